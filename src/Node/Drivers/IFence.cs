@@ -1,0 +1,22 @@
+using System.Net;
+
+namespace ActorVip.Node.Drivers;
+
+/// <summary>
+/// The kernel-side fence (DESIGN.md, Fencing): traffic and ARP/NA for a VIP pass only while the VIP
+/// is in the fence's owned set, whose elements time out on their own if the process stops refreshing.
+/// </summary>
+public interface IFence : IDisposable
+{
+    /// <summary>Creates (or re-creates) the fence table guarding these VIPs, with nothing owned.</summary>
+    void Install(IReadOnlyCollection<IPAddress> vips);
+
+    /// <summary>Lets the VIP through for <paramref name="remaining"/> from now (delete plus add in one batch).</summary>
+    void Own(IPAddress vip, TimeSpan remaining);
+
+    /// <summary>Stops the VIP at once.</summary>
+    void Disown(IPAddress vip);
+
+    /// <summary>Deletes the fence table as a whole.</summary>
+    void Remove();
+}
