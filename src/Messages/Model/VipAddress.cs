@@ -29,7 +29,7 @@ public sealed record VipAddress(IPAddress Address, int PrefixLength)
             error = $"'{addressText}' cannot be a virtual IP (expected a unicast address)";
             return false;
         }
-        address.ScopeId = 0;
+        if (address.AddressFamily == AddressFamily.InterNetworkV6) address.ScopeId = 0;
         var max = address.AddressFamily == AddressFamily.InterNetworkV6 ? 128 : 32;
         var prefix = max;
         if (slash >= 0 && (!int.TryParse(text[(slash + 1)..], System.Globalization.NumberStyles.None, null, out prefix) || prefix < 1 || prefix > max))

@@ -1,0 +1,18 @@
+namespace ActorVip.Messages.Ownership;
+
+// Placement (DESIGN.md, ownership protocol 2): the VipAllocator singleton talks to each node's NodeAgent.
+
+/// <summary>Allocator to agent: you should own <paramref name="Vip"/> at <paramref name="Epoch"/>. Re-sent periodically; idempotent.</summary>
+public sealed record Assign(string Vip, long Epoch);
+
+/// <summary>Allocator to agent: give <paramref name="Vip"/> up (it is placed elsewhere from <paramref name="Epoch"/> on).</summary>
+public sealed record Revoke(string Vip, long Epoch);
+
+/// <summary>Agent to allocator: I dropped the VIP and told the voters; place it again now.</summary>
+public sealed record Released(string Vip, long Epoch, string Owner);
+
+/// <summary>Agent to allocator: this node is stopping; place nothing here any more.</summary>
+public sealed record Leaving(string Node);
+
+/// <summary>Agent to allocator, periodically: what this node can serve (health of its local backend).</summary>
+public sealed record AgentReport(string Node, bool BackendHealthy, IReadOnlyDictionary<string, long> Holding);

@@ -1,0 +1,108 @@
+using Akka.Actor;
+using Akka.Event;
+using ActorVip.Messages.Commands;
+using ActorVip.Messages.Configuration;
+using ActorVip.Messages.Model;
+using ActorVip.Node.Drivers;
+
+namespace ActorVip.Node.Actors;
+
+/// <summary>
+/// Holds one VIP on this node for as long as it lives: opens the fence, adds the address and
+/// announces it on start; keeps the address (and its valid lifetime) fresh and re-adds it if
+/// someone deleted it; closes the fence and removes the address when stopped.
+/// The parent starts it only while the quorum lease is valid and stops it the moment it is not.
+/// </summary>
+public sealed class VipActor : ReceiveActor, IWithTimers
+{
+    private sealed record Check
+    {
+        public static readonly Check Instance = new();
+    }
+
+    private readonly InterfaceInfo _link;
+    private readonly VipAddress _vip;
+    private readonly NodeSettings _settings;
+    private readonly IAddressDriver _addresses;
+    private readonly IAnnouncer _announcer;
+    private readonly IFence? _fence;
+    private readonly TimeSpan _initialLease;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    public VipActor(InterfaceInfo link, VipAddress vip, NodeSettings settings, IAddressDriver addresses, IAnnouncer announcer, IFence? fence, TimeSpan initialLease)
+    {
+        _link = link;
+        _vip = vip;
+        _settings = settings;
+        _addresses = addresses;
+        _announcer = announcer;
+        _fence = fence;
+        _initialLease = initialLease;
+        Receive<LeaseRenewed>(r => OpenFence(r.Remaining));
+        Receive<Check>(_ => Refresh(isCheck: true));
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(InterfaceInfo link, VipAddress vip, NodeSettings settings, IAddressDriver addresses, IAnnouncer announcer, IFence? fence, TimeSpan initialLease) =>
+        Akka.Actor.Props.Create(() => new VipActor(link, vip, settings, addresses, announcer, fence, initialLease));
+
+    protected override void PreStart()
+    {
+        // Fence first: the address must never be reachable through a closed fence race.
+        OpenFence(_initialLease);
+        Refresh(isCheck: false);
+        Context.ActorOf(ArpAnnouncer.Props(_link, _vip, _settings.Announce, _announcer), "announcer");
+        Timers.StartPeriodicTimer("check", Check.Instance, _settings.Address.CheckInterval);
+    }
+
+    protected override void PostStop()
+    {
+        try
+        {
+            _fence?.Disown(_vip.Address);
+        }
+        catch (Exception e)
+        {
+            _log.Error("closing the fence for vip={0} failed: {1}", _vip, e.Message);
+        }
+        try
+        {
+            _addresses.Remove(_link, _vip);
+            _log.Info("released vip={0} interface={1}", _vip, _link.Name);
+        }
+        catch (Exception e)
+        {
+            _log.Error("removing vip={0} from {1} failed: {2}", _vip, _link.Name, e.Message);
+        }
+    }
+
+    private void OpenFence(TimeSpan remaining)
+    {
+        if (_fence is null || remaining <= TimeSpan.Zero) return;
+        try
+        {
+            _fence.Own(_vip.Address, remaining);
+        }
+        catch (Exception e)
+        {
+            _log.Error("opening the fence for vip={0} failed: {1}", _vip, e.Message);
+        }
+    }
+
+    private void Refresh(bool isCheck)
+    {
+        try
+        {
+            if (isCheck && !_addresses.Has(_link, _vip))
+                _log.Warning("vip={0} was removed from {1} by someone else while owned; adding it again", _vip, _link.Name);
+            // A replace refreshes the valid lifetime, so a dead process's address lapses on its own.
+            _addresses.Add(_link, _vip, _settings.Address.ValidLifetime);
+            if (!isCheck) _log.Info("acquired vip={0} interface={1} mac={2}", _vip, _link.Name, _link.Mac);
+        }
+        catch (Exception e)
+        {
+            _log.Error("adding vip={0} to {1} failed: {2}", _vip, _link.Name, e.Message);
+        }
+    }
+}

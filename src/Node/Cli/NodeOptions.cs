@@ -1,0 +1,55 @@
+using System.CommandLine;
+using ActorVip.Messages.Configuration;
+using ActorVip.Node.Configuration;
+
+namespace ActorVip.Node.Cli;
+
+/// <summary>The flags that configure a node, shared by `run`, `check` and the commands that need a configuration.</summary>
+public sealed class NodeOptions
+{
+    public Option<FileInfo?> Config { get; } = new("--config") { Description = "HOCON file read after reference.conf and before ACTORVIP_* variables and flags" };
+    public Option<string?> Interface { get; } = new("--interface") { Description = "Interface that carries the VIPs, e.g. eth0" };
+    public Option<string[]> Address { get; } = new("--address") { Description = "VIP[/PREFIX] to keep alive (default prefix /32 or /128); repeatable", AllowMultipleArgumentsPerToken = false };
+    public Option<string?> NodeAddress { get; } = new("--node-address") { Description = "HOST:PORT for Akka remoting (bind and public address)" };
+    public Option<string[]> Seed { get; } = new("--seed") { Description = "Seed node HOST:PORT, repeatable; the same ordered list on every node" };
+    public Option<string?> Nodes { get; } = new("--nodes") { Description = "Configured number of voting vip nodes (majority = N/2+1)" };
+    public Option<string?> LbPort { get; } = new("--lb-port") { Description = "VIP port balanced by IPVS (turns load balancing on)" };
+    public Option<string?> BackendPort { get; } = new("--backend-port") { Description = "Backends' port (default: the lb port)" };
+    public Option<string?> FwdMethod { get; } = new("--fwdmethod") { Description = "local | masquerade | tunnel | directroute | bypass" };
+    public Option<string[]> Backend { get; } = new("--backend") { Description = "Static backend HOST:PORT, repeatable" };
+    public Option<string?> Scheduler { get; } = new("--scheduler") { Description = "IPVS scheduler (default rr)" };
+
+    public void AddTo(Command command)
+    {
+        foreach (var option in new Option[] { Config, Interface, Address, NodeAddress, Seed, Nodes, LbPort, BackendPort, FwdMethod, Backend, Scheduler })
+            command.Options.Add(option);
+    }
+
+    /// <summary>The flags given on the command line, as HOCON overrides (the last source, so they win).</summary>
+    public HoconOverrides Overrides(ParseResult result)
+    {
+        var o = new HoconOverrides();
+        if (result.GetValue(Interface) is { } iface) o.Set("actorvip.interface", iface);
+        if (result.GetValue(Address) is { Length: > 0 } addresses) o.SetList("actorvip.addresses", addresses);
+        if (result.GetValue(NodeAddress) is { } nodeAddress) o.Set("actorvip.node-address", nodeAddress);
+        if (result.GetValue(Seed) is { Length: > 0 } seeds) o.SetList("actorvip.seeds", seeds);
+        if (result.GetValue(Nodes) is { } nodes) o.Set("actorvip.nodes", nodes);
+        if (result.GetValue(LbPort) is { } lbPort)
+        {
+            o.Set("actorvip.lb.enabled", "on");
+            o.Set("actorvip.lb.port", lbPort);
+        }
+        if (result.GetValue(BackendPort) is { } backendPort) o.Set("actorvip.lb.backend-port", backendPort);
+        if (result.GetValue(FwdMethod) is { } method) o.Set("actorvip.lb.fwdmethod", method);
+        if (result.GetValue(Backend) is { Length: > 0 } backends) o.SetList("actorvip.lb.backends", backends);
+        if (result.GetValue(Scheduler) is { } scheduler) o.Set("actorvip.lb.scheduler", scheduler);
+        return o;
+    }
+
+    /// <summary>Composes and validates the configuration; throws ConfigException with the one line to show.</summary>
+    public (NodeSettings Settings, Akka.Configuration.Config Config) Load(ParseResult result)
+    {
+        var config = ConfigSources.Compose(result.GetValue(Config)?.FullName, Environment.GetEnvironmentVariables(), Overrides(result));
+        return (SettingsReader.Read(config), config);
+    }
+}

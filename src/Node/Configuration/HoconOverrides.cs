@@ -1,0 +1,46 @@
+using System.Text;
+
+namespace ActorVip.Node.Configuration;
+
+/// <summary>Builds HOCON text from key/value overrides, quoting every value so none is read as HOCON syntax.</summary>
+public sealed class HoconOverrides
+{
+    private readonly StringBuilder _text = new();
+
+    public bool IsEmpty => _text.Length == 0;
+
+    public HoconOverrides Set(string path, string value)
+    {
+        _text.Append(path).Append(" = ").Append(Quote(value)).Append('\n');
+        return this;
+    }
+
+    public HoconOverrides SetList(string path, IEnumerable<string> values)
+    {
+        _text.Append(path).Append(" = [").Append(string.Join(", ", values.Select(Quote))).Append("]\n");
+        return this;
+    }
+
+    public override string ToString() => _text.ToString();
+
+    private static string Quote(string value)
+    {
+        var b = new StringBuilder("\"");
+        foreach (var c in value)
+        {
+            switch (c)
+            {
+                case '"': b.Append("\\\""); break;
+                case '\\': b.Append("\\\\"); break;
+                case '\n': b.Append("\\n"); break;
+                case '\r': b.Append("\\r"); break;
+                case '\t': b.Append("\\t"); break;
+                default:
+                    if (char.IsControl(c)) b.Append($"\\u{(int)c:x4}");
+                    else b.Append(c);
+                    break;
+            }
+        }
+        return b.Append('"').ToString();
+    }
+}

@@ -1,0 +1,179 @@
+using Akka.Configuration;
+using ActorVip.Messages.Configuration;
+using ActorVip.Messages.Model;
+
+namespace ActorVip.Node.Configuration;
+
+/// <summary>
+/// Reads and validates the actorvip section. The first problem becomes a ConfigException whose
+/// message names the setting, the bad value and what is expected; nothing has touched the kernel yet.
+/// </summary>
+public static class SettingsReader
+{
+    public static NodeSettings Read(Config config)
+    {
+        var c = config.GetConfig("actorvip") ?? throw new ConfigException("the configuration has no actorvip section");
+        RejectUnknownSettings(c);
+
+        var iface = Str(c, "interface");
+        if (iface.Length > 0) ValidateInterfaceName(iface);
+
+        var vips = new List<VipAddress>();
+        foreach (var text in List(c, "addresses"))
+        {
+            if (!VipAddress.TryParse(text.Trim(), out var vip, out var error)) throw new ConfigException($"address: {error}");
+            if (vips.Any(v => v.Address.Equals(vip!.Address))) throw new ConfigException($"address: '{text}' is listed twice");
+            vips.Add(vip!);
+        }
+        if (vips.Count > 0 && iface.Length == 0)
+            throw new ConfigException("interface: not set (expected the name of the interface that carries the VIPs, e.g. --interface eth0)");
+
+        var nodeAddress = ParseEndpoint("node-address", Str(c, "node-address"));
+        var seeds = List(c, "seeds").Select(s => ParseEndpoint("seed", s.Trim())).ToList();
+        var nodes = Int(c, "nodes");
+        if (nodes is < 1 or > 9) throw new ConfigException($"nodes: '{nodes}' is not a valid number of voting nodes (expected 1 to 9, usually 3 or 5)");
+        if (nodes > 1 && seeds.Count == 0)
+            throw new ConfigException($"seed: none given for a cluster of {nodes} nodes (expected the same ordered --seed HOST:PORT list on every node)");
+
+        var systemName = Str(c, "system-name");
+        if (systemName.Length == 0 || !systemName.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_'))
+            throw new ConfigException($"system-name: '{systemName}' is not valid (expected letters, digits, '-' or '_')");
+
+        var announce = new AnnounceSettings(Duration(c, "announce.repeat-after", min: TimeSpan.Zero), Duration(c, "announce.refresh-interval", min: TimeSpan.Zero));
+
+        var lifetime = Duration(c, "address.valid-lifetime", min: TimeSpan.Zero);
+        if (lifetime != TimeSpan.Zero && (lifetime.Ticks % TimeSpan.TicksPerSecond != 0 || lifetime < TimeSpan.FromSeconds(2)))
+            throw new ConfigException($"address.valid-lifetime: '{lifetime.TotalMilliseconds} ms' is not whole seconds of at least 2 s (the kernel counts whole seconds); 0s means forever");
+        var check = Duration(c, "address.check-interval", min: TimeSpan.FromMilliseconds(50));
+        if (lifetime != TimeSpan.Zero && check * 2 >= lifetime)
+            throw new ConfigException($"address.check-interval: {check.TotalMilliseconds} ms must be under half of address.valid-lifetime ({lifetime.TotalSeconds} s), or the address would lapse between refreshes");
+        var address = new AddressSettings(lifetime == TimeSpan.Zero ? null : lifetime, check);
+
+        var lease = new LeaseTimings(
+            Duration(c, "lease.lease-time", min: TimeSpan.FromMilliseconds(50)),
+            Duration(c, "lease.renew-interval", min: TimeSpan.FromMilliseconds(10)),
+            Duration(c, "lease.margin", min: TimeSpan.Zero));
+        if (lease.RenewInterval * 2 > lease.LeaseTime)
+            throw new ConfigException($"lease.renew-interval: {lease.RenewInterval.TotalMilliseconds} ms is more than half of lease.lease-time ({lease.LeaseTime.TotalMilliseconds} ms); the lease would lapse between renewals");
+
+        var fence = new FenceSettings(Bool(c, "fence.enabled"), Str(c, "fence.table"));
+        if (fence.Table.Length is 0 or > 255 || !fence.Table.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_'))
+            throw new ConfigException($"fence.table: '{fence.Table}' is not a valid nftables table name (expected letters, digits, '-' or '_')");
+
+        var lb = ReadLoadBalancer(c);
+        return new NodeSettings(iface, vips, nodeAddress, seeds, nodes, systemName, announce, address, lease, fence, lb);
+    }
+
+    private static LoadBalancerSettings ReadLoadBalancer(Config c)
+    {
+        var port = Port(c, "lb.port", allowZero: false);
+        var backendPort = Port(c, "lb.backend-port", allowZero: true);
+        var methodText = Str(c, "lb.fwdmethod");
+        if (!ForwardingMethods.TryParse(methodText, out var method))
+            throw new ConfigException($"lb.fwdmethod: '{methodText}' is not a forwarding method (expected one of {string.Join(", ", ForwardingMethods.Names)})");
+        var scheduler = Str(c, "lb.scheduler");
+        if (scheduler.Length is 0 or > 15 || !scheduler.All(char.IsAsciiLetterLower))
+            throw new ConfigException($"lb.scheduler: '{scheduler}' is not an IPVS scheduler name (expected e.g. rr, wrr, lc, wlc, sh, mh)");
+        var backends = List(c, "lb.backends").Select(s => ParseEndpoint("backend", s.Trim())).ToList();
+        var effectiveBackendPort = backendPort == 0 ? port : backendPort;
+        if (method is ForwardingMethod.DirectRoute or ForwardingMethod.Tunnel && effectiveBackendPort != port)
+            throw new ConfigException($"lb.backend-port: {effectiveBackendPort} differs from lb.port {port}, but {method.Name()} cannot change the port (the backends receive the packet as sent to the VIP); use the same port or masquerade");
+        return new LoadBalancerSettings(Bool(c, "lb.enabled"), port, effectiveBackendPort, method, scheduler, backends);
+    }
+
+    /// <summary>A misspelt key would otherwise be ignored silently and its default used.</summary>
+    private static void RejectUnknownSettings(Config actorvip)
+    {
+        var known = ConfigSources.Reference().GetConfig("actorvip");
+        foreach (var path in LeafPaths(actorvip.Root, ""))
+        {
+            if (!known.HasPath(path)) throw new ConfigException($"actorvip.{path}: unknown setting (see hocon/reference.conf for every setting)");
+        }
+    }
+
+    private static IEnumerable<string> LeafPaths(Akka.Configuration.Hocon.HoconValue value, string prefix)
+    {
+        if (!value.IsObject())
+        {
+            yield return prefix;
+            yield break;
+        }
+        foreach (var (key, child) in value.GetObject().Items)
+        {
+            var path = prefix.Length == 0 ? key : $"{prefix}.{key}";
+            foreach (var leaf in LeafPaths(child, path)) yield return leaf;
+        }
+    }
+
+    /// <summary>The kernel's dev_valid_name: 1 to 15 bytes, not "." or "..", no '/', ':' or white space.</summary>
+    public static void ValidateInterfaceName(string name)
+    {
+        if (name.Length is 0 or > 15 || name is "." or ".." || name.Any(ch => ch is '/' or ':' || char.IsWhiteSpace(ch) || ch > 126 || char.IsControl(ch)))
+            throw new ConfigException($"interface: '{name}' is not a valid interface name (expected 1 to 15 characters without '/', ':' or spaces, e.g. eth0)");
+    }
+
+    private static Endpoint ParseEndpoint(string setting, string text) =>
+        Endpoint.TryParse(text, out var endpoint, out var error) ? endpoint! : throw new ConfigException($"{setting}: {error}");
+
+    private static int Port(Config c, string path, bool allowZero)
+    {
+        var text = Str(c, path);
+        if (allowZero && text == "0") return 0;
+        return Endpoint.TryParsePort(text, out var port) ? port : throw new ConfigException($"{path}: '{text}' is not a port (expected 1 to 65535{(allowZero ? ", or 0 for the same as lb.port" : "")})");
+    }
+
+    private static string Str(Config c, string path) => Guard(path, () => c.GetString(path, "") ?? "");
+
+    private static IList<string> List(Config c, string path) => Guard(path, () => c.HasPath(path) ? c.GetStringList(path) : new List<string>());
+
+    private static int Int(Config c, string path)
+    {
+        var text = Str(c, path);
+        return int.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw new ConfigException($"{path}: '{text}' is not a whole number");
+    }
+
+    private static bool Bool(Config c, string path)
+    {
+        var text = Str(c, path).ToLowerInvariant();
+        return text switch
+        {
+            "on" or "true" or "yes" or "1" => true,
+            "off" or "false" or "no" or "0" => false,
+            _ => throw new ConfigException($"{path}: '{text}' is not on/off (expected on, off, true or false)"),
+        };
+    }
+
+    private static TimeSpan Duration(Config c, string path, TimeSpan min)
+    {
+        var text = Str(c, path);
+        TimeSpan value;
+        try
+        {
+            value = c.GetTimeSpan(path, null, allowInfinite: false);
+        }
+        catch (Exception)
+        {
+            throw new ConfigException($"{path}: '{text}' is not a duration (expected e.g. 600ms or 2s)");
+        }
+        if (value < min) throw new ConfigException($"{path}: '{text}' is too short (expected at least {min.TotalMilliseconds} ms)");
+        return value;
+    }
+
+    private static T Guard<T>(string path, Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (ConfigException)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            throw new ConfigException($"{path}: {ConfigSources.FirstLine(e.Message)}");
+        }
+    }
+}
