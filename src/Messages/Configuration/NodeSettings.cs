@@ -12,7 +12,7 @@ public sealed record NodeSettings(
     string SystemName,
     AnnounceSettings Announce,
     AddressSettings Address,
-    LeaseTimings Lease,
+    LeaseOptions Lease,
     FenceSettings Fence,
     LoadBalancerSettings LoadBalancer)
 {
@@ -24,7 +24,7 @@ public sealed record AnnounceSettings(TimeSpan RepeatAfter, TimeSpan RefreshInte
 /// <summary>ValidLifetime null means forever.</summary>
 public sealed record AddressSettings(TimeSpan? ValidLifetime, TimeSpan CheckInterval);
 
-public sealed record LeaseTimings(TimeSpan LeaseTime, TimeSpan RenewInterval, TimeSpan Margin);
+public sealed record LeaseOptions(TimeSpan LeaseTime, TimeSpan RenewInterval, TimeSpan Margin);
 
 public sealed record FenceSettings(bool Enabled, string Table);
 

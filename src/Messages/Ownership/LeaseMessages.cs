@@ -32,5 +32,5 @@ public sealed record GetPromises
 
 public sealed record VoterPromises(string Voter, IReadOnlyList<PromiseInfo> Promises);
 
-/// <summary>One VIP as a voter sees it: its current promise (Owner null when none is active) and the highest epoch seen.</summary>
-public sealed record PromiseInfo(string Vip, string? Owner, long Epoch, long HighestEpoch);
+/// <summary>One VIP as a voter sees it: its live promise (PromisedTo null when none) and the highest epoch seen.</summary>
+public sealed record PromiseInfo(string Vip, string? PromisedTo, long PromisedEpoch, TimeSpan PromiseRemaining, long HighestEpoch, string? HighestEpochOwner);

@@ -49,7 +49,7 @@ public static class SettingsReader
             throw new ConfigException($"address.check-interval: {check.TotalMilliseconds} ms must be under half of address.valid-lifetime ({lifetime.TotalSeconds} s), or the address would lapse between refreshes");
         var address = new AddressSettings(lifetime == TimeSpan.Zero ? null : lifetime, check);
 
-        var lease = new LeaseTimings(
+        var lease = new LeaseOptions(
             Duration(c, "lease.lease-time", min: TimeSpan.FromMilliseconds(50)),
             Duration(c, "lease.renew-interval", min: TimeSpan.FromMilliseconds(10)),
             Duration(c, "lease.margin", min: TimeSpan.Zero));
