@@ -1,0 +1,105 @@
+namespace ActorVip.Cluster.Ownership;
+
+/// <summary>
+/// The allocator's pure decision: which eligible node should own each VIP. Deterministic for equal inputs.
+/// Rules, in order: an owner keeps its VIP while eligible (unless preempt is on and a more preferred eligible node
+/// is the best choice); otherwise the best eligible node wins: healthy local backend first, then not the
+/// allocator's own node, then preference order, then the fewest VIPs already placed, then NodeId ordinal.
+/// Every change of owner (to nobody included) takes the next epoch, so epochs only grow.
+/// </summary>
+public static class Placement
+{
+    public static PlacementDecision Decide(
+        IReadOnlyList<VipSpec> vips,
+        IReadOnlyList<MemberView> members,
+        NodeId self,
+        IReadOnlyDictionary<string, Assignment> current,
+        long epochCounter)
+    {
+        var eligible = new Dictionary<NodeId, MemberView>();
+        foreach (var member in members)
+        {
+            if (!eligible.TryAdd(member.Node, member))
+                throw new ArgumentException($"Member {member.Node} is listed twice.", nameof(members));
+        }
+        foreach (var notEligible in eligible.Values.Where(m => !m.IsEligible).ToList())
+            eligible.Remove(notEligible.Node);
+
+        var specs = new SortedDictionary<string, VipSpec>(StringComparer.Ordinal);
+        foreach (var spec in vips)
+        {
+            if (!specs.TryAdd(spec.Vip, spec))
+                throw new ArgumentException($"VIP {spec.Vip} is listed twice.", nameof(vips));
+        }
+
+        var owners = new Dictionary<string, NodeId?>(StringComparer.Ordinal);
+        var load = eligible.Keys.ToDictionary(n => n, _ => 0);
+        // Owners that simply keep their VIP count first, so the spread sees them before anything moves.
+        foreach (var spec in specs.Values)
+        {
+            if (!spec.Preempt && OwnerOf(current, spec.Vip) is { } owner && eligible.ContainsKey(owner))
+            {
+                owners[spec.Vip] = owner;
+                load[owner]++;
+            }
+        }
+        foreach (var spec in specs.Values.Where(s => !owners.ContainsKey(s.Vip)))
+        {
+            var best = Best(eligible.Values, spec, self, load);
+            var owner = OwnerOf(current, spec.Vip);
+            if (spec.Preempt && owner is { } kept && eligible.ContainsKey(kept) &&
+                (best is null || Rank(spec, best.Value) >= Rank(spec, kept)))
+                best = kept;
+            owners[spec.Vip] = best;
+            if (best is { } chosen)
+                load[chosen]++;
+        }
+
+        var assignments = new SortedDictionary<string, Assignment>(StringComparer.Ordinal);
+        var changes = new List<AssignmentChange>();
+        foreach (var (vip, owner) in owners)
+            assignments[vip] = Assign(vip, owner, current, changes, ref epochCounter);
+        // A VIP no longer configured is taken from its owner once, then forgotten.
+        foreach (var (vip, was) in current.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            if (!specs.ContainsKey(vip) && was.Owner is not null)
+                assignments[vip] = Assign(vip, null, current, changes, ref epochCounter);
+        }
+        return new PlacementDecision(assignments, changes, epochCounter);
+    }
+
+    private static Assignment Assign(string vip, NodeId? owner, IReadOnlyDictionary<string, Assignment> current,
+        List<AssignmentChange> changes, ref long epochCounter)
+    {
+        var was = current.TryGetValue(vip, out var a) ? a : new Assignment(null, 0);
+        if (was.Owner == owner)
+            return was;
+        epochCounter = Math.Max(epochCounter, was.Epoch) + 1;
+        changes.Add(new AssignmentChange(vip, was.Owner, owner, epochCounter));
+        return new Assignment(owner, epochCounter);
+    }
+
+    private static NodeId? OwnerOf(IReadOnlyDictionary<string, Assignment> current, string vip) =>
+        current.TryGetValue(vip, out var a) ? a.Owner : null;
+
+    private static NodeId? Best(IEnumerable<MemberView> eligible, VipSpec spec, NodeId self, Dictionary<NodeId, int> load) =>
+        eligible
+            .OrderByDescending(m => m.BackendHealthy)
+            .ThenBy(m => m.Node == self)
+            .ThenBy(m => Rank(spec, m.Node))
+            .ThenBy(m => load[m.Node])
+            .ThenBy(m => m.Node)
+            .Select(m => (NodeId?)m.Node)
+            .FirstOrDefault();
+
+    /// <summary>Position in the preference list; nodes not listed rank after all listed ones.</summary>
+    private static int Rank(VipSpec spec, NodeId node)
+    {
+        for (var i = 0; i < spec.Preference.Count; i++)
+        {
+            if (spec.Preference[i] == node)
+                return i;
+        }
+        return int.MaxValue;
+    }
+}

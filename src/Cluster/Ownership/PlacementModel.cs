@@ -1,0 +1,32 @@
+namespace ActorVip.Cluster.Ownership;
+
+/// <summary>
+/// A VIP to place: its key (the address text), the nodes it prefers, first first (may be empty), and whether a
+/// more preferred node takes it back from a healthy owner (preempt) or the owner keeps it while it can (default).
+/// </summary>
+public sealed record VipSpec(string Vip, IReadOnlyList<NodeId> Preference, bool Preempt = false)
+{
+    public VipSpec(string vip) : this(vip, Array.Empty<NodeId>()) { }
+}
+
+/// <summary>
+/// A cluster member as the allocator sees it. <see cref="IsReachable"/> should also be false for a node whose
+/// renewals stopped reaching the allocator's own voter, so that failover does not wait for the failure detector.
+/// </summary>
+public sealed record MemberView(NodeId Node, bool HasVipRole, bool IsUp, bool IsReachable, bool BackendHealthy)
+{
+    /// <summary>Only an Up, reachable node with role vip may own a VIP.</summary>
+    public bool IsEligible => HasVipRole && IsUp && IsReachable;
+}
+
+/// <summary>Who a VIP is placed on (null: nobody) under which epoch.</summary>
+public readonly record struct Assignment(NodeId? Owner, long Epoch);
+
+/// <summary>A VIP that changed hands, with the new epoch the new owner must renew with.</summary>
+public sealed record AssignmentChange(string Vip, NodeId? From, NodeId? To, long Epoch);
+
+/// <summary>The allocator's answer: every assignment, the changed ones, and the epoch counter to keep.</summary>
+public sealed record PlacementDecision(
+    IReadOnlyDictionary<string, Assignment> Assignments,
+    IReadOnlyList<AssignmentChange> Changes,
+    long EpochCounter);
