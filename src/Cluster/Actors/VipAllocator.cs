@@ -1,0 +1,150 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Event;
+using ActorVip.Cluster.Ownership;
+using ActorVip.Messages.Ownership;
+
+namespace ActorVip.Cluster.Actors;
+
+/// <summary>
+/// The cluster singleton that decides which node should own each VIP (DESIGN.md, ownership protocol 2).
+/// It first learns the live promises and highest epochs from a majority of voters, so that after it
+/// moves it neither moves a held VIP nor reuses an epoch; then it re-decides on every membership
+/// change and on a timer, and re-sends every assignment so that a lost message heals by itself.
+/// It is not on the path that keeps a VIP alive: owners renew with the voters directly.
+/// </summary>
+public sealed class VipAllocator : ReceiveActor, IWithTimers
+{
+    public const string Name = "allocator";
+
+    private sealed record Tick
+    {
+        public static readonly Tick Instance = new();
+    }
+
+    private readonly IReadOnlyList<VipSpec> _vips;
+    private readonly LeaseSettings _lease;
+    private readonly IReadOnlyList<NodeId> _voters;
+    private readonly TimeSpan _tickInterval;
+    private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<NodeId, VoterSnapshot> _snapshots = new();
+    private readonly HashSet<NodeId> _leaving = new();
+    private readonly Dictionary<NodeId, bool> _backendHealthy = new();
+    private IReadOnlyDictionary<string, Assignment> _assignments = new Dictionary<string, Assignment>();
+    private long _epochCounter;
+
+    public VipAllocator(IReadOnlyList<VipSpec> vips, LeaseSettings lease, IReadOnlyList<NodeId> voters, TimeSpan tickInterval)
+    {
+        _vips = vips;
+        _lease = lease;
+        _voters = voters;
+        _tickInterval = tickInterval;
+        Recovering();
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(IReadOnlyList<VipSpec> vips, LeaseSettings lease, IReadOnlyList<NodeId> voters, TimeSpan tickInterval) =>
+        Akka.Actor.Props.Create(() => new VipAllocator(vips, lease, voters, tickInterval));
+
+    private NodeId SelfNode => new(_cluster.SelfAddress.ToString());
+
+    protected override void PreStart()
+    {
+        _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot,
+            typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
+        Timers.StartPeriodicTimer("tick", Tick.Instance, _tickInterval);
+        AskVoters();
+    }
+
+
+    protected override void PostStop() => _cluster.Unsubscribe(Self);
+
+    private void Recovering()
+    {
+        Receive<VoterPromises>(p =>
+        {
+            var snapshot = p.FromWire();
+            if (!_voters.Contains(snapshot.Voter)) return;
+            _snapshots[snapshot.Voter] = snapshot;
+            if (_snapshots.Count < _lease.Majority) return;
+            var recovered = PlacementRecovery.Recover(_snapshots.Values, _lease);
+            _assignments = recovered.Assignments;
+            _epochCounter = recovered.EpochCounter;
+            _log.Info("allocator recovered from {0} voters: epoch-counter={1} {2}", _snapshots.Count, _epochCounter,
+                string.Join(" ", _assignments.Select(a => $"{a.Key}->{a.Value.Owner?.Value ?? "none"}@{a.Value.Epoch}")));
+            Become(Active);
+            Decide();
+        });
+        Receive<Tick>(_ => AskVoters());
+        Receive<Leaving>(l => _leaving.Add(new NodeId(l.Node)));
+        Receive<AgentReport>(OnReport);
+        Receive<ClusterEvent.IClusterDomainEvent>(_ => { });
+        Receive<ClusterEvent.CurrentClusterState>(_ => { });
+        Receive<Released>(_ => { });
+    }
+
+    private void Active()
+    {
+        Receive<Tick>(_ => Decide());
+        Receive<ClusterEvent.IClusterDomainEvent>(_ => Decide());
+        Receive<ClusterEvent.CurrentClusterState>(_ => Decide());
+        Receive<Leaving>(l =>
+        {
+            _leaving.Add(new NodeId(l.Node));
+            _log.Info("node={0} is leaving; placing its VIPs elsewhere", l.Node);
+            Decide();
+        });
+        Receive<Released>(_ => Decide());
+        Receive<AgentReport>(OnReport);
+        Receive<VoterPromises>(_ => { });
+    }
+
+    private void OnReport(AgentReport report) => _backendHealthy[new NodeId(report.Node)] = report.BackendHealthy;
+
+    private void AskVoters()
+    {
+        foreach (var voter in _voters)
+            Context.ActorSelection($"{voter.Value}/user/{VoterActor.Name}").Tell(GetPromises.Instance, Self);
+    }
+
+    private void Decide()
+    {
+        var state = _cluster.State;
+        var members = state.Members
+            .Where(m => m.HasRole("vip"))
+            .Select(m =>
+            {
+                var id = new NodeId(m.Address.ToString());
+                return new MemberView(id, true, m.Status == MemberStatus.Up && !_leaving.Contains(id),
+                    !state.Unreachable.Contains(m), _backendHealthy.GetValueOrDefault(id, true));
+            })
+            .ToList();
+        // A node serves only in a cluster that holds a majority of the configured voters.
+        if (members.Count(m => m.IsEligible) < _lease.Majority)
+        {
+            ResendAssignments();
+            return;
+        }
+        var decision = Placement.Decide(_vips, members, SelfNode, _assignments, _epochCounter);
+        _assignments = decision.Assignments;
+        _epochCounter = decision.EpochCounter;
+        foreach (var change in decision.Changes)
+        {
+            _log.Info("placement vip={0} epoch={1} from={2} to={3}", change.Vip, change.Epoch, change.From?.Value ?? "none", change.To?.Value ?? "none");
+            if (change.From is { } from) Agent(from).Tell(new Revoke(change.Vip, change.Epoch), Self);
+        }
+        ResendAssignments();
+    }
+
+    private void ResendAssignments()
+    {
+        foreach (var (vip, assignment) in _assignments)
+        {
+            if (assignment.Owner is { } owner) Agent(owner).Tell(new Assign(vip, assignment.Epoch), Self);
+        }
+    }
+
+    private ActorSelection Agent(NodeId node) => Context.ActorSelection($"{node.Value}/user/agent");
+}

@@ -1,0 +1,48 @@
+using Akka.Actor;
+using Akka.Event;
+using ActorVip.Cluster.Ownership;
+using ActorVip.Cluster.Time;
+using ActorVip.Messages.Ownership;
+
+namespace ActorVip.Cluster.Actors;
+
+/// <summary>
+/// This node's vote in the quorum lease (one per node, at /user/voter). A thin shell around
+/// <see cref="VoterState"/>: every decision is made there, on the monotonic clock.
+/// </summary>
+public sealed class VoterActor : ReceiveActor
+{
+    public const string Name = "voter";
+
+    private readonly VoterState _state;
+    private readonly NodeId _self;
+    private readonly IMonotonicClock _clock;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    public VoterActor(LeaseSettings settings, NodeId self, IMonotonicClock clock)
+    {
+        _self = self;
+        _clock = clock;
+        // Constructed at (re)start: the quiet period protects promises this node made before it restarted.
+        _state = new VoterState(settings, clock.Now);
+        Receive<Renew>(OnRenew);
+        Receive<ReleaseLease>(r => _state.OnRelease(r.Vip, new NodeId(r.Owner), r.Epoch, _clock.Now));
+        Receive<GetPromises>(_ => Sender.Tell(_state.Snapshot(_self, _clock.Now).ToWire()));
+    }
+
+    public static Props Props(LeaseSettings settings, NodeId self, IMonotonicClock clock) =>
+        Akka.Actor.Props.Create(() => new VoterActor(settings, self, clock));
+
+    private void OnRenew(Renew renew)
+    {
+        var vote = _state.OnRenew(renew.Vip, new NodeId(renew.Owner), renew.Epoch, _clock.Now);
+        if (vote.IsAck)
+        {
+            Sender.Tell(new RenewAck(renew.Vip, renew.Epoch, _self.Value, renew.RenewalId));
+            return;
+        }
+        if (vote.Reason != Ownership.NackReason.Restarting)
+            _log.Debug("nack vip={0} epoch={1} owner={2} reason={3} known-epoch={4}", renew.Vip, renew.Epoch, renew.Owner, vote.Reason, vote.KnownEpoch);
+        Sender.Tell(new RenewNack(renew.Vip, renew.Epoch, _self.Value, renew.RenewalId, vote.Reason.ToWire(), vote.KnownEpoch, vote.KnownOwner?.Value));
+    }
+}

@@ -1,0 +1,227 @@
+using Akka.Actor;
+using Akka.Event;
+using ActorVip.Cluster.Ownership;
+using ActorVip.Cluster.Time;
+using ActorVip.Messages.Commands;
+using ActorVip.Messages.Configuration;
+using ActorVip.Messages.Model;
+using ActorVip.Messages.Ownership;
+using ActorVip.Node.Drivers;
+
+namespace ActorVip.Node.Actors;
+
+/// <summary>
+/// One per node (at /user/agent). Takes placements from the allocator, renews the quorum lease for each
+/// placed VIP with every voter, and holds the VIP (a VipActor child) only while a majority acked a renewal
+/// sent less than lease-time ago. A watchdog on the monotonic clock drops a VIP the moment its lease runs
+/// out, so a node that was frozen drops it before anything else once it wakes.
+/// </summary>
+public sealed class NodeAgent : ReceiveActor, IWithTimers
+{
+    public const string Name = "agent";
+
+    private sealed record RenewTick
+    {
+        public static readonly RenewTick Instance = new();
+    }
+
+    private sealed record WatchdogTick
+    {
+        public static readonly WatchdogTick Instance = new();
+    }
+
+    /// <summary>A VIP placed on this node: its lease (and the previous epoch's, while it still covers us) and the child that holds it.</summary>
+    private sealed class Placed(VipAddress vip, OwnerLease lease)
+    {
+        public VipAddress Vip { get; } = vip;
+        public OwnerLease Lease { get; set; } = lease;
+        public OwnerLease? Previous { get; set; }
+        public IActorRef? Holder { get; set; }
+        public bool IsValid(TimeSpan now) => Lease.IsValid(now) || (Previous?.IsValid(now) ?? false);
+        public TimeSpan Remaining(TimeSpan now) => Lease.Remaining(now) > (Previous?.Remaining(now) ?? TimeSpan.Zero) ? Lease.Remaining(now) : Previous!.Remaining(now);
+    }
+
+    private readonly NodeSettings _settings;
+    private readonly InterfaceInfo _link;
+    private readonly DriverSet _drivers;
+    private readonly LeaseSettings _lease;
+    private readonly IReadOnlyList<NodeId> _voters;
+    private readonly NodeId _self;
+    private readonly IMonotonicClock _clock;
+    private readonly IActorRef _allocator;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<string, Placed> _placed = new();
+    private readonly Dictionary<IActorRef, string> _stopping = new();
+    private IActorRef? _releaseAllRequester;
+    private bool _leaving;
+
+    public NodeAgent(NodeSettings settings, InterfaceInfo link, DriverSet drivers, LeaseSettings lease, IReadOnlyList<NodeId> voters, NodeId self, IMonotonicClock clock, IActorRef allocator)
+    {
+        _settings = settings;
+        _link = link;
+        _drivers = drivers;
+        _lease = lease;
+        _voters = voters;
+        _self = self;
+        _clock = clock;
+        _allocator = allocator;
+
+        Receive<Assign>(OnAssign);
+        Receive<Revoke>(OnRevoke);
+        Receive<RenewTick>(_ => Renew());
+        Receive<WatchdogTick>(_ => Watchdog());
+        Receive<RenewAck>(OnAck);
+        Receive<RenewNack>(OnNack);
+        Receive<ReleaseAll>(OnReleaseAll);
+        Receive<Terminated>(OnTerminated);
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(NodeSettings settings, InterfaceInfo link, DriverSet drivers, LeaseSettings lease, IReadOnlyList<NodeId> voters, NodeId self, IMonotonicClock clock, IActorRef allocator) =>
+        Akka.Actor.Props.Create(() => new NodeAgent(settings, link, drivers, lease, voters, self, clock, allocator));
+
+    protected override void PreStart()
+    {
+        Timers.StartPeriodicTimer("renew", RenewTick.Instance, _lease.RenewInterval);
+        // Several checks per renewal: a lapsed lease is noticed within a fraction of renew-interval.
+        Timers.StartPeriodicTimer("watchdog", WatchdogTick.Instance, TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond * 10, _lease.RenewInterval.Ticks / 4)));
+    }
+
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        // Before anything else, also after a freeze: drop every VIP whose lease ran out.
+        Watchdog();
+        return base.AroundReceive(receive, message);
+    }
+
+    private void OnAssign(Assign assign)
+    {
+        if (_leaving) return;
+        var vip = _settings.Vips.FirstOrDefault(v => v.Address.ToString() == assign.Vip);
+        if (vip is null)
+        {
+            _log.Warning("allocator assigned vip={0}, which this node is not configured for; ignoring", assign.Vip);
+            return;
+        }
+        if (_placed.TryGetValue(assign.Vip, out var placed))
+        {
+            if (assign.Epoch <= placed.Lease.Epoch) return; // a re-sent assignment
+            _log.Info("vip={0} placed here again at epoch={1} (was {2})", assign.Vip, assign.Epoch, placed.Lease.Epoch);
+            // Same owner, new epoch: the old lease keeps covering us until the new one is acked.
+            placed.Previous = placed.Lease;
+            placed.Lease = NewLease(assign.Epoch);
+            return;
+        }
+        _log.Info("vip={0} placed here at epoch={1} node={2}; acquiring the lease", assign.Vip, assign.Epoch, _self);
+        _placed[assign.Vip] = new Placed(vip, NewLease(assign.Epoch));
+        Renew();
+    }
+
+    private OwnerLease NewLease(long epoch) => new(_lease, epoch, _voters);
+
+    private void OnRevoke(Revoke revoke)
+    {
+        if (_placed.TryGetValue(revoke.Vip, out var placed) && placed.Lease.Epoch < revoke.Epoch)
+            GiveUp(revoke.Vip, placed, $"placed elsewhere at epoch {revoke.Epoch}");
+    }
+
+    private void Renew()
+    {
+        var now = _clock.Now;
+        foreach (var (vip, placed) in _placed)
+        {
+            if (placed.Lease.IsEnded) continue;
+            var id = placed.Lease.NextRenewal(now);
+            var renew = new Renew(vip, placed.Lease.Epoch, _self.Value, id);
+            foreach (var voter in _voters)
+                Context.ActorSelection($"{voter.Value}/user/voter").Tell(renew, Self);
+        }
+    }
+
+    private void OnAck(RenewAck ack)
+    {
+        if (!_placed.TryGetValue(ack.Vip, out var placed) || placed.Lease.Epoch != ack.Epoch) return;
+        var extended = placed.Lease.OnAck(ack.RenewalId, new NodeId(ack.Voter));
+        var now = _clock.Now;
+        if (!placed.Lease.IsValid(now)) return;
+        placed.Previous = null;
+        if (placed.Holder is null)
+        {
+            if (_stopping.ContainsValue(ack.Vip)) return; // the previous holder is still removing the address
+            placed.Holder = Context.ActorOf(VipActor.Props(_link, placed.Vip, _settings, _drivers.Addresses, _drivers.Announcer, _drivers.Fence, placed.Lease.Remaining(now)), Sanitize(ack.Vip));
+            Context.Watch(placed.Holder);
+            _log.Info("lease granted vip={0} epoch={1} node={2} valid-for={3}ms", ack.Vip, ack.Epoch, _self, (int)placed.Lease.Remaining(now).TotalMilliseconds);
+        }
+        else if (extended)
+        {
+            placed.Holder.Tell(new LeaseRenewed(placed.Lease.Remaining(now)));
+        }
+    }
+
+    private void OnNack(RenewNack nack)
+    {
+        if (!_placed.TryGetValue(nack.Vip, out var placed) || placed.Lease.Epoch != nack.Epoch) return;
+        if (placed.Lease.OnNack(nack.RenewalId, new NodeId(nack.Voter), nack.Reason.FromWire(), nack.HighestEpoch))
+            GiveUp(nack.Vip, placed, $"voter {nack.Voter} knows epoch {nack.HighestEpoch}");
+    }
+
+    private void Watchdog()
+    {
+        var now = _clock.Now;
+        foreach (var (vip, placed) in _placed)
+        {
+            if (placed.Holder is not null && !placed.IsValid(now))
+            {
+                _log.Warning("lease lost vip={0} epoch={1} node={2}; dropping the VIP", vip, placed.Lease.Epoch, _self);
+                StopHolder(vip, placed);
+            }
+        }
+    }
+
+    /// <summary>Drops the VIP, tells the voters the promise may go, and tells the allocator.</summary>
+    private void GiveUp(string vip, Placed placed, string reason)
+    {
+        _log.Info("releasing vip={0} epoch={1} node={2}: {3}", vip, placed.Lease.Epoch, _self, reason);
+        StopHolder(vip, placed);
+        placed.Lease.End();
+        _placed.Remove(vip);
+        var release = new ReleaseLease(vip, placed.Lease.Epoch, _self.Value);
+        foreach (var voter in _voters)
+            Context.ActorSelection($"{voter.Value}/user/voter").Tell(release, Self);
+        _allocator.Tell(new Released(vip, placed.Lease.Epoch, _self.Value));
+    }
+
+    private void StopHolder(string vip, Placed placed)
+    {
+        if (placed.Holder is null) return;
+        _stopping[placed.Holder] = vip;
+        Context.Stop(placed.Holder);
+        placed.Holder = null;
+    }
+
+    private void OnReleaseAll(ReleaseAll request)
+    {
+        _leaving = true;
+        _allocator.Tell(new Leaving(_self.Value));
+        foreach (var (vip, placed) in _placed.ToList())
+            GiveUp(vip, placed, request.Reason);
+        _releaseAllRequester = Sender;
+        ReplyIfReleased();
+    }
+
+    private void OnTerminated(Terminated terminated)
+    {
+        _stopping.Remove(terminated.ActorRef);
+        ReplyIfReleased();
+    }
+
+    private void ReplyIfReleased()
+    {
+        if (_releaseAllRequester is null || _stopping.Count > 0) return;
+        _releaseAllRequester.Tell(new AllReleased(0));
+        _releaseAllRequester = null;
+    }
+
+    private static string Sanitize(string vip) => "vip-" + vip.Replace(':', '_').Replace('/', '_');
+}
