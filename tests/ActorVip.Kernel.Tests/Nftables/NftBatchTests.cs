@@ -94,6 +94,25 @@ public class NftBatchTests
         Assert.Single(NftListing.Tables(socket));
     }
 
+    [Fact]
+    public void The_masquerade_rule_of_the_design_is_accepted_and_listed_as_nft_writes_it()
+    {
+        using var lab = new NetnsLab("nm");
+        var ns = lab.AddNamespace("n");
+        using var socket = Open(ns);
+
+        new NftBatch()
+            .AddTable(NftFamily.Ipv4, "nat")
+            .AddChain(NftFamily.Ipv4, "nat", "post", new NftHook(Nft.HookPostrouting, 100, "nat"))
+            .AddRule(NftFamily.Ipv4, "nat", "post",
+                [new CtExpr(CtKey.DstIp, CtDirection.Original), new CmpExpr(CmpOp.Eq, Element), new MasqueradeExpr()])
+            .Commit(socket);
+
+        var listed = lab.Sh(ns, "nft list chain ip nat post");
+        Assert.Contains("type nat hook postrouting priority srcnat", listed);
+        Assert.Contains("ct original ip daddr 192.0.2.7 masquerade", listed);
+    }
+
     internal static NetlinkSocket Open(string ns)
     {
         using (NetworkNamespace.Enter(ns))

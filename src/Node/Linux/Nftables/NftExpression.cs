@@ -80,14 +80,19 @@ public sealed record CmpExpr(CmpOp Op, byte[] Data, uint Register = Nft.Reg1) : 
     }
 }
 
-/// <summary>Matches when a register is (or with <paramref name="Invert"/>, is not) in a named set.</summary>
-public sealed record LookupExpr(string Set, bool Invert = false, uint Register = Nft.Reg1) : NftExpression
+/// <summary>
+/// Matches when a register is (or with <paramref name="Invert"/>, is not) in a named set. The kernel finds the
+/// set by name, and by <paramref name="SetId"/> (NFTA_SET_ID of an AddSet earlier in the same batch) if given.
+/// </summary>
+public sealed record LookupExpr(string Set, bool Invert = false, uint? SetId = null, uint Register = Nft.Reg1) : NftExpression
 {
     public override string Name => "lookup";
 
+    // Attribute order as nft writes it, so that captures of nft compare byte for byte.
     internal override void EncodeData(NetlinkWriter writer)
     {
-        writer.AttrString(Nft.LookupSet, Set).AttrU32BigEndian(Nft.LookupSreg, Register);
+        writer.AttrU32BigEndian(Nft.LookupSreg, Register).AttrString(Nft.LookupSet, Set);
+        if (SetId is { } id) writer.AttrU32BigEndian(Nft.LookupSetId, id);
         if (Invert) writer.AttrU32BigEndian(Nft.LookupFlags, Nft.LookupFlagInvert);
     }
 }
