@@ -15,6 +15,9 @@ public sealed class NetlinkException : Exception
     public string Operation { get; }
     public string? KernelMessage { get; }
 
+    /// <summary>Sequence number of the request the kernel refused, so a batch can name the exact operation.</summary>
+    public uint? Seq { get; init; }
+
     public bool IsExists => Errno == Errnos.EEXIST;
     public bool IsNotFound => Errno is Errnos.ENOENT or Errnos.ESRCH or Errnos.EADDRNOTAVAIL or Errnos.ENODEV;
 

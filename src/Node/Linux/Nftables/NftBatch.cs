@@ -1,0 +1,170 @@
+using System.Buffers.Binary;
+using ActorVip.Node.Linux.Netlink;
+
+namespace ActorVip.Node.Linux.Nftables;
+
+/// <summary>A base chain's hook: where in the packet path it runs and before or after whom (lower priority runs first).</summary>
+public sealed record NftHook(uint HookNum, int Priority, string Type = "filter");
+
+/// <summary>A named set of fixed-size keys (addresses); <see cref="Flags"/> from nft_set_flags, e.g. timeout.</summary>
+public sealed record NftSetSpec(string Name, uint KeyType, uint KeyLength, uint Flags = 0);
+
+/// <summary>A set element: its key bytes (network order) and, for a timeout set, how long it lives.</summary>
+public sealed record NftElement(byte[] Key, TimeSpan? Timeout = null);
+
+/// <summary>
+/// One nf_tables transaction: the operations are sent between BATCH_BEGIN and BATCH_END in a single
+/// sendmsg and the kernel applies all of them or none (nfnetlink_rcv_batch aborts the whole batch on
+/// any error). Every operation carries NLM_F_ACK, so an error names the operation that caused it.
+/// </summary>
+public sealed class NftBatch
+{
+    private readonly List<Operation> _operations = new();
+
+    public int Count => _operations.Count;
+
+    public NftBatch AddTable(NftFamily family, string table) =>
+        Add($"add table {Name(family)} {table}", Nft.MsgNewTable, Nl.FCreate, family,
+            w => w.AttrString(Nft.TableName, table).AttrU32BigEndian(Nft.TableFlags, 0));
+
+    public NftBatch DelTable(NftFamily family, string table) =>
+        Add($"delete table {Name(family)} {table}", Nft.MsgDelTable, 0, family,
+            w => w.AttrString(Nft.TableName, table));
+
+    /// <summary>Adds a chain; with a hook it is a base chain whose policy is accept.</summary>
+    public NftBatch AddChain(NftFamily family, string table, string chain, NftHook? hook = null) =>
+        Add($"add chain {Name(family)} {table} {chain}", Nft.MsgNewChain, Nl.FCreate, family, w =>
+        {
+            w.AttrString(Nft.ChainTable, table).AttrString(Nft.ChainName, chain);
+            if (hook is null) return;
+            w.BeginNested(Nft.ChainHook)
+                .AttrU32BigEndian(Nft.HookNum, hook.HookNum)
+                .AttrU32BigEndian(Nft.HookPriority, unchecked((uint)hook.Priority))
+                .EndNested();
+            w.AttrU32BigEndian(Nft.ChainPolicy, Nft.Accept).AttrString(Nft.ChainType, hook.Type);
+        });
+
+    public NftBatch AddSet(NftFamily family, string table, NftSetSpec set)
+    {
+        var id = (uint)_operations.Count + 1; // unique within the batch, as NFTA_SET_ID must be
+        return Add($"add set {Name(family)} {table} {set.Name}", Nft.MsgNewSet, Nl.FCreate, family, w => w
+            .AttrString(Nft.SetTable, table)
+            .AttrString(Nft.SetName, set.Name)
+            .AttrU32BigEndian(Nft.SetFlags, set.Flags)
+            .AttrU32BigEndian(Nft.SetKeyType, set.KeyType)
+            .AttrU32BigEndian(Nft.SetKeyLen, set.KeyLength)
+            .AttrU32BigEndian(Nft.SetId, id));
+    }
+
+    /// <summary>Adds elements; an element that is already there is not an error.</summary>
+    public NftBatch AddElements(NftFamily family, string table, string set, IEnumerable<NftElement> elements)
+    {
+        var list = elements.ToList();
+        return Add($"add element {Name(family)} {table} {set} {{ {Keys(list.Select(e => e.Key))} }}", Nft.MsgNewSetElem, Nl.FCreate, family,
+            w => WriteElements(w, table, set, list));
+    }
+
+    /// <summary>Deletes elements; an element that is not there fails the whole batch with ENOENT.</summary>
+    public NftBatch DelElements(NftFamily family, string table, string set, IEnumerable<byte[]> keys)
+    {
+        var list = keys.Select(k => new NftElement(k)).ToList();
+        return Add($"delete element {Name(family)} {table} {set} {{ {Keys(list.Select(e => e.Key))} }}", Nft.MsgDelSetElem, 0, family,
+            w => WriteElements(w, table, set, list));
+    }
+
+    /// <summary>Appends a rule made of <paramref name="expressions"/> to a chain.</summary>
+    public NftBatch AddRule(NftFamily family, string table, string chain, IReadOnlyList<NftExpression> expressions) =>
+        Add($"add rule {Name(family)} {table} {chain} [{string.Join(' ', expressions.Select(e => e.Name))}]", Nft.MsgNewRule,
+            (ushort)(Nl.FCreate | Nl.FAppend), family, w =>
+            {
+                w.AttrString(Nft.RuleTable, table).AttrString(Nft.RuleChain, chain);
+                w.BeginNested(Nft.RuleExpressions);
+                foreach (var e in expressions) e.Encode(w);
+                w.EndNested();
+            });
+
+    /// <summary>Sends the batch as one transaction and waits for every acknowledgement.</summary>
+    /// <exception cref="NetlinkException">The kernel refused an operation (named in the message); nothing was applied.</exception>
+    public void Commit(NetlinkSocket socket)
+    {
+        if (_operations.Count == 0) return;
+        var writer = Encode(socket.NextSeq, out var bySeq);
+        try
+        {
+            socket.Execute(writer, $"nftables batch of {_operations.Count} operations");
+        }
+        catch (NetlinkException e) when (e.Seq is { } seq && bySeq.TryGetValue(seq, out var operation))
+        {
+            throw new NetlinkException(e.Errno, $"nftables '{operation}' (the whole batch was rolled back)", e.KernelMessage) { Seq = seq };
+        }
+    }
+
+    /// <summary>The wire form: BATCH_BEGIN, one message per operation, BATCH_END.</summary>
+    internal NetlinkWriter Encode(Func<uint> nextSeq, out Dictionary<uint, string> operationBySeq)
+    {
+        operationBySeq = new Dictionary<uint, string>();
+        var writer = new NetlinkWriter();
+        WriteBatchMarker(writer, Nft.MsgBatchBegin, nextSeq());
+        foreach (var op in _operations)
+        {
+            var seq = nextSeq();
+            operationBySeq[seq] = op.Description;
+            writer.BeginMessage(Nft.MessageType(op.Message), (ushort)(Nl.FRequest | Nl.FAck | op.Flags), seq);
+            WriteNfgenmsg(writer, op.Family, 0);
+            op.Attributes(writer);
+            writer.EndMessage();
+        }
+        WriteBatchMarker(writer, Nft.MsgBatchEnd, nextSeq());
+        return writer;
+    }
+
+    internal static void WriteNfgenmsg(NetlinkWriter writer, NftFamily family, ushort resId)
+    {
+        var header = writer.Fixed(Nft.NfgenmsgSize);
+        header[0] = (byte)family;
+        header[1] = 0; // NFNETLINK_V0
+        BinaryPrimitives.WriteUInt16BigEndian(header[2..], resId);
+    }
+
+    internal static string Name(NftFamily family) => family switch
+    {
+        NftFamily.Ipv4 => "ip",
+        NftFamily.Ipv6 => "ip6",
+        NftFamily.Inet => "inet",
+        NftFamily.Arp => "arp",
+        _ => family.ToString().ToLowerInvariant(),
+    };
+
+    // Batch markers carry no ACK: the kernel answers the operations inside, not the markers.
+    private static void WriteBatchMarker(NetlinkWriter writer, ushort type, uint seq)
+    {
+        writer.BeginMessage(type, Nl.FRequest, seq);
+        WriteNfgenmsg(writer, NftFamily.Unspec, Nft.SubsysNftables);
+        writer.EndMessage();
+    }
+
+    private static void WriteElements(NetlinkWriter w, string table, string set, IReadOnlyList<NftElement> elements)
+    {
+        w.AttrString(Nft.ElemListTable, table).AttrString(Nft.ElemListSet, set);
+        w.BeginNested(Nft.ElemListElements);
+        foreach (var e in elements)
+        {
+            w.BeginNested(Nft.ListElem);
+            NftExpression.WriteValue(w, Nft.ElemKey, e.Key);
+            if (e.Timeout is { } t) w.AttrU64BigEndian(Nft.ElemTimeout, (ulong)Math.Max(1, (long)t.TotalMilliseconds));
+            w.EndNested();
+        }
+        w.EndNested();
+    }
+
+    private static string Keys(IEnumerable<byte[]> keys) => string.Join(", ", keys.Select(k =>
+        k.Length is 4 or 16 ? new System.Net.IPAddress(k).ToString() : Convert.ToHexString(k)));
+
+    private NftBatch Add(string description, byte message, ushort flags, NftFamily family, Action<NetlinkWriter> attributes)
+    {
+        _operations.Add(new Operation(description, message, flags, family, attributes));
+        return this;
+    }
+
+    private sealed record Operation(string Description, byte Message, ushort Flags, NftFamily Family, Action<NetlinkWriter> Attributes);
+}

@@ -1,0 +1,184 @@
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+using ActorVip.Kernel.Tests.Lab;
+using ActorVip.Node.Linux;
+using ActorVip.Node.Linux.Nftables;
+using Xunit.Abstractions;
+
+namespace ActorVip.Kernel.Tests.Nftables;
+
+/// <summary>
+/// The fence on real packets: a node namespace holds the VIP on its interface, a client namespace pings and
+/// arpings it. The fence alone decides whether the node answers.
+/// </summary>
+public class KernelFenceTests
+{
+    private static readonly IPAddress Vip = IPAddress.Parse("192.0.2.100");
+    private static readonly IPAddress Vip6 = IPAddress.Parse("2001:db8::100");
+    private readonly ITestOutputHelper _output;
+
+    public KernelFenceTests(ITestOutputHelper output) => _output = output;
+
+    [Fact]
+    public void The_node_answers_ping_and_arp_for_the_vip_only_while_it_is_owned()
+    {
+        using var lab = new NetnsLab("fv");
+        var node = lab.AddHost("node", "192.0.2.11/24", "192.0.2.100/32");
+        var client = lab.AddHost("client", "192.0.2.50/24");
+        using var fence = Create(node);
+        fence.Install([Vip]);
+
+        Assert.False(Pings(lab, client, "192.0.2.100"), "an installed fence with nothing owned let ping through");
+        Assert.False(Arpings(lab, client, "192.0.2.100"), "an installed fence with nothing owned let ARP through");
+
+        fence.Own(Vip, TimeSpan.FromMilliseconds(1500));
+        ForgetNeighbours(lab, client); // the fenced probes above left a FAILED entry; the real owner announces itself
+        Assert.True(Pings(lab, client, "192.0.2.100"), "the owned VIP did not answer ping");
+        fence.Own(Vip, TimeSpan.FromMilliseconds(1500));
+        Assert.True(Arpings(lab, client, "192.0.2.100"), "the owned VIP did not answer ARP");
+
+        // No Disown: the element times out by itself, with the address still on the interface.
+        Assert.True(Poll.Until(() => !Pings(lab, client, "192.0.2.100", waitSeconds: "0.3"), TimeSpan.FromSeconds(10)),
+            "the VIP kept answering ping long after the 1500 ms element ran out");
+        Assert.False(Pings(lab, client, "192.0.2.100"), "ping answered after the element timed out");
+        Assert.False(Arpings(lab, client, "192.0.2.100"), "ARP answered after the element timed out");
+        Assert.Contains("192.0.2.100/32", lab.Sh(node, "ip -4 addr show dev eth0"));
+
+        fence.Own(Vip, TimeSpan.FromSeconds(30));
+        ForgetNeighbours(lab, client);
+        Assert.True(Pings(lab, client, "192.0.2.100"), "owning again did not reopen ping");
+        Assert.True(Arpings(lab, client, "192.0.2.100"), "owning again did not reopen ARP");
+
+        fence.Disown(Vip);
+        Assert.False(Pings(lab, client, "192.0.2.100"), "ping answered right after Disown");
+        Assert.False(Arpings(lab, client, "192.0.2.100"), "ARP answered right after Disown");
+        fence.Disown(Vip); // absent is fine
+
+        // The node's own address is not guarded.
+        Assert.True(Pings(lab, client, "192.0.2.11"), "the fence blocked the node's own address");
+    }
+
+    [Fact]
+    public void The_node_answers_ping_and_neighbour_solicitation_for_an_ipv6_vip_only_while_it_is_owned()
+    {
+        using var lab = new NetnsLab("f6");
+        var node = lab.AddHost("node", "2001:db8::11/64", "2001:db8::100/128");
+        var client = lab.AddHost("client", "2001:db8::50/64");
+        using var fence = Create(node);
+        fence.Install([Vip6]);
+
+        fence.Own(Vip6, TimeSpan.FromSeconds(30));
+        Assert.True(Pings(lab, client, "2001:db8::100"), "the owned IPv6 VIP did not answer ping");
+
+        fence.Disown(Vip6);
+        Assert.False(Pings(lab, client, "2001:db8::100"), "ping answered right after Disown");
+        // With the client's neighbour entry gone, only a neighbour advertisement could bring the MAC back.
+        lab.Sh(client, "ip -6 neigh flush dev eth0");
+        Assert.False(Pings(lab, client, "2001:db8::100"), "ping answered after Disown with a fresh neighbour lookup");
+        Assert.DoesNotContain("lladdr", lab.Sh(client, "ip -6 neigh show 2001:db8::100 dev eth0"));
+
+        fence.Own(Vip6, TimeSpan.FromMilliseconds(1500));
+        ForgetNeighbours(lab, client);
+        Assert.True(Pings(lab, client, "2001:db8::100", waitSeconds: "1"), "owning again did not reopen the IPv6 VIP");
+        Assert.Contains("lladdr", lab.Sh(client, "ip -6 neigh show 2001:db8::100 dev eth0"));
+        Assert.True(Poll.Until(() => !Pings(lab, client, "2001:db8::100", waitSeconds: "0.3"), TimeSpan.FromSeconds(10)),
+            "the IPv6 VIP kept answering long after the 1500 ms element ran out");
+    }
+
+    [Fact]
+    public void Install_replaces_the_old_fence_and_Remove_deletes_every_table()
+    {
+        using var lab = new NetnsLab("fr");
+        var node = lab.AddNamespace("node");
+        using var fence = Create(node, table: "avtest");
+        fence.Install([Vip, Vip6]);
+        fence.Own(Vip, TimeSpan.FromSeconds(30));
+        fence.Install([Vip]); // fresh: the old owned element and the ip6 table are gone
+
+        using (var socket = NftBatchTests.Open(node))
+        {
+            var tables = NftListing.Tables(socket).OrderBy(t => t.Family).ToList();
+            Assert.Equal([new NftTableInfo(NftFamily.Ipv4, "avtest"), new NftTableInfo(NftFamily.Arp, "avtest")], tables);
+            Assert.Empty(NftListing.Elements(socket, NftFamily.Ipv4, "avtest", FenceRuleset.OwnedSet));
+            Assert.Single(NftListing.Elements(socket, NftFamily.Arp, "avtest", FenceRuleset.VipsSet));
+        }
+        var ruleset = NftBatchTests.NftJson(lab, node);
+        var chains = NftBatchTests.Objects(ruleset, "chain").Select(c => $"{c.GetProperty("family").GetString()} {c.GetProperty("hook").GetString()} {c.GetProperty("prio").GetInt32()}").ToList();
+        Assert.Equal(["ip prerouting -300", "arp output 0"], chains);
+
+        Assert.Throws<InvalidOperationException>(() => fence.Own(Vip6, TimeSpan.FromSeconds(1)));
+
+        fence.Remove();
+        Assert.Equal("", lab.Sh(node, "nft list ruleset").Trim());
+        fence.Remove(); // nothing there is fine
+    }
+
+    [Fact]
+    public void Own_sets_the_element_to_the_remaining_time_both_longer_and_shorter()
+    {
+        using var lab = new NetnsLab("fo");
+        var node = lab.AddNamespace("node");
+        using var fence = Create(node);
+        fence.Install([Vip]);
+        using var socket = NftBatchTests.Open(node);
+        TimeSpan Left(NftFamily family) => Assert.Single(NftListing.Elements(socket, family, KernelFence.DefaultTable, FenceRuleset.OwnedSet)).Expiration!.Value;
+
+        fence.Own(Vip, TimeSpan.FromSeconds(2));
+        fence.Own(Vip, TimeSpan.FromSeconds(60));
+        Assert.InRange(Left(NftFamily.Ipv4), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(60));
+        Assert.InRange(Left(NftFamily.Arp), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(60));
+
+        fence.Own(Vip, TimeSpan.FromSeconds(5));
+        Assert.InRange(Left(NftFamily.Ipv4), TimeSpan.Zero, TimeSpan.FromSeconds(5));
+        Assert.InRange(Left(NftFamily.Arp), TimeSpan.Zero, TimeSpan.FromSeconds(5));
+    }
+
+    /// <summary>
+    /// Benchmark, not a timing assertion: how long after the last refresh (600 ms element) the node stops
+    /// answering a client that pings every 5 ms. Prints the number; asserts only that answers stopped.
+    /// </summary>
+    [Fact]
+    public void Measures_how_long_the_vip_answers_after_the_last_600_ms_refresh()
+    {
+        using var lab = new NetnsLab("fm");
+        var node = lab.AddHost("node", "192.0.2.11/24", "192.0.2.100/32");
+        var client = lab.AddHost("client", "192.0.2.50/24");
+        using var fence = Create(node);
+        fence.Install([Vip]);
+        var samples = new List<double>();
+        for (var round = 0; round < 5; round++)
+        {
+            fence.Own(Vip, TimeSpan.FromSeconds(30));
+            var ping = lab.Start(client, "ping", "-n", "-D", "-i", "0.005", "-w", "2", "192.0.2.100");
+            Thread.Sleep(400); // replies flowing before the last refresh
+            fence.Own(Vip, TimeSpan.FromMilliseconds(600));
+            var refreshed = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+            var output = ping.StandardOutput.ReadToEnd();
+            ping.WaitForExit();
+            var replies = Regex.Matches(output, @"^\[(\d+\.\d+)\] \d+ bytes from", RegexOptions.Multiline)
+                .Select(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).ToList();
+            Assert.NotEmpty(replies);
+            var last = replies.Max();
+            Assert.True(last < refreshed + 1.9, "the VIP was still answering at the end of the 2 s ping");
+            samples.Add((last - refreshed) * 1000);
+        }
+        _output.WriteLine($"600 ms element: last ping reply after the refresh at {string.Join(", ", samples.Select(s => $"{s:0}"))} ms " +
+                          $"(median {samples.Order().ElementAt(samples.Count / 2):0} ms; ping every 5 ms)");
+        Console.WriteLine(string.Join(", ", samples.Select(s => $"{s:0}")));
+    }
+
+    private static KernelFence Create(string ns, string table = KernelFence.DefaultTable)
+    {
+        using (NetworkNamespace.Enter(ns))
+            return new KernelFence(table);
+    }
+
+    private static void ForgetNeighbours(NetnsLab lab, string ns) => lab.Sh(ns, "ip neigh flush dev eth0; ip -6 neigh flush dev eth0");
+
+    private static bool Pings(NetnsLab lab, string ns, string address, string waitSeconds = "1") =>
+        lab.Exec(ns, "ping", "-n", "-c", "1", "-W", waitSeconds, address).ExitCode == 0;
+
+    private static bool Arpings(NetnsLab lab, string ns, string address) =>
+        lab.Exec(ns, "arping", "-c", "1", "-w", "1", "-I", "eth0", address).ExitCode == 0;
+}
