@@ -4,7 +4,7 @@ using Wire = ActorVip.Messages.Ownership;
 namespace ActorVip.Cluster.Actors;
 
 /// <summary>Converts between the wire messages (strings) and the ownership logic's types.</summary>
-internal static class OwnershipMapping
+public static class OwnershipMapping
 {
     public static Wire.NackReason ToWire(this NackReason reason) => reason switch
     {

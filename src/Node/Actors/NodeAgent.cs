@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using ActorVip.Cluster.Actors;
 using ActorVip.Cluster.Ownership;
 using ActorVip.Cluster.Time;
 using ActorVip.Messages.Commands;
