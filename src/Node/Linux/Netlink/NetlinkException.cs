@@ -4,7 +4,13 @@ namespace ActorVip.Node.Linux.Netlink;
 public sealed class NetlinkException : Exception
 {
     public NetlinkException(int errno, string operation, string? kernelMessage = null)
-        : base(Describe(errno, operation, kernelMessage))
+        : this(errno, operation, kernelMessage, Errnos.Explain(errno))
+    {
+    }
+
+    /// <summary>With a driver's own <paramref name="cause"/> where the generic errno sentence would mislead (e.g. EACCES for disabled IPv6).</summary>
+    public NetlinkException(int errno, string operation, string? kernelMessage, string cause)
+        : base(Describe(operation, kernelMessage, cause))
     {
         Errno = errno;
         Operation = operation;
@@ -21,9 +27,8 @@ public sealed class NetlinkException : Exception
     public bool IsExists => Errno == Errnos.EEXIST;
     public bool IsNotFound => Errno is Errnos.ENOENT or Errnos.ESRCH or Errnos.EADDRNOTAVAIL or Errnos.ENODEV;
 
-    private static string Describe(int errno, string operation, string? kernelMessage)
+    private static string Describe(string operation, string? kernelMessage, string cause)
     {
-        var cause = Errnos.Explain(errno);
         return kernelMessage is { Length: > 0 }
             ? $"{operation} failed: {cause} (kernel: {kernelMessage})"
             : $"{operation} failed: {cause}";
