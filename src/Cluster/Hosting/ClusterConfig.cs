@@ -13,10 +13,10 @@ public static class ClusterConfig
     /// may form a new cluster by itself, so two clusters cannot form at start. Without seeds the node
     /// joins itself (a single-node cluster).
     /// </summary>
-    public static Config Build(NodeSettings settings, Config baseConfig)
+    public static Config Build(NodeSettings settings, Config baseConfig, string protocol = "akka.tcp")
     {
         var seeds = settings.Seeds.Count > 0 ? settings.Seeds : [settings.NodeAddress];
-        var seedList = string.Join(", ", seeds.Select(s => Quote(SeedAddress(settings.SystemName, s))));
+        var seedList = string.Join(", ", seeds.Select(s => Quote(SeedAddress(settings.SystemName, s, protocol))));
         var host = settings.NodeAddress.Host;
         var text = $$"""
             akka.remote.dot-netty.tcp.hostname = {{Quote(host)}}

@@ -34,6 +34,11 @@ public static class SettingsReader
         if (nodes is < 1 or > 9) throw new ConfigException($"nodes: '{nodes}' is not a valid number of voting nodes (expected 1 to 9, usually 3 or 5)");
         if (nodes > 1 && seeds.Count == 0)
             throw new ConfigException($"seed: none given for a cluster of {nodes} nodes (expected the same ordered --seed HOST:PORT list on every node)");
+        // The seeds are the voters: a lease majority must count known nodes, never whoever happens to be up.
+        if (seeds.Count > 0 && seeds.Count != nodes)
+            throw new ConfigException($"seed: {seeds.Count} given for --nodes {nodes} (expected every voting node as a seed, {nodes} in all, in the same order on every node)");
+        if (seeds.Select(s => s.ToString()).Distinct().Count() != seeds.Count)
+            throw new ConfigException("seed: a seed is listed twice (expected each voting node once)");
 
         var systemName = Str(c, "system-name");
         if (systemName.Length == 0 || !systemName.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_'))

@@ -38,15 +38,16 @@ public class SettingsReaderTests
         try
         {
             File.WriteAllText(file, "actorvip { interface = \"from-file\", nodes = 3, seeds = [\"192.0.2.1:4053\"], node-address = \"192.0.2.1:4053\" }");
-            var env = new Hashtable { ["ACTORVIP_INTERFACE"] = "from-env", ["ACTORVIP_NODES"] = "5" };
+            var env = new Hashtable { ["ACTORVIP_INTERFACE"] = "from-env", ["ACTORVIP_NODES"] = "2", ["ACTORVIP_SEEDS"] = "192.0.2.1:4053, 192.0.2.2:4053" };
             var fromFileAndEnv = Read(new HoconOverrides(), env, file);
             Assert.Equal("from-env", fromFileAndEnv.Interface);
-            Assert.Equal(5, fromFileAndEnv.Nodes);
+            Assert.Equal(2, fromFileAndEnv.Nodes);
+            Assert.Equal(["192.0.2.1:4053", "192.0.2.2:4053"], fromFileAndEnv.Seeds.Select(e => e.ToString()));
             Assert.Equal("192.0.2.1", fromFileAndEnv.NodeAddress.Host);
 
             var withFlag = Read(new HoconOverrides().Set("actorvip.interface", "flag0"), env, file);
             Assert.Equal("flag0", withFlag.Interface);
-            Assert.Equal(5, withFlag.Nodes);
+            Assert.Equal(2, withFlag.Nodes);
         }
         finally
         {
@@ -89,7 +90,7 @@ public class SettingsReaderTests
         var flags = new HoconOverrides().Set("actorvip.interface", "eth0");
         if (path is "actorvip.addresses" or "actorvip.seeds") flags.SetList(path, [value]);
         else flags.Set(path, value);
-        if (path == "actorvip.seeds") flags.Set("actorvip.nodes", "3");
+        if (path == "actorvip.seeds") flags.Set("actorvip.nodes", "1");
         var e = Assert.Throws<ConfigException>(() => Read(flags));
         Assert.Contains(expected, e.Message);
         Assert.DoesNotContain('\n', e.Message);
@@ -108,6 +109,13 @@ public class SettingsReaderTests
     {
         var e = Assert.Throws<ConfigException>(() => Read(new HoconOverrides().Set("actorvip.nodes", "3")));
         Assert.Contains("seed: none given for a cluster of 3 nodes", e.Message);
+    }
+
+    [Fact]
+    public void The_seeds_are_the_voters_so_their_count_must_match_nodes()
+    {
+        var e = Assert.Throws<ConfigException>(() => Read(new HoconOverrides().Set("actorvip.nodes", "3").SetList("actorvip.seeds", ["192.0.2.1:4053", "192.0.2.2:4053"])));
+        Assert.Contains("seed: 2 given for --nodes 3", e.Message);
     }
 
     [Fact]

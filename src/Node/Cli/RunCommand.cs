@@ -1,0 +1,84 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using ActorVip.Cluster.Time;
+using ActorVip.Node.Hosting;
+using ActorVip.Node.Linux;
+using ActorVip.Node.Linux.Netlink;
+using ActorVip.Node.Linux.Packet;
+
+namespace ActorVip.Node.Cli;
+
+/// <summary>`actorvip run`: one node of the cluster, holding the VIPs it is placed and granted.</summary>
+public static class RunCommand
+{
+    public static Command Create()
+    {
+        var options = new NodeOptions();
+        var command = new Command("run", "Run a node: join the cluster and hold the VIPs placed on it while a majority grants the lease");
+        options.AddTo(command);
+        command.SetAction(result =>
+        {
+            var (settings, config) = options.Load(result);
+            if (settings.Vips.Count == 0)
+            {
+                Console.Error.WriteLine("actorvip: address: none given (expected at least one --address VIP[/PREFIX])");
+                return ExitCodes.BadInput;
+            }
+            try
+            {
+                var code = Run(settings, config);
+                // Everything is released by now; the runtime's exit handlers (Akka's transport) would hold the exit up by seconds.
+                Console.Out.Flush();
+                Console.Error.Flush();
+                Tmds.Linux.LibC._exit(code);
+                return code;
+            }
+            catch (Exception e) when (e is NetlinkException or PacketException or IOException)
+            {
+                Console.Error.WriteLine($"actorvip: {e.Message}");
+                return ExitCodes.Failure;
+            }
+        });
+        return command;
+    }
+
+    private static int Run(Messages.Configuration.NodeSettings settings, Akka.Configuration.Config config)
+    {
+        using var drivers = LinuxDrivers.Open(settings);
+        var link = drivers.Set.Links.Find(settings.Interface);
+        if (link is null)
+        {
+            Console.Error.WriteLine($"actorvip: interface: '{settings.Interface}' does not exist on this host (ip link lists the interfaces)");
+            return ExitCodes.Failure;
+        }
+        foreach (var vip in settings.Vips)
+        {
+            if (!drivers.Set.Addresses.Has(link, vip)) continue;
+            // Left by an earlier run that was killed: we hold nothing until the cluster grants it.
+            drivers.Set.Addresses.Remove(link, vip);
+            Console.WriteLine($"actorvip: removed a stale copy of {vip} from {link.Name} left by an earlier run");
+        }
+        drivers.Set.Fence?.Install(settings.Vips.Select(v => v.Address).ToList());
+
+        using var stop = new ManualResetEventSlim();
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Set(); });
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Set(); });
+
+        var runtime = NodeRuntime.Start(settings, config, link, drivers.Set, MonotonicClock.Instance);
+        Console.WriteLine($"actorvip: node {runtime.Self} started; vips {string.Join(", ", settings.Vips)} on {link.Name}; voters {settings.Nodes}");
+        var terminated = runtime.System.WhenTerminated;
+        WaitHandle.WaitAny([stop.WaitHandle, ((IAsyncResult)terminated).AsyncWaitHandle]);
+        if (terminated.IsCompleted)
+        {
+            // Downed or shut down by the cluster: the VIPs went with the actors; let systemd restart us.
+            drivers.Set.Fence?.Remove();
+            Console.Error.WriteLine("actorvip: the actor system stopped (this node was removed from the cluster); exiting so that the service manager restarts it");
+            return ExitCodes.Failure;
+        }
+        runtime.StopAsync(TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(300)).GetAwaiter().GetResult();
+        foreach (var vip in settings.Vips) drivers.Set.Addresses.Remove(link, vip);
+        drivers.Set.Fence?.Remove();
+        Console.WriteLine("actorvip: stopped; every VIP released");
+        return ExitCodes.Ok;
+    }
+}

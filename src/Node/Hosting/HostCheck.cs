@@ -1,0 +1,99 @@
+using ActorVip.Messages.Configuration;
+using ActorVip.Node.Linux.Netlink;
+using ActorVip.Node.Linux.Nftables;
+using ActorVip.Node.Linux.Rtnetlink;
+
+namespace ActorVip.Node.Hosting;
+
+/// <summary>One finding of `actorvip check`: what was checked, whether it is there, and what to do if not.</summary>
+public sealed record CheckFinding(bool Ok, string What, string? Fix = null)
+{
+    public override string ToString() => Ok ? $"ok       {What}" : $"missing  {What}: {Fix}";
+}
+
+/// <summary>What this host lacks for the given configuration: capabilities, the interface, kernel features.</summary>
+public static class HostCheck
+{
+    private const int CapNetAdmin = 12;
+    private const int CapNetRaw = 13;
+
+    public static IReadOnlyList<CheckFinding> Run(NodeSettings settings)
+    {
+        var findings = new List<CheckFinding>();
+        var caps = EffectiveCapabilities();
+        findings.Add(Capability(caps, CapNetAdmin, "CAP_NET_ADMIN"));
+        findings.Add(Capability(caps, CapNetRaw, "CAP_NET_RAW"));
+
+        if (settings.Interface.Length == 0)
+        {
+            findings.Add(new CheckFinding(false, "interface", "none configured: give --interface IF"));
+        }
+        else
+        {
+            try
+            {
+                using var links = new RtnetlinkLinks();
+                var link = links.Find(settings.Interface);
+                if (link is null)
+                    findings.Add(new CheckFinding(false, $"interface {settings.Interface}", "it does not exist on this host (ip link lists the interfaces)"));
+                else if (!link.OperUp)
+                    findings.Add(new CheckFinding(false, $"interface {settings.Interface} up", "it is down: ip link set dev " + settings.Interface + " up"));
+                else
+                    findings.Add(new CheckFinding(true, $"interface {settings.Interface} (index {link.Index}, mac {FormatMac(link.Mac)}, mtu {link.Mtu})"));
+            }
+            catch (NetlinkException e)
+            {
+                findings.Add(new CheckFinding(false, "rtnetlink", e.Message));
+            }
+        }
+
+        if (settings.Fence.Enabled) findings.Add(Nftables());
+        if (settings.LoadBalancer.Enabled) findings.Add(Ipvs());
+        return findings;
+    }
+
+    private static CheckFinding Capability(ulong caps, int bit, string name) =>
+        (caps & (1UL << bit)) != 0
+            ? new CheckFinding(true, name)
+            : new CheckFinding(false, name, "run as root, or grant it (systemd: AmbientCapabilities=CAP_NET_ADMIN CAP_NET_RAW; Kubernetes: securityContext.capabilities.add [NET_ADMIN, NET_RAW])");
+
+    private static CheckFinding Nftables()
+    {
+        try
+        {
+            using var socket = NetlinkSocket.Open(Nl.Netfilter);
+            NftListing.Tables(socket);
+            return new CheckFinding(true, "nftables (kernel fence)");
+        }
+        catch (NetlinkException e)
+        {
+            return new CheckFinding(false, "nftables (kernel fence)", $"{e.Message}; load nf_tables (modprobe nf_tables) or set actorvip.fence.enabled = off");
+        }
+    }
+
+    private static CheckFinding Ipvs() =>
+        File.Exists("/proc/net/ip_vs") || ModuleExists("ip_vs")
+            ? new CheckFinding(true, "IPVS")
+            : new CheckFinding(false, "IPVS", "this kernel has no IPVS (CONFIG_IP_VS): install a kernel with the ip_vs module, or turn load balancing off");
+
+    private static bool ModuleExists(string name)
+    {
+        var dir = $"/lib/modules/{Environment.OSVersion.Version}";
+        var release = File.Exists("/proc/sys/kernel/osrelease") ? File.ReadAllText("/proc/sys/kernel/osrelease").Trim() : null;
+        if (release is not null) dir = $"/lib/modules/{release}";
+        return File.Exists(Path.Combine(dir, "modules.dep")) && File.ReadAllText(Path.Combine(dir, "modules.dep")).Contains($"/{name}.ko");
+    }
+
+    private static ulong EffectiveCapabilities()
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+        {
+            if (line.StartsWith("CapEff:", StringComparison.Ordinal))
+                return Convert.ToUInt64(line["CapEff:".Length..].Trim(), 16);
+        }
+        return 0;
+    }
+
+    private static string FormatMac(System.Net.NetworkInformation.PhysicalAddress mac) =>
+        string.Join(':', mac.GetAddressBytes().Select(b => b.ToString("x2")));
+}

@@ -1,0 +1,85 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Cluster.Tools.Singleton;
+using Akka.Configuration;
+using ActorVip.Cluster.Actors;
+using ActorVip.Cluster.Hosting;
+using ActorVip.Cluster.Ownership;
+using ActorVip.Cluster.Time;
+using ActorVip.Messages.Commands;
+using ActorVip.Messages.Configuration;
+using ActorVip.Messages.Model;
+using ActorVip.Node.Actors;
+using ActorVip.Node.Drivers;
+
+namespace ActorVip.Node.Hosting;
+
+/// <summary>
+/// One running node: its actor system with the voter, the allocator singleton (and its proxy) and the
+/// agent. Used by `actorvip run` with the Linux drivers and by the simulation with recording drivers.
+/// </summary>
+public sealed class NodeRuntime : IAsyncDisposable
+{
+    private NodeRuntime(ActorSystem system, IActorRef agent, NodeId self)
+    {
+        System = system;
+        Agent = agent;
+        Self = self;
+    }
+
+    public ActorSystem System { get; }
+    public IActorRef Agent { get; }
+    public NodeId Self { get; }
+
+    public static LeaseSettings LeaseSettingsOf(NodeSettings settings) =>
+        new(settings.Nodes, settings.Lease.LeaseTime, settings.Lease.RenewInterval, settings.Lease.Margin);
+
+    /// <summary>The voters' node ids: the seeds (every voting node is a seed), or this node alone.</summary>
+    public static IReadOnlyList<NodeId> Voters(NodeSettings settings, string protocol) =>
+        (settings.Seeds.Count > 0 ? settings.Seeds : [settings.NodeAddress])
+        .Select(s => new NodeId(ClusterConfig.SeedAddress(settings.SystemName, s, protocol)))
+        .ToList();
+
+    public static NodeRuntime Start(NodeSettings settings, Config config, InterfaceInfo link, DriverSet drivers, IMonotonicClock clock, string protocol = "akka.tcp")
+    {
+        var system = ActorSystem.Create(settings.SystemName, ClusterConfig.Build(settings, config, protocol));
+        var self = new NodeId(Akka.Cluster.Cluster.Get(system).SelfAddress.ToString());
+        var lease = LeaseSettingsOf(settings);
+        var voters = Voters(settings, protocol);
+        system.ActorOf(VoterActor.Props(lease, self, clock), VoterActor.Name);
+        var vips = settings.Vips.Select(v => new VipSpec(v.Address.ToString())).ToList();
+        system.ActorOf(ClusterSingletonManager.Props(
+                VipAllocator.Props(vips, lease, voters, TimeSpan.FromMilliseconds(250)),
+                PoisonPill.Instance,
+                ClusterSingletonManagerSettings.Create(system).WithRole("vip")),
+            VipAllocator.Name);
+        var allocator = system.ActorOf(ClusterSingletonProxy.Props(
+                $"/user/{VipAllocator.Name}",
+                ClusterSingletonProxySettings.Create(system).WithRole("vip")),
+            VipAllocator.Name + "-proxy");
+        var agent = system.ActorOf(NodeAgent.Props(settings, link, drivers, lease, voters, self, clock, allocator), NodeAgent.Name);
+        return new NodeRuntime(system, agent, self);
+    }
+
+    /// <summary>Graceful stop: release every VIP first (the successor may acquire at once), then leave the cluster.</summary>
+    public async Task StopAsync(TimeSpan releaseTimeout, TimeSpan leaveTimeout)
+    {
+        try
+        {
+            await Agent.Ask<AllReleased>(new ReleaseAll("stopping"), releaseTimeout);
+        }
+        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+        {
+            System.Log.Warning("releasing the VIPs took longer than {0} ms; stopping anyway", releaseTimeout.TotalMilliseconds);
+        }
+        var shutdown = CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClrExitReason.Instance);
+        await Task.WhenAny(shutdown, Task.Delay(leaveTimeout));
+        if (!System.WhenTerminated.IsCompleted)
+            await Task.WhenAny(System.Terminate(), Task.Delay(TimeSpan.FromMilliseconds(200)));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!System.WhenTerminated.IsCompleted) await System.Terminate();
+    }
+}

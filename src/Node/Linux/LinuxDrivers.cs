@@ -1,0 +1,46 @@
+using ActorVip.Messages.Configuration;
+using ActorVip.Node.Drivers;
+using ActorVip.Node.Linux.Nftables;
+using ActorVip.Node.Linux.Packet;
+using ActorVip.Node.Linux.Rtnetlink;
+
+namespace ActorVip.Node.Linux;
+
+/// <summary>Opens the real kernel drivers of one node and closes them together.</summary>
+public sealed class LinuxDrivers : IDisposable
+{
+    private readonly List<IDisposable> _owned = new();
+
+    private LinuxDrivers(NodeSettings settings)
+    {
+        try
+        {
+            var links = Own(new RtnetlinkLinks());
+            var addresses = Own(new RtnetlinkAddresses());
+            var announcer = Own(new GratuitousAnnouncer());
+            var fence = settings.Fence.Enabled ? Own(new KernelFence(settings.Fence.Table)) : null;
+            Set = new DriverSet(links, addresses, announcer, fence);
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    public DriverSet Set { get; }
+
+    public static LinuxDrivers Open(NodeSettings settings) => new(settings);
+
+    private T Own<T>(T driver) where T : IDisposable
+    {
+        _owned.Add(driver);
+        return driver;
+    }
+
+    public void Dispose()
+    {
+        foreach (var d in Enumerable.Reverse(_owned)) d.Dispose();
+        _owned.Clear();
+    }
+}
