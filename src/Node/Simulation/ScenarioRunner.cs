@@ -1,0 +1,44 @@
+using Akka.Configuration;
+
+namespace ActorVip.Node.Simulation;
+
+/// <summary>Runs one scenario on a fresh simulated cluster and checks the single-owner invariant over its whole timeline.</summary>
+public static class ScenarioRunner
+{
+    public static readonly TimeSpan DefaultBound = TimeSpan.FromSeconds(45);
+
+    public static async Task<ScenarioResult> RunAsync(Scenario scenario, int nodes, int seed, Config baseConfig, int rounds = 5, TimeSpan? bound = null)
+    {
+        var timeline = new Timeline();
+        var problems = new List<string>();
+        var limit = bound ?? DefaultBound;
+        SimulatedCluster? cluster = null;
+        ScenarioContext? context = null;
+        try
+        {
+            cluster = await SimulatedCluster.StartAsync(nodes, baseConfig, timeline, limit);
+            context = new ScenarioContext(cluster, seed, rounds, limit);
+            await scenario.Run(context);
+        }
+        catch (Exception e) when (e is TimeoutException or InvalidOperationException)
+        {
+            problems.Add(e.Message);
+        }
+        catch (Exception e)
+        {
+            problems.Add($"{e.GetType().Name}: {e.Message}");
+        }
+        var horizon = timeline.Now;
+        var events = timeline.Events;
+        if (cluster is not null) await cluster.DisposeAsync();
+        var report = SingleOwnerChecker.Check(events, horizon);
+        foreach (var (node, from) in context?.MustNotBlink ?? [])
+        {
+            var hold = report.Holds.FirstOrDefault(h => h.Node == node && h.Contains(from));
+            if (hold is null || !hold.Ongoing)
+                problems.Add($"the VIP blinked: {node} held it at {from.TotalMilliseconds:0}ms but " +
+                    (hold is null ? "not continuously" : $"lost it at {hold.End.TotalMilliseconds:0}ms") + " although it was never the node at fault");
+        }
+        return new ScenarioResult(scenario.Name, nodes, seed, context?.ReachedFault ?? false, problems, report, events);
+    }
+}
