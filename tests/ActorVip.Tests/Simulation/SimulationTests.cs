@@ -53,7 +53,8 @@ public sealed class SimulationTests(ITestOutputHelper output)
     {
         var scenario = Scenarios.Find(name) ?? throw new ArgumentException($"no scenario {name}");
         var result = await ScenarioRunner.RunAsync(scenario, nodes, seed, ConfigSources.Reference(), rounds);
-        output.WriteLine(result.TimelineText(full: false));
+        // The whole timeline (every refresh, the nodes' log lines) when it failed: that is what explains it.
+        output.WriteLine(result.TimelineText(full: !result.Passed));
         output.WriteLine(result.Summary());
         return result;
     }
