@@ -4,11 +4,7 @@ namespace ActorVip.Tests.Ownership;
 
 public class OwnerLeaseTests
 {
-    private static readonly NodeId A = new("akka.tcp://actorvip@192.0.2.11:4053");
-    private static readonly NodeId B = new("akka.tcp://actorvip@192.0.2.12:4053");
-    private static readonly NodeId C = new("akka.tcp://actorvip@192.0.2.13:4053");
-    private static readonly NodeId D = new("akka.tcp://actorvip@192.0.2.14:4053");
-    private static readonly NodeId E = new("akka.tcp://actorvip@192.0.2.15:4053");
+    private static readonly NodeId A = TestNodes.N1, B = TestNodes.N2, C = TestNodes.N3, D = TestNodes.N4, E = TestNodes.N5;
     private static readonly NodeId[] Five = [A, B, C, D, E];
 
     private static OwnerLease Lease(int voters = 3, long epoch = 7) =>
@@ -141,6 +137,23 @@ public class OwnerLeaseTests
         var ids = new[] { lease.NextRenewal(Ms.At(5)), lease.NextRenewal(Ms.At(5)), lease.NextRenewal(Ms.At(5)), lease.NextRenewal(Ms.At(6)) };
         Assert.Equal(ids.OrderBy(i => i).Distinct(), ids);
         Assert.Throws<ArgumentException>(() => lease.NextRenewal(Ms.At(4)));
+    }
+
+    [Fact]
+    public void An_ack_meant_for_an_earlier_incarnation_never_matches_a_later_renewal()
+    {
+        // Same node, same epoch, process restarted: ids are send times, so the old ids are all in the past.
+        var before = Lease();
+        var oldIds = Enumerable.Range(0, 4).Select(i => before.NextRenewal(Ms.At(100 + i * 150))).ToList();
+        var after = Lease();
+        var id = after.NextRenewal(Ms.At(800));
+        Assert.DoesNotContain(id, oldIds);
+        foreach (var old in oldIds)
+        {
+            after.OnAck(old, A);
+            after.OnAck(old, B);
+        }
+        Assert.Null(after.ValidUntil);
     }
 
     [Fact]

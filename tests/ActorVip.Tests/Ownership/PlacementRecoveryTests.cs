@@ -1,13 +1,10 @@
 using ActorVip.Cluster.Ownership;
+using static ActorVip.Tests.Ownership.TestNodes;
 
 namespace ActorVip.Tests.Ownership;
 
 public class PlacementRecoveryTests
 {
-    private const string Vip = "192.0.2.100";
-    private static readonly NodeId N1 = new("akka.tcp://actorvip@192.0.2.11:4053");
-    private static readonly NodeId N2 = new("akka.tcp://actorvip@192.0.2.12:4053");
-    private static readonly NodeId N3 = new("akka.tcp://actorvip@192.0.2.13:4053");
     private static readonly LeaseSettings Settings = new(3);
 
     private static VipVoterRecord Promise(NodeId owner, long epoch, long highest) => new(Vip, owner, epoch, Ms.At(300), highest, owner);

@@ -1,14 +1,10 @@
 using ActorVip.Cluster.Ownership;
+using static ActorVip.Tests.Ownership.TestNodes;
 
 namespace ActorVip.Tests.Ownership;
 
 public class PlacementTests
 {
-    private const string Vip = "192.0.2.100";
-    private static readonly NodeId N1 = new("akka.tcp://actorvip@192.0.2.11:4053");
-    private static readonly NodeId N2 = new("akka.tcp://actorvip@192.0.2.12:4053");
-    private static readonly NodeId N3 = new("akka.tcp://actorvip@192.0.2.13:4053");
-    private static readonly NodeId N4 = new("akka.tcp://actorvip@192.0.2.14:4053");
     private static readonly NodeId Allocator = N4;
 
     private static MemberView Up(NodeId node, bool healthy = true) => new(node, true, true, true, healthy);

@@ -4,10 +4,8 @@ namespace ActorVip.Tests.Ownership;
 
 public class VoterStateTests
 {
-    private const string Vip = "192.0.2.100";
-    private static readonly NodeId A = new("akka.tcp://actorvip@192.0.2.11:4053");
-    private static readonly NodeId B = new("akka.tcp://actorvip@192.0.2.12:4053");
-    private static readonly NodeId V = new("akka.tcp://actorvip@192.0.2.13:4053");
+    private const string Vip = TestNodes.Vip;
+    private static readonly NodeId A = TestNodes.N1, B = TestNodes.N2, V = TestNodes.N3;
     private static readonly LeaseSettings Settings = new(3); // lease 600 + margin 200: promises last 800 ms
 
     /// <summary>A voter started at 0, past its quiet period (which ends at 800).</summary>

@@ -56,6 +56,7 @@ internal sealed class OwnershipSimulation
         int? lastHolder = null;
         int? closestHandover = null;
         var lastHeld = Enumerable.Repeat(int.MinValue / 2, _o.Nodes).ToArray();
+        var holders = new List<SimNode>(_o.Nodes);
         for (var t = 0; t < _o.Steps; t++)
         {
             var calm = t >= _o.CalmFrom;
@@ -71,7 +72,12 @@ internal sealed class OwnershipSimulation
             foreach (var node in _nodes)
                 Tick(node, t);
 
-            var holders = _nodes.Where(n => n.Holds(t)).ToList();
+            holders.Clear();
+            foreach (var node in _nodes)
+            {
+                if (node.Holds(t))
+                    holders.Add(node);
+            }
             if (holders.Count > 1 && firstOverlap is null)
             {
                 firstOverlap = t;
@@ -81,12 +87,17 @@ internal sealed class OwnershipSimulation
                 held++;
             foreach (var h in holders)
             {
-                // A node starting to hold: how long ago did any other node last hold?
-                var others = lastHeld.Where((_, i) => i != h.Index).Max();
-                if (lastHeld[h.Index] != t - 1 && others >= 0)
+                if (lastHeld[h.Index] != t - 1)
                 {
-                    closestHandover = Math.Min(closestHandover ?? int.MaxValue, t - others);
-                    _trace?.Invoke($"{t,5} HANDOVER to {h.Index} after {t - others} ms");
+                    // A node starting to hold: how long ago did any other node last hold?
+                    var others = int.MinValue;
+                    for (var i = 0; i < lastHeld.Length; i++)
+                        others = i == h.Index ? others : Math.Max(others, lastHeld[i]);
+                    if (others >= 0)
+                    {
+                        closestHandover = Math.Min(closestHandover ?? int.MaxValue, t - others);
+                        _trace?.Invoke($"{t,5} HANDOVER to {h.Index} after {t - others} ms");
+                    }
                 }
                 lastHeld[h.Index] = t;
             }
@@ -154,7 +165,9 @@ internal sealed class OwnershipSimulation
     {
         if (node.Down || node.FrozenUntil > t)
             return true;
-        var reached = Enumerable.Range(0, _o.Nodes).Count(v => v == node.Index || !_cut[node.Index, v]);
+        var reached = 0;
+        for (var v = 0; v < _o.Nodes; v++)
+            reached += v == node.Index || !_cut[node.Index, v] ? 1 : 0;
         return reached < _o.Settings.Majority;
     }
 
