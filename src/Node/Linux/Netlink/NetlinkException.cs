@@ -15,6 +15,9 @@ public sealed class NetlinkException : Exception
     public string Operation { get; }
     public string? KernelMessage { get; }
 
+    /// <summary>Sequence number of the refused message when it was one of a batch, so the caller can name it.</summary>
+    public uint? Seq { get; init; }
+
     public bool IsExists => Errno == Errnos.EEXIST;
     public bool IsNotFound => Errno is Errnos.ENOENT or Errnos.ESRCH or Errnos.EADDRNOTAVAIL or Errnos.ENODEV;
 

@@ -88,7 +88,7 @@ public sealed class NetlinkSocket : IDisposable
                     case Nl.Error:
                         var errno = -BinaryPrimitives.ReadInt32LittleEndian(message.Payload);
                         pending.Remove(message.Seq);
-                        if (errno != 0) failure ??= new NetlinkException(errno, operation, ExtendedAckMessage(message));
+                        if (errno != 0) failure ??= new NetlinkException(errno, operation, ExtendedAckMessage(message)) { Seq = message.Seq };
                         break;
                     case Nl.Done:
                         pending.Remove(message.Seq);
