@@ -68,15 +68,15 @@ public sealed class IpvsTable
                 else if (current != destination)
                     destinations.Add(new EditDestination(wanted.Key, destination));
             }
-            // Keep the kernel's order for removals so that the plan is deterministic.
-            destinationRemovals.AddRange(existing.Destinations
-                .Where(d => present.ContainsKey(d.Key))
-                .Select(d => new DeleteDestination(wanted.Key, d.Key)));
+            // Removals go in ipvsadm's order, not the kernel's hash order, so that the same tables give the same plan.
+            var gone = present.Values.ToList();
+            gone.Sort(IpvsOrder.CompareDestinations);
+            destinationRemovals.AddRange(gone.Select(d => new DeleteDestination(wanted.Key, d.Key)));
         }
 
-        serviceRemovals.AddRange(actual.Services
-            .Where(s => !_services.ContainsKey(s.Key) && owned(s.Key))
-            .Select(s => new DeleteService(s.Key)));
+        var unlisted = actual.Services.Where(s => !_services.ContainsKey(s.Key) && owned(s.Key)).ToList();
+        unlisted.Sort(IpvsOrder.CompareServices);
+        serviceRemovals.AddRange(unlisted.Select(s => new DeleteService(s.Key)));
 
         return [.. services, .. destinations, .. destinationRemovals, .. serviceRemovals];
     }

@@ -18,12 +18,12 @@ public static class IpvsRulesPrinter
     {
         var text = new StringBuilder();
         var services = table.Services.ToList();
-        services.Sort(IpvsRulesOrder.CompareServices);
+        services.Sort(IpvsOrder.CompareServices);
         foreach (var service in services)
         {
             text.Append(ServiceLine("-A", service.Key, service.Settings)).Append('\n');
             var destinations = service.Destinations.ToList();
-            destinations.Sort(IpvsRulesOrder.CompareDestinations);
+            destinations.Sort(IpvsOrder.CompareDestinations);
             foreach (var destination in destinations)
                 text.Append(DestinationLine("-a", service.Key, destination)).Append('\n');
         }

@@ -2,13 +2,13 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 
-namespace ActorVip.Node.Ipvs.Rules;
+namespace ActorVip.Node.Ipvs;
 
 /// <summary>
 /// The order in which ipvsadm lists services and destinations (libipvs ipvs_cmp_services / ipvs_cmp_dests),
 /// including its C arithmetic: unsigned differences read as int, so addresses far apart can sort out of numeric order.
 /// </summary>
-public static class IpvsRulesOrder
+public static class IpvsOrder
 {
     public static int CompareServices(IpvsService a, IpvsService b)
     {
