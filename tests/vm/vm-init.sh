@@ -35,6 +35,8 @@ mount -t tmpfs tmpfs /mnt/root/run
 echo /sbin/vm-modprobe > /proc/sys/kernel/modprobe
 
 echo "vm-init: running $script" > /mnt/root/vm/console.txt
+# Guest seconds from kernel start to the test script: the boot time.
+cut -d" " -f1 /proc/uptime > /mnt/root/vm/boot-seconds
 chroot /mnt/root /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
     VM_RESULTS=/vm DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 /bin/bash -c "cd '$cwd' && exec /bin/bash '$script'" \
     > /mnt/root/vm/stdout.txt 2> /mnt/root/vm/stderr.txt

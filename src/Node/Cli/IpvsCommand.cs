@@ -21,6 +21,8 @@ public static class IpvsCommand
         var command = new Command("ipvs", "Read or set the kernel's IPVS table in ipvsadm's rule format (ipvsadm -S / -R).");
         command.Subcommands.Add(CreateApply());
         command.Subcommands.Add(CreateSave());
+        command.Subcommands.Add(CreateInfo());
+        command.Subcommands.Add(CreateTimeout());
         return command;
     }
 
@@ -44,6 +46,36 @@ public static class IpvsCommand
         var save = new Command("save", "Print the kernel's IPVS table as `ipvsadm -S -n` does.");
         save.SetAction(_ => Save(Console.Out, Console.Error));
         return save;
+    }
+
+    private static Command CreateInfo()
+    {
+        var info = new Command("info", "Print the IPVS version and connection table size as `ipvsadm -L -n` heads its list.");
+        info.SetAction(_ => WithClient(Console.Error, client =>
+        {
+            var i = client.GetInfo();
+            Console.Out.WriteLine($"IP Virtual Server version {i.VersionText} (size={i.ConnectionTableSize})");
+        }));
+        return info;
+    }
+
+    private static Command CreateTimeout()
+    {
+        var tcp = new Option<uint>("--tcp") { Description = "TCP session timeout in seconds." };
+        var tcpFin = new Option<uint>("--tcpfin") { Description = "TCP timeout after a FIN, in seconds." };
+        var udp = new Option<uint>("--udp") { Description = "UDP timeout in seconds." };
+        var timeout = new Command("timeout", "Set the timeouts given (like ipvsadm --set), then print them as `ipvsadm -L --timeout` does.");
+        timeout.Options.Add(tcp);
+        timeout.Options.Add(tcpFin);
+        timeout.Options.Add(udp);
+        timeout.SetAction(parse => WithClient(Console.Error, client =>
+        {
+            var change = new IpvsTimeouts(parse.GetValue(tcp), parse.GetValue(tcpFin), parse.GetValue(udp));
+            if (change != new IpvsTimeouts(0, 0, 0)) client.SetTimeouts(change);
+            var t = client.GetTimeouts();
+            Console.Out.WriteLine($"Timeout (tcp tcpfin udp): {t.Tcp} {t.TcpFin} {t.Udp}");
+        }));
+        return timeout;
     }
 
     public static int Apply(string path, IReadOnlyList<string> ownedPrefixes, TextWriter output, TextWriter error)
@@ -85,12 +117,15 @@ public static class IpvsCommand
         }
     }
 
-    public static int Save(TextWriter output, TextWriter error)
+    public static int Save(TextWriter output, TextWriter error) =>
+        WithClient(error, client => output.Write(IpvsRulesPrinter.Save(client.List())));
+
+    private static int WithClient(TextWriter error, Action<IpvsClient> action)
     {
         try
         {
             using var client = IpvsClient.Open();
-            output.Write(IpvsRulesPrinter.Save(client.List()));
+            action(client);
             return Ok;
         }
         catch (IpvsException e)
