@@ -81,7 +81,9 @@ mkdir -p "$bench"
 unshare -n bash -c "ip link set lo up && dotnet '$BENCH' ipvs-apply --rules '$bench/full.rules'" > "$bench/apply.out" 2> "$bench/apply.err"
 echo $? > "$bench/apply.rc"
 unshare -n bash -c "ip link set lo up && s=\$(date +%s.%N) && ipvsadm -R < '$bench/full.rules' && e=\$(date +%s.%N) && \
-    awk -v s=\$s -v e=\$e 'BEGIN { printf \"ipvsadm-restore ms=%.1f\\n\", (e - s) * 1000 }' && echo entries=\$(ipvsadm -S -n | wc -l)" \
+    awk -v s=\$s -v e=\$e 'BEGIN { printf \"ipvsadm-restore ms=%.1f\\n\", (e - s) * 1000 }' && \
+    s=\$(date +%s.%N) && ipvsadm -S -n > /tmp/saved && e=\$(date +%s.%N) && \
+    awk -v s=\$s -v e=\$e 'BEGIN { printf \"ipvsadm-save save_ms=%.1f\\n\", (e - s) * 1000 }' && echo entries=\$(wc -l < /tmp/saved)" \
     > "$bench/ipvsadm.out" 2> "$bench/ipvsadm.err"
 echo $? > "$bench/ipvsadm.rc"
 unshare -n bash -c "ip link set lo up && s=\$(date +%s.%N) && dotnet '$ACTORVIP' ipvs apply --file '$bench/full.rules' > /dev/null && e=\$(date +%s.%N) && \

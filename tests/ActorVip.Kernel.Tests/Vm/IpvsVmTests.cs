@@ -215,6 +215,7 @@ public sealed class IpvsVmTests(IpvsVm vm, ITestOutputHelper output) : IClassFix
         var change = Number(apply, "change_ms");
         var ipvsadm = Number(restore, "ms");
         output.WriteLine($"full apply / ipvsadm -R = {full / ipvsadm:0.00}; 10% change / full apply = {change / full:0.00}; cold CLI / ipvsadm -R = {Number(cli, "ms") / ipvsadm:0.00}");
+        output.WriteLine($"reading the table: actorvip {Number(apply, "list_ms"):0} ms, ipvsadm -S -n {Number(restore, "save_ms"):0} ms");
     }
 
     private static double Number(string text, string name) =>
