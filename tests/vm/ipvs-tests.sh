@@ -12,25 +12,30 @@ owned=(--owned 192.0.2.0/24 --owned 2001:db8:1::/64)
 now() { date +%s.%N; }
 elapsed() { awk -v s="$1" -v e="$(now)" 'BEGIN { printf "%.0f", (e - s) * 1000 }'; }
 
-# run NAME COMMAND...: exit code, stdout, stderr and duration of one command, then the table as ipvsadm saves it.
-run() {
+# only NAME COMMAND...: exit code, stdout, stderr and duration of one command.
+only() {
     local name=$1; shift
     local start; start=$(now)
     "$@" > "$out/$name.out" 2> "$out/$name.err"
     echo $? > "$out/$name.rc"
     elapsed "$start" > "$out/$name.ms"
-    ipvsadm -S -n > "$out/$name.ipvsadm" 2>&1
+}
+# run NAME COMMAND...: the same, then the table as ipvsadm saves it.
+run() {
+    only "$@"
+    ipvsadm -S -n > "$out/$1.ipvsadm" 2>&1
 }
 actorvip() { dotnet "$ACTORVIP" ipvs "$@"; }
 
 echo "kernel $(uname -r)" > "$out/kernel.txt"
 total=$(now)
 
-# 1. No IPVS: the kernel cannot load ip_vs while module loading is switched off.
+# 1. No IPVS: the kernel cannot load ip_vs while module loading is switched off. No ipvsadm here:
+#    it runs /sbin/modprobe ip_vs itself.
 helper=$(cat /proc/sys/kernel/modprobe)
 echo /bin/false > /proc/sys/kernel/modprobe
-run no-ipvs-save actorvip save
-run no-ipvs-apply actorvip apply --file "$rules/01-create.rules" "${owned[@]}"
+only no-ipvs-save actorvip save
+only no-ipvs-apply actorvip apply --file "$rules/01-create.rules" "${owned[@]}"
 grep -c '^ip_vs ' /proc/modules > "$out/no-ipvs.loaded"
 echo "$helper" > /proc/sys/kernel/modprobe
 
