@@ -1,0 +1,32 @@
+using System.Net;
+
+namespace ActorVip.Node.Ipvs;
+
+/// <summary>
+/// Which services of the kernel table this program may delete: those whose virtual address lies in one of its
+/// prefixes. Firewall-mark services have no address, so no prefix claims them.
+/// </summary>
+public sealed class IpvsOwnership
+{
+    private readonly IReadOnlyList<IPNetwork> _prefixes;
+
+    public IpvsOwnership(IEnumerable<IPNetwork> prefixes) => _prefixes = prefixes.ToArray();
+
+    public static IpvsOwnership Nothing { get; } = new([]);
+
+    public IReadOnlyList<IPNetwork> Prefixes => _prefixes;
+
+    public bool Owns(IpvsServiceKey key) => key.Address is { } address && _prefixes.Any(p => p.Contains(address));
+
+    /// <summary>Parses "192.0.2.0/24" or "2001:db8::/64"; a bare address means just that address.</summary>
+    public static bool TryParsePrefix(string text, out IPNetwork prefix)
+    {
+        if (IPNetwork.TryParse(text, out prefix)) return true;
+        if (IPAddress.TryParse(text, out var address))
+        {
+            prefix = new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? 128 : 32);
+            return true;
+        }
+        return false;
+    }
+}
