@@ -9,7 +9,11 @@ public sealed record Overlap(string Vip, HoldInterval First, HoldInterval Second
 /// After <paramref name="Fault"/>, <paramref name="LostBy"/> stopped holding <paramref name="Vip"/> at <paramref name="LostAt"/>
 /// and <paramref name="NextHolder"/> acquired it <paramref name="Time"/> after the fault (null: nobody did).
 /// </summary>
-public sealed record Failover(TimelineEvent Fault, string Vip, string LostBy, TimeSpan LostAt, string? NextHolder, TimeSpan? Time);
+public sealed record Failover(TimelineEvent Fault, string Vip, string LostBy, TimeSpan LostAt, string? NextHolder, TimeSpan? Time)
+{
+    /// <summary>Another node took over: a failover proper, as opposed to the same node getting its lease back.</summary>
+    public bool IsHandover => NextHolder is not null && NextHolder != LostBy;
+}
 
 /// <summary>What the single-owner checker found in a timeline.</summary>
 public sealed record OwnershipReport(
@@ -33,7 +37,9 @@ public sealed record OwnershipReport(
         }
         foreach (var f in Failovers)
         {
-            var outcome = f.Time is { } t ? $"{f.NextHolder} holds it {t.TotalMilliseconds:0} ms after the fault" : "nobody holds it since";
+            var outcome = f.Time is not { } t ? "nobody holds it since"
+                : f.IsHandover ? $"{f.NextHolder} holds it {t.TotalMilliseconds:0} ms after the fault"
+                : $"{f.NextHolder} got it back {t.TotalMilliseconds:0} ms after the fault (not a failover)";
             b.AppendLine($"  failover after '{f.Fault.Detail}' at {f.Fault.At.TotalMilliseconds:0}ms: {f.LostBy} lost vip={f.Vip} at {f.LostAt.TotalMilliseconds:0}ms; {outcome}");
         }
         b.Append($"  longest no-owner gap: {LongestGap.TotalMilliseconds:0} ms");

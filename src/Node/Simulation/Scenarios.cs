@@ -39,13 +39,12 @@ public static class Scenarios
         await HealAndRecover(ctx);
     }
 
-    private static Task AllocatorCrash(ScenarioContext ctx) => AllocatorGoes(ctx, ctx.Cluster.CrashAsync, throughHeal: true);
+    private static Task AllocatorCrash(ScenarioContext ctx) => AllocatorGoes(ctx, ctx.Cluster.CrashAsync);
 
-    // Through the partition only: after the heal, Akka may down the restarted node together with a peer as indirectly connected.
-    private static Task AllocatorIsolated(ScenarioContext ctx) => AllocatorGoes(ctx, a => ctx.Cluster.PartitionAsync([a]), throughHeal: false);
+    private static Task AllocatorIsolated(ScenarioContext ctx) => AllocatorGoes(ctx, a => ctx.Cluster.PartitionAsync([a]));
 
     /// <summary>The allocator's node goes away (<paramref name="fault"/>) while the owner lives: the allocator moves, the VIP stays.</summary>
-    private static async Task AllocatorGoes(ScenarioContext ctx, Func<SimulatedNode, Task> fault, bool throughHeal)
+    private static async Task AllocatorGoes(ScenarioContext ctx, Func<SimulatedNode, Task> fault)
     {
         var c = ctx.Cluster;
         var owner = await c.WaitForOwnerAsync(ctx.Bound);
@@ -54,7 +53,6 @@ public static class Scenarios
         ctx.ExpectNoBlink(owner);
         await fault(allocator);
         await c.WaitForAllocatorAsync(ctx.Bound, n => n != allocator);
-        if (!throughHeal) ctx.EndNoBlink();
         await HealAndRecover(ctx);
     }
 

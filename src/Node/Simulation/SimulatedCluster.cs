@@ -24,6 +24,9 @@ public sealed class SimulatedCluster : IAsyncDisposable
     private const string Harness = "sim";
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long a restart waits for the cluster to remove the node's previous incarnation.</summary>
+    public static readonly TimeSpan ForgetTimeout = TimeSpan.FromSeconds(15);
+
     private readonly Config _baseConfig;
     private readonly List<SimulatedNode> _nodes;
 
@@ -267,7 +270,12 @@ public sealed class SimulatedCluster : IAsyncDisposable
             await RestartAsync(node);
     }
 
-    /// <summary>A new process on the same host and port, after a crash, a leave or a downing.</summary>
+    /// <summary>
+    /// A new process on the same host and port, after a crash, a leave or a downing. It waits (at most
+    /// <see cref="ForgetTimeout"/>) until no running node lists the old incarnation any more: a new incarnation that
+    /// joins while the old one is still being removed was seen unreachable by one peer seconds later, and the split-brain
+    /// resolver then downed both, the VIP's owner included (see the report of the simulation branch).
+    /// </summary>
     public async Task RestartAsync(SimulatedNode node)
     {
         if (node.Runtime is { } old)
@@ -275,6 +283,9 @@ public sealed class SimulatedCluster : IAsyncDisposable
             node.Runtime = null;
             await old.System.Terminate().WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { });
         }
+        var deadline = DateTime.UtcNow + ForgetTimeout;
+        while (DateTime.UtcNow < deadline && _nodes.Any(n => n.IsRunning && Akka.Cluster.Cluster.Get(n.Runtime!.System).State.Members.Any(m => m.Address == node.Address)))
+            await Task.Delay(100);
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -297,8 +308,6 @@ public sealed class SimulatedCluster : IAsyncDisposable
         foreach (var node in _nodes)
         {
             await LeaveAsync(node);
-            await WaitUntilAsync(() => _nodes.Where(n => n.IsRunning).All(n => !Akka.Cluster.Cluster.Get(n.Runtime!.System).State.Members.Any(m => m.Address == node.Address)),
-                timeoutPerNode, () => $"{node.Name} did not leave the cluster within {timeoutPerNode.TotalSeconds:0} s");
             await RestartAsync(node);
             await WaitForMembersAsync(timeoutPerNode);
             await WaitForOwnerAsync(timeoutPerNode);
