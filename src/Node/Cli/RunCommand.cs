@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using ActorVip.Cluster.Time;
+using ActorVip.Node.Configuration;
 using ActorVip.Node.Hosting;
 using ActorVip.Node.Linux;
 using ActorVip.Node.Linux.Netlink;
@@ -19,6 +20,7 @@ public static class RunCommand
         command.SetAction(result =>
         {
             var (settings, config) = options.Load(result);
+            foreach (var warning in KubeVipEnvironment.Warnings(Environment.GetEnvironmentVariables())) Console.Error.WriteLine(warning);
             if (settings.Vips.Count == 0)
             {
                 Console.Error.WriteLine("actorvip: address: none given (expected at least one --address VIP[/PREFIX])");
