@@ -161,15 +161,8 @@ public class KubeVipEnvironmentTests
     [Fact]
     public void Docs_kube_vip_table_names_every_name_the_code_knows()
     {
-        var doc = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "KUBE-VIP.md"));
+        var doc = File.ReadAllText(RepositoryFiles.Path("docs", "KUBE-VIP.md"));
         var names = KubeVipEnvironment.Direct.Keys.Concat(KubeVipEnvironment.Converted).Concat(KubeVipEnvironment.Ignored.Keys);
         Assert.All(names, name => Assert.Contains($"| `{name}` |", doc));
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "ActorVip.sln"))) return dir.FullName;
-        throw new InvalidOperationException("ActorVip.sln not found above the test binaries.");
     }
 }
