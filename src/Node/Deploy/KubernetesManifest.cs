@@ -107,7 +107,7 @@ public static class KubernetesManifest
         y.AppendLine($"{i}    readOnlyRootFilesystem: true");
         y.AppendLine($"{i}    # The binary carries file capabilities (cap_net_admin,cap_net_raw=ep): a non-root process gets them");
         y.AppendLine($"{i}    # at exec only if they are in the bounding set (capabilities.add) and no_new_privs is off");
-        y.AppendLine($"{i}    # (allowPrivilegeEscalation: false sets it, and the kernel then ignores file capabilities).");
+        y.AppendLine($"{i}    # (allowPrivilegeEscalation: false sets it, and the kernel then need not grant file capabilities).");
         y.AppendLine($"{i}    allowPrivilegeEscalation: true");
         y.AppendLine($"{i}    capabilities:");
         y.AppendLine($"{i}      drop: [\"ALL\"]");
