@@ -16,8 +16,7 @@ public static class NodeCleanup
     public static IReadOnlyList<ICleanupStep> StepsFor(NodeSettings settings) =>
     [
         new LeftoverAddresses(settings.Interface, settings.Vips),
-        // HOOK(ipvs): once src/Node/Linux/Ipvs is merged, add here a step that deletes the IPVS services
-        // whose address is one of settings.Vips (any port, protocol and fwmark-free), and only those.
+        new LeftoverIpvsServices(settings.Vips),
         new LeftoverTables([NatTable]),
         new LeftoverTables([settings.Fence.Table]),
     ];
@@ -33,7 +32,7 @@ public static class NodeCleanup
             {
                 removed.AddRange(step.Run());
             }
-            catch (Exception e) when (e is NetlinkException or TimeoutException)
+            catch (Exception e) when (e is NetlinkException or TimeoutException or Linux.Ipvs.IpvsException)
             {
                 errors.Add(e.Message);
             }
