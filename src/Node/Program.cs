@@ -13,6 +13,8 @@ public static class Program
         root.Subcommands.Add(CheckCommand.Create());
         root.Subcommands.Add(IpvsCommand.Create());
         root.Subcommands.Add(VersionCommand.Create());
+        root.Subcommands.Add(CleanupCommand.Create());
+        root.Subcommands.Add(ManifestCommand.Create());
         root.Subcommands.Add(SimulateCommand.Create());
 
         var result = root.Parse(args);

@@ -77,6 +77,15 @@ run info actorvip info
 ipvsadm -L -n | head -1 > "$out/info.expected"
 run timeout actorvip timeout --tcp 600 --udp 200
 ipvsadm -L -n --timeout > "$out/timeout.expected"
+# 6. Cleanup after a killed run: its VIP, the VIP's IPVS service and the NAT table are planted; a foreign
+#    service (203.0.113.9:80, from step 3) must stay.
+ip addr add 192.0.2.77/32 dev dummy0
+ipvsadm -A -t 192.0.2.77:6443 -s rr && ipvsadm -a -t 192.0.2.77:6443 -r 198.51.100.7:6443 -m -w 1
+nft add table ip actorvip-nat
+run cleanup dotnet "$ACTORVIP" cleanup --interface dummy0 --address 192.0.2.77
+ip addr show dev dummy0 > "$out/cleanup.addr" 2>&1
+nft list tables > "$out/cleanup.nft" 2>&1
+run cleanup-again dotnet "$ACTORVIP" cleanup --interface dummy0 --address 192.0.2.77
 echo "total_ms=$(elapsed "$total")" > "$out/functional.ms"
 
 # 6. Benchmark, each side in a network namespace of its own (an empty IPVS table): warm in-process apply of

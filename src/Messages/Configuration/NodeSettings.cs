@@ -2,7 +2,7 @@ using ActorVip.Messages.Model;
 
 namespace ActorVip.Messages.Configuration;
 
-/// <summary>Everything a node is configured with, validated; read once at start.</summary>
+/// <summary>Everything a node is configured with, validated; read once at start. MetricsAddress is HOST:PORT, or ":PORT" for every address.</summary>
 public sealed record NodeSettings(
     string Interface,
     IReadOnlyList<VipAddress> Vips,
@@ -14,7 +14,8 @@ public sealed record NodeSettings(
     AddressSettings Address,
     LeaseOptions Lease,
     FenceSettings Fence,
-    LoadBalancerSettings LoadBalancer)
+    LoadBalancerSettings LoadBalancer,
+    string MetricsAddress = "127.0.0.1:2112")
 {
     public int Majority => Nodes / 2 + 1;
 }

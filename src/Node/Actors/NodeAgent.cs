@@ -7,6 +7,7 @@ using ActorVip.Messages.Commands;
 using ActorVip.Messages.Configuration;
 using ActorVip.Messages.Model;
 using ActorVip.Messages.Ownership;
+using ActorVip.Messages.Queries;
 using ActorVip.Node.Drivers;
 
 namespace ActorVip.Node.Actors;
@@ -75,6 +76,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         Receive<RenewNack>(OnNack);
         Receive<ReleaseAll>(OnReleaseAll);
         Receive<Terminated>(OnTerminated);
+        Receive<Ping>(_ => Sender.Tell(Pong.Instance));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;

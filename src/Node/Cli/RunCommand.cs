@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using ActorVip.Cluster.Time;
+using ActorVip.Node.Configuration;
 using ActorVip.Node.Hosting;
 using ActorVip.Node.Linux;
 using ActorVip.Node.Linux.Netlink;
@@ -19,6 +20,7 @@ public static class RunCommand
         command.SetAction(result =>
         {
             var (settings, config) = options.Load(result);
+            foreach (var warning in KubeVipEnvironment.Warnings(Environment.GetEnvironmentVariables())) Console.Error.WriteLine(warning);
             if (settings.Vips.Count == 0)
             {
                 Console.Error.WriteLine("actorvip: address: none given (expected at least one --address VIP[/PREFIX])");
@@ -64,7 +66,9 @@ public static class RunCommand
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Set(); });
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Set(); });
 
+        using var notifier = ServiceNotifier.FromEnvironment();
         var runtime = NodeRuntime.Start(settings, config, link, drivers.Set, MonotonicClock.Instance);
+        using var service = SystemdService.Attach(runtime, notifier);
         Console.WriteLine($"actorvip: node {runtime.Self} started; vips {string.Join(", ", settings.Vips)} on {link.Name}; voters {settings.Nodes}");
         var terminated = runtime.System.WhenTerminated;
         WaitHandle.WaitAny([stop.WaitHandle, ((IAsyncResult)terminated).AsyncWaitHandle]);
@@ -75,6 +79,7 @@ public static class RunCommand
             Console.Error.WriteLine("actorvip: the actor system stopped (this node was removed from the cluster); exiting so that the service manager restarts it");
             return ExitCodes.Failure;
         }
+        service.Stopping();
         runtime.StopAsync(TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(300)).GetAwaiter().GetResult();
         foreach (var vip in settings.Vips) drivers.Set.Addresses.Remove(link, vip);
         drivers.Set.Fence?.Remove();

@@ -5,8 +5,8 @@ using ActorVip.Messages.Configuration;
 namespace ActorVip.Node.Configuration;
 
 /// <summary>
-/// Composes the configuration: reference.conf, then --config FILE, then ACTORVIP_* environment
-/// variables, then command-line flags; a later source wins.
+/// Composes the configuration: reference.conf, then --config FILE, then environment variables
+/// (kube-vip's names, then ACTORVIP_*), then command-line flags; a later source wins.
 /// </summary>
 public static class ConfigSources
 {
@@ -21,6 +21,7 @@ public static class ConfigSources
         ["ACTORVIP_LB_ENABLE"] = ("actorvip.lb.enabled", false),
         ["ACTORVIP_LB_PORT"] = ("actorvip.lb.port", false),
         ["ACTORVIP_LB_FWDMETHOD"] = ("actorvip.lb.fwdmethod", false),
+        ["ACTORVIP_METRICS_ADDRESS"] = ("actorvip.metrics-address", false),
     };
 
     public static Config Reference()
@@ -56,6 +57,8 @@ public static class ConfigSources
     public static HoconOverrides FromEnvironment(IDictionary environment)
     {
         var overrides = new HoconOverrides();
+        // kube-vip's names first: within one HOCON text a later line wins, so ACTORVIP_* override them.
+        KubeVipEnvironment.AddOverrides(environment, overrides);
         foreach (var (name, (path, isList)) in Environment)
         {
             if (environment[name] is not string value || value.Length == 0) continue;

@@ -66,7 +66,11 @@ public static class SettingsReader
             throw new ConfigException($"fence.table: '{fence.Table}' is not a valid nftables table name (expected letters, digits, '-' or '_')");
 
         var lb = ReadLoadBalancer(c);
-        return new NodeSettings(iface, vips, nodeAddress, seeds, nodes, systemName, announce, address, lease, fence, lb);
+        var metrics = Str(c, "metrics-address");
+        // kube-vip's ":2112" means every address.
+        if (!Endpoint.TryParse(metrics.StartsWith(':') ? "0.0.0.0" + metrics : metrics, out _, out var metricsError))
+            throw new ConfigException($"metrics-address: {metricsError}");
+        return new NodeSettings(iface, vips, nodeAddress, seeds, nodes, systemName, announce, address, lease, fence, lb, metrics);
     }
 
     private static LoadBalancerSettings ReadLoadBalancer(Config c)

@@ -183,6 +183,19 @@ public sealed class IpvsVmTests(IpvsVm vm, ITestOutputHelper output) : IClassFix
     }
 
     [Fact]
+    public void Cleanup_removes_the_vip_its_ipvs_service_and_the_nat_table_of_a_killed_run_and_nothing_else()
+    {
+        AssertStep("cleanup", 0);
+        Assert.Contains("removed IPVS service", vm.Steps("cleanup.out"));
+        Assert.DoesNotContain("192.0.2.77", vm.Steps("cleanup.ipvsadm"));
+        Assert.Contains("-A -t 203.0.113.9:80", vm.Steps("cleanup.ipvsadm"));
+        Assert.DoesNotContain("192.0.2.77", vm.Steps("cleanup.addr"));
+        Assert.DoesNotContain("actorvip-nat", vm.Steps("cleanup.nft"));
+        AssertStep("cleanup-again", 0);
+        Assert.Contains("nothing to clean up", vm.Steps("cleanup-again.out"));
+    }
+
+    [Fact]
     public void The_encoder_sends_what_ipvsadm_sends()
     {
         var service = IpvsServiceKey.Tcp(IPAddress.Parse("192.0.2.200"), 80);

@@ -5,6 +5,7 @@ using ActorVip.Cluster.Ownership;
 using ActorVip.Cluster.Time;
 using ActorVip.Messages.Commands;
 using ActorVip.Messages.Ownership;
+using ActorVip.Messages.Queries;
 using ActorVip.Node.Actors;
 using ActorVip.Node.Configuration;
 using ActorVip.Node.Drivers;
@@ -40,6 +41,14 @@ public class NodeAgentTests : TestKit
         Sys.Stop(voter); // no more acks: the lease lapses within lease-time
         AwaitCondition(() => !kernel.HasAddress("192.0.2.100/32"), TimeSpan.FromSeconds(5));
         Assert.Contains("disown 192.0.2.100", kernel.Calls);
+    }
+
+    [Fact]
+    public void The_agent_answers_a_ping_the_service_watchdog_sends()
+    {
+        var (_, agent, _, _) = Start(CreateTestProbe());
+        agent.Tell(Ping.Instance);
+        ExpectMsg<Pong>(TimeSpan.FromSeconds(5));
     }
 
     [Fact]

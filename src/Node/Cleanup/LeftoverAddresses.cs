@@ -1,0 +1,25 @@
+using ActorVip.Messages.Model;
+using ActorVip.Node.Linux.Rtnetlink;
+
+namespace ActorVip.Node.Cleanup;
+
+/// <summary>This node's VIPs on its interface, with whatever prefix they were added with.</summary>
+public sealed class LeftoverAddresses(string interfaceName, IReadOnlyList<VipAddress> vips) : ICleanupStep
+{
+    public IReadOnlyList<string> Run()
+    {
+        if (interfaceName.Length == 0 || vips.Count == 0) return [];
+        using var links = new RtnetlinkLinks();
+        // A vanished interface took its addresses with it.
+        if (links.Find(interfaceName) is not { } link) return [];
+        using var addresses = new RtnetlinkAddresses();
+        var removed = new List<string>();
+        foreach (var found in addresses.List(link.Index).Where(a => vips.Any(v => v.Address.Equals(a.Address))))
+        {
+            var vip = new VipAddress(found.Address, found.PrefixLength);
+            addresses.Remove(link, vip);
+            removed.Add($"removed {vip} from {link.Name}");
+        }
+        return removed;
+    }
+}

@@ -1,0 +1,42 @@
+using ActorVip.Messages.Configuration;
+using ActorVip.Node.Linux.Netlink;
+
+namespace ActorVip.Node.Cleanup;
+
+/// <summary>
+/// Removes what a node of this configuration may have left in the kernel when it was killed: its VIPs,
+/// its IPVS services, its NAT table and its fence. Idempotent; used by `actorvip cleanup` (systemd's ExecStopPost).
+/// </summary>
+public static class NodeCleanup
+{
+    /// <summary>The masquerade NAT table of the NatActor (DESIGN.md); removed whenever it is present.</summary>
+    public const string NatTable = "actorvip-nat";
+
+    /// <summary>The steps in the order that keeps a VIP silent throughout: the address goes first, the fence last.</summary>
+    public static IReadOnlyList<ICleanupStep> StepsFor(NodeSettings settings) =>
+    [
+        new LeftoverAddresses(settings.Interface, settings.Vips),
+        new LeftoverIpvsServices(settings.Vips),
+        new LeftoverTables([NatTable]),
+        new LeftoverTables([settings.Fence.Table]),
+    ];
+
+    /// <summary>Runs every step even when one fails; the lines say what was removed, the errors what could not be.</summary>
+    public static (IReadOnlyList<string> Removed, IReadOnlyList<string> Errors) Run(IEnumerable<ICleanupStep> steps)
+    {
+        var removed = new List<string>();
+        var errors = new List<string>();
+        foreach (var step in steps)
+        {
+            try
+            {
+                removed.AddRange(step.Run());
+            }
+            catch (Exception e) when (e is NetlinkException or TimeoutException or Linux.Ipvs.IpvsException)
+            {
+                errors.Add(e.Message);
+            }
+        }
+        return (removed, errors);
+    }
+}

@@ -1,0 +1,53 @@
+namespace ActorVip.Node.Deploy;
+
+/// <summary>The systemd unit of a node (`actorvip manifest systemd`; shipped as deploy/actorvip.service).</summary>
+public static class SystemdUnit
+{
+    public const string DefaultBinary = "/usr/local/bin/actorvip";
+    public const string DefaultConfig = "/etc/actorvip/actorvip.conf";
+
+    public static string Render(string binary = DefaultBinary, string config = DefaultConfig) => $"""
+        # ActorVip node: keeps the cluster's virtual IPs alive (written by `actorvip manifest systemd`).
+        [Unit]
+        Description=ActorVip virtual IP node
+        Wants=network-online.target
+        After=network-online.target
+
+        [Service]
+        # READY=1 once the node joined the cluster; WATCHDOG=1 every WatchdogSec/2 only while the node agent answers.
+        Type=notify
+        WatchdogSec=5s
+        ExecStart={binary} run --config {config}
+        # Removes what a killed run left (its VIPs, IPVS services, NAT table, fence); finds nothing after a clean stop.
+        ExecStopPost={binary} cleanup --config {config}
+        Restart=always
+        RestartSec=1s
+        # Exit 2 is a bad configuration, which restarting does not fix.
+        RestartPreventExitStatus=2
+        # Joining waits for the other masters; a node that cannot join for this long is restarted.
+        TimeoutStartSec=5min
+        TimeoutStopSec=10s
+
+        # A user made up for the service at start (nothing to create, owns no files); the config file must be
+        # readable by others. Its only privileges are these two capabilities, in every Exec line.
+        DynamicUser=yes
+        AmbientCapabilities=CAP_NET_ADMIN CAP_NET_RAW
+        CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW
+        NoNewPrivileges=yes
+        RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK AF_PACKET
+        ProtectHome=yes
+        ProtectClock=yes
+        ProtectKernelLogs=yes
+        ProtectControlGroups=yes
+        RestrictNamespaces=yes
+        RestrictRealtime=yes
+        LockPersonality=yes
+        SystemCallArchitectures=native
+        # Not ProtectKernelTunables: masquerade mode writes net.ipv4.ip_forward and net.ipv4.vs.conntrack.
+        # Not MemoryDenyWriteExecute: the .NET JIT maps code that it wrote.
+
+        [Install]
+        WantedBy=multi-user.target
+
+        """;
+}

@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using Akka.Actor;
+using ActorVip.Messages.Queries;
+
+namespace ActorVip.Node.Hosting;
+
+/// <summary>
+/// What systemd hears from a running node (Type=notify): READY=1 once it joined the cluster, WATCHDOG=1 every
+/// half WatchdogSec while <see cref="WatchdogPolicy"/> finds it healthy, STOPPING=1 when a stop begins.
+/// Does nothing outside systemd.
+/// </summary>
+public sealed class SystemdService : IDisposable
+{
+    private readonly ServiceNotifier _notifier;
+    private readonly CancellationTokenSource _stop = new();
+    private volatile bool _ready;
+    private volatile bool _stopping;
+    private Task? _watchdog;
+
+    private SystemdService(ServiceNotifier notifier) => _notifier = notifier;
+
+    public static SystemdService Attach(NodeRuntime runtime, ServiceNotifier notifier)
+    {
+        var service = new SystemdService(notifier);
+        if (!notifier.IsEnabled) return service;
+        Akka.Cluster.Cluster.Get(runtime.System).RegisterOnMemberUp(() =>
+        {
+            service._ready = true;
+            notifier.Ready();
+            notifier.Status($"node {runtime.Self} joined the cluster");
+        });
+        var interval = WatchdogPolicy.Interval(Environment.GetEnvironmentVariable("WATCHDOG_USEC"), Environment.GetEnvironmentVariable("WATCHDOG_PID"), Environment.ProcessId);
+        if (interval is { } every) service._watchdog = service.WatchAsync(runtime, every);
+        return service;
+    }
+
+    /// <summary>A stop began: no more WATCHDOG=1, so a stop that hangs is not hidden by a healthy-looking agent.</summary>
+    public void Stopping()
+    {
+        _stopping = true;
+        _notifier.Stopping();
+        _stop.Cancel();
+    }
+
+    private async Task WatchAsync(NodeRuntime runtime, TimeSpan interval)
+    {
+        using var timer = new PeriodicTimer(interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token))
+            {
+                var rtt = await PingAsync(runtime);
+                if (WatchdogPolicy.ShouldNotify(new NodeHealth(_ready, _stopping, runtime.System.WhenTerminated.IsCompleted, rtt)))
+                    _notifier.Watchdog();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private static async Task<TimeSpan?> PingAsync(NodeRuntime runtime)
+    {
+        if (runtime.System.WhenTerminated.IsCompleted) return null;
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await runtime.Agent.Ask<Pong>(Ping.Instance, WatchdogPolicy.PingTimeout);
+            return Stopwatch.GetElapsedTime(started);
+        }
+        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+        {
+            return null;
+        }
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        try
+        {
+            _watchdog?.Wait(TimeSpan.FromSeconds(1));
+        }
+        catch (AggregateException)
+        {
+        }
+        _stop.Dispose();
+    }
+}
