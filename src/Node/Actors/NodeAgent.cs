@@ -183,7 +183,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     }
 
     /// <summary>Drops the VIP, tells the voters the promise may go, and tells the allocator.</summary>
-    private void GiveUp(string vip, Placed placed, string reason)
+    private void GiveUp(string vip, Placed placed, string reason, bool tellAllocator = true)
     {
         _log.Info("releasing vip={0} epoch={1} node={2}: {3}", vip, placed.Lease.Epoch, _self, reason);
         StopHolder(vip, placed);
@@ -192,7 +192,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         var release = new ReleaseLease(vip, placed.Lease.Epoch, _self.Value);
         foreach (var voter in _voters)
             Context.ActorSelection($"{voter.Value}/user/voter").Tell(release, Self);
-        _allocator.Tell(new Released(vip, placed.Lease.Epoch, _self.Value));
+        if (tellAllocator) _allocator.Tell(new Released(vip, placed.Lease.Epoch, _self.Value));
     }
 
     private void StopHolder(string vip, Placed placed)
@@ -206,9 +206,14 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     private void OnReleaseAll(ReleaseAll request)
     {
         _leaving = true;
+        // Voters first: the successor's first renewal must find our promise released, or it waits a renew-interval.
+        var released = _placed.ToList();
+        foreach (var (vip, placed) in released)
+            GiveUp(vip, placed, request.Reason, tellAllocator: false);
+        // Leaving before Released, so that the allocator's next decision no longer counts this node.
         _allocator.Tell(new Leaving(_self.Value));
-        foreach (var (vip, placed) in _placed.ToList())
-            GiveUp(vip, placed, request.Reason);
+        foreach (var (vip, placed) in released)
+            _allocator.Tell(new Released(vip, placed.Lease.Epoch, _self.Value));
         _releaseAllRequester = Sender;
         ReplyIfReleased();
     }
