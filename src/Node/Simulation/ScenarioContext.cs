@@ -3,7 +3,10 @@ namespace ActorVip.Node.Simulation;
 /// <summary>What a running scenario works with: the cluster, its seeded randomness, its bounds and its findings.</summary>
 public sealed class ScenarioContext(SimulatedCluster cluster, int seed, int rounds, TimeSpan bound)
 {
-    private readonly List<(string Node, TimeSpan From)> _mustNotBlink = new();
+    private readonly List<NoBlink> _mustNotBlink = new();
+
+    /// <summary><paramref name="Node"/> must hold the VIP without a break from <paramref name="From"/> to <paramref name="Until"/> (null: the end).</summary>
+    public sealed record NoBlink(string Node, TimeSpan From, TimeSpan? Until);
 
     public SimulatedCluster Cluster { get; } = cluster;
     public Random Random { get; } = new(seed);
@@ -16,7 +19,7 @@ public sealed class ScenarioContext(SimulatedCluster cluster, int seed, int roun
 
     public bool ReachedFault { get; private set; }
 
-    public IReadOnlyList<(string Node, TimeSpan From)> MustNotBlink => _mustNotBlink;
+    public IReadOnlyList<NoBlink> MustNotBlink => _mustNotBlink;
 
     /// <summary>The scenario is about to inject its (first) fault; one that never gets here fails.</summary>
     public void FaultPoint(string what)
@@ -26,7 +29,15 @@ public sealed class ScenarioContext(SimulatedCluster cluster, int seed, int roun
     }
 
     /// <summary>Expects <paramref name="node"/> to hold the VIP without a break from now to the end.</summary>
-    public void ExpectNoBlink(SimulatedNode node) => _mustNotBlink.Add((node.Name, Cluster.Timeline.Now));
+    public void ExpectNoBlink(SimulatedNode node) => _mustNotBlink.Add(new NoBlink(node.Name, Cluster.Timeline.Now, null));
+
+    /// <summary>Ends the no-blink expectations here (before a heal whose restarts may legitimately move the VIP).</summary>
+    public void EndNoBlink()
+    {
+        var now = Cluster.Timeline.Now;
+        for (var i = 0; i < _mustNotBlink.Count; i++)
+            _mustNotBlink[i] = _mustNotBlink[i] with { Until = _mustNotBlink[i].Until ?? now };
+    }
 
     /// <summary>How long a partition or loss is left in place once the cluster reacted.</summary>
     public TimeSpan Dwell => Cluster.Lease.PromiseTime * 3;

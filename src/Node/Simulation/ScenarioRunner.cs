@@ -32,12 +32,14 @@ public static class ScenarioRunner
         var events = timeline.Events;
         if (cluster is not null) await cluster.DisposeAsync();
         var report = SingleOwnerChecker.Check(events, horizon);
-        foreach (var (node, from) in context?.MustNotBlink ?? [])
+        foreach (var (node, from, until) in context?.MustNotBlink ?? [])
         {
             var hold = report.Holds.FirstOrDefault(h => h.Node == node && h.Contains(from));
-            if (hold is null || !hold.Ongoing)
+            var kept = hold is not null && (until is { } u ? hold.End >= u : hold.Ongoing);
+            if (!kept)
                 problems.Add($"the VIP blinked: {node} held it at {from.TotalMilliseconds:0}ms but " +
-                    (hold is null ? "not continuously" : $"lost it at {hold.End.TotalMilliseconds:0}ms") + " although it was never the node at fault");
+                    (hold is null ? "not continuously" : $"lost it at {hold.End.TotalMilliseconds:0}ms") +
+                    $" (it had to keep it until {(until is { } t ? $"{t.TotalMilliseconds:0}ms" : "the end")}), although it was never the node at fault");
         }
         return new ScenarioResult(scenario.Name, nodes, seed, context?.ReachedFault ?? false, problems, report, events);
     }

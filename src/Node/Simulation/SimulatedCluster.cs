@@ -272,9 +272,9 @@ public sealed class SimulatedCluster : IAsyncDisposable
 
     /// <summary>
     /// A new process on the same host and port, after a crash, a leave or a downing. It waits (at most
-    /// <see cref="ForgetTimeout"/>) until no running node lists the old incarnation any more: a new incarnation that
-    /// joins while the old one is still being removed was seen unreachable by one peer seconds later, and the split-brain
-    /// resolver then downed both, the VIP's owner included (see the report of the simulation branch).
+    /// <see cref="ForgetTimeout"/>) until no running node lists the old incarnation any more, as a service manager's
+    /// restart delay would: a new incarnation that joined at once was often seen unreachable by the peer that had downed
+    /// the old one, and the split-brain resolver then downed both (docs/SIMULATION.md, Limits). The wait makes it rarer.
     /// </summary>
     public async Task RestartAsync(SimulatedNode node)
     {
