@@ -20,7 +20,7 @@ public sealed class LinuxDrivers : IDisposable
             var links = Own(new RtnetlinkLinks());
             var addresses = Own(new RtnetlinkAddresses());
             var announcer = Own(new GratuitousAnnouncer());
-            var fence = settings.Fence.Enabled ? Own(new KernelFence(settings.Fence.Table)) : null;
+            var fence = settings.Fence.Enabled ? Own(new KernelFence(settings.Fence.Table, InboundFence.For(settings.LoadBalancer, settings.Interface))) : null;
             Set = new DriverSet(links, addresses, announcer, fence, settings.LoadBalancer.Enabled ? LoadBalancer(settings.LoadBalancer) : null);
         }
         catch
