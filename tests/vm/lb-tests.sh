@@ -40,7 +40,8 @@ declare -A server
 serve() { # serve NS NAME PORT
     mkdir -p /tmp/www/$2
     echo "$2" > /tmp/www/$2/index.html
-    if [ "$1" = root ]; then busybox httpd -f -p "$3" -h /tmp/www/$2 & else ns "$1" busybox httpd -f -p "$3" -h /tmp/www/$2 & fi
+    # ip netns exec execs the server, so $! is the server itself (a shell function in between would not pass the kill on).
+    if [ "$1" = root ]; then busybox httpd -f -p "$3" -h /tmp/www/$2 & else ip netns exec "$1" busybox httpd -f -p "$3" -h /tmp/www/$2 & fi
     server[$1:$3]=$!
 }
 for b in b1 b2; do serve $b $b 80; serve $b $b 8080; done
@@ -102,6 +103,11 @@ stop() {
 }
 
 sysctl -n net.ipv4.ip_forward > "$out/before-sysctl"
+
+# What a killed run would leave: a service of our VIP (another port) and the NAT table; `run` removes both at start.
+ipvsadm -A -t 192.0.2.100:443 -s wlc
+nft add table ip actorvip-nat
+ipvsadm -S -n > "$out/stale-before"
 
 # 1. local: the owner answers itself.
 serve root director 80

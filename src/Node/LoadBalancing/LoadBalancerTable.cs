@@ -14,6 +14,7 @@ public static class LoadBalancerTable
     /// One TCP service VIP:port. Local: the owner itself (the VIP as a local destination, so the packet is delivered
     /// unchanged to a server listening on the VIP port). Every other mode: each backend with that forwarding method,
     /// weight 1 while healthy, and when failed weight 0 or left out (<see cref="HealthSettings.OnFailure"/>).
+    /// Backends keep their given order: sorting 500 of them in ipvsadm's order cost more than the kernel change (docs/BENCHMARKS.md).
     /// </summary>
     public static IpvsTable Desired(IPAddress vip, LoadBalancerSettings lb, IEnumerable<Backend> backends, Func<Backend, bool> healthy)
     {
@@ -23,21 +24,12 @@ public static class LoadBalancerTable
             return new IpvsTable([new IpvsService(key, settings, new IpvsDestination(vip, (ushort)lb.Port, ForwardingMethod.Local, 1))]);
 
         var destinations = new List<IpvsDestination>();
-        foreach (var backend in backends.Where(b => b.Address.AddressFamily == vip.AddressFamily).Distinct().Order(BackendOrder.Instance))
+        foreach (var backend in backends.Where(b => b.Address.AddressFamily == vip.AddressFamily).Distinct())
         {
             var up = healthy(backend);
             if (!up && lb.HealthCheck.OnFailure == HealthFailureAction.Remove) continue;
             destinations.Add(new IpvsDestination(backend.Address, backend.Port, lb.Method, up ? 1 : 0));
         }
         return new IpvsTable([new IpvsService(key, settings, destinations)]);
-    }
-
-    /// <summary>ipvsadm's destination order, so that the table and its printout do not depend on arrival order.</summary>
-    private sealed class BackendOrder : IComparer<Backend>
-    {
-        public static readonly BackendOrder Instance = new();
-
-        public int Compare(Backend? x, Backend? y) =>
-            IpvsOrder.CompareDestinations(new IpvsDestination(x!.Address, x.Port), new IpvsDestination(y!.Address, y.Port));
     }
 }

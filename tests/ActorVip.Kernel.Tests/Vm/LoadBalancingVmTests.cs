@@ -37,6 +37,16 @@ public sealed class LoadBalancingVmTests(LoadBalancingVm vm, ITestOutputHelper o
     }
 
     [Fact]
+    public void Start_removes_the_ipvs_service_and_nat_table_a_killed_run_left_for_its_vip()
+    {
+        Assert.Contains("-A -t 192.0.2.100:443 -s wlc", vm.Lb("stale-before"));
+        AssertHeld("local");
+        Assert.DoesNotContain("192.0.2.100:443", vm.Lb("local.ipvsadm"));
+        Assert.Contains("removed IPVS service tcp 192.0.2.100:443 left by an earlier run", vm.Lb("local.log"));
+        Assert.DoesNotContain("actorvip-nat", vm.Lb("local.after-nft"));
+    }
+
+    [Fact]
     public void Local_delivers_to_the_owner_itself()
     {
         AssertHeld("local");

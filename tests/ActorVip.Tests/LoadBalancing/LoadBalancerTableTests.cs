@@ -18,13 +18,13 @@ public class LoadBalancerTableTests
 
     [Theory]
     [MemberData(nameof(Spreading))]
-    public void Every_spreading_mode_lists_each_backend_with_that_method_in_ipvsadm_order(ForwardingMethod method)
+    public void Every_spreading_mode_lists_each_backend_once_with_that_method_in_the_given_order(ForwardingMethod method)
     {
         var table = LoadBalancerTable.Desired(Vip, Lb(method), [B1, B2, B1], _ => true);
         var service = Assert.Single(table.Services);
         Assert.Equal(IpvsServiceKey.Tcp(Vip, 6443), service.Key);
         Assert.Equal("rr", service.Settings.Scheduler);
-        Assert.Equal([new IpvsDestination(B2.Address, 6443, method, 1), new IpvsDestination(B1.Address, 6443, method, 1)], service.Destinations);
+        Assert.Equal([new IpvsDestination(B1.Address, 6443, method, 1), new IpvsDestination(B2.Address, 6443, method, 1)], service.Destinations);
     }
 
     [Fact]
@@ -38,7 +38,7 @@ public class LoadBalancerTableTests
     public void A_failed_backend_gets_weight_zero_by_default()
     {
         var service = LoadBalancerTable.Desired(Vip, Lb(ForwardingMethod.Masquerade), [B1, B2], b => b != B1).Services.Single();
-        Assert.Equal([1, 0], service.Destinations.Select(d => d.Weight));
+        Assert.Equal([0, 1], service.Destinations.Select(d => d.Weight));
     }
 
     [Fact]
