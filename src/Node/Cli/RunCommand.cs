@@ -62,8 +62,9 @@ public static class RunCommand
             drivers.Set.Addresses.Remove(link, vip);
             Console.WriteLine($"actorvip: removed a stale copy of {vip} from {link.Name} left by an earlier run");
         }
-        drivers.Set.Fence?.Install(settings.Vips.Select(v => v.Address).ToList());
+        // Before the fence: a kernel without IPVS fails here and leaves nothing behind.
         RemoveStaleLoadBalancing(drivers.Set, settings, atStart: true);
+        drivers.Set.Fence?.Install(settings.Vips.Select(v => v.Address).ToList());
 
         using var stop = new ManualResetEventSlim();
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Set(); });
