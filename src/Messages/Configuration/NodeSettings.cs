@@ -35,4 +35,38 @@ public sealed record LoadBalancerSettings(
     int BackendPort,
     ForwardingMethod Method,
     string Scheduler,
-    IReadOnlyList<Endpoint> Backends);
+    IReadOnlyList<Endpoint> Backends,
+    bool MemberBackends = true,
+    HealthSettings? Health = null)
+{
+    /// <summary>The health-check settings, reference.conf's defaults when none were read.</summary>
+    public HealthSettings HealthCheck => Health ?? HealthSettings.Default;
+}
+
+public enum HealthCheckKind
+{
+    Tcp,
+    Https,
+}
+
+/// <summary>What happens to a backend that failed its health check `fall` times in a row.</summary>
+public enum HealthFailureAction
+{
+    WeightZero,
+    Remove,
+}
+
+/// <summary>actorvip.lb.health: how backends are checked and what a failure does.</summary>
+public sealed record HealthSettings(
+    HealthCheckKind Kind,
+    string Path,
+    bool AcceptAnyCertificate,
+    TimeSpan Interval,
+    TimeSpan Timeout,
+    int Rise,
+    int Fall,
+    HealthFailureAction OnFailure,
+    bool KeepVipWhenNoneHealthy)
+{
+    public static HealthSettings Default { get; } = new(HealthCheckKind.Tcp, "/readyz", false, TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(500), 2, 2, HealthFailureAction.WeightZero, true);
+}

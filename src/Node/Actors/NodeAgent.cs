@@ -152,7 +152,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         if (placed.Holder is null)
         {
             if (_stopping.ContainsValue(ack.Vip)) return; // the previous holder is still removing the address
-            placed.Holder = Context.ActorOf(VipActor.Props(_link, placed.Vip, _settings, _drivers.Addresses, _drivers.Announcer, _drivers.Fence, placed.Lease.Remaining(now)), Sanitize(ack.Vip));
+            placed.Holder = Context.ActorOf(VipActor.Props(_link, placed.Vip, _settings, _drivers.Addresses, _drivers.Announcer, _drivers.Fence, placed.Lease.Remaining(now), _drivers.LoadBalancer), Sanitize(ack.Vip));
             Context.Watch(placed.Holder);
             _log.Info("lease granted vip={0} epoch={1} node={2} valid-for={3}ms", ack.Vip, ack.Epoch, _self, (int)placed.Lease.Remaining(now).TotalMilliseconds);
         }

@@ -27,9 +27,10 @@ public sealed class VipActor : ReceiveActor, IWithTimers
     private readonly IAnnouncer _announcer;
     private readonly IFence? _fence;
     private readonly TimeSpan _initialLease;
+    private readonly LoadBalancerDrivers? _lb;
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
-    public VipActor(InterfaceInfo link, VipAddress vip, NodeSettings settings, IAddressDriver addresses, IAnnouncer announcer, IFence? fence, TimeSpan initialLease)
+    public VipActor(InterfaceInfo link, VipAddress vip, NodeSettings settings, IAddressDriver addresses, IAnnouncer announcer, IFence? fence, TimeSpan initialLease, LoadBalancerDrivers? lb = null)
     {
         _link = link;
         _vip = vip;
@@ -38,14 +39,15 @@ public sealed class VipActor : ReceiveActor, IWithTimers
         _announcer = announcer;
         _fence = fence;
         _initialLease = initialLease;
+        _lb = lb;
         Receive<LeaseRenewed>(r => OpenFence(r.Remaining));
         Receive<Check>(_ => Refresh(isCheck: true));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(InterfaceInfo link, VipAddress vip, NodeSettings settings, IAddressDriver addresses, IAnnouncer announcer, IFence? fence, TimeSpan initialLease) =>
-        Akka.Actor.Props.Create(() => new VipActor(link, vip, settings, addresses, announcer, fence, initialLease));
+    public static Props Props(InterfaceInfo link, VipAddress vip, NodeSettings settings, IAddressDriver addresses, IAnnouncer announcer, IFence? fence, TimeSpan initialLease, LoadBalancerDrivers? lb = null) =>
+        Akka.Actor.Props.Create(() => new VipActor(link, vip, settings, addresses, announcer, fence, initialLease, lb));
 
     protected override void PreStart()
     {
@@ -53,6 +55,9 @@ public sealed class VipActor : ReceiveActor, IWithTimers
         OpenFence(_initialLease);
         Refresh(isCheck: false);
         Context.ActorOf(ArpAnnouncer.Props(_link, _vip, _settings.Announce, _announcer), "announcer");
+        // A child: stopped (its IPVS service and NAT removed) before this actor closes the fence and removes the address.
+        if (_settings.LoadBalancer.Enabled && _lb is not null)
+            Context.ActorOf(IpvsActor.Props(_vip, _settings.LoadBalancer, _lb), "ipvs");
         Timers.StartPeriodicTimer("check", Check.Instance, _settings.Address.CheckInterval);
     }
 

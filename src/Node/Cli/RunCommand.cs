@@ -2,6 +2,10 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using ActorVip.Cluster.Time;
 using ActorVip.Node.Configuration;
+using ActorVip.Messages.Configuration;
+using ActorVip.Node.Drivers;
+using ActorVip.Node.LoadBalancing;
+using ActorVip.Node.Linux.Ipvs;
 using ActorVip.Node.Hosting;
 using ActorVip.Node.Linux;
 using ActorVip.Node.Linux.Netlink;
@@ -35,7 +39,7 @@ public static class RunCommand
                 Tmds.Linux.LibC._exit(code);
                 return code;
             }
-            catch (Exception e) when (e is NetlinkException or PacketException or IOException)
+            catch (Exception e) when (e is NetlinkException or PacketException or IOException or IpvsException)
             {
                 Console.Error.WriteLine($"actorvip: {e.Message}");
                 return ExitCodes.Failure;
@@ -44,7 +48,7 @@ public static class RunCommand
         return command;
     }
 
-    private static int Run(Messages.Configuration.NodeSettings settings, Akka.Configuration.Config config)
+    private static int Run(NodeSettings settings, Akka.Configuration.Config config)
     {
         using var drivers = LinuxDrivers.Open(settings);
         var link = drivers.Set.Links.Find(settings.Interface);
@@ -60,6 +64,8 @@ public static class RunCommand
             drivers.Set.Addresses.Remove(link, vip);
             Console.WriteLine($"actorvip: removed a stale copy of {vip} from {link.Name} left by an earlier run");
         }
+        // Before the fence: a kernel without IPVS fails here and leaves nothing behind.
+        RemoveStaleLoadBalancing(drivers.Set, settings, atStart: true);
         drivers.Set.Fence?.Install(settings.Vips.Select(v => v.Address).ToList());
 
         using var stop = new ManualResetEventSlim();
@@ -75,6 +81,7 @@ public static class RunCommand
         if (terminated.IsCompleted)
         {
             // Downed or shut down by the cluster: the VIPs went with the actors; let systemd restart us.
+            RemoveStaleLoadBalancing(drivers.Set, settings, atStart: false);
             drivers.Set.Fence?.Remove();
             Console.Error.WriteLine("actorvip: the actor system stopped (this node was removed from the cluster); exiting so that the service manager restarts it");
             return ExitCodes.Failure;
@@ -82,8 +89,18 @@ public static class RunCommand
         service.Stopping();
         runtime.StopAsync(TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(300)).GetAwaiter().GetResult();
         foreach (var vip in settings.Vips) drivers.Set.Addresses.Remove(link, vip);
+        RemoveStaleLoadBalancing(drivers.Set, settings, atStart: false);
         drivers.Set.Fence?.Remove();
         Console.WriteLine("actorvip: stopped; every VIP released");
         return ExitCodes.Ok;
+    }
+
+    /// <summary>IPVS services of our VIPs and the NAT table: left by a killed run (start), or by an actor that could not remove them (stop).</summary>
+    private static void RemoveStaleLoadBalancing(DriverSet drivers, NodeSettings settings, bool atStart)
+    {
+        if (drivers.LoadBalancer is not { } lb) return;
+        foreach (var key in StaleServices.Remove(lb.Ipvs, settings.Vips.Select(v => v.Address).ToList()))
+            Console.WriteLine($"actorvip: removed IPVS service {key} {(atStart ? "left by an earlier run" : "at stop")}");
+        lb.Nat.Remove();
     }
 }

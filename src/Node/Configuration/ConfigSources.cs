@@ -22,6 +22,8 @@ public static class ConfigSources
         ["ACTORVIP_LB_PORT"] = ("actorvip.lb.port", false),
         ["ACTORVIP_LB_FWDMETHOD"] = ("actorvip.lb.fwdmethod", false),
         ["ACTORVIP_METRICS_ADDRESS"] = ("actorvip.metrics-address", false),
+        ["ACTORVIP_LB_BACKENDS"] = ("actorvip.lb.backends", true),
+        ["ACTORVIP_LB_MEMBER_BACKENDS"] = ("actorvip.lb.member-backends", false),
     };
 
     public static Config Reference()

@@ -87,7 +87,42 @@ public static class SettingsReader
         var effectiveBackendPort = backendPort == 0 ? port : backendPort;
         if (method is ForwardingMethod.DirectRoute or ForwardingMethod.Tunnel && effectiveBackendPort != port)
             throw new ConfigException($"lb.backend-port: {effectiveBackendPort} differs from lb.port {port}, but {method.Name()} cannot change the port (the backends receive the packet as sent to the VIP); use the same port or masquerade");
-        return new LoadBalancerSettings(Bool(c, "lb.enabled"), port, effectiveBackendPort, method, scheduler, backends);
+        if (method == ForwardingMethod.Local && effectiveBackendPort != port)
+            throw new ConfigException($"lb.backend-port: {effectiveBackendPort} differs from lb.port {port}, but local forwarding delivers the packet unchanged to this node (the server must listen on the VIP port); use the same port or masquerade");
+        return new LoadBalancerSettings(Bool(c, "lb.enabled"), port, effectiveBackendPort, method, scheduler, backends, Bool(c, "lb.member-backends"), ReadHealth(c));
+    }
+
+    private static HealthSettings ReadHealth(Config c)
+    {
+        var kindText = Str(c, "lb.health.kind");
+        var kind = kindText switch
+        {
+            "tcp" => HealthCheckKind.Tcp,
+            "https" => HealthCheckKind.Https,
+            _ => throw new ConfigException($"lb.health.kind: '{kindText}' is not a health check (expected tcp or https)"),
+        };
+        var path = Str(c, "lb.health.path");
+        if (!path.StartsWith('/') || path.Any(ch => char.IsWhiteSpace(ch) || char.IsControl(ch)))
+            throw new ConfigException($"lb.health.path: '{path}' is not an HTTP path (expected e.g. /readyz)");
+        var interval = Duration(c, "lb.health.interval", min: TimeSpan.FromMilliseconds(50));
+        var timeout = Duration(c, "lb.health.timeout", min: TimeSpan.FromMilliseconds(10));
+        if (timeout > interval)
+            throw new ConfigException($"lb.health.timeout: {timeout.TotalMilliseconds} ms is longer than lb.health.interval ({interval.TotalMilliseconds} ms); checks would overlap");
+        var rise = Int(c, "lb.health.rise");
+        if (rise is < 1 or > 100) throw new ConfigException($"lb.health.rise: '{rise}' is not a count of successes (expected 1 to 100)");
+        var fall = Int(c, "lb.health.fall");
+        if (fall is < 1 or > 100) throw new ConfigException($"lb.health.fall: '{fall}' is not a count of failures (expected 1 to 100)");
+        var actionText = Str(c, "lb.health.on-failure");
+        var action = actionText switch
+        {
+            "weight-zero" => HealthFailureAction.WeightZero,
+            "remove" => HealthFailureAction.Remove,
+            _ => throw new ConfigException($"lb.health.on-failure: '{actionText}' is not an action (expected weight-zero or remove)"),
+        };
+        var keep = Bool(c, "lb.health.keep-vip-when-none-healthy");
+        if (!keep)
+            throw new ConfigException("lb.health.keep-vip-when-none-healthy: off is not implemented yet (the owner keeps the VIP when no backend is healthy); set it to on");
+        return new HealthSettings(kind, path, Bool(c, "lb.health.insecure-skip-verify"), interval, timeout, rise, fall, action, keep);
     }
 
     /// <summary>A misspelt key would otherwise be ignored silently and its default used.</summary>

@@ -1,4 +1,5 @@
 using System.Net;
+using ActorVip.Messages.Configuration;
 
 namespace ActorVip.Node.Ipvs;
 

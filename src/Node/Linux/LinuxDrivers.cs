@@ -1,5 +1,7 @@
 using ActorVip.Messages.Configuration;
 using ActorVip.Node.Drivers;
+using ActorVip.Node.LoadBalancing;
+using ActorVip.Node.Linux.Ipvs;
 using ActorVip.Node.Linux.Nftables;
 using ActorVip.Node.Linux.Packet;
 using ActorVip.Node.Linux.Rtnetlink;
@@ -18,8 +20,8 @@ public sealed class LinuxDrivers : IDisposable
             var links = Own(new RtnetlinkLinks());
             var addresses = Own(new RtnetlinkAddresses());
             var announcer = Own(new GratuitousAnnouncer());
-            var fence = settings.Fence.Enabled ? Own(new KernelFence(settings.Fence.Table)) : null;
-            Set = new DriverSet(links, addresses, announcer, fence);
+            var fence = settings.Fence.Enabled ? Own(new KernelFence(settings.Fence.Table, InboundFence.For(settings.LoadBalancer, settings.Interface))) : null;
+            Set = new DriverSet(links, addresses, announcer, fence, settings.LoadBalancer.Enabled ? LoadBalancer(settings.LoadBalancer) : null);
         }
         catch
         {
@@ -29,6 +31,13 @@ public sealed class LinuxDrivers : IDisposable
     }
 
     public DriverSet Set { get; }
+
+    private LoadBalancerDrivers LoadBalancer(LoadBalancerSettings lb)
+    {
+        var health = lb.HealthCheck;
+        IHealthProbe probe = health.Kind == HealthCheckKind.Https ? Own(new HttpsProbe(health.Path, health.AcceptAnyCertificate)) : new TcpProbe();
+        return new LoadBalancerDrivers(Own(new KernelIpvs()), Own(new MasqueradeNat()), probe);
+    }
 
     public static LinuxDrivers Open(NodeSettings settings) => new(settings);
 

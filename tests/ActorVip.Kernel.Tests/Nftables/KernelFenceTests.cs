@@ -168,10 +168,36 @@ public class KernelFenceTests
         Console.WriteLine(string.Join(", ", samples.Select(s => $"{s:0}")));
     }
 
-    private static KernelFence Create(string ns, string table = KernelFence.DefaultTable)
+    private static KernelFence Create(string ns, string table = KernelFence.DefaultTable, InboundFence? inbound = null)
     {
         using (NetworkNamespace.Enter(ns))
-            return new KernelFence(table);
+            return new KernelFence(table, inbound);
+    }
+
+    [Fact]
+    public void For_tunnel_backends_the_inbound_rule_keeps_to_the_vip_interface_and_still_fences_it()
+    {
+        using var lab = new NetnsLab("fi");
+        var node = lab.AddHost("node", "192.0.2.11/24", "192.0.2.100/32");
+        var client = lab.AddHost("client", "192.0.2.50/24");
+        using var fence = Create(node, inbound: new InboundFence(true, "eth0"));
+        fence.Install([Vip]);
+        Assert.Contains("iifname \"eth0\" ip daddr @vips ip daddr != @owned drop", lab.Sh(node, "nft list chain ip actorvip inbound"));
+        Assert.False(Pings(lab, client, "192.0.2.100"), "the fence let ping in on the VIP interface");
+    }
+
+    [Fact]
+    public void For_directroute_backends_there_is_no_inbound_rule_but_arp_stays_fenced()
+    {
+        using var lab = new NetnsLab("fd");
+        var node = lab.AddHost("node", "192.0.2.11/24", "192.0.2.100/32");
+        var client = lab.AddHost("client", "192.0.2.50/24");
+        using var fence = Create(node, inbound: new InboundFence(false, null));
+        fence.Install([Vip]);
+        var tables = lab.Sh(node, "nft list ruleset");
+        Assert.DoesNotContain("chain inbound", tables);
+        Assert.Contains("chain outbound", tables);
+        Assert.False(Arpings(lab, client, "192.0.2.100"), "the fence let ARP for an unowned VIP out");
     }
 
     private static void ForgetNeighbours(NetnsLab lab, string ns) => lab.Sh(ns, "ip neigh flush dev eth0; ip -6 neigh flush dev eth0");

@@ -80,6 +80,20 @@ public class RunCommandTests(ITestOutputHelper output)
         output.WriteLine(stdout);
     }
 
+    [Fact]
+    public void Load_balancing_on_a_kernel_without_ipvs_is_one_line_exit_1_and_leaves_nothing()
+    {
+        if (File.Exists("/proc/net/ip_vs")) throw new InvalidOperationException("This test needs a kernel without IPVS (this host's has it); the VM tests cover the IPVS side.");
+        using var lab = new NetnsLab("noipvs");
+        var node = lab.AddHost("n1", "192.0.2.11/24");
+        var (code, stdout, stderr) = ActorVipProcess.RunToEnd(node, ["run", "--interface", "eth0", "--address", "192.0.2.100", "--lb-port", "80", "--fwdmethod", "masquerade"]);
+        Assert.Equal(1, code);
+        Assert.Equal("actorvip: the kernel has no IPVS: load it with modprobe ip_vs", stderr.Trim().Split('\n').Single());
+        Assert.DoesNotContain("192.0.2.100", lab.Exec(node, "ip", "addr").Stdout);
+        Assert.DoesNotContain("actorvip", lab.Exec(node, "nft", "list", "tables").Stdout);
+        output.WriteLine(stdout);
+    }
+
     public static TheoryData<string[], string> BadFlags => new()
     {
         { ["run", "--interface", "eth0", "--address", "300.1.2.3"], "actorvip: address: '300.1.2.3' is not an IPv4 or IPv6 address" },

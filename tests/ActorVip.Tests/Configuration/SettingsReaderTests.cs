@@ -81,7 +81,34 @@ public class SettingsReaderTests
         { "actorvip.lease.renew-interval", "500ms", "lease.renew-interval: 500 ms is more than half of lease.lease-time (600 ms)" },
         { "actorvip.address.valid-lifetime", "1500ms", "address.valid-lifetime: '1500 ms' is not whole seconds of at least 2 s" },
         { "actorvip.fence.enabled", "maybe", "fence.enabled: 'maybe' is not on/off" },
+        { "actorvip.lb.health.kind", "icmp", "lb.health.kind: 'icmp' is not a health check (expected tcp or https)" },
+        { "actorvip.lb.health.path", "readyz", "lb.health.path: 'readyz' is not an HTTP path (expected e.g. /readyz)" },
+        { "actorvip.lb.health.timeout", "2s", "lb.health.timeout: 2000 ms is longer than lb.health.interval (1000 ms)" },
+        { "actorvip.lb.health.rise", "0", "lb.health.rise: '0' is not a count of successes (expected 1 to 100)" },
+        { "actorvip.lb.health.fall", "x", "lb.health.fall: 'x' is not a whole number" },
+        { "actorvip.lb.health.on-failure", "drop", "lb.health.on-failure: 'drop' is not an action (expected weight-zero or remove)" },
+        { "actorvip.lb.health.keep-vip-when-none-healthy", "off", "lb.health.keep-vip-when-none-healthy: off is not implemented yet" },
+        { "actorvip.lb.member-backends", "perhaps", "lb.member-backends: 'perhaps' is not on/off" },
     };
+
+    [Fact]
+    public void Health_defaults_are_the_documented_ones_and_each_setting_is_read()
+    {
+        Assert.Equal(HealthSettings.Default, Read(new HoconOverrides()).LoadBalancer.HealthCheck);
+        var h = Read(new HoconOverrides()
+            .Set("actorvip.lb.health.kind", "https").Set("actorvip.lb.health.path", "/livez").Set("actorvip.lb.health.insecure-skip-verify", "on")
+            .Set("actorvip.lb.health.interval", "2s").Set("actorvip.lb.health.timeout", "1s").Set("actorvip.lb.health.rise", "3")
+            .Set("actorvip.lb.health.fall", "4").Set("actorvip.lb.health.on-failure", "remove")).LoadBalancer.HealthCheck;
+        Assert.Equal(new HealthSettings(HealthCheckKind.Https, "/livez", true, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), 3, 4, HealthFailureAction.Remove, true), h);
+    }
+
+    [Fact]
+    public void Local_refuses_a_different_backend_port()
+    {
+        var flags = new HoconOverrides().Set("actorvip.lb.fwdmethod", "local").Set("actorvip.lb.port", "6443").Set("actorvip.lb.backend-port", "8443");
+        var e = Assert.Throws<ConfigException>(() => Read(flags));
+        Assert.Contains("local forwarding delivers the packet unchanged", e.Message);
+    }
 
     [Theory]
     [MemberData(nameof(BadInputs))]

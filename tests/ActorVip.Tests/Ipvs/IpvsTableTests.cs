@@ -1,4 +1,5 @@
 using System.Net;
+using ActorVip.Messages.Configuration;
 using ActorVip.Node.Ipvs;
 
 namespace ActorVip.Tests.Ipvs;

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using ActorVip.Messages.Configuration;
 
 namespace ActorVip.Node.Ipvs.Rules;
 

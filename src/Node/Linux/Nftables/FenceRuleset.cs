@@ -31,8 +31,9 @@ internal static class FenceRuleset
     public static readonly NftFamily[] AllFamilies = [NftFamily.Ipv4, NftFamily.Arp, NftFamily.Ipv6];
 
     /// <summary>Adds one family's table with its sets, chain and rule.</summary>
-    public static void Add(NftBatch batch, NftFamily family, string table, IReadOnlyCollection<IPAddress> vips)
+    public static void Add(NftBatch batch, NftFamily family, string table, IReadOnlyCollection<IPAddress> vips, InboundFence? inbound = null)
     {
+        inbound ??= InboundFence.All;
         var v6 = family == NftFamily.Ipv6;
         var keyType = v6 ? Nft.TypeIpv6Addr : Nft.TypeIpv4Addr;
         var keyLength = v6 ? 16u : 4u;
@@ -44,13 +45,19 @@ internal static class FenceRuleset
         switch (family)
         {
             case NftFamily.Ipv4:
-                batch.AddChain(family, table, InboundChain, Inbound)
-                    .AddRule(family, table, InboundChain, UnownedDrop(new PayloadExpr(PayloadBase.Network, 16, 4))); // ip daddr
+                if (inbound.Enabled)
+                {
+                    batch.AddChain(family, table, InboundChain, Inbound)
+                        .AddRule(family, table, InboundChain, [.. OnInterface(inbound), .. UnownedDrop(new PayloadExpr(PayloadBase.Network, 16, 4))]); // ip daddr
+                }
                 break;
             case NftFamily.Ipv6:
-                batch.AddChain(family, table, InboundChain, Inbound)
-                    .AddRule(family, table, InboundChain, UnownedDrop(new PayloadExpr(PayloadBase.Network, 24, 16))) // ip6 daddr
-                    .AddChain(family, table, OutboundChain, Ipv6Outbound)
+                if (inbound.Enabled)
+                {
+                    batch.AddChain(family, table, InboundChain, Inbound)
+                        .AddRule(family, table, InboundChain, [.. OnInterface(inbound), .. UnownedDrop(new PayloadExpr(PayloadBase.Network, 24, 16))]); // ip6 daddr
+                }
+                batch.AddChain(family, table, OutboundChain, Ipv6Outbound)
                     .AddRule(family, table, OutboundChain,
                     [
                         new MetaExpr(MetaKey.L4Proto), new CmpExpr(CmpOp.Eq, [58]),                          // icmpv6
@@ -70,6 +77,15 @@ internal static class FenceRuleset
             default:
                 throw new ArgumentOutOfRangeException(nameof(family), family, "The fence has tables for ip, ip6 and arp only.");
         }
+    }
+
+    /// <summary>`iifname "IF"` (the name zero-padded to IFNAMSIZ, as nft writes it), or nothing.</summary>
+    private static NftExpression[] OnInterface(InboundFence inbound)
+    {
+        if (inbound.OnlyInterface is not { } name) return [];
+        var padded = new byte[16];
+        System.Text.Encoding.ASCII.GetBytes(name, padded);
+        return [new MetaExpr(MetaKey.IifName), new CmpExpr(CmpOp.Eq, padded)];
     }
 
     /// <summary>`ADDR @vips ADDR != @owned drop`, with ADDR loaded by <paramref name="load"/>.</summary>

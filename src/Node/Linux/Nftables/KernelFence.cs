@@ -18,8 +18,11 @@ public sealed class KernelFence : IFence
     private readonly object _gate = new();
     private HashSet<IPAddress> _guarded = new();
 
-    public KernelFence(string table = DefaultTable)
+    private readonly InboundFence _inbound;
+
+    public KernelFence(string table = DefaultTable, InboundFence? inbound = null)
     {
+        _inbound = inbound ?? InboundFence.All;
         if (string.IsNullOrWhiteSpace(table) || table.Length > 255)
             throw new ArgumentException($"'{table}' is not a usable nftables table name (1 to 255 characters).", nameof(table));
         Table = table;
@@ -36,7 +39,7 @@ public sealed class KernelFence : IFence
         foreach (var family in FenceRuleset.AllFamilies)
         {
             var guarded = vips.Where(v => FenceRuleset.FamiliesOf(v).Contains(family)).ToList();
-            if (guarded.Count > 0) FenceRuleset.Add(batch, family, Table, guarded);
+            if (guarded.Count > 0) FenceRuleset.Add(batch, family, Table, guarded, _inbound);
         }
         lock (_gate)
         {

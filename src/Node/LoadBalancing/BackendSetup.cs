@@ -1,0 +1,56 @@
+using System.Net.Sockets;
+using ActorVip.Messages.Configuration;
+using ActorVip.Messages.Model;
+
+namespace ActorVip.Node.LoadBalancing;
+
+/// <summary>
+/// What a backend needs for a forwarding mode, as shell commands (`actorvip check --backend-setup`): directroute
+/// and tunnel deliver packets still addressed to the VIP, so each backend holds the VIP without answering ARP for it.
+/// </summary>
+public static class BackendSetup
+{
+    public static IReadOnlyList<string> Commands(LoadBalancerSettings lb, IReadOnlyList<VipAddress> vips)
+    {
+        var lines = new List<string>();
+        switch (lb.Method)
+        {
+            case ForwardingMethod.Local:
+                lines.Add($"# local: no backends; the VIP owner itself answers, so a server listens on port {lb.Port} on every node");
+                return lines;
+            case ForwardingMethod.Masquerade:
+                lines.Add("# masquerade: backends need nothing; the owner rewrites the destination and masquerades the source (one-arm works too)");
+                return lines;
+            case ForwardingMethod.Bypass:
+                lines.Add("# bypass: IPVS sends each packet on to its own destination, the VIP, which is local on the owner: the kernel drops it (docs/LOAD-BALANCING.md)");
+                return lines;
+        }
+        var tunnel = lb.Method == ForwardingMethod.Tunnel;
+        lines.Add($"# {lb.Method.Name()}: run on every backend (port {lb.BackendPort} = VIP port {lb.Port}); it receives packets addressed to the VIP");
+        if (tunnel)
+        {
+            lines.Add("modprobe ipip");
+            lines.Add("ip link show tunl0 >/dev/null 2>&1 || ip link add tunl0 type ipip");
+            lines.Add("ip link set tunl0 up");
+        }
+        foreach (var vip in vips)
+        {
+            if (vip.Address.AddressFamily == AddressFamily.InterNetworkV6)
+            {
+                lines.Add($"# {vip.Address}: IPv6 VIPs are not covered here (ip6tnl for tunnel, and no ARP to suppress)");
+                continue;
+            }
+            lines.Add($"ip addr add {vip.Address}/32 dev {(tunnel ? "tunl0" : "lo")}");
+        }
+        lines.Add("# answer ARP only for addresses of the receiving interface, and never announce the VIP as a source");
+        lines.Add("sysctl -w net.ipv4.conf.all.arp_ignore=1");
+        lines.Add("sysctl -w net.ipv4.conf.all.arp_announce=2");
+        if (tunnel)
+        {
+            lines.Add("# decapsulated packets arrive on tunl0 from a client routed elsewhere: strict reverse-path filtering would drop them");
+            lines.Add("sysctl -w net.ipv4.conf.tunl0.rp_filter=0");
+            lines.Add("sysctl -w net.ipv4.conf.all.rp_filter=0");
+        }
+        return lines;
+    }
+}

@@ -1,0 +1,16 @@
+using ActorVip.Messages.Configuration;
+using ActorVip.Node.Ipvs;
+
+namespace ActorVip.Node.LoadBalancing;
+
+/// <summary>The cluster's reachable `vip` members, as backend endpoints (member host, backend port).</summary>
+public sealed record MembersChanged(IReadOnlyList<Endpoint> Backends);
+
+/// <summary>The backends the health checker should check from now on.</summary>
+public sealed record CheckTargets(IReadOnlyCollection<Backend> Backends);
+
+/// <summary>A backend's verdict flipped after rise or fall results in a row.</summary>
+public sealed record BackendHealthChanged(Backend Backend, bool Healthy);
+
+/// <summary>Published on the event stream each time an IpvsActor changed the kernel table (tests, benchmarks).</summary>
+public sealed record LoadBalancerReconciled(string Vip, IReadOnlyList<IpvsOperation> Changes, IpvsTable Table);

@@ -1,0 +1,58 @@
+using ActorVip.Messages.Configuration;
+using ActorVip.Messages.Model;
+using ActorVip.Node.Linux.Nftables;
+using ActorVip.Node.LoadBalancing;
+
+namespace ActorVip.Tests.LoadBalancing;
+
+public class BackendSetupTests
+{
+    private static readonly VipAddress[] Vips = [VipAddress.Parse("198.51.100.100")];
+
+    private static LoadBalancerSettings Lb(ForwardingMethod method) => new(true, 80, 80, method, "rr", []);
+
+    private static string[] Commands(ForwardingMethod method) =>
+        BackendSetup.Commands(Lb(method), Vips).Where(l => !l.StartsWith('#')).ToArray();
+
+    [Fact]
+    public void Directroute_backends_hold_the_vip_on_lo_and_suppress_arp_for_it()
+    {
+        Assert.Equal(
+            ["ip addr add 198.51.100.100/32 dev lo", "sysctl -w net.ipv4.conf.all.arp_ignore=1", "sysctl -w net.ipv4.conf.all.arp_announce=2"],
+            Commands(ForwardingMethod.DirectRoute));
+    }
+
+    [Fact]
+    public void Tunnel_backends_hold_the_vip_on_an_ipip_tunl0_without_reverse_path_filtering()
+    {
+        var commands = Commands(ForwardingMethod.Tunnel);
+        Assert.Equal("modprobe ipip", commands[0]);
+        Assert.Contains("ip link show tunl0 >/dev/null 2>&1 || ip link add tunl0 type ipip", commands);
+        Assert.Contains("ip addr add 198.51.100.100/32 dev tunl0", commands);
+        Assert.Contains("sysctl -w net.ipv4.conf.tunl0.rp_filter=0", commands);
+        Assert.Contains("sysctl -w net.ipv4.conf.all.arp_ignore=1", commands);
+        Assert.DoesNotContain("ip addr add 198.51.100.100/32 dev lo", commands);
+    }
+
+    [Theory]
+    [InlineData(ForwardingMethod.Local)]
+    [InlineData(ForwardingMethod.Masquerade)]
+    [InlineData(ForwardingMethod.Bypass)]
+    public void The_other_modes_need_no_command_on_the_backends(ForwardingMethod method)
+    {
+        Assert.Empty(Commands(method));
+        Assert.Single(BackendSetup.Commands(Lb(method), Vips));
+    }
+
+    [Theory]
+    [InlineData(ForwardingMethod.Local, true, null)]
+    [InlineData(ForwardingMethod.Masquerade, true, null)]
+    [InlineData(ForwardingMethod.Bypass, true, null)]
+    [InlineData(ForwardingMethod.Tunnel, true, "eth0")]
+    [InlineData(ForwardingMethod.DirectRoute, false, null)]
+    public void The_inbound_fence_lets_forwarded_traffic_reach_backend_masters(ForwardingMethod method, bool enabled, string? only)
+    {
+        Assert.Equal(new InboundFence(enabled, only), InboundFence.For(Lb(method), "eth0"));
+        Assert.Equal(InboundFence.All, InboundFence.For(Lb(method) with { Enabled = false }, "eth0"));
+    }
+}
