@@ -12,6 +12,7 @@ public static class Program
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(CheckCommand.Create());
         root.Subcommands.Add(VersionCommand.Create());
+        root.Subcommands.Add(DemoCommand.Create());
 
         var result = root.Parse(args);
         if (result.Errors.Count > 0)
