@@ -55,7 +55,9 @@ public sealed class LabProcess : IDisposable
         try
         {
             using var stream = new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            var all = new StreamReader(stream).ReadToEnd().Split('\n');
+            // Stack frames and repeated proxy chatter would crowd out the lines that tell what happened.
+            var all = new StreamReader(stream).ReadToEnd().Split('\n')
+                .Where(l => !l.StartsWith("   at ", StringComparison.Ordinal) && !l.Contains("Singleton identified", StringComparison.Ordinal));
             return string.Join('\n', all.TakeLast(lines));
         }
         catch (IOException e)
@@ -64,16 +66,24 @@ public sealed class LabProcess : IDisposable
         }
     }
 
-    /// <summary>Resident memory (kB) and CPU time (clock ticks) of the program, from /proc.</summary>
+    /// <summary>Resident memory (kB) and CPU time (clock ticks) of the program and the processes it started, from /proc.</summary>
     public (long RssKb, long CpuTicks) Usage()
     {
-        var status = File.ReadAllLines($"/proc/{Pid}/status");
-        var rss = status.Where(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
-            .Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1])).FirstOrDefault();
-        var stat = File.ReadAllText($"/proc/{Pid}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        // Fields after the command: state is [0], utime is field 14 of stat, i.e. [11]; stime [12].
-        return (rss, long.Parse(fields[11]) + long.Parse(fields[12]));
+        long rss = 0, ticks = 0;
+        foreach (var pid in Descendants(Pid).Prepend(Pid))
+        {
+            try
+            {
+                rss += File.ReadAllLines($"/proc/{pid}/status").Where(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
+                    .Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1])).FirstOrDefault();
+                var stat = File.ReadAllText($"/proc/{pid}/stat");
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                // After the command come state (field 3) and on: utime is field 14, stime field 15.
+                ticks += long.Parse(fields[11]) + long.Parse(fields[12]);
+            }
+            catch (IOException) { } // exited meanwhile
+        }
+        return (rss, ticks);
     }
 
     public void Dispose()
