@@ -11,6 +11,7 @@ public static class OwnershipMapping
         NackReason.Restarting => Wire.NackReason.Restarting,
         NackReason.StaleEpoch => Wire.NackReason.StaleEpoch,
         NackReason.PromisedToOther => Wire.NackReason.PromisedToOther,
+        NackReason.Released => Wire.NackReason.Released,
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "An ack has no nack reason."),
     };
 
@@ -18,6 +19,7 @@ public static class OwnershipMapping
     {
         Wire.NackReason.Restarting => NackReason.Restarting,
         Wire.NackReason.StaleEpoch => NackReason.StaleEpoch,
+        Wire.NackReason.Released => NackReason.Released,
         _ => NackReason.PromisedToOther,
     };
 

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
 using ActorVip.Cluster.Ownership;
+using ActorVip.Cluster.Time;
 using ActorVip.Messages.Ownership;
 
 namespace ActorVip.Cluster.Actors;
@@ -31,11 +32,15 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
     private readonly Dictionary<NodeId, VoterSnapshot> _snapshots = new();
     private readonly HashSet<NodeId> _leaving = new();
     private readonly Dictionary<NodeId, bool> _backendHealthy = new();
+    private readonly OwnerLiveness _liveness;
+    private readonly IMonotonicClock _clock;
     private IReadOnlyDictionary<string, Assignment> _assignments = new Dictionary<string, Assignment>();
     private long _epochCounter;
 
-    public VipAllocator(IReadOnlyList<VipSpec> vips, LeaseSettings lease, IReadOnlyList<NodeId> voters, TimeSpan tickInterval)
+    public VipAllocator(IReadOnlyList<VipSpec> vips, LeaseSettings lease, IReadOnlyList<NodeId> voters, TimeSpan tickInterval, IMonotonicClock clock)
     {
+        _clock = clock;
+        _liveness = new OwnerLiveness(lease);
         _vips = vips;
         _lease = lease;
         _voters = voters;
@@ -45,8 +50,8 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(IReadOnlyList<VipSpec> vips, LeaseSettings lease, IReadOnlyList<NodeId> voters, TimeSpan tickInterval) =>
-        Akka.Actor.Props.Create(() => new VipAllocator(vips, lease, voters, tickInterval));
+    public static Props Props(IReadOnlyList<VipSpec> vips, LeaseSettings lease, IReadOnlyList<NodeId> voters, TimeSpan tickInterval, IMonotonicClock clock) =>
+        Akka.Actor.Props.Create(() => new VipAllocator(vips, lease, voters, tickInterval, clock));
 
     private NodeId SelfNode => new(_cluster.SelfAddress.ToString());
 
@@ -74,6 +79,7 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
             _epochCounter = recovered.EpochCounter;
             _log.Info("allocator recovered from {0} voters: epoch-counter={1} {2}", _snapshots.Count, _epochCounter,
                 string.Join(" ", _assignments.Select(a => $"{a.Key}->{a.Value.Owner?.Value ?? "none"}@{a.Value.Epoch}")));
+            _liveness.Track(_assignments, _clock.Now);
             Become(Active);
             Decide();
         });
@@ -87,7 +93,21 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
 
     private void Active()
     {
-        Receive<Tick>(_ => Decide());
+        Receive<Tick>(_ =>
+        {
+            // The local voter tells whether each owner still renews; its answer triggers the decision.
+            Context.ActorSelection($"/user/{VoterActor.Name}").Tell(GetPromises.Instance, Self);
+        });
+        Receive<VoterPromises>(p =>
+        {
+            var snapshot = p.FromWire();
+            if (snapshot.Voter != SelfNode) return;
+            _liveness.OnLocalSnapshot(snapshot, _clock.Now);
+            // An epoch we did not know (handed out by an earlier allocator) must never be handed out again.
+            var highest = snapshot.Vips.Select(v => Math.Max(v.HighestEpoch, v.PromisedEpoch)).DefaultIfEmpty(0).Max();
+            _epochCounter = Math.Max(_epochCounter, highest);
+            Decide();
+        });
         Receive<ClusterEvent.IClusterDomainEvent>(_ => Decide());
         Receive<ClusterEvent.CurrentClusterState>(_ => Decide());
         Receive<Leaving>(l =>
@@ -98,7 +118,6 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
         });
         Receive<Released>(_ => Decide());
         Receive<AgentReport>(OnReport);
-        Receive<VoterPromises>(_ => { });
     }
 
     private void OnReport(AgentReport report) => _backendHealthy[new NodeId(report.Node)] = report.BackendHealthy;
@@ -112,13 +131,16 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
     private void Decide()
     {
         var state = _cluster.State;
+        var now = _clock.Now;
+        var stale = _liveness.Stale(now);
         var members = state.Members
             .Where(m => m.HasRole("vip"))
             .Select(m =>
             {
                 var id = new NodeId(m.Address.ToString());
+                // An owner that stopped renewing counts as unreachable: failover need not wait for the failure detector.
                 return new MemberView(id, true, m.Status == MemberStatus.Up && !_leaving.Contains(id),
-                    !state.Unreachable.Contains(m), _backendHealthy.GetValueOrDefault(id, true));
+                    !state.Unreachable.Contains(m) && !stale.Contains(id), _backendHealthy.GetValueOrDefault(id, true));
             })
             .ToList();
         // A node serves only in a cluster that holds a majority of the configured voters.
@@ -130,6 +152,7 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
         var decision = Placement.Decide(_vips, members, SelfNode, _assignments, _epochCounter);
         _assignments = decision.Assignments;
         _epochCounter = decision.EpochCounter;
+        _liveness.Track(_assignments, now);
         foreach (var change in decision.Changes)
         {
             _log.Info("placement vip={0} epoch={1} from={2} to={3}", change.Vip, change.Epoch, change.From?.Value ?? "none", change.To?.Value ?? "none");

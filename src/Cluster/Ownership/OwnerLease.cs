@@ -41,7 +41,7 @@ public sealed class OwnerLease
     /// </summary>
     public TimeSpan? ValidUntil { get; private set; }
 
-    /// <summary>Renewals remembered for their acks; bounded by lease-time / renew-interval + 1 (tests watch it).</summary>
+    /// <summary>Renewals remembered for their acks: those sent within the last lease-time (tests watch the bound).</summary>
     internal int PendingCount => _pending.Count;
 
     public bool IsValid(TimeSpan now) => ValidUntil is { } until && now < until;

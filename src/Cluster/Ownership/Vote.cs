@@ -15,7 +15,7 @@ public enum NackReason
     /// <summary>The voter's promise to another owner has not run out yet.</summary>
     PromisedToOther,
 
-    /// <summary>This owner released this epoch already; a late renewal of it must not bind the voter again.</summary>
+    /// <summary>This owner released this epoch less than lease-time + margin ago; a late renewal must not bind the voter again.</summary>
     Released,
 }
 

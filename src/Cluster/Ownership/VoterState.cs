@@ -27,7 +27,7 @@ public sealed class VoterState
         var record = Record(vip);
         if (epoch < record.HighestEpoch)
             return Vote.Nack(NackReason.StaleEpoch, record.HighestEpochOwner, record.HighestEpoch);
-        if (record.ReleasedBy == owner && epoch <= record.ReleasedEpoch)
+        if (record.ReleasedBy == owner && epoch <= record.ReleasedEpoch && now < record.ReleasedUntil)
             return Vote.Nack(NackReason.Released, owner, record.HighestEpoch);
         // Remembering a higher epoch never binds the voter to anything, so it is safe even while quiet or promised.
         record.See(owner, epoch);
@@ -47,19 +47,20 @@ public sealed class VoterState
     /// </summary>
     public void OnRelease(string vip, NodeId owner, long epoch, TimeSpan now)
     {
-        _ = now;
         var record = Record(vip);
         if (record.PromisedTo == owner && record.PromisedEpoch == epoch)
             record.PromisedTo = null;
-        // A late renewal of the released epoch, overtaken by the release, must not bind the voter again.
-        if (record.ReleasedBy != owner || epoch > record.ReleasedEpoch)
+        // A late renewal of the released epoch, overtaken by the release, must not bind the voter again; after a
+        // promise-time no late renewal is left to fear, and a restarted owner placed again at that epoch is acked.
+        if (record.ReleasedBy != owner || epoch >= record.ReleasedEpoch)
         {
             record.ReleasedBy = owner;
             record.ReleasedEpoch = epoch;
+            record.ReleasedUntil = now + _settings.PromiseTime;
         }
     }
 
-    /// <summary>Per VIP: the unexpired promise (if any) and the highest epoch seen, ordered by VIP.</summary>
+    /// <summary>Per VIP: the unexpired promise (if any) and the highest epoch seen, ordered by VIP; <paramref name="self"/> names this voter.</summary>
     public VoterSnapshot Snapshot(NodeId self, TimeSpan now) => new(self, _vips
         .OrderBy(kv => kv.Key, StringComparer.Ordinal)
         .Select(kv =>
@@ -87,6 +88,7 @@ public sealed class VoterState
         public TimeSpan PromiseExpires;
         public NodeId? ReleasedBy;
         public long ReleasedEpoch;
+        public TimeSpan ReleasedUntil;
 
         public void See(NodeId owner, long epoch)
         {

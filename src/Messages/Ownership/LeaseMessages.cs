@@ -19,6 +19,8 @@ public enum NackReason
     StaleEpoch,
     /// <summary>The voter's promise to another owner has not run out yet.</summary>
     PromisedToOther,
+    /// <summary>This owner released this epoch moments ago; a late renewal must not bind the voter again.</summary>
+    Released,
 }
 
 /// <summary>Owner to every voter after it dropped the VIP: the promise may go at once (graceful handover).</summary>

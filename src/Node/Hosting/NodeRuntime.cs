@@ -49,7 +49,7 @@ public sealed class NodeRuntime : IAsyncDisposable
         system.ActorOf(VoterActor.Props(lease, self, clock), VoterActor.Name);
         var vips = settings.Vips.Select(v => new VipSpec(v.Address.ToString())).ToList();
         system.ActorOf(ClusterSingletonManager.Props(
-                VipAllocator.Props(vips, lease, voters, TimeSpan.FromMilliseconds(250)),
+                VipAllocator.Props(vips, lease, voters, TimeSpan.FromMilliseconds(100), clock),
                 PoisonPill.Instance,
                 ClusterSingletonManagerSettings.Create(system).WithRole("vip")),
             VipAllocator.Name);

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using ActorVip.Node.Linux;
+using ActorVip.Node.Linux.Packet;
 using Tmds.Linux;
 using static Tmds.Linux.LibC;
 
@@ -70,16 +71,4 @@ public sealed class PacketCapture : IDisposable
     }
 
     public void Dispose() => _handle.Dispose();
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct SockaddrLl
-    {
-        public ushort Family;
-        public ushort Protocol;
-        public int InterfaceIndex;
-        public ushort HardwareType;
-        public byte PacketType;
-        public byte AddressLength;
-        public ulong Address;
-    }
 }

@@ -3,10 +3,11 @@ using ActorVip.Kernel.Tests.Lab;
 using ActorVip.Messages.Model;
 using ActorVip.Node.Linux;
 using ActorVip.Node.Linux.Netlink;
+using Xunit.Abstractions;
 
 namespace ActorVip.Kernel.Tests.Linux;
 
-public class RtnetlinkAddressesTests
+public class RtnetlinkAddressesTests(ITestOutputHelper output)
 {
     [Theory]
     [InlineData("198.51.100.10", 32)]
@@ -64,11 +65,13 @@ public class RtnetlinkAddressesTests
         using var drivers = new NodeDrivers(ns);
         var vip = new VipAddress(IPAddress.Parse(address), address.Contains(':') ? 128 : 32);
 
+        var added = System.Diagnostics.Stopwatch.StartNew();
         drivers.Addresses.Add(drivers.Eth0, vip, TimeSpan.FromSeconds(1.5));
         Assert.InRange(Ip.FindAddress(lab, ns, address)!.Valid, 1, 2);
 
         Assert.True(Ip.Eventually(() => Ip.FindAddress(lab, ns, address) is null, TimeSpan.FromSeconds(20)),
             $"{address} with valid_lft 2 s was still on eth0 after 20 s");
+        output.WriteLine($"{address} with valid_lft 2 s was gone {added.Elapsed.TotalMilliseconds:0} ms after the add (polled every 100 ms)");
         Assert.False(drivers.Addresses.Has(drivers.Eth0, vip));
     }
 

@@ -6,11 +6,13 @@ namespace ActorVip.Node.Linux.Packet;
 
 /// <summary>
 /// Announces VIPs with gratuitous ARP (IPv4: a request and a reply back to back) or an unsolicited neighbour
-/// advertisement (IPv6) over one packet socket per interface, opened on first use. Thread-safe.
+/// advertisement (IPv6). One packet socket serves every interface: it is opened here, so interface indexes
+/// belong to the network namespace current at construction (a socket opened lazily would land in whatever
+/// namespace the first caller's thread is in), and a recreated interface needs no stale socket dropped. Thread-safe.
 /// </summary>
 public sealed class GratuitousAnnouncer : IAnnouncer, IDisposable
 {
-    private readonly Dictionary<int, PacketSocket> _sockets = new();
+    private readonly PacketSocket _socket = PacketSocket.Open();
     private readonly byte[] _frame = new byte[Math.Max(GratuitousArp.FrameLength, UnsolicitedNeighborAdvertisement.FrameLength)];
     private readonly object _gate = new();
 
@@ -21,47 +23,21 @@ public sealed class GratuitousAnnouncer : IAnnouncer, IDisposable
             throw new PacketException(0, $"cannot announce {vip.Address} on {link.Name}: it has no Ethernet MAC ({Describe(link.Mac)}); use an Ethernet interface.");
         lock (_gate)
         {
-            var socket = SocketFor(link);
-            try
+            if (vip.IsIPv6)
             {
-                if (vip.IsIPv6)
-                {
-                    socket.Send(_frame.AsSpan(0, UnsolicitedNeighborAdvertisement.Write(_frame, mac, vip.Address)));
-                }
-                else
-                {
-                    socket.Send(_frame.AsSpan(0, GratuitousArp.Write(_frame, mac, vip.Address, ArpOperation.Request)));
-                    socket.Send(_frame.AsSpan(0, GratuitousArp.Write(_frame, mac, vip.Address, ArpOperation.Reply)));
-                }
+                Send(link, UnsolicitedNeighborAdvertisement.Write(_frame, mac, vip.Address));
             }
-            catch (PacketException)
+            else
             {
-                // The interface may have gone or been recreated; the next announcement opens afresh.
-                _sockets.Remove(link.Index);
-                socket.Dispose();
-                throw;
+                Send(link, GratuitousArp.Write(_frame, mac, vip.Address, ArpOperation.Request));
+                Send(link, GratuitousArp.Write(_frame, mac, vip.Address, ArpOperation.Reply));
             }
         }
     }
 
-    private PacketSocket SocketFor(InterfaceInfo link)
-    {
-        if (!_sockets.TryGetValue(link.Index, out var socket))
-        {
-            socket = PacketSocket.Open(link.Index, link.Name);
-            _sockets[link.Index] = socket;
-        }
-        return socket;
-    }
+    private void Send(InterfaceInfo link, int length) => _socket.Send(link.Index, link.Name, _frame.AsSpan(0, length));
 
     private static string Describe(PhysicalAddress mac) => mac.GetAddressBytes().Length == 0 ? "none" : mac.ToString();
 
-    public void Dispose()
-    {
-        lock (_gate)
-        {
-            foreach (var socket in _sockets.Values) socket.Dispose();
-            _sockets.Clear();
-        }
-    }
+    public void Dispose() => _socket.Dispose();
 }

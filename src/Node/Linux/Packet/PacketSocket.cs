@@ -6,8 +6,10 @@ using static Tmds.Linux.LibC;
 namespace ActorVip.Node.Linux.Packet;
 
 /// <summary>
-/// An AF_PACKET raw socket bound to one interface, for sending whole Ethernet frames. Protocol 0 means the
-/// kernel delivers nothing to it, so it never queues received traffic. Not thread-safe.
+/// An AF_PACKET raw socket for sending whole Ethernet frames out of an interface chosen per frame. Protocol 0
+/// means the kernel delivers nothing to it, so it never queues received traffic. Interface indexes are
+/// resolved in the network namespace that was current when it was opened, whichever thread sends later.
+/// Not thread-safe.
 /// </summary>
 public sealed class PacketSocket : IDisposable
 {
@@ -15,48 +17,29 @@ public sealed class PacketSocket : IDisposable
     private const int ENXIO = 6;
     private readonly SocketHandle _handle;
 
-    private PacketSocket(SocketHandle handle, int interfaceIndex, string interfaceName)
-    {
-        _handle = handle;
-        InterfaceIndex = interfaceIndex;
-        InterfaceName = interfaceName;
-    }
+    private PacketSocket(SocketHandle handle) => _handle = handle;
 
-    public int InterfaceIndex { get; }
-    public string InterfaceName { get; }
-
-    public static unsafe PacketSocket Open(int interfaceIndex, string interfaceName)
+    public static PacketSocket Open()
     {
         var fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
-        if (fd < 0) throw Failure(Marshal.GetLastPInvokeError(), $"opening a packet socket on {interfaceName}", interfaceName, interfaceIndex);
-        var handle = new SocketHandle(fd);
-        try
-        {
-            var address = new SockaddrLl { Family = (ushort)AF_PACKET, InterfaceIndex = interfaceIndex };
-            if (bind(fd, (sockaddr*)&address, (uint)sizeof(SockaddrLl)) != 0)
-                throw Failure(Marshal.GetLastPInvokeError(), $"binding a packet socket to {interfaceName}", interfaceName, interfaceIndex);
-            return new PacketSocket(handle, interfaceIndex, interfaceName);
-        }
-        catch
-        {
-            handle.Dispose();
-            throw;
-        }
+        if (fd < 0) throw Failure(Marshal.GetLastPInvokeError(), "opening a packet socket", "", 0);
+        return new PacketSocket(new SocketHandle(fd));
     }
 
-    /// <summary>Sends one complete Ethernet frame (header included) out of the bound interface.</summary>
-    public unsafe void Send(ReadOnlySpan<byte> frame)
+    /// <summary>Sends one complete Ethernet frame (header included) out of interface <paramref name="interfaceIndex"/>.</summary>
+    public unsafe void Send(int interfaceIndex, string interfaceName, ReadOnlySpan<byte> frame)
     {
+        var address = new SockaddrLl { Family = (ushort)AF_PACKET, InterfaceIndex = interfaceIndex };
         fixed (byte* p = frame)
         {
             while (true)
             {
-                var sent = send(_handle.Fd, p, frame.Length, 0);
+                var sent = sendto(_handle.Fd, p, frame.Length, 0, (sockaddr*)&address, (uint)sizeof(SockaddrLl));
                 if (sent == frame.Length) return;
-                if (sent >= 0) throw new PacketException(0, $"sending a frame on {InterfaceName}: only {sent} of {frame.Length} bytes went out.");
+                if (sent >= 0) throw new PacketException(0, $"sending a frame on {interfaceName}: only {sent} of {frame.Length} bytes went out.");
                 var errno = Marshal.GetLastPInvokeError();
                 if (errno == Errnos.EINTR) continue;
-                throw Failure(errno, $"sending a frame on {InterfaceName}", InterfaceName, InterfaceIndex);
+                throw Failure(errno, $"sending a frame on {interfaceName}", interfaceName, interfaceIndex);
             }
         }
     }
@@ -71,16 +54,4 @@ public sealed class PacketSocket : IDisposable
     });
 
     public void Dispose() => _handle.Dispose();
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct SockaddrLl
-    {
-        public ushort Family;
-        public ushort Protocol;
-        public int InterfaceIndex;
-        public ushort HardwareType;
-        public byte PacketType;
-        public byte AddressLength;
-        public ulong Address;
-    }
 }

@@ -1,0 +1,59 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.NetworkInformation;
+using ActorVip.Messages.Model;
+using ActorVip.Node.Drivers;
+
+namespace ActorVip.Tests.Actors;
+
+/// <summary>An in-memory kernel for actor tests: records every driver call in order, and lets a test delete an address behind the actor's back.</summary>
+public sealed class KernelRecorder : IAddressDriver, IAnnouncer, IFence
+{
+    private readonly HashSet<string> _addresses = new();
+    private readonly object _gate = new();
+
+    public static readonly InterfaceInfo Link = new("eth0", 2, PhysicalAddress.Parse("02-00-00-00-00-01"), 1500, true, true);
+
+    public ConcurrentQueue<string> Calls { get; } = new();
+
+    public bool HasAddress(string vip)
+    {
+        lock (_gate) return _addresses.Contains(vip);
+    }
+
+    /// <summary>As `ip addr del` by an operator would.</summary>
+    public void DeleteBehindTheActorsBack(string vip)
+    {
+        lock (_gate) _addresses.Remove(vip);
+    }
+
+    public int Count(string prefix) => Calls.Count(c => c.StartsWith(prefix, StringComparison.Ordinal));
+
+    public void Add(InterfaceInfo link, VipAddress vip, TimeSpan? validLifetime)
+    {
+        lock (_gate) _addresses.Add(vip.ToString());
+        Calls.Enqueue($"add {vip} lifetime={validLifetime?.TotalSeconds}");
+    }
+
+    public void Remove(InterfaceInfo link, VipAddress vip)
+    {
+        lock (_gate) _addresses.Remove(vip.ToString());
+        Calls.Enqueue($"remove {vip}");
+    }
+
+    public bool Has(InterfaceInfo link, VipAddress vip) => HasAddress(vip.ToString());
+
+    public void Announce(InterfaceInfo link, VipAddress vip) => Calls.Enqueue($"announce {vip}");
+
+    public void Install(IReadOnlyCollection<IPAddress> vips) => Calls.Enqueue($"install {string.Join(",", vips)}");
+
+    public void Own(IPAddress vip, TimeSpan remaining) => Calls.Enqueue($"own {vip} {remaining.TotalMilliseconds:0}");
+
+    public void Disown(IPAddress vip) => Calls.Enqueue($"disown {vip}");
+
+    public void Remove() => Calls.Enqueue("remove-fence");
+
+    public void Dispose()
+    {
+    }
+}

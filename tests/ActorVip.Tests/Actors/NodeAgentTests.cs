@@ -1,0 +1,90 @@
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+using ActorVip.Cluster.Actors;
+using ActorVip.Cluster.Ownership;
+using ActorVip.Cluster.Time;
+using ActorVip.Messages.Commands;
+using ActorVip.Messages.Ownership;
+using ActorVip.Node.Actors;
+using ActorVip.Node.Configuration;
+using ActorVip.Node.Drivers;
+
+namespace ActorVip.Tests.Actors;
+
+/// <summary>The agent with one real voter in the same actor system (a single-node lease), and a probe as allocator.</summary>
+public class NodeAgentTests : TestKit
+{
+    private static readonly LeaseSettings Lease = new(1);
+
+    private (KernelRecorder Kernel, IActorRef Agent, IActorRef Voter, NodeId Self) Start(IActorRef allocator)
+    {
+        var settings = SettingsReader.Read(ConfigSources.Compose(null, new System.Collections.Hashtable(),
+            new HoconOverrides().Set("actorvip.interface", "eth0").SetList("actorvip.addresses", ["192.0.2.100"])));
+        var self = new NodeId(((ExtendedActorSystem)Sys).Provider.DefaultAddress.ToString());
+        var kernel = new KernelRecorder();
+        var voter = Sys.ActorOf(VoterActor.Props(Lease, self, MonotonicClock.Instance), VoterActor.Name);
+        var agent = Sys.ActorOf(NodeAgent.Props(settings, KernelRecorder.Link, new DriverSet(new NoLinks(), kernel, kernel, kernel), Lease, [self], self, MonotonicClock.Instance, allocator), NodeAgent.Name);
+        return (kernel, agent, voter, self);
+    }
+
+    [Fact]
+    public void An_assigned_vip_is_held_only_once_the_majority_acked_and_dropped_when_the_voter_goes_silent()
+    {
+        var allocator = CreateTestProbe();
+        var (kernel, agent, voter, _) = Start(allocator);
+        agent.Tell(new Assign("192.0.2.100", 1));
+        // The voter acks nobody during its restart quiet period (lease-time + margin), then grants.
+        AwaitCondition(() => kernel.HasAddress("192.0.2.100/32"), TimeSpan.FromSeconds(10));
+        Assert.StartsWith("own 192.0.2.100", kernel.Calls.First(c => c.StartsWith("own", StringComparison.Ordinal)));
+
+        Sys.Stop(voter); // no more acks: the lease lapses within lease-time
+        AwaitCondition(() => !kernel.HasAddress("192.0.2.100/32"), TimeSpan.FromSeconds(5));
+        Assert.Contains("disown 192.0.2.100", kernel.Calls);
+    }
+
+    [Fact]
+    public void Release_all_drops_every_vip_tells_the_allocator_and_answers_when_done()
+    {
+        var allocator = CreateTestProbe();
+        var (kernel, agent, _, self) = Start(allocator);
+        agent.Tell(new Assign("192.0.2.100", 1));
+        AwaitCondition(() => kernel.HasAddress("192.0.2.100/32"), TimeSpan.FromSeconds(10));
+
+        agent.Tell(new ReleaseAll("test"));
+        ExpectMsg<AllReleased>(TimeSpan.FromSeconds(5));
+        Assert.False(kernel.HasAddress("192.0.2.100/32"));
+        allocator.FishForMessage(m => m is Leaving l && l.Node == self.Value, TimeSpan.FromSeconds(5));
+        allocator.FishForMessage(m => m is Released r && r.Vip == "192.0.2.100" && r.Epoch == 1, TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public void A_revoke_with_a_higher_epoch_releases_and_a_stale_one_is_ignored()
+    {
+        var allocator = CreateTestProbe();
+        var (kernel, agent, _, _) = Start(allocator);
+        agent.Tell(new Assign("192.0.2.100", 5));
+        AwaitCondition(() => kernel.HasAddress("192.0.2.100/32"), TimeSpan.FromSeconds(10));
+        agent.Tell(new Revoke("192.0.2.100", 4));
+        agent.Tell(new Revoke("192.0.2.100", 5));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        Assert.True(kernel.HasAddress("192.0.2.100/32"));
+        agent.Tell(new Revoke("192.0.2.100", 6));
+        AwaitCondition(() => !kernel.HasAddress("192.0.2.100/32"), TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public void An_assignment_of_a_vip_not_configured_here_is_ignored()
+    {
+        var allocator = CreateTestProbe();
+        var (kernel, agent, _, _) = Start(allocator);
+        agent.Tell(new Assign("198.51.100.1", 1));
+        agent.Tell(new Assign("192.0.2.100", 1));
+        AwaitCondition(() => kernel.HasAddress("192.0.2.100/32"), TimeSpan.FromSeconds(10));
+        Assert.DoesNotContain(kernel.Calls, c => c.Contains("198.51.100.1", StringComparison.Ordinal));
+    }
+
+    private sealed class NoLinks : ILinkDriver
+    {
+        public Messages.Model.InterfaceInfo? Find(string name) => null;
+    }
+}

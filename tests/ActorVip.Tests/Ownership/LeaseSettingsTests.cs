@@ -1,0 +1,61 @@
+using ActorVip.Cluster.Ownership;
+
+namespace ActorVip.Tests.Ownership;
+
+public class LeaseSettingsTests
+{
+    [Fact]
+    public void Defaults_are_the_designed_profile()
+    {
+        var s = new LeaseSettings(3);
+        Assert.Equal(Ms.At(600), s.LeaseTime);
+        Assert.Equal(Ms.At(150), s.RenewInterval);
+        Assert.Equal(Ms.At(200), s.Margin);
+        Assert.Equal(Ms.At(800), s.PromiseTime);
+    }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(2, 2)]
+    [InlineData(3, 2)]
+    [InlineData(4, 3)]
+    [InlineData(5, 3)]
+    [InlineData(6, 4)]
+    [InlineData(7, 4)]
+    [InlineData(8, 5)]
+    [InlineData(9, 5)]
+    public void Majority_is_of_the_configured_voters(int voters, int majority)
+    {
+        Assert.Equal(majority, new LeaseSettings(voters).Majority);
+    }
+
+    [Theory]
+    [InlineData(0, 600, 150, 200, "voters is 0")]
+    [InlineData(10, 600, 150, 200, "voters is 10")]
+    [InlineData(-1, 600, 150, 200, "from 1 to 9")]
+    [InlineData(3, 0, 150, 200, "lease-time is 0ms")]
+    [InlineData(3, -5, 150, 200, "lease-time is -5ms")]
+    [InlineData(3, 600, 0, 200, "renew-interval is 0ms")]
+    [InlineData(3, 600, 300, 200, "must be less than half of lease-time")]
+    [InlineData(3, 600, 450, 200, "must be less than half of lease-time")]
+    [InlineData(3, 600, 150, -1, "margin is -1ms")]
+    public void Invalid_values_are_refused_with_one_clear_sentence(int voters, int lease, int renew, int margin, string expected)
+    {
+        var error = LeaseSettings.Validate(voters, Ms.At(lease), Ms.At(renew), Ms.At(margin));
+        Assert.NotNull(error);
+        Assert.Contains(expected, error);
+        var thrown = Assert.Throws<ArgumentException>(() => new LeaseSettings(voters, Ms.At(lease), Ms.At(renew), Ms.At(margin)));
+        Assert.Equal(error, thrown.Message);
+    }
+
+    [Theory]
+    [InlineData(1, 600, 150, 200)]
+    [InlineData(9, 600, 150, 200)]
+    [InlineData(3, 600, 299, 0)]
+    [InlineData(5, 3000, 1000, 500)]
+    public void Valid_values_pass(int voters, int lease, int renew, int margin)
+    {
+        Assert.Null(LeaseSettings.Validate(voters, Ms.At(lease), Ms.At(renew), Ms.At(margin)));
+        Assert.Equal(voters, new LeaseSettings(voters, Ms.At(lease), Ms.At(renew), Ms.At(margin)).Voters);
+    }
+}

@@ -1,0 +1,61 @@
+using ActorVip.Cluster.Ownership;
+
+namespace ActorVip.Tests.Ownership;
+
+public class OwnerLivenessTests
+{
+    private static readonly LeaseSettings Settings = new(3, TimeSpan.FromMilliseconds(600), TimeSpan.FromMilliseconds(150), TimeSpan.FromMilliseconds(200));
+    private static readonly NodeId A = new("a");
+    private static readonly NodeId B = new("b");
+    private static TimeSpan Ms(int ms) => TimeSpan.FromMilliseconds(ms);
+
+    private static Dictionary<string, Assignment> Assigned(NodeId? owner) => new() { ["vip"] = new Assignment(owner, 1) };
+
+    private static VoterSnapshot Promise(NodeId? to, int remainingMs) =>
+        new(new NodeId("self"), [new VipVoterRecord("vip", to, 1, Ms(remainingMs), 1, to)]);
+
+    [Fact]
+    public void A_new_owner_is_live_for_the_acquire_grace_without_any_promise()
+    {
+        var liveness = new OwnerLiveness(Settings);
+        liveness.Track(Assigned(A), Ms(0));
+        Assert.Equal(Ms(1100), liveness.AcquireGrace);
+        Assert.Empty(liveness.Stale(Ms(1099)));
+        Assert.Equal([A], liveness.Stale(Ms(1100)));
+    }
+
+    [Fact]
+    public void A_renewing_owner_stays_live_and_goes_stale_when_the_local_promise_runs_out()
+    {
+        var liveness = new OwnerLiveness(Settings);
+        liveness.Track(Assigned(A), Ms(0));
+        for (var t = 100; t <= 5000; t += 100) liveness.OnLocalSnapshot(Promise(A, 800), Ms(t));
+        Assert.Empty(liveness.Stale(Ms(5000)));
+        // Crash at 5000: the last promise (seen at 5000 with 800 ms left) ends at 5800.
+        Assert.Empty(liveness.Stale(Ms(5799)));
+        Assert.Equal([A], liveness.Stale(Ms(5800)));
+    }
+
+    [Fact]
+    public void A_promise_to_someone_else_or_an_expired_one_does_not_count()
+    {
+        var liveness = new OwnerLiveness(Settings);
+        liveness.Track(Assigned(A), Ms(0));
+        liveness.OnLocalSnapshot(Promise(B, 800), Ms(1000));
+        liveness.OnLocalSnapshot(Promise(A, 0), Ms(1000));
+        liveness.OnLocalSnapshot(Promise(null, 0), Ms(1000));
+        Assert.Equal([A], liveness.Stale(Ms(1100)));
+    }
+
+    [Fact]
+    public void A_change_of_owner_restarts_the_grace_and_removal_forgets_the_vip()
+    {
+        var liveness = new OwnerLiveness(Settings);
+        liveness.Track(Assigned(A), Ms(0));
+        liveness.Track(Assigned(B), Ms(2000));
+        Assert.Empty(liveness.Stale(Ms(3000)));
+        Assert.Equal([B], liveness.Stale(Ms(3100)));
+        liveness.Track(Assigned(null), Ms(3100));
+        Assert.Empty(liveness.Stale(Ms(9000)));
+    }
+}

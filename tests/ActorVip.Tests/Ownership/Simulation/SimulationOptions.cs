@@ -1,0 +1,29 @@
+using ActorVip.Cluster.Ownership;
+
+namespace ActorVip.Tests.Ownership.Simulation;
+
+/// <summary>
+/// One simulated run: virtual real time in 1 ms steps; faults (loss, long delays, partitions, crashes with voter
+/// restarts, freezes, placement changes; each a chance per ms, "one in N") until <see cref="CalmFrom"/>, then a healed network and a stable placement.
+/// </summary>
+internal sealed record SimulationOptions(
+    int Nodes,
+    LeaseSettings Settings,
+    double ClockDrift = 0.01,
+    int Steps = 6000,
+    int CalmFrom = 3000,
+    double MaxLoss = 0.2,
+    int LongDelayMs = 300,
+    double ReleaseChance = 0.8,
+    int HolderFaultOneIn = 150)
+{
+    public static SimulationOptions Default(int nodes, TimeSpan? margin = null, double drift = 0.01) =>
+        new(nodes, new LeaseSettings(nodes, margin: margin), drift);
+
+    /// <summary>
+    /// How soon after the faults stop the placed node must hold again: the last delayed message, a voter's quiet
+    /// period or an old promise (lease-time + margin, stretched by drift), one renew-interval and slack; generous.
+    /// </summary>
+    public int RecoveryBoundMs =>
+        LongDelayMs + 2 * (int)(Settings.PromiseTime.TotalMilliseconds * (1 + ClockDrift)) + 2 * (int)Settings.RenewInterval.TotalMilliseconds + 200;
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs every test of ActorVip: unit, actor, simulation, network-namespace and kernel-VM tests.
+# Needs root (namespaces, raw sockets, nftables); installs its prerequisites first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash tools/setup.sh
+if [[ -f tests/vm/prepare.sh ]]; then bash tests/vm/prepare.sh; fi
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet build ActorVip.sln -c Release -warnaserror 2>&1 | tail -3
+# One test assembly at a time: the simulations and the VM are timing-sensitive on a 2-core machine.
+for project in tests/ActorVip.Tests tests/ActorVip.Kernel.Tests; do
+  dotnet test "$project" -c Release --no-build 2>&1 | tee -a "$log" || status=1
+done
+
+# A plain closing line, summed over the assemblies.
+sum() { grep -oE "$1: +[0-9]+" "$log" | awk '{s += $2} END {print s + 0}'; }
+echo "$(sum Passed) passed, $(sum Failed) failed, $(sum Skipped) skipped"
+exit $status
