@@ -32,7 +32,7 @@ public sealed class KeepalivedService(int vrrpVersion, string advertInterval) : 
               }
             }
             """);
-        return topology.Lab.Start(node.Namespace, $"{node.Name}-keepalived.log",
+        return topology.Lab.StartLogged(node.Namespace, $"{node.Name}-keepalived.log",
             "keepalived", "-n", "-l", "-D", "-P", "-f", config,
             "-p", Path.Combine(folder, "keepalived.pid"), "-r", Path.Combine(folder, "vrrp.pid"), "-c", Path.Combine(folder, "checkers.pid"));
     }

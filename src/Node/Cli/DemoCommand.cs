@@ -61,7 +61,12 @@ public static class DemoCommand
                 Say($"  client: {topology.Client} {VipTopology.ClientAddress}, pinging the VIP every 10 ms and asking who-has every 20 ms");
                 var trial = new FailoverTrial(topology, new ActorVipService(), Say, lab.Interrupted)
                 {
-                    WhileServing = _ => Say($"cluster: {nodes} members, {nodes / 2 + 1} voters needed; the VIP is on {string.Join(", ", topology.NodesHoldingAddress().Select(n => n.Namespace))}"),
+                    WhileServing = processes =>
+                    {
+                        var up = ActorVipService.MembersUp(topology, processes.Values);
+                        Say($"cluster: {(up.Count == 0 ? "(no member reported Up yet)" : string.Join(", ", up.Select(n => n.Name)))} Up; a VIP needs {nodes / 2 + 1} of {nodes} voters");
+                        Say($"owner: the VIP {VipTopology.Vip} is on eth0 in {string.Join(", ", topology.NodesHoldingAddress().Select(n => n.Namespace))}");
+                    },
                 };
                 var r = trial.Run(s);
                 if (r.Failure is not null)

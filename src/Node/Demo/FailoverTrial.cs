@@ -89,9 +89,10 @@ public sealed class FailoverTrial
         switch (scenario)
         {
             case FailoverScenario.Crash:
-                process.Signal(SIGKILL, tree: true);
+                // Cable first: `ip` takes a moment, and a killed node's kernel would answer meanwhile, unlike a crashed machine.
                 _topology.Lab.SetLink(owner.Namespace, up: false);
-                Note(faultAt, faultAt, $"fault: SIGKILL {owner.Name} and cut its cable");
+                process.Signal(SIGKILL, tree: true);
+                Note(faultAt, faultAt, $"fault: cut {owner.Name}'s cable and SIGKILL it");
                 break;
             case FailoverScenario.Graceful:
                 process.Signal(SIGTERM);

@@ -49,6 +49,16 @@ public sealed class LabProcess : IDisposable
 
     public bool WaitForExit(TimeSpan within) => _process.WaitForExit(within);
 
+    /// <summary>Everything the program printed so far (stdout and stderr, interleaved as written).</summary>
+    public string Output
+    {
+        get
+        {
+            using var stream = new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            return new StreamReader(stream).ReadToEnd();
+        }
+    }
+
     /// <summary>The last lines of the log, for a failure message.</summary>
     public string Tail(int lines = 30)
     {

@@ -130,7 +130,7 @@ public sealed class NetworkLab : IDisposable
         Exec(ns, "sh", "-c", script).ThrowIfFailed($"[{ns}] {script}").Stdout;
 
     /// <summary>Starts a long-running command inside a namespace, logging to a file named <paramref name="logName"/> in the temp directory; killed on Dispose.</summary>
-    public LabProcess Start(string ns, string logName, params string[] command)
+    public LabProcess StartLogged(string ns, string logName, params string[] command)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         var process = LabProcess.Start(ns, command, Path.Combine(TempDirectory, logName));
@@ -139,7 +139,7 @@ public sealed class NetworkLab : IDisposable
     }
 
     /// <summary>Starts a command inside a namespace with a log named after it.</summary>
-    public LabProcess Start(string ns, params string[] command) => Start(ns, $"{ns}-{Path.GetFileName(command[0])}-{Guid.NewGuid():N}.log", command);
+    public LabProcess Start(string ns, params string[] command) => StartLogged(ns, $"{ns}-{Path.GetFileName(command[0])}-{Guid.NewGuid():N}.log", command);
 
     public void Dispose()
     {

@@ -139,16 +139,4 @@ public sealed class WhoHasProbe : IDisposable
         _receiver.Join();
         _handle.Dispose();
     }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct SockaddrLl
-    {
-        public ushort Family;
-        public ushort Protocol;
-        public int InterfaceIndex;
-        public ushort HardwareType;
-        public byte PacketType;
-        public byte AddressLength;
-        public ulong Address;
-    }
 }
