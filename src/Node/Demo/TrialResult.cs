@@ -21,7 +21,14 @@ public sealed record TrialResult(
 
     public IReadOnlyList<DualWindow> DualOwnership => Observation?.DualOwnership() ?? [];
 
-    public TimeSpan DualOwnershipTime => Observation?.DualOwnershipTime ?? TimeSpan.Zero;
+    public TimeSpan DualOwnershipTime => Total(DualOwnership);
+
+    /// <summary>Dual ownership from the fault on (what the scenario caused), apart from any during the start-up election.</summary>
+    public TimeSpan DualOwnershipAfterFault => Total(DualOwnership.Where(w => w.To > FaultAt));
+
+    public TimeSpan DualOwnershipBeforeFault => Total(DualOwnership.Where(w => w.To <= FaultAt));
+
+    private static TimeSpan Total(IEnumerable<DualWindow> windows) => windows.Aggregate(TimeSpan.Zero, (sum, w) => sum + w.Length);
 
     /// <summary>The VIP answered pings again after the fault and was still answering at the end.</summary>
     public bool Recovered => Failure is null && Observation is { } o && o.FirstReplyAfter(FaultAt) is not null
