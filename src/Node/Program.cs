@@ -16,6 +16,7 @@ public static class Program
         root.Subcommands.Add(CleanupCommand.Create());
         root.Subcommands.Add(ManifestCommand.Create());
         root.Subcommands.Add(SimulateCommand.Create());
+        root.Subcommands.Add(DemoCommand.Create());
 
         var result = root.Parse(args);
         if (result.Errors.Count > 0)

@@ -1,3 +1,4 @@
+using ActorVip.Node.Demo;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
@@ -14,7 +15,7 @@ public class ServiceNotifyTests(ITestOutputHelper output)
     [Fact]
     public void Run_says_ready_once_joined_then_pets_the_watchdog_and_says_stopping_on_sigterm()
     {
-        using var lab = new NetnsLab("ntfy");
+        using var lab = new NetworkLab("ntfy");
         var node = lab.AddHost("n1", "192.0.2.11/24");
         var path = Path.Combine(Path.GetTempPath(), $"avt-notify-{Convert.ToHexString(RandomNumberGenerator.GetBytes(4))}.sock");
         using var systemd = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
@@ -32,7 +33,7 @@ public class ServiceNotifyTests(ITestOutputHelper output)
             ReceiveUntil(systemd, received, "WATCHDOG=1");
             Assert.True(Ip.Eventually(() => Ip.FindAddress(lab, node, "192.0.2.100") is not null, TimeSpan.FromSeconds(30)), "the VIP never appeared");
 
-            Assert.Equal(0, Tmds.Linux.LibC.kill(process.Id, SigTerm));
+            Assert.Equal(0, Tmds.Linux.LibC.kill(process.Pid, SigTerm));
             ReceiveUntil(systemd, received, "STOPPING=1");
             Assert.True(process.WaitForExit(TimeSpan.FromSeconds(10)), "actorvip did not exit after SIGTERM");
             Assert.Equal(0, process.ExitCode);

@@ -9,7 +9,7 @@ public static class Ip
 
     public sealed record Link(int Index, string Mac, int Mtu, string OperState);
 
-    public static IReadOnlyList<Address> Addresses(NetnsLab lab, string ns, string device = "eth0")
+    public static IReadOnlyList<Address> Addresses(NetworkLab lab, string ns, string device = "eth0")
     {
         using var json = JsonDocument.Parse(lab.Exec(ns, "ip", "-j", "addr", "show", "dev", device).ThrowIfFailed("ip -j addr").Stdout);
         return json.RootElement[0].GetProperty("addr_info").EnumerateArray().Select(a => new Address(
@@ -22,10 +22,10 @@ public static class Ip
             a.GetProperty("valid_life_time").GetInt64())).ToList();
     }
 
-    public static Address? FindAddress(NetnsLab lab, string ns, string local, string device = "eth0") =>
+    public static Address? FindAddress(NetworkLab lab, string ns, string local, string device = "eth0") =>
         Addresses(lab, ns, device).FirstOrDefault(a => a.Local == local);
 
-    public static Link GetLink(NetnsLab lab, string ns, string device = "eth0")
+    public static Link GetLink(NetworkLab lab, string ns, string device = "eth0")
     {
         using var json = JsonDocument.Parse(lab.Exec(ns, "ip", "-j", "link", "show", "dev", device).ThrowIfFailed("ip -j link").Stdout);
         var l = json.RootElement[0];
@@ -33,7 +33,7 @@ public static class Ip
     }
 
     /// <summary>The MAC the namespace's neighbour table holds for <paramref name="address"/>, or null.</summary>
-    public static string? NeighborMac(NetnsLab lab, string ns, string address, string device = "eth0")
+    public static string? NeighborMac(NetworkLab lab, string ns, string address, string device = "eth0")
     {
         using var json = JsonDocument.Parse(lab.Exec(ns, "ip", "-j", "neigh", "show", "to", address, "dev", device).ThrowIfFailed("ip -j neigh").Stdout);
         foreach (var n in json.RootElement.EnumerateArray())

@@ -20,7 +20,7 @@ public sealed class PacketCapture : IDisposable
     private PacketCapture(SocketHandle handle) => _handle = handle;
 
     /// <summary>Opens the capture on <paramref name="device"/> inside namespace <paramref name="ns"/>.</summary>
-    public static PacketCapture Open(NetnsLab lab, string ns, string device = "eth0")
+    public static PacketCapture Open(NetworkLab lab, string ns, string device = "eth0")
     {
         var index = int.Parse(lab.Exec(ns, "cat", $"/sys/class/net/{device}/ifindex").ThrowIfFailed("reading ifindex").Stdout.Trim());
         using (NetworkNamespace.Enter(ns))

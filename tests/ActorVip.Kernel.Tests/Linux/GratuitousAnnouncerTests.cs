@@ -13,7 +13,7 @@ public class GratuitousAnnouncerTests
     [Fact]
     public void Another_namespace_receives_the_ARP_request_and_reply_with_RFC_fields()
     {
-        using var lab = new NetnsLab("arp");
+        using var lab = new NetworkLab("arp");
         var node = lab.AddHost("n", "192.0.2.11/24");
         var observer = lab.AddHost("o", "192.0.2.12/24");
         using var drivers = new NodeDrivers(node);
@@ -40,7 +40,7 @@ public class GratuitousAnnouncerTests
     [Fact]
     public void Another_namespace_receives_the_NA_and_its_kernel_accepts_it()
     {
-        using var lab = new NetnsLab("na");
+        using var lab = new NetworkLab("na");
         var node = lab.AddHost("n", "2001:db8::11/64");
         var observer = lab.AddHost("o", "2001:db8::12/64");
         // Linux creates an entry from an NA for an address it never asked about only on a router with accept_untracked_na (RFC 9131).
@@ -77,7 +77,7 @@ public class GratuitousAnnouncerTests
     [InlineData("2001:db8::100", 128)]
     public void A_client_that_knew_another_MAC_switches_to_the_announcer_without_sending_anything(string address, int prefix)
     {
-        using var lab = new NetnsLab("sw");
+        using var lab = new NetworkLab("sw");
         var node = lab.AddHost("n", "192.0.2.11/24", "2001:db8::11/64");
         var decoy = lab.AddHost("d", "192.0.2.12/24", "2001:db8::12/64");
         var client = lab.AddHost("c", "192.0.2.13/24", "2001:db8::13/64");
@@ -106,7 +106,7 @@ public class GratuitousAnnouncerTests
     [Fact]
     public void Announcing_on_a_downed_interface_says_to_bring_it_up()
     {
-        using var lab = new NetnsLab("dn");
+        using var lab = new NetworkLab("dn");
         var node = lab.AddHost("n", "192.0.2.11/24");
         using var drivers = new NodeDrivers(node);
         var eth0 = drivers.Eth0;

@@ -16,7 +16,7 @@ public class RtnetlinkAddressesTests(ITestOutputHelper output)
     [InlineData("2001:db8::10", 64)]
     public void Add_replace_and_remove_as_ip_addr_shows_them(string address, int prefix)
     {
-        using var lab = new NetnsLab("adr");
+        using var lab = new NetworkLab("adr");
         var ns = lab.AddHost("n", "192.0.2.11/24", "2001:db8:1::11/64");
         using var drivers = new NodeDrivers(ns);
         var eth0 = drivers.Eth0;
@@ -60,7 +60,7 @@ public class RtnetlinkAddressesTests(ITestOutputHelper output)
     [InlineData("2001:db8::20")]
     public void An_address_with_a_2_second_valid_lifetime_disappears_by_itself(string address)
     {
-        using var lab = new NetnsLab("exp");
+        using var lab = new NetworkLab("exp");
         var ns = lab.AddHost("n", "192.0.2.11/24");
         using var drivers = new NodeDrivers(ns);
         var vip = new VipAddress(IPAddress.Parse(address), address.Contains(':') ? 128 : 32);
@@ -78,7 +78,7 @@ public class RtnetlinkAddressesTests(ITestOutputHelper output)
     [Fact]
     public void Errors_name_the_interface_and_the_cause()
     {
-        using var lab = new NetnsLab("err");
+        using var lab = new NetworkLab("err");
         var ns = lab.AddHost("n", "192.0.2.11/24");
         using var drivers = new NodeDrivers(ns);
         var ghost = drivers.Eth0 with { Name = "ghost0", Index = 9999 };

@@ -7,7 +7,7 @@ public class RtnetlinkLinksTests
     [Fact]
     public void Finds_eth0_as_ip_link_shows_it_and_null_for_a_missing_name()
     {
-        using var lab = new NetnsLab("lnk");
+        using var lab = new NetworkLab("lnk");
         var ns = lab.AddHost("n", "192.0.2.11/24");
         lab.Exec(ns, "ip", "link", "set", "eth0", "mtu", "1400").ThrowIfFailed("ip link set mtu");
         using var drivers = new NodeDrivers(ns);
@@ -27,7 +27,7 @@ public class RtnetlinkLinksTests
     [Fact]
     public void Loopback_with_unknown_oper_state_counts_as_up_and_a_downed_link_does_not()
     {
-        using var lab = new NetnsLab("lnk");
+        using var lab = new NetworkLab("lnk");
         var ns = lab.AddHost("n", "192.0.2.11/24");
         using var drivers = new NodeDrivers(ns);
 

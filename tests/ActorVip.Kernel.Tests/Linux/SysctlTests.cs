@@ -9,7 +9,7 @@ public class SysctlTests
     [Fact]
     public void Writes_and_reads_a_network_sysctl_of_the_namespace_only()
     {
-        using var lab = new NetnsLab("sys");
+        using var lab = new NetworkLab("sys");
         var ns = lab.AddHost("n", "192.0.2.11/24");
         var host = File.ReadAllText("/proc/sys/net/ipv4/conf/all/arp_announce").Trim();
 
@@ -27,7 +27,7 @@ public class SysctlTests
     [Fact]
     public void Missing_keys_and_rejected_values_give_one_clear_sentence()
     {
-        using var lab = new NetnsLab("sys");
+        using var lab = new NetworkLab("sys");
         var ns = lab.AddHost("n", "192.0.2.11/24");
         using (NetworkNamespace.Enter(ns))
         {

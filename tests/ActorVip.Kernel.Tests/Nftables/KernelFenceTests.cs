@@ -1,3 +1,4 @@
+using ActorVip.Node.Demo;
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
@@ -23,7 +24,7 @@ public class KernelFenceTests
     [Fact]
     public void The_node_answers_ping_and_arp_for_the_vip_only_while_it_is_owned()
     {
-        using var lab = new NetnsLab("fv");
+        using var lab = new NetworkLab("fv");
         var node = lab.AddHost("node", "192.0.2.11/24", "192.0.2.100/32");
         var client = lab.AddHost("client", "192.0.2.50/24");
         using var fence = Create(node);
@@ -62,7 +63,7 @@ public class KernelFenceTests
     [Fact]
     public void The_node_answers_ping_and_neighbour_solicitation_for_an_ipv6_vip_only_while_it_is_owned()
     {
-        using var lab = new NetnsLab("f6");
+        using var lab = new NetworkLab("f6");
         var node = lab.AddHost("node", "2001:db8::11/64", "2001:db8::100/128");
         var client = lab.AddHost("client", "2001:db8::50/64");
         using var fence = Create(node);
@@ -89,7 +90,7 @@ public class KernelFenceTests
     [Fact]
     public void Install_replaces_the_old_fence_and_Remove_deletes_every_table()
     {
-        using var lab = new NetnsLab("fr");
+        using var lab = new NetworkLab("fr");
         var node = lab.AddNamespace("node");
         using var fence = Create(node, table: "avtest");
         fence.Install([Vip, Vip6]);
@@ -117,7 +118,7 @@ public class KernelFenceTests
     [Fact]
     public void Own_sets_the_element_to_the_remaining_time_both_longer_and_shorter()
     {
-        using var lab = new NetnsLab("fo");
+        using var lab = new NetworkLab("fo");
         var node = lab.AddNamespace("node");
         using var fence = Create(node);
         fence.Install([Vip]);
@@ -141,7 +142,7 @@ public class KernelFenceTests
     [Fact]
     public void Measures_how_long_the_vip_answers_after_the_last_600_ms_refresh()
     {
-        using var lab = new NetnsLab("fm");
+        using var lab = new NetworkLab("fm");
         var node = lab.AddHost("node", "192.0.2.11/24", "192.0.2.100/32");
         var client = lab.AddHost("client", "192.0.2.50/24");
         using var fence = Create(node);
@@ -154,8 +155,8 @@ public class KernelFenceTests
             Thread.Sleep(400); // replies flowing before the last refresh
             fence.Own(Vip, TimeSpan.FromMilliseconds(600));
             var refreshed = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
-            var output = ping.StandardOutput.ReadToEnd();
-            ping.WaitForExit();
+            Assert.True(ping.WaitForExit(TimeSpan.FromSeconds(30)), "ping -w 2 did not exit");
+            var output = ping.Output;
             var replies = Regex.Matches(output, @"^\[(\d+\.\d+)\] \d+ bytes from", RegexOptions.Multiline)
                 .Select(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).ToList();
             Assert.NotEmpty(replies);
@@ -177,7 +178,7 @@ public class KernelFenceTests
     [Fact]
     public void For_tunnel_backends_the_inbound_rule_keeps_to_the_vip_interface_and_still_fences_it()
     {
-        using var lab = new NetnsLab("fi");
+        using var lab = new NetworkLab("fi");
         var node = lab.AddHost("node", "192.0.2.11/24", "192.0.2.100/32");
         var client = lab.AddHost("client", "192.0.2.50/24");
         using var fence = Create(node, inbound: new InboundFence(true, "eth0"));
@@ -189,7 +190,7 @@ public class KernelFenceTests
     [Fact]
     public void For_directroute_backends_there_is_no_inbound_rule_but_arp_stays_fenced()
     {
-        using var lab = new NetnsLab("fd");
+        using var lab = new NetworkLab("fd");
         var node = lab.AddHost("node", "192.0.2.11/24", "192.0.2.100/32");
         var client = lab.AddHost("client", "192.0.2.50/24");
         using var fence = Create(node, inbound: new InboundFence(false, null));
@@ -200,11 +201,11 @@ public class KernelFenceTests
         Assert.False(Arpings(lab, client, "192.0.2.100"), "the fence let ARP for an unowned VIP out");
     }
 
-    private static void ForgetNeighbours(NetnsLab lab, string ns) => lab.Sh(ns, "ip neigh flush dev eth0; ip -6 neigh flush dev eth0");
+    private static void ForgetNeighbours(NetworkLab lab, string ns) => lab.Sh(ns, "ip neigh flush dev eth0; ip -6 neigh flush dev eth0");
 
-    private static bool Pings(NetnsLab lab, string ns, string address, string waitSeconds = "1") =>
+    private static bool Pings(NetworkLab lab, string ns, string address, string waitSeconds = "1") =>
         lab.Exec(ns, "ping", "-n", "-c", "1", "-W", waitSeconds, address).ExitCode == 0;
 
-    private static bool Arpings(NetnsLab lab, string ns, string address) =>
+    private static bool Arpings(NetworkLab lab, string ns, string address) =>
         lab.Exec(ns, "arping", "-c", "1", "-w", "1", "-I", "eth0", address).ExitCode == 0;
 }

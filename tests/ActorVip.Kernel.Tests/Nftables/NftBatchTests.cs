@@ -15,7 +15,7 @@ public class NftBatchTests
     [Fact]
     public void A_table_with_chain_set_element_and_rule_is_listed_by_nft_and_by_our_dump()
     {
-        using var lab = new NetnsLab("nb");
+        using var lab = new NetworkLab("nb");
         var ns = lab.AddNamespace("n");
         using var socket = Open(ns);
 
@@ -52,7 +52,7 @@ public class NftBatchTests
     [Fact]
     public void An_element_with_a_1500_ms_timeout_is_listed_and_then_gone()
     {
-        using var lab = new NetnsLab("nt");
+        using var lab = new NetworkLab("nt");
         var ns = lab.AddNamespace("n");
         using var socket = Open(ns);
         new NftBatch()
@@ -72,7 +72,7 @@ public class NftBatchTests
     [Fact]
     public void A_failing_batch_names_the_operation_and_applies_nothing()
     {
-        using var lab = new NetnsLab("nf");
+        using var lab = new NetworkLab("nf");
         var ns = lab.AddNamespace("n");
         using var socket = Open(ns);
 
@@ -97,7 +97,7 @@ public class NftBatchTests
     [Fact]
     public void The_masquerade_rule_of_the_design_is_accepted_and_listed_as_nft_writes_it()
     {
-        using var lab = new NetnsLab("nm");
+        using var lab = new NetworkLab("nm");
         var ns = lab.AddNamespace("n");
         using var socket = Open(ns);
 
@@ -119,7 +119,7 @@ public class NftBatchTests
             return NetlinkSocket.Open(Nl.Netfilter);
     }
 
-    internal static JsonElement NftJson(NetnsLab lab, string ns)
+    internal static JsonElement NftJson(NetworkLab lab, string ns)
     {
         using var doc = JsonDocument.Parse(lab.Sh(ns, "nft -j list ruleset"));
         return doc.RootElement.GetProperty("nftables").Clone();

@@ -1,3 +1,4 @@
+using ActorVip.Node.Demo;
 using System.Net;
 using ActorVip.Kernel.Tests.Lab;
 using ActorVip.Node.Linux;
@@ -15,7 +16,7 @@ public class CleanupCommandTests(ITestOutputHelper output)
     [Fact]
     public void Cleanup_removes_the_vips_the_fence_and_the_nat_table_leaves_everything_else_and_a_second_run_is_a_clean_exit_0()
     {
-        using var lab = new NetnsLab("clean");
+        using var lab = new NetworkLab("clean");
         var node = lab.AddHost("n1", "192.0.2.11/24", "2001:db8::11/64");
         // As a killed run leaves them, but forever (no valid lifetime), so nothing expires on its own during the test.
         lab.Exec(node, "ip", "addr", "add", "192.0.2.100/32", "dev", "eth0").ThrowIfFailed("plant the IPv4 VIP");
@@ -54,7 +55,7 @@ public class CleanupCommandTests(ITestOutputHelper output)
     [Fact]
     public void A_vip_with_another_prefix_than_configured_is_removed_too()
     {
-        using var lab = new NetnsLab("cpfx");
+        using var lab = new NetworkLab("cpfx");
         var node = lab.AddHost("n1", "192.0.2.11/24");
         lab.Exec(node, "ip", "addr", "add", "192.0.2.100/28", "dev", "eth0").ThrowIfFailed("plant the VIP");
         var (code, stdout, _) = ActorVipProcess.RunToEnd(node, "cleanup", "--interface", "eth0", "--address", "192.0.2.100");
@@ -66,7 +67,7 @@ public class CleanupCommandTests(ITestOutputHelper output)
     [Fact]
     public void Cleanup_after_kill_9_of_a_running_node_removes_the_address_and_the_fence_it_left()
     {
-        using var lab = new NetnsLab("ckill");
+        using var lab = new NetworkLab("ckill");
         var node = lab.AddHost("n1", "192.0.2.11/24");
         var config = Path.Combine(Path.GetTempPath(), $"{lab.Prefix}.conf");
         // Forever, so that the address is still there when cleanup runs (with the default 2 s it would expire by itself).
@@ -105,7 +106,7 @@ public class CleanupCommandTests(ITestOutputHelper output)
     [Fact]
     public void Cleanup_for_an_interface_that_is_gone_has_nothing_to_do_and_exits_0()
     {
-        using var lab = new NetnsLab("cgone");
+        using var lab = new NetworkLab("cgone");
         var node = lab.AddHost("n1", "192.0.2.11/24");
         var (code, stdout, stderr) = ActorVipProcess.RunToEnd(node, "cleanup", "--interface", "eth7", "--address", "192.0.2.100");
         Assert.Equal(0, code);
@@ -114,7 +115,7 @@ public class CleanupCommandTests(ITestOutputHelper output)
     }
 
     /// <summary>"family name" of every nftables table in the namespace, sorted, as nft lists them.</summary>
-    private static List<string> Tables(NetnsLab lab, string ns) =>
+    private static List<string> Tables(NetworkLab lab, string ns) =>
         lab.Sh(ns, "nft list tables").Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(l => l.Trim().Replace("table ", "")).Order(StringComparer.Ordinal).ToList();
 }

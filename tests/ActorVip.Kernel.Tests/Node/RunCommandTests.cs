@@ -1,3 +1,4 @@
+using ActorVip.Node.Demo;
 using ActorVip.Kernel.Tests.Lab;
 using Xunit.Abstractions;
 
@@ -15,7 +16,7 @@ public class RunCommandTests(ITestOutputHelper output)
     public void A_single_node_holds_the_vip_with_host_prefix_no_preferred_lifetime_and_a_valid_lifetime_then_releases_it_on_sigterm(
         string flag, string local, int prefix, bool ipv6)
     {
-        using var lab = new NetnsLab("run");
+        using var lab = new NetworkLab("run");
         var node = lab.AddHost("n1", "192.0.2.11/24", "2001:db8::11/64");
         var client = lab.AddHost("c", "192.0.2.50/24", "2001:db8::50/64");
         using var actorvip = ActorVipProcess.Start(node, "run", "--interface", "eth0", "--address", flag, "--node-address", "192.0.2.11:4053", "--nodes", "1");
@@ -52,7 +53,7 @@ public class RunCommandTests(ITestOutputHelper output)
     [Fact]
     public void A_stale_copy_left_by_a_crashed_run_is_removed_at_start_and_the_vip_held_again_only_when_granted()
     {
-        using var lab = new NetnsLab("stale");
+        using var lab = new NetworkLab("stale");
         var node = lab.AddHost("n1", "192.0.2.11/24");
         // As a killed run would leave it (but forever, as an old version or a hand-made address would).
         lab.Exec(node, "ip", "addr", "add", "192.0.2.100/32", "dev", "eth0").ThrowIfFailed("plant stale address");
@@ -71,7 +72,7 @@ public class RunCommandTests(ITestOutputHelper output)
     [Fact]
     public void A_missing_interface_is_one_line_exit_1_and_nothing_is_applied()
     {
-        using var lab = new NetnsLab("noif");
+        using var lab = new NetworkLab("noif");
         var node = lab.AddHost("n1", "192.0.2.11/24");
         var (code, stdout, stderr) = ActorVipProcess.RunToEnd(node, "run", "--interface", "eth9", "--address", "192.0.2.100", "--node-address", "192.0.2.11:4053");
         Assert.Equal(1, code);
@@ -84,7 +85,7 @@ public class RunCommandTests(ITestOutputHelper output)
     public void Load_balancing_on_a_kernel_without_ipvs_is_one_line_exit_1_and_leaves_nothing()
     {
         if (File.Exists("/proc/net/ip_vs")) throw new InvalidOperationException("This test needs a kernel without IPVS (this host's has it); the VM tests cover the IPVS side.");
-        using var lab = new NetnsLab("noipvs");
+        using var lab = new NetworkLab("noipvs");
         var node = lab.AddHost("n1", "192.0.2.11/24");
         var (code, stdout, stderr) = ActorVipProcess.RunToEnd(node, ["run", "--interface", "eth0", "--address", "192.0.2.100", "--lb-port", "80", "--fwdmethod", "masquerade"]);
         Assert.Equal(1, code);
@@ -110,7 +111,7 @@ public class RunCommandTests(ITestOutputHelper output)
     [MemberData(nameof(BadFlags))]
     public void Bad_input_is_one_line_on_stderr_exit_2_and_touches_nothing(string[] args, string expected)
     {
-        using var lab = new NetnsLab("bad");
+        using var lab = new NetworkLab("bad");
         var node = lab.AddHost("n1", "192.0.2.11/24");
         var (code, stdout, stderr) = ActorVipProcess.RunToEnd(node, args);
         Assert.Equal(2, code);

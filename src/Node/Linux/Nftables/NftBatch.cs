@@ -132,6 +132,7 @@ public sealed class NftBatch
         NftFamily.Ipv6 => "ip6",
         NftFamily.Inet => "inet",
         NftFamily.Arp => "arp",
+        NftFamily.Bridge => "bridge",
         _ => family.ToString().ToLowerInvariant(),
     };
 

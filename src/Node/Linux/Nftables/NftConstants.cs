@@ -113,6 +113,7 @@ internal static class Nft
     public const uint HookPostrouting = 4;
     public const uint HookArpIn = 0;
     public const uint HookArpOut = 1;
+    public const uint HookBridgeForward = 2; // NF_BR_FORWARD
 }
 
 /// <summary>The nf_tables address families (NFPROTO_*).</summary>
@@ -122,5 +123,6 @@ public enum NftFamily : byte
     Inet = 1,
     Ipv4 = 2,
     Arp = 3,
+    Bridge = 7,
     Ipv6 = 10,
 }

@@ -1,0 +1,156 @@
+using System.CommandLine;
+using System.Text;
+using ActorVip.Node.Demo;
+
+namespace ActorVip.Benchmarks;
+
+/// <summary>
+/// `failover`: the demo's topology, N trials per scenario and per service (ActorVip, keepalived VRRPv2 advert_int 1,
+/// VRRPv3 advert_int 0.1), each in a fresh lab; prints the client's longest silence (p50, max), the total time two
+/// nodes answered who-has VIP, and per node RSS and CPU while idle and the time from start to serving.
+/// </summary>
+public static class FailoverBenchmark
+{
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(30);
+
+    private sealed record Idle(string Service, string Node, double RssMb, double CpuPercent);
+
+    public static Command Create()
+    {
+        var trials = new Option<int>("--trials") { Description = "Trials per scenario and service", DefaultValueFactory = _ => 5 };
+        var nodes = new Option<int>("--nodes") { Description = "Nodes (3 or 5)", DefaultValueFactory = _ => 3 };
+        var scenario = new Option<string>("--scenario") { Description = "crash | graceful | partition | kill9 | freeze | all", DefaultValueFactory = _ => "all" };
+        var idleSeconds = new Option<int>("--idle-seconds") { Description = "How long to measure RSS and CPU of idle nodes (once per service)", DefaultValueFactory = _ => 60 };
+        var services = new Option<string>("--services") { Description = "Comma-separated: actorvip, keepalived-v2, keepalived-v3", DefaultValueFactory = _ => "actorvip,keepalived-v2,keepalived-v3" };
+        var markdown = new Option<FileInfo?>("--markdown") { Description = "Also write the tables as Markdown to this file" };
+        var command = new Command("failover", "Failover of the VIP under crash, graceful stop, partition, kill -9 and freeze, beside keepalived");
+        foreach (var o in new Option[] { trials, nodes, scenario, idleSeconds, services, markdown }) command.Options.Add(o);
+        command.SetAction(r =>
+        {
+            var scenarios = FailoverScenarios.Parse(r.GetValue(scenario)!);
+            if (scenarios is null)
+            {
+                Console.Error.WriteLine("actorvip-bench: --scenario: expected crash, graceful, partition, kill9, freeze or all");
+                return 2;
+            }
+            var chosen = new List<IVipService>();
+            foreach (var name in r.GetValue(services)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                IVipService? s = name switch
+                {
+                    "actorvip" => new ActorVipService(),
+                    "keepalived-v2" => new KeepalivedService(2, "1"),
+                    "keepalived-v3" => new KeepalivedService(3, "0.1"),
+                    _ => null,
+                };
+                if (s is null)
+                {
+                    Console.Error.WriteLine($"actorvip-bench: --services: '{name}' is not one of actorvip, keepalived-v2, keepalived-v3");
+                    return 2;
+                }
+                if (s is KeepalivedService && HostCommand.Run("sh", "-c", "command -v keepalived").ExitCode != 0)
+                {
+                    Console.Error.WriteLine("actorvip-bench: keepalived is not installed; apt-get install keepalived, or leave it out of --services");
+                    return 1;
+                }
+                chosen.Add(s);
+            }
+            return Run(chosen, scenarios, r.GetValue(trials), r.GetValue(nodes), r.GetValue(idleSeconds), r.GetValue(markdown));
+        });
+        return command;
+    }
+
+    private static int Run(IReadOnlyList<IVipService> services, IReadOnlyList<FailoverScenario> scenarios, int trials, int nodes, int idleSeconds, FileInfo? markdown)
+    {
+        var results = new List<TrialResult>();
+        var idle = new List<Idle>();
+        foreach (var service in services)
+        {
+            var measuredIdle = false;
+            foreach (var scenario in scenarios)
+            {
+                for (var t = 1; t <= trials; t++)
+                {
+                    using var lab = new NetworkLab("bench", cleanUpOnSignal: true);
+                    Console.WriteLine($"== {service.Name} {scenario.Name()} trial {t}/{trials} ({lab.Prefix})");
+                    var topology = VipTopology.Build(lab, nodes);
+                    var measureNow = !measuredIdle && idleSeconds > 0;
+                    var trial = new FailoverTrial(topology, service, line => Console.WriteLine($"   {line}"), lab.Interrupted)
+                    {
+                        WhileServing = measureNow ? processes => idle.AddRange(MeasureIdle(service, processes, idleSeconds, lab.Interrupted)) : null,
+                    };
+                    TrialResult r;
+                    try { r = trial.Run(scenario); }
+                    catch (OperationCanceledException)
+                    {
+                        Console.Error.WriteLine("actorvip-bench: interrupted");
+                        return 130;
+                    }
+                    measuredIdle |= measureNow && r.Failure is null;
+                    results.Add(r);
+                    foreach (var line in r.Timeline) Console.WriteLine($"   {line}");
+                    Console.WriteLine(r.Failure is { } f
+                        ? $"   FAILED: {f}\n{r.Logs}"
+                        : $"   silence {r.Silence!.Value.TotalMilliseconds:0} ms, dual ownership {r.DualOwnershipAfterFault.TotalMilliseconds:0} ms after the fault, {r.DualOwnershipBeforeFault.TotalMilliseconds:0} ms before, VIP back: {(r.Recovered ? "yes" : "NO")}");
+                }
+            }
+        }
+        var text = Tables(results, idle, services, scenarios, trials, nodes, idleSeconds);
+        Console.WriteLine();
+        Console.WriteLine(text);
+        if (markdown is not null) File.WriteAllText(markdown.FullName, text);
+        return 0;
+    }
+
+    private static IEnumerable<Idle> MeasureIdle(IVipService service, IReadOnlyDictionary<LabNode, LabProcess> processes, int seconds, CancellationToken cancel)
+    {
+        // Start-up work (tiered JIT re-compiles, cluster formation) is not idling; let it pass first.
+        Console.WriteLine($"   warming up for {WarmUp.TotalSeconds:0} s, then measuring RSS and CPU of the idle nodes for {seconds} s");
+        if (cancel.WaitHandle.WaitOne(WarmUp)) cancel.ThrowIfCancellationRequested();
+        var before = processes.ToDictionary(p => p.Key, p => p.Value.Usage());
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        if (cancel.WaitHandle.WaitOne(TimeSpan.FromSeconds(seconds))) cancel.ThrowIfCancellationRequested();
+        var elapsed = watch.Elapsed.TotalSeconds;
+        const double ticksPerSecond = 100; // USER_HZ: what /proc/PID/stat counts in on Linux (sysconf(_SC_CLK_TCK))
+        return processes.Select(p =>
+        {
+            var after = p.Value.Usage();
+            return new Idle(service.Name, p.Key.Name, after.RssKb / 1024.0, 100.0 * (after.CpuTicks - before[p.Key].CpuTicks) / ticksPerSecond / elapsed);
+        }).ToList();
+    }
+
+    private static string Tables(List<TrialResult> results, List<Idle> idle, IReadOnlyList<IVipService> services, IReadOnlyList<FailoverScenario> scenarios, int trials, int nodes, int idleSeconds)
+    {
+        var t = new StringBuilder();
+        t.AppendLine($"Failover, {nodes} nodes, {trials} trial(s) per scenario; client pings every 10 ms and asks who-has every 20 ms.");
+        t.AppendLine();
+        t.AppendLine("| service | scenario | trials | longest silence p50 | max | dual ownership after the fault (total) | dual ownership at start-up (total) | VIP back within 10 s |");
+        t.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var service in services)
+            foreach (var scenario in scenarios)
+            {
+                var rs = results.Where(r => r.Service == service.Name && r.Scenario == scenario).ToList();
+                var ok = rs.Where(r => r.Failure is null).ToList();
+                var silences = ok.Select(r => r.Silence!.Value).ToList();
+                var dual = ok.Aggregate(TimeSpan.Zero, (sum, r) => sum + r.DualOwnershipAfterFault);
+                var startDual = ok.Aggregate(TimeSpan.Zero, (sum, r) => sum + r.DualOwnershipBeforeFault);
+                var back = ok.Count(r => r.Recovered && r.Silence < FailoverTrial.RecoveryBound);
+                var failed = rs.Count - ok.Count;
+                t.AppendLine($"| {service.Name} | {scenario.Name()} | {ok.Count}{(failed > 0 ? $" (+{failed} failed)" : "")} | {Ms(Percentile.Of(silences, 50))} | {Ms(Percentile.Of(silences, 100))} | {Ms(dual)} | {Ms(startDual)} | {back}/{ok.Count} |");
+            }
+        t.AppendLine();
+        t.AppendLine($"| service | start to serving p50 | start to serving max | RSS per node (max) | CPU per idle node over {idleSeconds} s after {WarmUp.TotalSeconds:0} s warm-up (max) |");
+        t.AppendLine("|---|---:|---:|---:|---:|");
+        foreach (var service in services)
+        {
+            var starts = results.Where(r => r.Service == service.Name && r.StartToServing is not null).Select(r => r.StartToServing!.Value).ToList();
+            var idles = idle.Where(i => i.Service == service.Name).ToList();
+            var rss = idles.Count > 0 ? $"{idles.Max(i => i.RssMb):0.0} MB" : "-";
+            var cpu = idles.Count > 0 ? $"{idles.Max(i => i.CpuPercent):0.00} %" : "-";
+            t.AppendLine($"| {service.Name} | {Percentile.Of(starts, 50).TotalSeconds:0.0} s | {Percentile.Of(starts, 100).TotalSeconds:0.0} s | {rss} | {cpu} |");
+        }
+        return t.ToString();
+    }
+
+    private static string Ms(TimeSpan t) => $"{t.TotalMilliseconds:0} ms";
+}

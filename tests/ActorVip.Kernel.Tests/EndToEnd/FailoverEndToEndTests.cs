@@ -1,0 +1,62 @@
+using ActorVip.Node.Demo;
+using Xunit.Abstractions;
+
+namespace ActorVip.Kernel.Tests.EndToEnd;
+
+/// <summary>
+/// TESTING.md level 6: three real `actorvip run` processes with --nodes 3, one per namespace on a bridge, and a
+/// client pinging the VIP every 10 ms and asking who-has every 20 ms. Each scenario asserts the invariant (never
+/// two MACs answering for the VIP in one probe window) and liveness (the VIP answers again within 10 s), and
+/// prints the numbers; the timing itself is the benchmark's business. This is also the CI variant of the
+/// failover benchmark (one trial per scenario, 3 nodes).
+/// </summary>
+public sealed class FailoverEndToEndTests(ITestOutputHelper output)
+{
+    [Fact] public void Crash_of_the_owner_SIGKILL_and_cable_cut() => Check(FailoverScenario.Crash);
+    [Fact] public void Graceful_stop_of_the_owner_SIGTERM() => Check(FailoverScenario.Graceful);
+    [Fact] public void Partition_of_the_owner_from_the_other_nodes() => Check(FailoverScenario.Partition);
+    [Fact] public void Kill9_of_the_owners_process_alone() => Check(FailoverScenario.Kill9);
+    [Fact] public void Freeze_of_the_owner_SIGSTOP_for_5_s() => Check(FailoverScenario.Freeze);
+
+    private void Check(FailoverScenario scenario)
+    {
+        string prefix;
+        List<int> pids = new();
+        TrialResult result;
+        using (var lab = new NetworkLab("e2e"))
+        {
+            prefix = lab.Prefix;
+            var topology = VipTopology.Build(lab, 3);
+            var trial = new FailoverTrial(topology, new ActorVipService(), line => output.WriteLine($"-- {line}"), CancellationToken.None)
+            {
+                WhileServing = processes => pids.AddRange(processes.Values.Select(p => p.Pid)),
+            };
+            result = trial.Run(scenario);
+            Report(result);
+        }
+
+        Assert.DoesNotContain(prefix, HostCommand.Run("ip", "netns", "list").Stdout);
+        Assert.All(pids, pid => Assert.False(Directory.Exists($"/proc/{pid}") && !IsZombie(pid), $"process {pid} outlived the lab"));
+
+        Assert.True(result.Failure is null, $"the trial did not reach its fault: {result.Failure}\n{result.Logs}");
+        Assert.NotNull(result.OldOwner);
+        Assert.True(result.DualOwnership.Count == 0,
+            $"two nodes answered for the VIP at once ({result.DualOwnershipTime.TotalMilliseconds:0} ms):\n{string.Join('\n', result.Timeline)}\n{result.Logs}");
+        Assert.True(result.Recovered && result.Silence < FailoverTrial.RecoveryBound,
+            $"the VIP did not answer again within {FailoverTrial.RecoveryBound.TotalSeconds:0} s (silence {result.Silence?.TotalMilliseconds:0} ms):\n{string.Join('\n', result.Timeline)}\n{result.Logs}");
+        Assert.NotEmpty(result.NewOwners);
+    }
+
+    private void Report(TrialResult r)
+    {
+        foreach (var line in r.Timeline) output.WriteLine(line);
+        output.WriteLine($"{r.Scenario.Name()}: failover {r.Silence?.TotalMilliseconds:0} ms (client's longest silence), dual ownership {r.DualOwnershipTime.TotalMilliseconds:0} ms, "
+            + $"old owner {r.OldOwner?.Name}, new owner {string.Join(",", r.NewOwners.Select(n => n.Name))}, start to serving {r.StartToServing?.TotalSeconds:0.0} s");
+    }
+
+    private static bool IsZombie(int pid)
+    {
+        try { return File.ReadAllText($"/proc/{pid}/stat").Split(") ")[1].StartsWith('Z'); }
+        catch (IOException) { return false; }
+    }
+}
