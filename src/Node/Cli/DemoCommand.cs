@@ -101,7 +101,7 @@ public static class DemoCommand
                 Console.Error.WriteLine("actorvip: demo interrupted; deleting the network");
                 return 130;
             }
-            catch (InvalidOperationException e)
+            catch (Exception e) when (e is InvalidOperationException or IOException or Linux.Netlink.NetlinkException or TimeoutException)
             {
                 Console.Error.WriteLine($"actorvip: demo: {e.Message}");
                 return ExitCodes.Failure;
