@@ -125,7 +125,7 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
     private void AskVoters()
     {
         foreach (var voter in _voters)
-            Context.ActorSelection($"{voter.Value}/user/{VoterActor.Name}").Tell(GetPromises.Instance, Self);
+            Context.ActorSelection(VoterActor.PathOf(voter)).Tell(GetPromises.Instance, Self);
     }
 
     private void Decide()

@@ -14,6 +14,9 @@ public sealed class VoterActor : ReceiveActor
 {
     public const string Name = "voter";
 
+    /// <summary>Where a node's voter lives; every sender of Renew, ReleaseLease and GetPromises addresses it so.</summary>
+    public static string PathOf(NodeId node) => $"{node.Value}/user/{Name}";
+
     private readonly VoterState _state;
     private readonly NodeId _self;
     private readonly IMonotonicClock _clock;

@@ -137,8 +137,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
             if (placed.Lease.IsEnded) continue;
             var id = placed.Lease.NextRenewal(now);
             var renew = new Renew(vip, placed.Lease.Epoch, _self.Value, id);
-            foreach (var voter in _voters)
-                Context.ActorSelection($"{voter.Value}/user/voter").Tell(renew, Self);
+            TellVoters(renew);
         }
     }
 
@@ -197,9 +196,14 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         placed.Lease.End();
         _placed.Remove(vip);
         var release = new ReleaseLease(vip, placed.Lease.Epoch, _self.Value);
-        foreach (var voter in _voters)
-            Context.ActorSelection($"{voter.Value}/user/voter").Tell(release, Self);
+        TellVoters(release);
         if (tellAllocator) _allocator.Tell(new Released(vip, placed.Lease.Epoch, _self.Value));
+    }
+
+    private void TellVoters(object message)
+    {
+        foreach (var voter in _voters)
+            Context.ActorSelection(VoterActor.PathOf(voter)).Tell(message, Self);
     }
 
     private void StopHolder(string vip, Placed placed)

@@ -78,10 +78,9 @@ public static class HostCheck
 
     private static bool ModuleExists(string name)
     {
-        var dir = $"/lib/modules/{Environment.OSVersion.Version}";
-        var release = File.Exists("/proc/sys/kernel/osrelease") ? File.ReadAllText("/proc/sys/kernel/osrelease").Trim() : null;
-        if (release is not null) dir = $"/lib/modules/{release}";
-        return File.Exists(Path.Combine(dir, "modules.dep")) && File.ReadAllText(Path.Combine(dir, "modules.dep")).Contains($"/{name}.ko");
+        var release = File.ReadAllText("/proc/sys/kernel/osrelease").Trim();
+        var dep = Path.Combine($"/lib/modules/{release}", "modules.dep");
+        return File.Exists(dep) && File.ReadAllText(dep).Contains($"/{name}.ko");
     }
 
     private static ulong EffectiveCapabilities()
