@@ -56,6 +56,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     private readonly Dictionary<IActorRef, string> _stopping = new();
     private IActorRef? _releaseAllRequester;
     private bool _leaving;
+    private bool _watchdogArmed;
 
     public NodeAgent(NodeSettings settings, InterfaceInfo link, DriverSet drivers, LeaseSettings lease, IReadOnlyList<NodeId> voters, NodeId self, IMonotonicClock clock, IActorRef allocator)
     {
@@ -71,7 +72,12 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         Receive<Assign>(OnAssign);
         Receive<Revoke>(OnRevoke);
         Receive<RenewTick>(_ => Renew());
-        Receive<WatchdogTick>(_ => Watchdog());
+        Receive<WatchdogTick>(_ =>
+        {
+            _watchdogArmed = false;
+            Watchdog();
+            ArmTimers();
+        });
         Receive<RenewAck>(OnAck);
         Receive<RenewNack>(OnNack);
         Receive<ReleaseAll>(OnReleaseAll);
@@ -84,17 +90,32 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     public static Props Props(NodeSettings settings, InterfaceInfo link, DriverSet drivers, LeaseSettings lease, IReadOnlyList<NodeId> voters, NodeId self, IMonotonicClock clock, IActorRef allocator) =>
         Akka.Actor.Props.Create(() => new NodeAgent(settings, link, drivers, lease, voters, self, clock, allocator));
 
-    protected override void PreStart()
+    /// <summary>
+    /// Renewals run only while a VIP is placed here, and the watchdog fires when the earliest held lease would
+    /// run out: a node holding nothing has no timers at all (idle CPU), and a lapse is caught at its moment.
+    /// </summary>
+    private void ArmTimers()
     {
-        Timers.StartPeriodicTimer("renew", RenewTick.Instance, _lease.RenewInterval);
-        // Several checks per renewal: a lapsed lease is noticed within a fraction of renew-interval.
-        Timers.StartPeriodicTimer("watchdog", WatchdogTick.Instance, TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond * 10, _lease.RenewInterval.Ticks / 4)));
+        if (_placed.Count == 0)
+        {
+            Timers.Cancel("renew");
+            Timers.Cancel("watchdog");
+            _watchdogArmed = false;
+            return;
+        }
+        if (!Timers.IsTimerActive("renew")) Timers.StartPeriodicTimer("renew", RenewTick.Instance, _lease.RenewInterval);
+        var now = _clock.Now;
+        var held = _placed.Values.Where(p => p.Holder is not null).Select(p => p.Remaining(now)).ToList();
+        _watchdogArmed = held.Count > 0;
+        if (!_watchdogArmed) Timers.Cancel("watchdog");
+        // Just past the end, so that the lease is over when the tick arrives.
+        else Timers.StartSingleTimer("watchdog", WatchdogTick.Instance, held.Min() + TimeSpan.FromMilliseconds(1));
     }
 
     protected override bool AroundReceive(Receive receive, object message)
     {
         // Before anything else, also after a freeze: drop every VIP whose lease ran out.
-        Watchdog();
+        if (Watchdog()) ArmTimers();
         return base.AroundReceive(receive, message);
     }
 
@@ -119,6 +140,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         _log.Info("vip={0} placed here at epoch={1} node={2}; acquiring the lease", assign.Vip, assign.Epoch, _self);
         _placed[assign.Vip] = new Placed(vip, NewLease(assign.Epoch));
         Renew();
+        ArmTimers();
     }
 
     private OwnerLease NewLease(long epoch) => new(_lease, epoch, _voters);
@@ -159,6 +181,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         {
             placed.Holder.Tell(new LeaseRenewed(placed.Lease.Remaining(now)));
         }
+        if (extended || placed.Holder is not null && !_watchdogArmed) ArmTimers();
     }
 
     private void OnNack(RenewNack nack)
@@ -175,17 +198,21 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
             Timers.StartSingleTimer("acquire-retry", RenewTick.Instance, TimeSpan.FromTicks(_lease.RenewInterval.Ticks / 6));
     }
 
-    private void Watchdog()
+    /// <summary>Drops every VIP whose lease ran out; true when it dropped one.</summary>
+    private bool Watchdog()
     {
         var now = _clock.Now;
+        var dropped = false;
         foreach (var (vip, placed) in _placed)
         {
             if (placed.Holder is not null && !placed.IsValid(now))
             {
                 _log.Warning("lease lost vip={0} epoch={1} node={2}; dropping the VIP", vip, placed.Lease.Epoch, _self);
                 StopHolder(vip, placed);
+                dropped = true;
             }
         }
+        return dropped;
     }
 
     /// <summary>Drops the VIP, tells the voters the promise may go, and tells the allocator.</summary>
@@ -195,6 +222,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         StopHolder(vip, placed);
         placed.Lease.End();
         _placed.Remove(vip);
+        ArmTimers();
         var release = new ReleaseLease(vip, placed.Lease.Epoch, _self.Value);
         TellVoters(release);
         if (tellAllocator) _allocator.Tell(new Released(vip, placed.Lease.Epoch, _self.Value));
