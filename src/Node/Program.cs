@@ -11,6 +11,7 @@ public static class Program
         var root = new RootCommand("ActorVip: virtual IPs and IPVS load balancing for bare-metal clusters, without the Kubernetes API");
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(CheckCommand.Create());
+        root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(IpvsCommand.Create());
         root.Subcommands.Add(VersionCommand.Create());
         root.Subcommands.Add(CleanupCommand.Create());

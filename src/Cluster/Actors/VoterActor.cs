@@ -21,6 +21,8 @@ public sealed class VoterActor : ReceiveActor
     private readonly NodeId _self;
     private readonly IMonotonicClock _clock;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    /// <summary>The owner last acked per VIP, only to tell metrics when the promise moves (failovers).</summary>
+    private readonly Dictionary<string, string> _lastAcked = new(StringComparer.Ordinal);
 
     public VoterActor(LeaseSettings settings, NodeId self, IMonotonicClock clock)
     {
@@ -42,6 +44,11 @@ public sealed class VoterActor : ReceiveActor
         if (vote.IsAck)
         {
             Sender.Tell(new RenewAck(renew.Vip, renew.Epoch, _self.Value, renew.RenewalId));
+            if (!_lastAcked.TryGetValue(renew.Vip, out var before) || before != renew.Owner)
+            {
+                _lastAcked[renew.Vip] = renew.Owner;
+                Context.System.EventStream.Publish(new PromiseMoved(renew.Vip, renew.Epoch, before, renew.Owner));
+            }
             return;
         }
         if (vote.Reason != Ownership.NackReason.Restarting)

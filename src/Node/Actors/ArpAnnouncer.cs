@@ -3,6 +3,7 @@ using Akka.Event;
 using ActorVip.Messages.Configuration;
 using ActorVip.Messages.Model;
 using ActorVip.Node.Drivers;
+using ActorVip.Node.Observability;
 
 namespace ActorVip.Node.Actors;
 
@@ -41,6 +42,7 @@ public sealed class ArpAnnouncer : ReceiveActor, IWithTimers
         try
         {
             _announcer.Announce(_link, _vip);
+            Context.System.EventStream.Publish(new AnnouncementSent(_vip.Address.ToString()));
             _log.Debug("announced vip={0} interface={1} mac={2} n={3}", _vip, _link.Name, _link.Mac, tick.Number);
         }
         catch (Exception e)

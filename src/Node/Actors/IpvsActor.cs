@@ -82,6 +82,7 @@ public sealed class IpvsActor : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
+        Context.System.EventStream.Publish(new LoadBalancerStopped(_vip.ToString()));
         try
         {
             var table = _applied ?? _drivers.Ipvs.List();
@@ -117,6 +118,7 @@ public sealed class IpvsActor : ReceiveActor, IWithTimers
             _applied = null;
             _drivers.Ipvs.Execute(changes);
             _applied = desired;
+            Context.System.EventStream.Publish(new LoadBalancerObserved(_vip.ToString(), desired, Backends().Select(b => new BackendHealth(b, !_unhealthy.Contains(b))).ToList()));
             if (changes.Count == 0) return;
             foreach (var op in changes) _log.Info("vip={0}: {1}", _vip, op.Describe());
             _log.Debug("vip={0}: {1} IPVS changes in {2:F1} ms", _vip, changes.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
@@ -125,6 +127,7 @@ public sealed class IpvsActor : ReceiveActor, IWithTimers
         catch (Exception e)
         {
             _log.Error("vip={0}: programming IPVS failed: {1}; retrying in {2} s", _vip, e.Message, RetryAfter.TotalSeconds);
+            Context.System.EventStream.Publish(new LoadBalancerReconcileFailed(_vip.ToString(), e.Message));
             Timers.StartSingleTimer("retry", Retry.Instance, RetryAfter);
         }
     }

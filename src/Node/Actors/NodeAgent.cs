@@ -168,6 +168,8 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         if (!_placed.TryGetValue(ack.Vip, out var placed) || placed.Lease.Epoch != ack.Epoch) return;
         var extended = placed.Lease.OnAck(ack.RenewalId, new NodeId(ack.Voter));
         var now = _clock.Now;
+        // Renewal ids are the send time in ticks (OwnerLease), so this is send-to-majority time.
+        if (extended) Context.System.EventStream.Publish(new LeaseRenewalAcked(ack.Vip, ack.Epoch, TimeSpan.FromTicks(Math.Max(0, now.Ticks - ack.RenewalId))));
         if (!placed.Lease.IsValid(now)) return;
         placed.Previous = null;
         if (placed.Holder is null)
@@ -176,6 +178,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
             placed.Holder = Context.ActorOf(VipActor.Props(_link, placed.Vip, _settings, _drivers.Addresses, _drivers.Announcer, _drivers.Fence, placed.Lease.Remaining(now), _drivers.LoadBalancer), Sanitize(ack.Vip));
             Context.Watch(placed.Holder);
             _log.Info("lease granted vip={0} epoch={1} node={2} valid-for={3}ms", ack.Vip, ack.Epoch, _self, (int)placed.Lease.Remaining(now).TotalMilliseconds);
+            Context.System.EventStream.Publish(new VipAcquired(ack.Vip, ack.Epoch, _self.Value));
         }
         else if (extended)
         {
@@ -208,7 +211,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
             if (placed.Holder is not null && !placed.IsValid(now))
             {
                 _log.Warning("lease lost vip={0} epoch={1} node={2}; dropping the VIP", vip, placed.Lease.Epoch, _self);
-                StopHolder(vip, placed);
+                StopHolder(vip, placed, "lease lost");
                 dropped = true;
             }
         }
@@ -219,7 +222,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     private void GiveUp(string vip, Placed placed, string reason, bool tellAllocator = true)
     {
         _log.Info("releasing vip={0} epoch={1} node={2}: {3}", vip, placed.Lease.Epoch, _self, reason);
-        StopHolder(vip, placed);
+        StopHolder(vip, placed, reason);
         placed.Lease.End();
         _placed.Remove(vip);
         ArmTimers();
@@ -234,9 +237,10 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
             Context.ActorSelection(VoterActor.PathOf(voter)).Tell(message, Self);
     }
 
-    private void StopHolder(string vip, Placed placed)
+    private void StopHolder(string vip, Placed placed, string reason)
     {
         if (placed.Holder is null) return;
+        Context.System.EventStream.Publish(new VipReleased(vip, placed.Lease.Epoch, _self.Value, reason));
         _stopping[placed.Holder] = vip;
         Context.Stop(placed.Holder);
         placed.Holder = null;

@@ -18,10 +18,11 @@ public sealed class NodeOptions
     public Option<string?> FwdMethod { get; } = new("--fwdmethod") { Description = "local | masquerade | tunnel | directroute | bypass" };
     public Option<string[]> Backend { get; } = new("--backend") { Description = "Static backend HOST:PORT, repeatable" };
     public Option<string?> Scheduler { get; } = new("--scheduler") { Description = "IPVS scheduler (default rr)" };
+    public Option<string?> MetricsAddress { get; } = new("--metrics-address") { Description = "HOST:PORT (or :PORT for every address) for /metrics, /healthz, /readyz and /status (default 127.0.0.1:2112)" };
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Config, Interface, Address, NodeAddress, Seed, Nodes, LbPort, BackendPort, FwdMethod, Backend, Scheduler })
+        foreach (var option in new Option[] { Config, Interface, Address, NodeAddress, Seed, Nodes, LbPort, BackendPort, FwdMethod, Backend, Scheduler, MetricsAddress })
             command.Options.Add(option);
     }
 
@@ -43,6 +44,7 @@ public sealed class NodeOptions
         if (result.GetValue(FwdMethod) is { } method) o.Set("actorvip.lb.fwdmethod", method);
         if (result.GetValue(Backend) is { Length: > 0 } backends) o.SetList("actorvip.lb.backends", backends);
         if (result.GetValue(Scheduler) is { } scheduler) o.Set("actorvip.lb.scheduler", scheduler);
+        if (result.GetValue(MetricsAddress) is { } metrics) o.Set("actorvip.metrics-address", metrics);
         return o;
     }
 

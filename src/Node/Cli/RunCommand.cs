@@ -10,6 +10,7 @@ using ActorVip.Node.Hosting;
 using ActorVip.Node.Linux;
 using ActorVip.Node.Linux.Netlink;
 using ActorVip.Node.Linux.Packet;
+using ActorVip.Node.Observability;
 
 namespace ActorVip.Node.Cli;
 
@@ -50,6 +51,8 @@ public static class RunCommand
 
     private static int Run(NodeSettings settings, Akka.Configuration.Config config)
     {
+        // First: a port in use stops the start before anything touched the kernel (docs/OBSERVABILITY.md).
+        using var listener = MetricsAddress.Listen(settings.MetricsAddress);
         using var drivers = LinuxDrivers.Open(settings);
         var link = drivers.Set.Links.Find(settings.Interface);
         if (link is null)
@@ -75,6 +78,7 @@ public static class RunCommand
         using var notifier = ServiceNotifier.FromEnvironment();
         var runtime = NodeRuntime.Start(settings, config, link, drivers.Set, MonotonicClock.Instance);
         using var service = SystemdService.Attach(runtime, notifier);
+        using var endpoints = NodeEndpoints.Start(runtime, settings, listener);
         Console.WriteLine($"actorvip: node {runtime.Self} started; vips {string.Join(", ", settings.Vips)} on {link.Name}; voters {settings.Nodes}");
         var terminated = runtime.System.WhenTerminated;
         WaitHandle.WaitAny([stop.WaitHandle, ((IAsyncResult)terminated).AsyncWaitHandle]);

@@ -59,7 +59,8 @@ public sealed class SystemdService : IDisposable
         }
     }
 
-    private static async Task<TimeSpan?> PingAsync(NodeRuntime runtime)
+    /// <summary>The agent's ping round trip, null when it did not answer within the watchdog's timeout (also /healthz).</summary>
+    internal static async Task<TimeSpan?> PingAsync(NodeRuntime runtime)
     {
         if (runtime.System.WhenTerminated.IsCompleted) return null;
         var started = Stopwatch.GetTimestamp();

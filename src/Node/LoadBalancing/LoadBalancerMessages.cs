@@ -14,3 +14,15 @@ public sealed record BackendHealthChanged(Backend Backend, bool Healthy);
 
 /// <summary>Published on the event stream each time an IpvsActor changed the kernel table (tests, benchmarks).</summary>
 public sealed record LoadBalancerReconciled(string Vip, IReadOnlyList<IpvsOperation> Changes, IpvsTable Table);
+
+/// <summary>Published after every reconcile that succeeded: the table this node programs for the VIP and its backends' health.</summary>
+public sealed record LoadBalancerObserved(string Vip, IpvsTable Table, IReadOnlyList<BackendHealth> Backends);
+
+/// <summary>One backend of a VIP and its health-check verdict.</summary>
+public sealed record BackendHealth(Backend Backend, bool Healthy);
+
+/// <summary>Programming IPVS for the VIP failed (it is retried).</summary>
+public sealed record LoadBalancerReconcileFailed(string Vip, string Error);
+
+/// <summary>The VIP's IPVS service was removed: this node no longer balances it.</summary>
+public sealed record LoadBalancerStopped(string Vip);

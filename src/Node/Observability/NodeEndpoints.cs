@@ -1,0 +1,82 @@
+using System.Net.Sockets;
+using Akka.Actor;
+using ActorVip.Cluster.Actors;
+using ActorVip.Messages.Configuration;
+using ActorVip.Messages.Ownership;
+using ActorVip.Node.Hosting;
+using Prometheus;
+
+namespace ActorVip.Node.Observability;
+
+/// <summary>
+/// The node's observability endpoint on metrics-address: /metrics (Prometheus text), /healthz, /readyz and
+/// /status (JSON for `actorvip status`). Starts the MetricsActor that turns the node's events into metrics.
+/// </summary>
+public sealed class NodeEndpoints : IDisposable
+{
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(2);
+
+    private readonly NodeRuntime _runtime;
+    private readonly NodeSettings _settings;
+    private readonly NodeMetrics _metrics;
+    private readonly IActorRef _observer;
+    private readonly HttpEndpoint _http;
+
+    private NodeEndpoints(NodeRuntime runtime, NodeSettings settings, TcpListener listener)
+    {
+        _runtime = runtime;
+        _settings = settings;
+        _metrics = new NodeMetrics(Metrics.NewCustomRegistry());
+        var state = new NodeObservations(runtime.Self.Value, settings.Vips.Select(v => v.Address.ToString()));
+        _observer = runtime.System.ActorOf(MetricsActor.Props(state, _metrics), MetricsActor.Name);
+        _http = new HttpEndpoint(listener, RouteAsync);
+        _http.Start();
+    }
+
+    /// <summary>Serves on <paramref name="listener"/> (bound early by <see cref="MetricsAddress.Listen"/>, before anything touched the kernel).</summary>
+    public static NodeEndpoints Start(NodeRuntime runtime, NodeSettings settings, TcpListener listener) => new(runtime, settings, listener);
+
+    private ClusterView View() => ClusterView.Of(Akka.Cluster.Cluster.Get(_runtime.System), _settings.Nodes);
+
+    private async Task<HttpAnswer> RouteAsync(string path, CancellationToken cancel)
+    {
+        switch (path)
+        {
+            case "/metrics":
+                _metrics.RecordMembers(View());
+                using (var body = new MemoryStream())
+                {
+                    await _metrics.Registry.CollectAndExportAsTextAsync(body, cancel);
+                    return new HttpAnswer(200, "text/plain; version=0.0.4; charset=utf-8", body.ToArray());
+                }
+            case "/healthz":
+                return Answer(Probes.Health(_runtime.System.WhenTerminated.IsCompleted, await SystemdService.PingAsync(_runtime)));
+            case "/readyz":
+                return Answer(Probes.Readiness(View()));
+            case "/status":
+                return await StatusAsync(cancel);
+            default:
+                return HttpAnswer.Text(404, "not found: try /metrics, /healthz, /readyz or /status");
+        }
+    }
+
+    private async Task<HttpAnswer> StatusAsync(CancellationToken cancel)
+    {
+        var view = View();
+        try
+        {
+            var promises = await _runtime.System.ActorSelection($"/user/{VoterActor.Name}").Ask<VoterPromises>(GetPromises.Instance, AskTimeout, cancel);
+            var local = await _observer.Ask<NodeObservations>(GetObservations.Instance, AskTimeout, cancel);
+            var document = StatusDocument.Build(view, Probes.Readiness(view), promises.Promises, local);
+            return new HttpAnswer(200, "application/json", System.Text.Encoding.UTF8.GetBytes(document.ToJson()));
+        }
+        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+        {
+            return HttpAnswer.Text(503, $"this node's voter or metrics actor did not answer within {AskTimeout.TotalSeconds:0} s");
+        }
+    }
+
+    private static HttpAnswer Answer(ProbeVerdict verdict) => HttpAnswer.Text(verdict.Ok ? 200 : 503, verdict.Reason);
+
+    public void Dispose() => _http.Dispose();
+}

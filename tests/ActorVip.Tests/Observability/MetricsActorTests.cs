@@ -1,0 +1,29 @@
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+using ActorVip.Messages.Ownership;
+using ActorVip.Node.Observability;
+using Prometheus;
+
+namespace ActorVip.Tests.Observability;
+
+/// <summary>The MetricsActor hears the node's events on the event stream and keeps what /status shows.</summary>
+public class MetricsActorTests : TestKit
+{
+    private const string Self = "akka.tcp://actorvip@192.0.2.11:4053";
+
+    [Fact]
+    public async Task Events_published_on_the_stream_reach_the_observations()
+    {
+        var actor = Sys.ActorOf(MetricsActor.Props(new NodeObservations(Self, ["192.0.2.100"]), new NodeMetrics(Metrics.NewCustomRegistry())));
+        // Subscriptions are made in PreStart: an ask first makes sure it ran.
+        await actor.Ask<NodeObservations>(GetObservations.Instance, TimeSpan.FromSeconds(5));
+        Sys.EventStream.Publish(new VipAcquired("192.0.2.100", 2, Self));
+        Sys.EventStream.Publish(NodeMetricsTests.Observed("192.0.2.100", healthy: 1, failing: 0));
+        // The stream delivers in publish order, so an ask after the publishes sees them.
+        var seen = await actor.Ask<NodeObservations>(GetObservations.Instance, TimeSpan.FromSeconds(5));
+        Assert.Equal(2, seen.Held["192.0.2.100"]);
+        Assert.Equal(1, seen.IpvsServices);
+        Sys.EventStream.Publish(new VipReleased("192.0.2.100", 2, Self, "stopping"));
+        Assert.Empty((await actor.Ask<NodeObservations>(GetObservations.Instance, TimeSpan.FromSeconds(5))).Held);
+    }
+}
