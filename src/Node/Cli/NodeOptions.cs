@@ -18,10 +18,13 @@ public sealed class NodeOptions
     public Option<string?> FwdMethod { get; } = new("--fwdmethod") { Description = "local | masquerade | tunnel | directroute | bypass" };
     public Option<string[]> Backend { get; } = new("--backend") { Description = "Static backend HOST:PORT, repeatable" };
     public Option<string?> Scheduler { get; } = new("--scheduler") { Description = "IPVS scheduler (default rr)" };
+    public Option<string?> TlsCertificate { get; } = new("--tls-certificate") { Description = "This node's certificate, PEM (with --tls-key) or PFX (password in ACTORVIP_TLS_PASSWORD); turns cluster TLS on" };
+    public Option<string?> TlsKey { get; } = new("--tls-key") { Description = "PEM private key of --tls-certificate" };
+    public Option<string?> TlsCa { get; } = new("--tls-ca") { Description = "Cluster CA certificate (PEM) that every node's certificate must be signed by" };
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Config, Interface, Address, NodeAddress, Seed, Nodes, LbPort, BackendPort, FwdMethod, Backend, Scheduler })
+        foreach (var option in new Option[] { Config, Interface, Address, NodeAddress, Seed, Nodes, LbPort, BackendPort, FwdMethod, Backend, Scheduler, TlsCertificate, TlsKey, TlsCa })
             command.Options.Add(option);
     }
 
@@ -43,6 +46,13 @@ public sealed class NodeOptions
         if (result.GetValue(FwdMethod) is { } method) o.Set("actorvip.lb.fwdmethod", method);
         if (result.GetValue(Backend) is { Length: > 0 } backends) o.SetList("actorvip.lb.backends", backends);
         if (result.GetValue(Scheduler) is { } scheduler) o.Set("actorvip.lb.scheduler", scheduler);
+        if (result.GetValue(TlsCertificate) is { } certificate)
+        {
+            o.Set("actorvip.tls.enabled", "on");
+            o.Set("actorvip.tls.certificate", certificate);
+        }
+        if (result.GetValue(TlsKey) is { } key) o.Set("actorvip.tls.key", key);
+        if (result.GetValue(TlsCa) is { } ca) o.Set("actorvip.tls.ca", ca);
         return o;
     }
 
