@@ -33,7 +33,6 @@ public static class RunCommand
             }
             // Before anything touches the kernel: a bad certificate is a ConfigException (exit 2).
             var certificates = settings.TransportSecurity.Enabled ? ClusterCertificates.Load(settings.TransportSecurity) : null;
-            if (PlaintextWarning.For(settings) is { } plaintext) Console.Error.WriteLine(plaintext);
             try
             {
                 var code = Run(settings, config, certificates);
@@ -76,6 +75,8 @@ public static class RunCommand
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Set(); });
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Set(); });
 
+        // Only for a node that really starts: an error above stays the one line it should be.
+        if (PlaintextWarning.For(settings) is { } plaintext) Console.Error.WriteLine(plaintext);
         using var notifier = ServiceNotifier.FromEnvironment();
         var runtime = NodeRuntime.Start(settings, config, link, drivers.Set, MonotonicClock.Instance,
             transportSecurity: certificates is null ? null : PeerTrust.Setup(certificates));

@@ -71,6 +71,10 @@ public sealed class TlsEndToEndTests(ITestOutputHelper output)
         Assert.True(processes.Take(2).Any(p => p.Output.Contains("tls: refused", StringComparison.Ordinal) && p.Output.Contains("CN=n3", StringComparison.Ordinal)),
             $"neither n1 nor n2 logged that it refused n3's certificate\n{logs}\n{string.Join("\n", processes.Select(p => p.Output).Where(o => o.Contains("TLS", StringComparison.OrdinalIgnoreCase)).Take(3))}");
 
+        // The node's logger: one logfmt line per ownership event, with the VIP, epoch and node as fields.
+        var holder = processes[topology.Nodes.ToList().IndexOf(holders[0])];
+        Assert.Matches($@"(?m)^ts=\S+Z level=info source=NodeAgent msg=""lease granted"" vip=192\.0\.2\.100 epoch=\d+ node=akka\.ssl\.tcp://actorvip@{holders[0].Address.ToString().Replace(".", "\\.")}:4053 ", holder.Output);
+
         wire.Signal(2);
         handshakes.Signal(2);
         wire.WaitForExit(TimeSpan.FromSeconds(5));
