@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Akka.Event;
+using ActorVip.Node.Text;
 
 namespace ActorVip.Node.Logging;
 
@@ -75,7 +76,7 @@ public static class LogLine
         return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 
-    /// <summary>Bare when it can be (no space, quote, '=' or control character, not empty); else quoted with \" \\ \n \r \t \uXXXX escapes.</summary>
+    /// <summary>Bare when it can be (no space, quote, '=' or control character, not empty); else quoted (QuotedText).</summary>
     public static void AppendValue(StringBuilder b, string value)
     {
         if (value.Length > 0 && !value.Any(c => c is ' ' or '"' or '=' or '\\' || char.IsControl(c) || char.IsWhiteSpace(c)))
@@ -83,23 +84,7 @@ public static class LogLine
             b.Append(value);
             return;
         }
-        b.Append('"');
-        foreach (var c in value)
-        {
-            switch (c)
-            {
-                case '"': b.Append("\\\""); break;
-                case '\\': b.Append("\\\\"); break;
-                case '\n': b.Append("\\n"); break;
-                case '\r': b.Append("\\r"); break;
-                case '\t': b.Append("\\t"); break;
-                default:
-                    if (char.IsControl(c) || c is '\u2028' or '\u2029' or '\u0085') b.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                    else b.Append(c);
-                    break;
-            }
-        }
-        b.Append('"');
+        QuotedText.Append(b, value);
     }
 
     private static (string, IReadOnlyList<KeyValuePair<string, string>>) Content(object? message) => message switch

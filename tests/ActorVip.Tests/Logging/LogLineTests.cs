@@ -35,6 +35,13 @@ public class LogLineTests
         return e;
     }
 
+    /// <summary>A thrown exception, so that it has a multi-line stack trace.</summary>
+    private static Exception Thrown(string message)
+    {
+        try { throw new InvalidOperationException(message); }
+        catch (InvalidOperationException e) { return e; }
+    }
+
     [Fact]
     public void Ownership_template_becomes_message_and_vip_epoch_node_fields()
     {
@@ -69,10 +76,7 @@ public class LogLineTests
     [Fact]
     public void An_exception_with_a_multi_line_stack_is_one_escaped_field()
     {
-        Exception cause;
-        try { throw new InvalidOperationException("boom\nsecond"); }
-        catch (InvalidOperationException e) { cause = e; }
-        var line = LogLine.Format(Event(LogLevel.ErrorLevel, "programming IPVS failed vip={0}", ["192.0.2.100"], cause), LogFormat.Logfmt);
+        var line = LogLine.Format(Event(LogLevel.ErrorLevel, "programming IPVS failed vip={0}", ["192.0.2.100"], Thrown("boom\nsecond")), LogFormat.Logfmt);
         Assert.DoesNotContain('\n', line);
         Assert.Contains("exception=\"System.InvalidOperationException: boom\\nsecond\\n   at ", line);
         Assert.StartsWith("ts=2026-11-27T10:00:00.123Z level=error source=NodeAgent msg=\"programming IPVS failed\" vip=192.0.2.100 exception=", line);
@@ -81,10 +85,7 @@ public class LogLineTests
     [Fact]
     public void Json_lines_parse_and_carry_the_same_fields()
     {
-        Exception cause;
-        try { throw new InvalidOperationException("boom \"quoted\"\nsecond"); }
-        catch (InvalidOperationException e) { cause = e; }
-        var line = LogLine.Format(Event(LogLevel.ErrorLevel, "lease lost, dropping the VIP vip={0} epoch={1} node={2}", ["2001:db8::10", 9L, "akka.ssl.tcp://actorvip@[2001:db8::11]:4053"], cause), LogFormat.Json);
+        var line = LogLine.Format(Event(LogLevel.ErrorLevel, "lease lost, dropping the VIP vip={0} epoch={1} node={2}", ["2001:db8::10", 9L, "akka.ssl.tcp://actorvip@[2001:db8::11]:4053"], Thrown("boom \"quoted\"\nsecond")), LogFormat.Json);
         Assert.DoesNotContain('\n', line);
         using var doc = JsonDocument.Parse(line);
         var root = doc.RootElement;
