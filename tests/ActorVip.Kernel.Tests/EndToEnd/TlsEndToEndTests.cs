@@ -64,6 +64,7 @@ public sealed class TlsEndToEndTests(ITestOutputHelper output)
         var up = ActorVipService.MembersUp(topology, processes);
         var logs = string.Join("\n", processes.Select((p, i) => $"--- n{i + 1}\n{p.Tail(40)}"));
         output.WriteLine($"holders {string.Join(",", holders.Select(h => h.Name))}, up {string.Join(",", up.Select(n => n.Name))} after {clock.Elapsed.TotalSeconds:0.0} s");
+        output.WriteLine($"rss with TLS: n1 {processes[0].Usage().RssKb / 1024.0:0.0} MB, n2 {processes[1].Usage().RssKb / 1024.0:0.0} MB");
 
         Assert.True(holders.Count == 1 && holders[0] != n3, $"expected exactly one of n1, n2 to hold the VIP, got [{string.Join(",", holders.Select(h => h.Name))}]\n{logs}");
         Assert.False(heldByIntruder, $"n3 (certificate of another CA) held the VIP\n{logs}");
