@@ -155,7 +155,7 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
         _liveness.Track(_assignments, now);
         foreach (var change in decision.Changes)
         {
-            _log.Info("placement vip={0} epoch={1} from={2} to={3}", change.Vip, change.Epoch, change.From?.Value ?? "none", change.To?.Value ?? "none");
+            _log.Info("placement changed vip={0} epoch={1} node={2} from={3}", change.Vip, change.Epoch, change.To?.Value ?? "none", change.From?.Value ?? "none");
             if (change.From is { } from) Agent(from).Tell(new Revoke(change.Vip, change.Epoch), Self);
         }
         ResendAssignments();

@@ -15,9 +15,13 @@ public sealed record NodeSettings(
     LeaseOptions Lease,
     FenceSettings Fence,
     LoadBalancerSettings LoadBalancer,
-    string MetricsAddress = "127.0.0.1:2112")
+    string MetricsAddress = "127.0.0.1:2112",
+    TlsSettings? Tls = null)
 {
     public int Majority => Nodes / 2 + 1;
+
+    /// <summary>The transport security settings; off when none were read.</summary>
+    public TlsSettings TransportSecurity => Tls ?? TlsSettings.Off;
 }
 
 public sealed record AnnounceSettings(TimeSpan RepeatAfter, TimeSpan RefreshInterval);

@@ -131,13 +131,13 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         if (_placed.TryGetValue(assign.Vip, out var placed))
         {
             if (assign.Epoch <= placed.Lease.Epoch) return; // a re-sent assignment
-            _log.Info("vip={0} placed here again at epoch={1} (was {2})", assign.Vip, assign.Epoch, placed.Lease.Epoch);
+            _log.Info("placed here again vip={0} epoch={1} node={2} previous-epoch={3}", assign.Vip, assign.Epoch, _self, placed.Lease.Epoch);
             // Same owner, new epoch: the old lease keeps covering us until the new one is acked.
             placed.Previous = placed.Lease;
             placed.Lease = NewLease(assign.Epoch);
             return;
         }
-        _log.Info("vip={0} placed here at epoch={1} node={2}; acquiring the lease", assign.Vip, assign.Epoch, _self);
+        _log.Info("placed here, acquiring the lease vip={0} epoch={1} node={2}", assign.Vip, assign.Epoch, _self);
         _placed[assign.Vip] = new Placed(vip, NewLease(assign.Epoch));
         Renew();
         ArmTimers();
@@ -175,9 +175,9 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         if (placed.Holder is null)
         {
             if (_stopping.ContainsValue(ack.Vip)) return; // the previous holder is still removing the address
-            placed.Holder = Context.ActorOf(VipActor.Props(_link, placed.Vip, _settings, _drivers.Addresses, _drivers.Announcer, _drivers.Fence, placed.Lease.Remaining(now), _drivers.LoadBalancer), Sanitize(ack.Vip));
+            placed.Holder = Context.ActorOf(VipActor.Props(_link, placed.Vip, _settings, _drivers.Addresses, _drivers.Announcer, _drivers.Fence, placed.Lease.Remaining(now), _drivers.LoadBalancer, new OwnerTag(ack.Epoch, _self.Value)), Sanitize(ack.Vip));
             Context.Watch(placed.Holder);
-            _log.Info("lease granted vip={0} epoch={1} node={2} valid-for={3}ms", ack.Vip, ack.Epoch, _self, (int)placed.Lease.Remaining(now).TotalMilliseconds);
+            _log.Info("lease granted vip={0} epoch={1} node={2} valid-for-ms={3}", ack.Vip, ack.Epoch, _self, (int)placed.Lease.Remaining(now).TotalMilliseconds);
             Context.System.EventStream.Publish(new VipAcquired(ack.Vip, ack.Epoch, _self.Value));
         }
         else if (extended)
@@ -210,7 +210,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         {
             if (placed.Holder is not null && !placed.IsValid(now))
             {
-                _log.Warning("lease lost vip={0} epoch={1} node={2}; dropping the VIP", vip, placed.Lease.Epoch, _self);
+                _log.Warning("lease lost, dropping the VIP vip={0} epoch={1} node={2}", vip, placed.Lease.Epoch, _self);
                 StopHolder(vip, placed, "lease lost");
                 dropped = true;
             }
@@ -221,7 +221,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     /// <summary>Drops the VIP, tells the voters the promise may go, and tells the allocator.</summary>
     private void GiveUp(string vip, Placed placed, string reason, bool tellAllocator = true)
     {
-        _log.Info("releasing vip={0} epoch={1} node={2}: {3}", vip, placed.Lease.Epoch, _self, reason);
+        _log.Info("releasing vip={0} epoch={1} node={2} reason={3}", vip, placed.Lease.Epoch, _self, reason);
         StopHolder(vip, placed, reason);
         placed.Lease.End();
         _placed.Remove(vip);

@@ -29,9 +29,11 @@ public sealed class VipActor : ReceiveActor, IWithTimers
     private readonly TimeSpan _initialLease;
     private readonly LoadBalancerDrivers? _lb;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly OwnerTag _owner;
 
-    public VipActor(InterfaceInfo link, VipAddress vip, NodeSettings settings, IAddressDriver addresses, IAnnouncer announcer, IFence? fence, TimeSpan initialLease, LoadBalancerDrivers? lb = null)
+    public VipActor(InterfaceInfo link, VipAddress vip, NodeSettings settings, IAddressDriver addresses, IAnnouncer announcer, IFence? fence, TimeSpan initialLease, LoadBalancerDrivers? lb = null, OwnerTag? owner = null)
     {
+        _owner = owner ?? OwnerTag.Unknown;
         _link = link;
         _vip = vip;
         _settings = settings;
@@ -46,8 +48,8 @@ public sealed class VipActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(InterfaceInfo link, VipAddress vip, NodeSettings settings, IAddressDriver addresses, IAnnouncer announcer, IFence? fence, TimeSpan initialLease, LoadBalancerDrivers? lb = null) =>
-        Akka.Actor.Props.Create(() => new VipActor(link, vip, settings, addresses, announcer, fence, initialLease, lb));
+    public static Props Props(InterfaceInfo link, VipAddress vip, NodeSettings settings, IAddressDriver addresses, IAnnouncer announcer, IFence? fence, TimeSpan initialLease, LoadBalancerDrivers? lb = null, OwnerTag? owner = null) =>
+        Akka.Actor.Props.Create(() => new VipActor(link, vip, settings, addresses, announcer, fence, initialLease, lb, owner));
 
     protected override void PreStart()
     {
@@ -74,7 +76,7 @@ public sealed class VipActor : ReceiveActor, IWithTimers
         try
         {
             _addresses.Remove(_link, _vip);
-            _log.Info("released vip={0} interface={1}", _vip, _link.Name);
+            _log.Info("released vip={0} epoch={1} node={2} interface={3}", _vip, _owner.Epoch, _owner.Node, _link.Name);
         }
         catch (Exception e)
         {
@@ -103,7 +105,7 @@ public sealed class VipActor : ReceiveActor, IWithTimers
                 _log.Warning("vip={0} was removed from {1} by someone else while owned; adding it again", _vip, _link.Name);
             // A replace refreshes the valid lifetime, so a dead process's address lapses on its own.
             _addresses.Add(_link, _vip, _settings.Address.ValidLifetime);
-            if (!isCheck) _log.Info("acquired vip={0} interface={1} mac={2}", _vip, _link.Name, _link.Mac);
+            if (!isCheck) _log.Info("acquired vip={0} epoch={1} node={2} interface={3} mac={4}", _vip, _owner.Epoch, _owner.Node, _link.Name, _link.Mac);
         }
         catch (Exception e)
         {

@@ -20,9 +20,13 @@ public sealed class NodeOptions
     public Option<string?> Scheduler { get; } = new("--scheduler") { Description = "IPVS scheduler (default rr)" };
     public Option<string?> MetricsAddress { get; } = new("--metrics-address") { Description = "HOST:PORT (or :PORT for every address) for /metrics, /healthz, /readyz and /status (default 127.0.0.1:2112)" };
 
+    public Option<string?> TlsCertificate { get; } = new("--tls-certificate") { Description = "This node's certificate, PEM (with --tls-key) or PFX (password in ACTORVIP_TLS_PASSWORD); turns cluster TLS on" };
+    public Option<string?> TlsKey { get; } = new("--tls-key") { Description = "PEM private key of --tls-certificate" };
+    public Option<string?> TlsCa { get; } = new("--tls-ca") { Description = "Cluster CA certificate (PEM) that every node's certificate must be signed by" };
+
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Config, Interface, Address, NodeAddress, Seed, Nodes, LbPort, BackendPort, FwdMethod, Backend, Scheduler, MetricsAddress })
+        foreach (var option in new Option[] { Config, Interface, Address, NodeAddress, Seed, Nodes, LbPort, BackendPort, FwdMethod, Backend, Scheduler, MetricsAddress, TlsCertificate, TlsKey, TlsCa })
             command.Options.Add(option);
     }
 
@@ -45,6 +49,13 @@ public sealed class NodeOptions
         if (result.GetValue(Backend) is { Length: > 0 } backends) o.SetList("actorvip.lb.backends", backends);
         if (result.GetValue(Scheduler) is { } scheduler) o.Set("actorvip.lb.scheduler", scheduler);
         if (result.GetValue(MetricsAddress) is { } metrics) o.Set("actorvip.metrics-address", metrics);
+        if (result.GetValue(TlsCertificate) is { } certificate)
+        {
+            o.Set("actorvip.tls.enabled", "on");
+            o.Set("actorvip.tls.certificate", certificate);
+        }
+        if (result.GetValue(TlsKey) is { } key) o.Set("actorvip.tls.key", key);
+        if (result.GetValue(TlsCa) is { } ca) o.Set("actorvip.tls.ca", ca);
         return o;
     }
 

@@ -11,6 +11,7 @@ using ActorVip.Node.Linux;
 using ActorVip.Node.Linux.Netlink;
 using ActorVip.Node.Linux.Packet;
 using ActorVip.Node.Observability;
+using ActorVip.Node.Security;
 
 namespace ActorVip.Node.Cli;
 
@@ -31,9 +32,11 @@ public static class RunCommand
                 Console.Error.WriteLine("actorvip: address: none given (expected at least one --address VIP[/PREFIX])");
                 return ExitCodes.BadInput;
             }
+            // Before anything touches the kernel: a bad certificate is a ConfigException (exit 2).
+            var certificates = settings.TransportSecurity.Enabled ? ClusterCertificates.Load(settings.TransportSecurity) : null;
             try
             {
-                var code = Run(settings, config);
+                var code = Run(settings, config, certificates);
                 // Everything is released by now; the runtime's exit handlers (Akka's transport) would hold the exit up by seconds.
                 Console.Out.Flush();
                 Console.Error.Flush();
@@ -49,7 +52,7 @@ public static class RunCommand
         return command;
     }
 
-    private static int Run(NodeSettings settings, Akka.Configuration.Config config)
+    private static int Run(NodeSettings settings, Akka.Configuration.Config config, ClusterCertificates? certificates)
     {
         // First: a port in use stops the start before anything touched the kernel (docs/OBSERVABILITY.md).
         using var listener = MetricsAddress.Listen(settings.MetricsAddress);
@@ -75,8 +78,11 @@ public static class RunCommand
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Set(); });
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Set(); });
 
+        // Only for a node that really starts: an error above stays the one line it should be.
+        if (PlaintextWarning.For(settings) is { } plaintext) Console.Error.WriteLine(plaintext);
         using var notifier = ServiceNotifier.FromEnvironment();
-        var runtime = NodeRuntime.Start(settings, config, link, drivers.Set, MonotonicClock.Instance);
+        var runtime = NodeRuntime.Start(settings, config, link, drivers.Set, MonotonicClock.Instance,
+            transportSecurity: certificates is null ? null : PeerTrust.Setup(certificates));
         using var service = SystemdService.Attach(runtime, notifier);
         using var endpoints = NodeEndpoints.Start(runtime, settings, listener);
         Console.WriteLine($"actorvip: node {runtime.Self} started; vips {string.Join(", ", settings.Vips)} on {link.Name}; voters {settings.Nodes}");
@@ -87,7 +93,11 @@ public static class RunCommand
             // Downed or shut down by the cluster: the VIPs went with the actors; let systemd restart us.
             RemoveStaleLoadBalancing(drivers.Set, settings, atStart: false);
             drivers.Set.Fence?.Remove();
-            Console.Error.WriteLine("actorvip: the actor system stopped (this node was removed from the cluster); exiting so that the service manager restarts it");
+            // Akka's reason type is internal; its name is the only handle.
+            var reason = Akka.Actor.CoordinatedShutdown.Get(runtime.System).ShutdownReason;
+            Console.Error.WriteLine(reason?.GetType().Name == "TlsHandshakeFailureReason"
+                ? $"actorvip: tls: {reason} (a peer's certificate is not signed by the cluster CA, or it refused ours; Akka stops a node whose outbound TLS handshake fails); exiting so that the service manager restarts it; see docs/SECURITY.md"
+                : "actorvip: the actor system stopped (this node was removed from the cluster); exiting so that the service manager restarts it");
             return ExitCodes.Failure;
         }
         service.Stopping();

@@ -24,6 +24,12 @@ public static class ConfigSources
         ["ACTORVIP_METRICS_ADDRESS"] = ("actorvip.metrics-address", false),
         ["ACTORVIP_LB_BACKENDS"] = ("actorvip.lb.backends", true),
         ["ACTORVIP_LB_MEMBER_BACKENDS"] = ("actorvip.lb.member-backends", false),
+        ["ACTORVIP_TLS_ENABLED"] = ("actorvip.tls.enabled", false),
+        ["ACTORVIP_TLS_CERTIFICATE"] = ("actorvip.tls.certificate", false),
+        ["ACTORVIP_TLS_KEY"] = ("actorvip.tls.key", false),
+        ["ACTORVIP_TLS_PASSWORD"] = ("actorvip.tls.password", false),
+        ["ACTORVIP_TLS_CA"] = ("actorvip.tls.ca", false),
+        ["ACTORVIP_LOG_FORMAT"] = ("actorvip.log-format", false),
     };
 
     public static Config Reference()

@@ -1,4 +1,5 @@
 using System.Text;
+using ActorVip.Node.Text;
 
 namespace ActorVip.Node.Configuration;
 
@@ -23,24 +24,5 @@ public sealed class HoconOverrides
 
     public override string ToString() => _text.ToString();
 
-    private static string Quote(string value)
-    {
-        var b = new StringBuilder("\"");
-        foreach (var c in value)
-        {
-            switch (c)
-            {
-                case '"': b.Append("\\\""); break;
-                case '\\': b.Append("\\\\"); break;
-                case '\n': b.Append("\\n"); break;
-                case '\r': b.Append("\\r"); break;
-                case '\t': b.Append("\\t"); break;
-                default:
-                    if (char.IsControl(c)) b.Append($"\\u{(int)c:x4}");
-                    else b.Append(c);
-                    break;
-            }
-        }
-        return b.Append('"').ToString();
-    }
+    private static string Quote(string value) => QuotedText.Quote(value);
 }

@@ -70,7 +70,22 @@ public static class SettingsReader
         // kube-vip's ":2112" means every address.
         if (!Endpoint.TryParse(metrics.StartsWith(':') ? "0.0.0.0" + metrics : metrics, out _, out var metricsError))
             throw new ConfigException($"metrics-address: {metricsError}");
-        return new NodeSettings(iface, vips, nodeAddress, seeds, nodes, systemName, announce, address, lease, fence, lb, metrics);
+        var logFormat = Str(c, "log-format");
+        if (logFormat is not ("logfmt" or "json"))
+            throw new ConfigException($"log-format: '{logFormat}' is not a log format (expected logfmt or json)");
+        return new NodeSettings(iface, vips, nodeAddress, seeds, nodes, systemName, announce, address, lease, fence, lb, metrics, ReadTls(c));
+    }
+
+    /// <summary>Only the shape here; ClusterCertificates.Load reads the files and checks the chain before anything starts.</summary>
+    private static TlsSettings ReadTls(Config c)
+    {
+        var tls = new TlsSettings(Bool(c, "tls.enabled"), Str(c, "tls.certificate"), Str(c, "tls.key"), Str(c, "tls.password"), Str(c, "tls.ca"));
+        if (!tls.Enabled) return tls;
+        if (tls.Certificate.Length == 0)
+            throw new ConfigException("tls.certificate: not set while tls.enabled = on (expected the node's certificate, a PEM or PFX file; see docs/SECURITY.md)");
+        if (tls.Ca.Length == 0)
+            throw new ConfigException("tls.ca: not set while tls.enabled = on (expected the cluster CA's certificate, a PEM file, that every node's certificate is signed by)");
+        return tls;
     }
 
     private static LoadBalancerSettings ReadLoadBalancer(Config c)

@@ -14,7 +14,7 @@ public sealed class ActorVipService : IVipService
     /// <summary>The nodes that a cluster leader moved to Up, as the nodes' logs say (Akka logs it at info level).</summary>
     public static IReadOnlyList<LabNode> MembersUp(VipTopology topology, IEnumerable<LabProcess> processes)
     {
-        var up = processes.SelectMany(p => Regex.Matches(p.Output, @"Leader is moving node \[akka\.tcp://actorvip@([0-9.]+):\d+\] to \[Up\]").Select(m => m.Groups[1].Value))
+        var up = processes.SelectMany(p => Regex.Matches(p.Output, @"Leader is moving node \[akka(?:\.ssl)?\.tcp://actorvip@([0-9.]+):\d+\] to \[Up\]").Select(m => m.Groups[1].Value))
             .ToHashSet();
         return topology.Nodes.Where(n => up.Contains(n.Address.ToString())).ToList();
     }

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Actor.Setup;
 using Akka.Event;
 using Akka.Cluster.Tools.Singleton;
 using Akka.Configuration;
@@ -40,12 +41,15 @@ public sealed class NodeRuntime : IAsyncDisposable
         .Select(s => new NodeId(ClusterConfig.SeedAddress(settings.SystemName, s, protocol)))
         .ToList();
 
-    public static NodeRuntime Start(NodeSettings settings, Config config, InterfaceInfo link, DriverSet drivers, IMonotonicClock clock, string protocol = "akka.tcp")
+    /// <param name="transportSecurity">Akka's TLS setup (PeerTrust.Setup) when actorvip.tls is on.</param>
+    public static NodeRuntime Start(NodeSettings settings, Config config, InterfaceInfo link, DriverSet drivers, IMonotonicClock clock, string? protocol = null, Setup? transportSecurity = null)
     {
         // DotNetty (Akka's TCP transport) tracks 1 in 128 buffers for leak reports nobody reads, each with a
         // stack trace resolved against the PDBs: CPU on the message path and 2 MB of metadata readers.
         DotNetty.Common.ResourceLeakDetector.Level = DotNetty.Common.ResourceLeakDetector.DetectionLevel.Disabled;
-        var system = ActorSystem.Create(settings.SystemName, ClusterConfig.Build(settings, config, protocol));
+        protocol ??= ClusterConfig.ProtocolOf(settings);
+        var bootstrap = BootstrapSetup.Create().WithConfig(ClusterConfig.Build(settings, config, protocol));
+        var system = ActorSystem.Create(settings.SystemName, transportSecurity is null ? ActorSystemSetup.Create(bootstrap) : bootstrap.And(transportSecurity));
         var self = new NodeId(Akka.Cluster.Cluster.Get(system).SelfAddress.ToString());
         var lease = LeaseSettingsOf(settings);
         var voters = Voters(settings, protocol);

@@ -1,0 +1,7 @@
+namespace ActorVip.Node.Actors;
+
+/// <summary>The epoch and node a VipActor holds its VIP for, so that its acquired/released log lines name them.</summary>
+public sealed record OwnerTag(long Epoch, string Node)
+{
+    public static OwnerTag Unknown { get; } = new(0, "");
+}

@@ -1,0 +1,104 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Akka.Event;
+using ActorVip.Node.Text;
+
+namespace ActorVip.Node.Logging;
+
+/// <summary>How a log event is written: logfmt (key=value) or one JSON object; either way exactly one line.</summary>
+public enum LogFormat
+{
+    Logfmt,
+    Json,
+}
+
+/// <summary>
+/// One log event as one line: ts, level, source (the logging class), msg, the template's key=value fields, and
+/// the exception if any. Newlines and control characters are escaped, so an event never spans two lines.
+/// </summary>
+public static class LogLine
+{
+    private static readonly JsonWriterOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static string Format(LogEvent e, LogFormat format)
+    {
+        var (message, fields) = Content(e.Message);
+        var level = e.LogLevel() switch
+        {
+            LogLevel.DebugLevel => "debug",
+            LogLevel.InfoLevel => "info",
+            LogLevel.WarningLevel => "warning",
+            _ => "error",
+        };
+        var ts = e.Timestamp.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+        var exception = e.Cause?.ToString();
+        return format == LogFormat.Json
+            ? Json(ts, level, Source(e), message, fields, exception)
+            : Logfmt(ts, level, Source(e), message, fields, exception);
+    }
+
+    public static string Logfmt(string ts, string level, string source, string message, IReadOnlyList<KeyValuePair<string, string>> fields, string? exception)
+    {
+        var b = new StringBuilder(160);
+        b.Append("ts=").Append(ts).Append(" level=").Append(level).Append(" source=");
+        AppendValue(b, source);
+        b.Append(" msg=");
+        AppendValue(b, message);
+        foreach (var (key, value) in fields)
+        {
+            b.Append(' ').Append(key).Append('=');
+            AppendValue(b, value);
+        }
+        if (exception is not null)
+        {
+            b.Append(" exception=");
+            AppendValue(b, exception);
+        }
+        return b.ToString();
+    }
+
+    public static string Json(string ts, string level, string source, string message, IReadOnlyList<KeyValuePair<string, string>> fields, string? exception)
+    {
+        using var buffer = new MemoryStream(256);
+        using (var w = new Utf8JsonWriter(buffer, JsonOptions))
+        {
+            w.WriteStartObject();
+            w.WriteString("ts", ts);
+            w.WriteString("level", level);
+            w.WriteString("source", source);
+            w.WriteString("msg", message);
+            foreach (var (key, value) in fields) w.WriteString(key, value);
+            if (exception is not null) w.WriteString("exception", exception);
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    /// <summary>Bare when it can be (no space, quote, '=' or control character, not empty); else quoted (QuotedText).</summary>
+    public static void AppendValue(StringBuilder b, string value)
+    {
+        if (value.Length > 0 && !value.Any(c => c is ' ' or '"' or '=' or '\\' || char.IsControl(c) || char.IsWhiteSpace(c)))
+        {
+            b.Append(value);
+            return;
+        }
+        QuotedText.Append(b, value);
+    }
+
+    private static (string, IReadOnlyList<KeyValuePair<string, string>>) Content(object? message) => message switch
+    {
+        LogMessage m => LogTemplate.Split(m.Format, m.Parameters().ToList()),
+        null => ("", []),
+        _ => (message.ToString() ?? "", []),
+    };
+
+    /// <summary>The logging class's name (NodeAgent, ClusterCoreDaemon), without a generic arity.</summary>
+    private static string Source(LogEvent e)
+    {
+        var name = e.LogClass?.Name ?? e.LogSource ?? "";
+        var tick = name.IndexOf('`');
+        return tick < 0 ? name : name[..tick];
+    }
+}
