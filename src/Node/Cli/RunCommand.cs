@@ -56,6 +56,7 @@ public static class RunCommand
     {
         // First: a port in use stops the start before anything touched the kernel (docs/OBSERVABILITY.md).
         using var listener = MetricsAddress.Listen(settings.MetricsAddress);
+        Listening.CheckNodeAddress(settings.NodeAddress);
         using var drivers = LinuxDrivers.Open(settings);
         var link = drivers.Set.Links.Find(settings.Interface);
         if (link is null)

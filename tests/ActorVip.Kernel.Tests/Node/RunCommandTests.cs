@@ -82,6 +82,20 @@ public class RunCommandTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_node_address_that_is_not_on_this_host_is_one_line_exit_1_and_nothing_is_applied()
+    {
+        using var lab = new NetworkLab("nobind");
+        var node = lab.AddHost("n1", "192.0.2.11/24");
+        // Akka would bind it only after the fence is in, and abort with a stack trace (exit 134) leaving the fence.
+        var (code, stdout, stderr) = ActorVipProcess.RunToEnd(node, "run", "--interface", "eth0", "--address", "192.0.2.100", "--node-address", "192.0.2.12:4053");
+        Assert.Equal(1, code);
+        Assert.Equal("actorvip: node-address 192.0.2.12:4053: no interface of this host has that address; use one of its addresses", stderr.Trim());
+        Assert.DoesNotContain("actorvip", lab.Exec(node, "nft", "list", "tables").Stdout);
+        Assert.DoesNotContain("192.0.2.100", lab.Exec(node, "ip", "addr").Stdout);
+        output.WriteLine(stdout);
+    }
+
+    [Fact]
     public void Load_balancing_on_a_kernel_without_ipvs_is_one_line_exit_1_and_leaves_nothing()
     {
         if (File.Exists("/proc/net/ip_vs")) throw new InvalidOperationException("This test needs a kernel without IPVS (this host's has it); the VM tests cover the IPVS side.");
