@@ -59,6 +59,7 @@ public sealed class IpvsTable
                 continue;
             }
             if (existing.Settings != wanted.Settings) services.Add(new EditService(wanted.Key, wanted.Settings));
+            if (SameInOrder(existing.Destinations, wanted.Destinations)) continue;
 
             var present = existing.Destinations.ToDictionary(d => d.Key);
             foreach (var destination in wanted.Destinations)
@@ -79,5 +80,17 @@ public sealed class IpvsTable
         serviceRemovals.AddRange(unlisted.Select(s => new DeleteService(s.Key)));
 
         return [.. services, .. destinations, .. destinationRemovals, .. serviceRemovals];
+    }
+
+    /// <summary>Equal destinations in the same order, the usual case for most services of a table: no lookup needed.</summary>
+    private static bool SameInOrder(IReadOnlyList<IpvsDestination> a, IReadOnlyList<IpvsDestination> b)
+    {
+        if (ReferenceEquals(a, b)) return true;
+        if (a.Count != b.Count) return false;
+        for (var i = 0; i < a.Count; i++)
+        {
+            if (a[i] != b[i]) return false;
+        }
+        return true;
     }
 }

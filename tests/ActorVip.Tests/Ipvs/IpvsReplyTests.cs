@@ -53,7 +53,7 @@ public sealed class IpvsReplyTests
         w.AttrU32(IpvsNl.DestUThresh, 100).AttrU32(IpvsNl.DestLThresh, 10);
         w.AttrU32(IpvsNl.DestActiveConns, 4).AttrU32(IpvsNl.DestInactConns, 5).AttrU32(IpvsNl.DestPersistConns, 6);
         w.AttrU16(IpvsNl.DestAddrFamily, 10).AttrU8(IpvsNl.DestTunType, 1).AttrU16BigEndian(IpvsNl.DestTunPort, 6080).AttrU16(IpvsNl.DestTunFlags, 2);
-        var status = IpvsReply.Destination(new NetlinkAttributes(w.Written), AddressFamily.InterNetwork);
+        var status = IpvsReply.DestinationStatus(new NetlinkAttributes(w.Written), AddressFamily.InterNetwork);
         Assert.Equal(
             new IpvsDestination(IPAddress.Parse("2001:db8:2::3"), 443, ForwardingMethod.Tunnel, 3, 100, 10, TunnelType.Gue, 6080, TunnelChecksum.RemoteChecksum),
             status.Destination);

@@ -27,6 +27,15 @@ public sealed class IpvsTableTests
     }
 
     [Fact]
+    public void The_order_of_destinations_is_no_difference_but_a_changed_one_in_the_same_order_is()
+    {
+        var table = Table(new IpvsService(Web, Rr, B1, B2));
+        Assert.Empty(table.ChangesFrom(Table(new IpvsService(Web, Rr, B2, B1)), OwnsTestNet1));
+        var heavier = B2 with { Weight = 5 };
+        Assert.Equal<IpvsOperation>([new EditDestination(Web, heavier)], Table(new IpvsService(Web, Rr, B1, heavier)).ChangesFrom(table, OwnsTestNet1));
+    }
+
+    [Fact]
     public void A_new_service_is_added_before_its_destinations()
     {
         var changes = Table(new IpvsService(Web, Rr, B1, B2)).ChangesFrom(IpvsTable.Empty, OwnsTestNet1);

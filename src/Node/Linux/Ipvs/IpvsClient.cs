@@ -88,29 +88,55 @@ public sealed class IpvsClient : IDisposable
     /// <summary>Zeroes the counters of every service.</summary>
     public void ZeroCounters() => Request(IpvsNl.CmdZero, "zeroing IPVS counters", null);
 
-    /// <summary>The whole table: every service with its destinations.</summary>
-    public IpvsTable List() => new(ListWithStatistics().Select(s => s.Service));
+    /// <summary>The whole table: every service with its destinations, without their counters.</summary>
+    public IpvsTable List() =>
+        new(ListServices().Select(s => new IpvsService(s.Key, s.Settings, Destinations(s.Key, IpvsReply.Destination))));
 
     /// <summary>Every service with its destinations and counters; one dump for the services, one per service for its destinations.</summary>
     public IReadOnlyList<IpvsServiceStatus> ListWithStatistics()
+    {
+        var services = ListServices();
+        var result = new List<IpvsServiceStatus>(services.Count);
+        foreach (var (key, settings, stats) in services)
+        {
+            var destinations = ListDestinations(key);
+            result.Add(new IpvsServiceStatus(new IpvsService(key, settings, destinations.Select(d => d.Destination).ToArray()), stats, destinations));
+        }
+        return result;
+    }
+
+    /// <summary>Every service without its destinations: one dump.</summary>
+    public IReadOnlyList<(IpvsServiceKey Key, IpvsServiceSettings Settings, IpvsStats Stats)> ListServices()
     {
         var services = new List<(IpvsServiceKey Key, IpvsServiceSettings Settings, IpvsStats Stats)>();
         _writer.Reset();
         IpvsRequest.DumpServices(_writer, _family, _socket.NextSeq());
         Run("listing IPVS services", (in NetlinkMessage m) => services.Add(IpvsReply.Service(m.GenericAttributes().Nested(IpvsNl.AttrService))));
+        return services;
+    }
 
-        var result = new List<IpvsServiceStatus>(services.Count);
-        foreach (var (key, settings, stats) in services)
+    /// <summary>The destinations of one service with their counters: one dump, as the kernel dumps destinations only per service.</summary>
+    public IReadOnlyList<IpvsDestinationStatus> ListDestinations(IpvsServiceKey service) => Destinations(service, IpvsReply.DestinationStatus);
+
+    private delegate T DestinationDecoder<T>(NetlinkAttributes dest, AddressFamily serviceFamily);
+
+    private List<T> Destinations<T>(IpvsServiceKey service, DestinationDecoder<T> decode)
+    {
+        // One dump at a time: the kernel refuses a second dump on a socket while one is running (EBUSY).
+        var destinations = new List<T>();
+        _writer.Reset();
+        IpvsRequest.DumpDestinations(_writer, _family, _socket.NextSeq(), service);
+        try
         {
-            // One dump at a time: the kernel refuses a second dump on a socket while one is running (EBUSY).
-            var destinations = new List<IpvsDestinationStatus>();
-            _writer.Reset();
-            IpvsRequest.DumpDestinations(_writer, _family, _socket.NextSeq(), key);
-            Run($"listing the destinations of service {key}", (in NetlinkMessage m) =>
-                destinations.Add(IpvsReply.Destination(m.GenericAttributes().Nested(IpvsNl.AttrDest), key.Family)));
-            result.Add(new IpvsServiceStatus(new IpvsService(key, settings, destinations.Select(d => d.Destination).ToArray()), stats, destinations));
+            _socket.Execute(_writer, "listing IPVS destinations", (in NetlinkMessage m) =>
+                destinations.Add(decode(m.GenericAttributes().Nested(IpvsNl.AttrDest), service.Family)));
         }
-        return result;
+        catch (NetlinkException e)
+        {
+            // The message names the service only on failure: formatting it for each of a thousand dumps costs more than the dump.
+            throw IpvsException.From(e, $"listing the destinations of service {service}");
+        }
+        return destinations;
     }
 
     /// <summary>
