@@ -97,7 +97,8 @@ public static class LogLine
     /// <summary>The logging class's name (NodeAgent, ClusterCoreDaemon), without a generic arity.</summary>
     private static string Source(LogEvent e)
     {
-        var name = e.LogClass?.Name ?? e.LogSource ?? "";
+        // Akka's string sources ("remoting (akka://actorvip)") come with a placeholder class.
+        var name = e.LogClass is { Name: not "DummyClassForStringSources" } logClass ? logClass.Name : e.LogSource ?? "";
         var tick = name.IndexOf('`');
         return tick < 0 ? name : name[..tick];
     }

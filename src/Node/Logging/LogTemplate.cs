@@ -15,10 +15,22 @@ public static partial class LogTemplate
     [GeneratedRegex(@"\s+")]
     private static partial Regex Spaces();
 
+    [GeneratedRegex(@"\{(?<name>[A-Za-z_][A-Za-z0-9_]*)(?<format>:[^}]*)?\}")]
+    private static partial Regex NamedHole();
+
+    /// <summary>Akka's own semantic templates ("[Reason:{Reason}]") bind by position: {Reason} is {0}, the next hole {1}.</summary>
+    private static string Numbered(string template)
+    {
+        var next = 0;
+        return template.Contains("{0", StringComparison.Ordinal)
+            ? template
+            : NamedHole().Replace(template, m => "{" + (next++).ToString(CultureInfo.InvariantCulture) + m.Groups["format"].Value + "}");
+    }
+
     public static (string Message, IReadOnlyList<KeyValuePair<string, string>> Fields) Split(string template, IReadOnlyList<object?> args)
     {
         var fields = new List<KeyValuePair<string, string>>();
-        var rest = FieldToken().Replace(template, m =>
+        var rest = FieldToken().Replace(Numbered(template), m =>
         {
             var index = int.Parse(m.Groups["index"].Value, CultureInfo.InvariantCulture);
             var value = index < args.Count ? FormatArg(args[index], m.Groups["format"].Value) : "";

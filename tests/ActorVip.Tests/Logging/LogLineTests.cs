@@ -50,6 +50,14 @@ public class LogLineTests
     }
 
     [Fact]
+    public void Akkas_named_holes_are_filled_by_position_and_string_sources_keep_their_name()
+    {
+        var message = new Template("CoordinatedShutdown invoked due to [Reason:{Reason}]. Exiting with [ExitCode:{ExitCode}].", ["ClusterDowning", 0]);
+        var line = LogLine.Format(WithTime(new Info(null, "remoting (akka://actorvip)", typeof(DummyClassForStringSources), message)), LogFormat.Logfmt);
+        Assert.Equal("ts=2026-11-27T10:00:00.123Z level=info source=\"remoting (akka://actorvip)\" msg=\"CoordinatedShutdown invoked due to [Reason:ClusterDowning]. Exiting with [ExitCode:0].\"", line);
+    }
+
+    [Fact]
     public void Values_with_spaces_quotes_or_newlines_are_quoted_and_escaped_on_one_line()
     {
         var line = LogLine.Format(Event(LogLevel.WarningLevel, "releasing vip={0} epoch={1} node={2} reason={3}", ["192.0.2.100", 4L, "n1", "stopping \"now\"\nsecond line\ttab\\"]), LogFormat.Logfmt);
