@@ -169,5 +169,5 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
         }
     }
 
-    private ActorSelection Agent(NodeId node) => Context.ActorSelection($"{node.Value}/user/agent");
+    private ActorSelection Agent(NodeId node) => Context.ActorSelection(AgentPath.Of(node.Value));
 }

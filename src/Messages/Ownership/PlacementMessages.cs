@@ -16,3 +16,12 @@ public sealed record Leaving(string Node);
 
 /// <summary>Agent to allocator, periodically: what this node can serve (health of its local backend).</summary>
 public sealed record AgentReport(string Node, bool BackendHealthy, IReadOnlyDictionary<string, long> Holding);
+
+/// <summary>Where each node's agent lives, so that the allocator (src/Cluster) and the agent (src/Node) spell it once.</summary>
+public static class AgentPath
+{
+    public const string Name = "agent";
+
+    /// <param name="node">The node's Akka address, e.g. akka.tcp://actorvip@192.0.2.11:4053.</param>
+    public static string Of(string node) => $"{node}/user/{Name}";
+}

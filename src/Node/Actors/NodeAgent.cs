@@ -20,7 +20,7 @@ namespace ActorVip.Node.Actors;
 /// </summary>
 public sealed class NodeAgent : ReceiveActor, IWithTimers
 {
-    public const string Name = "agent";
+    public const string Name = AgentPath.Name;
 
     private sealed record RenewTick
     {
