@@ -34,12 +34,15 @@ public sealed class BackendHealthMoveTests(ITestOutputHelper output)
         var alsoFailing = cluster.Nodes.First(n => n != owner);
         var healthy = cluster.Nodes.Single(n => n != owner && n != alsoFailing);
         cluster.Mark($"backends fail as seen from {owner.Name} (owner) and {alsoFailing.Name}");
+        var failedAt = timeline.Now;
         owner.Host.Backends.Healthy = false;
         alsoFailing.Host.Backends.Healthy = false;
 
         var moved = await cluster.WaitForOwnerAsync(TimeSpan.FromSeconds(30), n => n != owner);
         cluster.Mark($"{moved.Name} holds the VIP");
         output.WriteLine(Timeline.Format(Timeline.Condense(timeline.Events), withLogs: false));
+        var heldAt = HoldIntervals.Compute(timeline.Events, timeline.Now).Where(h => h.Node == moved.Name && h.Start > failedAt).Min(h => h.Start);
+        output.WriteLine($"moved {(heldAt - failedAt).TotalMilliseconds:0} ms after the backends failed (checks every 200 ms, fall 2, move-vip-after {MoveAfter.TotalMilliseconds:0} ms)");
         Assert.Equal(healthy, moved);
         var report = SingleOwnerChecker.Check(timeline);
         Assert.True(report.SingleOwner, report.Describe());
