@@ -141,6 +141,32 @@ public sealed class LoadBalancingVmTests(LoadBalancingVm vm, ITestOutputHelper o
     }
 
     [Fact]
+    public void Member_backends_of_a_three_node_cluster_answer_through_the_vip_and_a_stopped_member_leaves_the_service()
+    {
+        Assert.False(vm.Has("members.start-failed"), vm.Has("members.start-failed") ? vm.Lb("members.start-failed") + "\n" + vm.Lb("members.n1.log") : "");
+        Assert.True(vm.Has("members.start-ms"), $"the VM did not reach the member test: {vm.Run.Stderr} (results in {vm.Run.Results})");
+        var owner = vm.Lb("members.owner").Trim();
+        var gone = vm.Lb("members.stopped").Trim();
+        output.WriteLine($"cluster of 3 held the VIP with 3 member backends {vm.Lb("members.start-ms").Trim()} ms after the processes started (owner {owner}); " +
+            $"{gone} out of the service {vm.Lb("members.removed-ms").Trim()} ms after its process exited");
+        var table = vm.Lb("members.ipvsadm");
+        Assert.Contains("-A -t 198.51.100.200:80 -s rr", table);
+        foreach (var ip in new[] { "198.51.100.21", "198.51.100.22", "198.51.100.23" })
+            Assert.Contains($"-a -t 198.51.100.200:80 -r {ip}:8080 -m -w 1", table);
+        var answers = Requests("members.requests");
+        Assert.Equal(["n1", "n2", "n3"], answers.Distinct().Order());
+        Assert.DoesNotContain("fail", answers);
+
+        Assert.Equal("0", vm.Lb("members.stopped-exit").Trim());
+        var after = vm.Lb("members.after-ipvsadm");
+        Assert.DoesNotContain($"-r 198.51.100.2{gone[1..]}:8080", after);
+        Assert.Equal(2, after.Split('\n').Count(l => l.Contains(":8080 -m -w 1", StringComparison.Ordinal)));
+        var remaining = Requests("members.after-requests");
+        Assert.Equal(new[] { "n1", "n2", "n3" }.Where(n => n != gone), remaining.Distinct().Order());
+        Assert.DoesNotContain("fail", remaining);
+    }
+
+    [Fact]
     public void Bypass_sends_packets_on_to_the_vip_itself_which_the_kernel_drops_on_the_owner()
     {
         AssertHeld("bypass");
