@@ -31,15 +31,16 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<NodeId, VoterSnapshot> _snapshots = new();
     private readonly HashSet<NodeId> _leaving = new();
-    private readonly Dictionary<NodeId, bool> _backendHealthy = new();
+    private readonly BackendHealthBook _health;
     private readonly OwnerLiveness _liveness;
     private readonly IMonotonicClock _clock;
     private IReadOnlyDictionary<string, Assignment> _assignments = new Dictionary<string, Assignment>();
     private long _epochCounter;
 
-    public VipAllocator(IReadOnlyList<VipSpec> vips, LeaseSettings lease, IReadOnlyList<NodeId> voters, TimeSpan tickInterval, IMonotonicClock clock)
+    public VipAllocator(IReadOnlyList<VipSpec> vips, LeaseSettings lease, IReadOnlyList<NodeId> voters, TimeSpan tickInterval, IMonotonicClock clock, TimeSpan moveAfter, TimeSpan reportExpiry)
     {
         _clock = clock;
+        _health = new BackendHealthBook(moveAfter, reportExpiry);
         _liveness = new OwnerLiveness(lease);
         _vips = vips;
         _lease = lease;
@@ -50,8 +51,11 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(IReadOnlyList<VipSpec> vips, LeaseSettings lease, IReadOnlyList<NodeId> voters, TimeSpan tickInterval, IMonotonicClock clock) =>
-        Akka.Actor.Props.Create(() => new VipAllocator(vips, lease, voters, tickInterval, clock));
+    /// <param name="moveAfter">How long a node reports no healthy backend before it counts as failing (<see cref="BackendHealthBook"/>).</param>
+    /// <param name="reportExpiry">How long a health report counts; an older one is unknown.</param>
+    public static Props Props(IReadOnlyList<VipSpec> vips, LeaseSettings lease, IReadOnlyList<NodeId> voters, TimeSpan tickInterval, IMonotonicClock clock,
+        TimeSpan moveAfter, TimeSpan reportExpiry) =>
+        Akka.Actor.Props.Create(() => new VipAllocator(vips, lease, voters, tickInterval, clock, moveAfter, reportExpiry));
 
     private NodeId SelfNode => new(_cluster.SelfAddress.ToString());
 
@@ -120,7 +124,7 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
         Receive<AgentReport>(OnReport);
     }
 
-    private void OnReport(AgentReport report) => _backendHealthy[new NodeId(report.Node)] = report.BackendHealthy;
+    private void OnReport(AgentReport report) => _health.Record(new NodeId(report.Node), report.BackendHealthy, _clock.Now);
 
     private void AskVoters()
     {
@@ -140,7 +144,7 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
                 var id = new NodeId(m.Address.ToString());
                 // An owner that stopped renewing counts as unreachable: failover need not wait for the failure detector.
                 return new MemberView(id, true, m.Status == MemberStatus.Up && !_leaving.Contains(id),
-                    !state.Unreachable.Contains(m) && !stale.Contains(id), _backendHealthy.GetValueOrDefault(id, true));
+                    !state.Unreachable.Contains(m) && !stale.Contains(id), _health.Of(id, now));
             })
             .ToList();
         // A node serves only in a cluster that holds a majority of the configured voters.

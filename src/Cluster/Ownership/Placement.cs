@@ -5,6 +5,8 @@ namespace ActorVip.Cluster.Ownership;
 /// Rules, in order: an owner keeps its VIP while eligible (unless preempt is on and a more preferred eligible node
 /// is the best choice); otherwise the best eligible node wins: healthy local backend first, then not the
 /// allocator's own node, then preference order, then the fewest VIPs already placed, then NodeId ordinal.
+/// With <see cref="VipSpec.MoveWhenNoneHealthy"/> an owner whose backends are <see cref="BackendHealth.Failing"/> loses
+/// the VIP, but only when another eligible node reported <see cref="BackendHealth.Healthy"/>, and only to such a node.
 /// Every change of owner (to nobody included) takes the next epoch, so epochs only grow.
 /// </summary>
 public static class Placement
@@ -37,7 +39,7 @@ public static class Placement
         // Owners that simply keep their VIP count first, so the spread sees them before anything moves.
         foreach (var spec in specs.Values)
         {
-            if (!spec.Preempt && OwnerOf(current, spec.Vip) is { } owner && eligible.ContainsKey(owner))
+            if (!spec.Preempt && OwnerOf(current, spec.Vip) is { } owner && eligible.ContainsKey(owner) && !MovesAway(spec, owner, eligible))
             {
                 owners[spec.Vip] = owner;
                 load[owner]++;
@@ -45,9 +47,11 @@ public static class Placement
         }
         foreach (var spec in specs.Values.Where(s => !owners.ContainsKey(s.Vip)))
         {
-            var best = Best(eligible.Values, spec, self, load);
             var owner = OwnerOf(current, spec.Vip);
-            if (spec.Preempt && owner is { } kept && eligible.ContainsKey(kept) &&
+            var moving = owner is { } failing && eligible.ContainsKey(failing) && MovesAway(spec, failing, eligible);
+            var candidates = moving ? eligible.Values.Where(m => m.Health == BackendHealth.Healthy) : eligible.Values;
+            var best = Best(candidates, spec, self, load);
+            if (spec.Preempt && !moving && owner is { } kept && eligible.ContainsKey(kept) &&
                 (best is null || Rank(spec, best.Value) >= Rank(spec, kept)))
                 best = kept;
             owners[spec.Vip] = best;
@@ -78,6 +82,11 @@ public static class Placement
         changes.Add(new AssignmentChange(vip, was.Owner, owner, epochCounter));
         return new Assignment(owner, epochCounter);
     }
+
+    /// <summary>The owner's backends have failed for a while and another eligible node has healthy ones.</summary>
+    private static bool MovesAway(VipSpec spec, NodeId owner, Dictionary<NodeId, MemberView> eligible) =>
+        spec.MoveWhenNoneHealthy && eligible[owner].Health == BackendHealth.Failing &&
+        eligible.Values.Any(m => m.Node != owner && m.Health == BackendHealth.Healthy);
 
     private static NodeId? OwnerOf(IReadOnlyDictionary<string, Assignment> current, string vip) =>
         current.TryGetValue(vip, out var a) ? a.Owner : null;

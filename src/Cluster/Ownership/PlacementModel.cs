@@ -1,10 +1,12 @@
 namespace ActorVip.Cluster.Ownership;
 
 /// <summary>
-/// A VIP to place: its key (the address text), the nodes it prefers, first first (may be empty), and whether a
-/// more preferred node takes it back from a healthy owner (preempt) or the owner keeps it while it can (default).
+/// A VIP to place: its key (the address text), the nodes it prefers, first first (may be empty), whether a
+/// more preferred node takes it back from a healthy owner (preempt) or the owner keeps it while it can (default),
+/// and whether it leaves an owner whose backends are failing for a node that reports a healthy one
+/// (lb.health.keep-vip-when-none-healthy = off).
 /// </summary>
-public sealed record VipSpec(string Vip, IReadOnlyList<NodeId> Preference, bool Preempt = false)
+public sealed record VipSpec(string Vip, IReadOnlyList<NodeId> Preference, bool Preempt = false, bool MoveWhenNoneHealthy = false)
 {
     public VipSpec(string vip) : this(vip, Array.Empty<NodeId>()) { }
 }
@@ -13,8 +15,15 @@ public sealed record VipSpec(string Vip, IReadOnlyList<NodeId> Preference, bool 
 /// A cluster member as the allocator sees it. <see cref="IsReachable"/> should also be false for a node whose
 /// renewals stopped reaching the allocator's own voter, so that failover does not wait for the failure detector.
 /// </summary>
-public sealed record MemberView(NodeId Node, bool HasVipRole, bool IsUp, bool IsReachable, bool BackendHealthy)
+public sealed record MemberView(NodeId Node, bool HasVipRole, bool IsUp, bool IsReachable, BackendHealth Health)
 {
+    /// <summary>A node that reported healthy (true) or unhealthy (false) backends.</summary>
+    public MemberView(NodeId node, bool hasVipRole, bool isUp, bool isReachable, bool backendHealthy)
+        : this(node, hasVipRole, isUp, isReachable, backendHealthy ? BackendHealth.Healthy : BackendHealth.Unhealthy) { }
+
+    /// <summary>Healthy as far as the allocator knows: a node that never reported counts as healthy.</summary>
+    public bool BackendHealthy => Health is BackendHealth.Healthy or BackendHealth.Unknown;
+
     /// <summary>Only an Up, reachable node with role vip may own a VIP.</summary>
     public bool IsEligible => HasVipRole && IsUp && IsReachable;
 }

@@ -70,7 +70,8 @@ public sealed record HealthSettings(
     int Rise,
     int Fall,
     HealthFailureAction OnFailure,
-    bool KeepVipWhenNoneHealthy)
+    bool KeepVipWhenNoneHealthy,
+    TimeSpan MoveVipAfter)
 {
-    public static HealthSettings Default { get; } = new(HealthCheckKind.Tcp, "/readyz", false, TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(500), 2, 2, HealthFailureAction.WeightZero, true);
+    public static HealthSettings Default { get; } = new(HealthCheckKind.Tcp, "/readyz", false, TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(500), 2, 2, HealthFailureAction.WeightZero, true, TimeSpan.FromSeconds(3));
 }

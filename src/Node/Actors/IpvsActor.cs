@@ -132,28 +132,6 @@ public sealed class IpvsActor : ReceiveActor, IWithTimers
         }
     }
 
-    /// <summary>Host names are looked up once here; IPVS takes addresses only.</summary>
-    private IReadOnlyList<Backend> Resolve(IEnumerable<Endpoint> endpoints)
-    {
-        var result = new List<Backend>();
-        foreach (var endpoint in endpoints)
-        {
-            if (IPAddress.TryParse(endpoint.Host, out var address))
-            {
-                result.Add(new Backend(address, (ushort)endpoint.Port));
-                continue;
-            }
-            try
-            {
-                var found = Dns.GetHostAddresses(endpoint.Host).FirstOrDefault(a => a.AddressFamily == _vip.AddressFamily);
-                if (found is null) _log.Warning("vip={0}: backend {1} has no {2} address; skipped", _vip, endpoint, _vip.AddressFamily);
-                else result.Add(new Backend(found, (ushort)endpoint.Port));
-            }
-            catch (Exception e)
-            {
-                _log.Warning("vip={0}: backend {1} could not be looked up ({2}); skipped", _vip, endpoint, e.Message);
-            }
-        }
-        return result;
-    }
+    private IReadOnlyList<Backend> Resolve(IEnumerable<Endpoint> endpoints) =>
+        BackendAddresses.Resolve(endpoints, _vip.AddressFamily, warning => _log.Warning("vip={0}: {1}", _vip, warning));
 }

@@ -9,6 +9,7 @@ using ActorVip.Messages.Model;
 using ActorVip.Messages.Ownership;
 using ActorVip.Messages.Queries;
 using ActorVip.Node.Drivers;
+using ActorVip.Node.LoadBalancing;
 
 namespace ActorVip.Node.Actors;
 
@@ -30,6 +31,11 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     private sealed record WatchdogTick
     {
         public static readonly WatchdogTick Instance = new();
+    }
+
+    private sealed record ReportTick
+    {
+        public static readonly ReportTick Instance = new();
     }
 
     /// <summary>A VIP placed on this node: its lease (and the previous epoch's, while it still covers us) and the child that holds it.</summary>
@@ -57,6 +63,8 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     private IActorRef? _releaseAllRequester;
     private bool _leaving;
     private bool _watchdogArmed;
+    /// <summary>Whether this node sees a healthy backend; null while nobody watches (keep-vip-when-none-healthy = on) or not yet settled.</summary>
+    private bool? _backendHealthy;
 
     public NodeAgent(NodeSettings settings, InterfaceInfo link, DriverSet drivers, LeaseSettings lease, IReadOnlyList<NodeId> voters, NodeId self, IMonotonicClock clock, IActorRef allocator)
     {
@@ -83,6 +91,12 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         Receive<ReleaseAll>(OnReleaseAll);
         Receive<Terminated>(OnTerminated);
         Receive<Ping>(_ => Sender.Tell(Pong.Instance));
+        Receive<LocalBackendHealth>(h =>
+        {
+            _backendHealthy = h.AnyHealthy;
+            Report();
+        });
+        Receive<ReportTick>(_ => Report());
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -110,6 +124,24 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         if (!_watchdogArmed) Timers.Cancel("watchdog");
         // Just past the end, so that the lease is over when the tick arrives.
         else Timers.StartSingleTimer("watchdog", WatchdogTick.Instance, held.Min() + TimeSpan.FromMilliseconds(1));
+    }
+
+    protected override void PreStart()
+    {
+        var lb = _settings.LoadBalancer;
+        if (lb.Enabled && !lb.HealthCheck.KeepVipWhenNoneHealthy && _drivers.LoadBalancer is { } drivers)
+        {
+            Context.ActorOf(BackendWatch.Props(lb, _settings.NodeAddress, drivers), "backends");
+            // Re-sent each interval: a new allocator (or a lost message) learns it without waiting for a change.
+            Timers.StartPeriodicTimer("report", ReportTick.Instance, lb.HealthCheck.Interval);
+        }
+    }
+
+    /// <summary>Tells the allocator whether this node sees a healthy backend (placement moves a VIP on it, docs/LOAD-BALANCING.md).</summary>
+    private void Report()
+    {
+        if (_backendHealthy is { } healthy && !_leaving)
+            _allocator.Tell(new AgentReport(_self.Value, healthy, _placed.ToDictionary(p => p.Key, p => p.Value.Lease.Epoch)));
     }
 
     protected override bool AroundReceive(Receive receive, object message)

@@ -134,10 +134,9 @@ public static class SettingsReader
             "remove" => HealthFailureAction.Remove,
             _ => throw new ConfigException($"lb.health.on-failure: '{actionText}' is not an action (expected weight-zero or remove)"),
         };
-        var keep = Bool(c, "lb.health.keep-vip-when-none-healthy");
-        if (!keep)
-            throw new ConfigException("lb.health.keep-vip-when-none-healthy: off is not implemented yet (the owner keeps the VIP when no backend is healthy); set it to on");
-        return new HealthSettings(kind, path, Bool(c, "lb.health.insecure-skip-verify"), interval, timeout, rise, fall, action, keep);
+        var moveAfter = Duration(c, "lb.health.move-vip-after", min: TimeSpan.Zero);
+        return new HealthSettings(kind, path, Bool(c, "lb.health.insecure-skip-verify"), interval, timeout, rise, fall, action,
+            Bool(c, "lb.health.keep-vip-when-none-healthy"), moveAfter);
     }
 
     /// <summary>A misspelt key would otherwise be ignored silently and its default used.</summary>

@@ -54,9 +54,14 @@ public sealed class NodeRuntime : IAsyncDisposable
         var lease = LeaseSettingsOf(settings);
         var voters = Voters(settings, protocol);
         system.ActorOf(VoterActor.Props(lease, self, clock), VoterActor.Name);
-        var vips = settings.Vips.Select(v => new VipSpec(v.Address.ToString())).ToList();
+        var lb = settings.LoadBalancer;
+        var health = lb.HealthCheck;
+        var move = lb.Enabled && !health.KeepVipWhenNoneHealthy;
+        var vips = settings.Vips.Select(v => new VipSpec(v.Address.ToString(), [], MoveWhenNoneHealthy: move)).ToList();
+        // A node's report counts for a few of its report intervals, so that one lost report changes nothing.
+        var reportExpiry = TimeSpan.FromTicks(health.Interval.Ticks * 3) + health.Timeout;
         system.ActorOf(ClusterSingletonManager.Props(
-                VipAllocator.Props(vips, lease, voters, TimeSpan.FromMilliseconds(100), clock),
+                VipAllocator.Props(vips, lease, voters, TimeSpan.FromMilliseconds(100), clock, health.MoveVipAfter, reportExpiry),
                 PoisonPill.Instance,
                 ClusterSingletonManagerSettings.Create(system).WithRole("vip")),
             VipAllocator.Name);

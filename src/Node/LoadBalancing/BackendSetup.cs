@@ -26,30 +26,38 @@ public static class BackendSetup
                 return lines;
         }
         var tunnel = lb.Method == ForwardingMethod.Tunnel;
+        var v4 = vips.Where(v => v.Address.AddressFamily != AddressFamily.InterNetworkV6).ToList();
+        var v6 = vips.Where(v => v.Address.AddressFamily == AddressFamily.InterNetworkV6).ToList();
         lines.Add($"# {lb.Method.Name()}: run on every backend (port {lb.BackendPort} = VIP port {lb.Port}); it receives packets addressed to the VIP");
-        if (tunnel)
+        if (v4.Count > 0)
         {
-            lines.Add("modprobe ipip");
-            lines.Add("ip link show tunl0 >/dev/null 2>&1 || ip link add tunl0 type ipip");
-            lines.Add("ip link set tunl0 up");
-        }
-        foreach (var vip in vips)
-        {
-            if (vip.Address.AddressFamily == AddressFamily.InterNetworkV6)
+            if (tunnel)
             {
-                lines.Add($"# {vip.Address}: IPv6 VIPs are not covered here (ip6tnl for tunnel, and no ARP to suppress)");
-                continue;
+                lines.Add("modprobe ipip");
+                lines.Add("ip link show tunl0 >/dev/null 2>&1 || ip link add tunl0 type ipip");
+                lines.Add("ip link set tunl0 up");
             }
-            lines.Add($"ip addr add {vip.Address}/32 dev {(tunnel ? "tunl0" : "lo")}");
+            foreach (var vip in v4) lines.Add($"ip addr add {vip.Address}/32 dev {(tunnel ? "tunl0" : "lo")}");
+            lines.Add("# answer ARP only for addresses of the receiving interface, and never announce the VIP as a source");
+            lines.Add("sysctl -w net.ipv4.conf.all.arp_ignore=1");
+            lines.Add("sysctl -w net.ipv4.conf.all.arp_announce=2");
+            if (tunnel)
+            {
+                lines.Add("# decapsulated packets arrive on tunl0 from a client routed elsewhere: strict reverse-path filtering would drop them");
+                lines.Add("sysctl -w net.ipv4.conf.tunl0.rp_filter=0");
+                lines.Add("sysctl -w net.ipv4.conf.all.rp_filter=0");
+            }
         }
-        lines.Add("# answer ARP only for addresses of the receiving interface, and never announce the VIP as a source");
-        lines.Add("sysctl -w net.ipv4.conf.all.arp_ignore=1");
-        lines.Add("sysctl -w net.ipv4.conf.all.arp_announce=2");
-        if (tunnel)
+        if (v6.Count > 0)
         {
-            lines.Add("# decapsulated packets arrive on tunl0 from a client routed elsewhere: strict reverse-path filtering would drop them");
-            lines.Add("sysctl -w net.ipv4.conf.tunl0.rp_filter=0");
-            lines.Add("sysctl -w net.ipv4.conf.all.rp_filter=0");
+            // IPVS tunnels IPv6 in IPv6; ip6_tunnel's fallback device ip6tnl0 takes it from any remote.
+            if (tunnel)
+            {
+                lines.Add("modprobe ip6_tunnel");
+                lines.Add("ip link set ip6tnl0 up");
+            }
+            lines.Add("# IPv6: neighbour discovery answers only for addresses of the receiving interface, so nothing to suppress");
+            foreach (var vip in v6) lines.Add($"ip -6 addr add {vip.Address}/128 dev {(tunnel ? "ip6tnl0" : "lo")}");
         }
         return lines;
     }

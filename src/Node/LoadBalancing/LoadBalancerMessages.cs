@@ -12,6 +12,9 @@ public sealed record CheckTargets(IReadOnlyCollection<Backend> Backends);
 /// <summary>A backend's verdict flipped after rise or fall results in a row.</summary>
 public sealed record BackendHealthChanged(Backend Backend, bool Healthy);
 
+/// <summary>This node sees at least one healthy backend (true) or none (false); from the BackendWatch to the agent.</summary>
+public sealed record LocalBackendHealth(bool AnyHealthy);
+
 /// <summary>Published on the event stream each time an IpvsActor changed the kernel table (tests, benchmarks).</summary>
 public sealed record LoadBalancerReconciled(string Vip, IReadOnlyList<IpvsOperation> Changes, IpvsTable Table);
 

@@ -18,8 +18,12 @@ public sealed class SimulatedHost
         Node = node;
         Timeline = timeline;
         Link = new InterfaceInfo("sim0", 2, new PhysicalAddress([0x02, 0x00, 0x5e, 0x00, 0x00, (byte)index]), 1500, true, true);
-        Drivers = new DriverSet(new RecordingLinks(this), new RecordingAddresses(this), new RecordingAnnouncer(this), new RecordingFence(this));
+        Drivers = new DriverSet(new RecordingLinks(this), new RecordingAddresses(this), new RecordingAnnouncer(this), new RecordingFence(this),
+            new LoadBalancerDrivers(Backends, Backends, Backends, FollowMembers: false));
     }
+
+    /// <summary>Used only with actorvip.lb.enabled = on; a scenario fails this machine's backends through it.</summary>
+    public SimulatedBackends Backends { get; } = new();
 
     public string Node { get; }
     public Timeline Timeline { get; }

@@ -18,7 +18,7 @@ public sealed class LoadBalancingVm : IDisposable
                 ["ACTORVIP"] = Path.Combine(node, "actorvip.dll"),
                 ["BENCH"] = Path.Combine(bench, "ActorVip.Benchmarks.dll"),
             },
-            TimeSpan.FromMinutes(20));
+            TimeSpan.FromMinutes(45));
     }
 
     public KernelVm.Run Run { get; }

@@ -27,6 +27,18 @@ public sealed class LoadBalancingVmTests(LoadBalancingVm vm, ITestOutputHelper o
         Assert.Equal("", vm.Lb($"{mode}.after-addr").Trim());
     }
 
+    /// <summary>Both backends are in the service with the mode's flag, and the client's requests reached both and nothing failed.</summary>
+    private void AssertBothBackends(string mode, string service, string backend1, string backend2, string flag)
+    {
+        var table = vm.Lb($"{mode}.ipvsadm");
+        Assert.Contains($"-a -t {service} -r {backend1} {flag} -w 1", table);
+        Assert.Contains($"-a -t {service} -r {backend2} {flag} -w 1", table);
+        var answers = Requests($"{mode}.requests");
+        Assert.Contains("b1", answers);
+        Assert.Contains("b2", answers);
+        Assert.DoesNotContain("fail", answers);
+    }
+
     [Fact]
     public void The_vm_ran_every_mode_on_its_own_kernel()
     {
@@ -59,19 +71,13 @@ public sealed class LoadBalancingVmTests(LoadBalancingVm vm, ITestOutputHelper o
     public void Masquerade_two_arm_spreads_over_both_backends_with_the_port_changed_and_source_nat()
     {
         AssertHeld("masquerade");
-        var table = vm.Lb("masquerade.ipvsadm");
-        Assert.Contains("-A -t 192.0.2.100:80 -s rr", table);
-        Assert.Contains("-a -t 192.0.2.100:80 -r 198.51.100.11:8080 -m -w 1", table);
-        Assert.Contains("-a -t 192.0.2.100:80 -r 198.51.100.12:8080 -m -w 1", table);
+        Assert.Contains("-A -t 192.0.2.100:80 -s rr", vm.Lb("masquerade.ipvsadm"));
+        AssertBothBackends("masquerade", "192.0.2.100:80", "198.51.100.11:8080", "198.51.100.12:8080", "-m");
         Assert.Contains("ct original ip daddr 192.0.2.100 masquerade", vm.Lb("masquerade.nft"));
         Assert.Equal(["1", "1"], vm.Lb("masquerade.sysctl").Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        var answers = Requests("masquerade.requests");
-        Assert.Contains("b1", answers);
-        Assert.Contains("b2", answers);
-        Assert.DoesNotContain("fail", answers);
         AssertCleanStop("masquerade", "192.0.2.100");
         // The sysctls it switched on are put back as they were before.
-        Assert.Equal([vm.Lb("before-sysctl").Trim(), "0"], vm.Lb("masquerade.after-sysctl").Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal([vm.Lb("before-sysctl").Trim(), "0", vm.Lb("before-sysctl6").Trim()], vm.Lb("masquerade.after-sysctl").Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
     [Fact]
@@ -92,31 +98,72 @@ public sealed class LoadBalancingVmTests(LoadBalancingVm vm, ITestOutputHelper o
     {
         Assert.EndsWith("rc=1", vm.Lb("one-arm.path").Trim());
         AssertHeld("one-arm");
-        Assert.Contains("-a -t 198.51.100.100:80 -r 198.51.100.11:8080 -m -w 1", vm.Lb("one-arm.ipvsadm"));
-        var answers = Requests("one-arm.requests");
-        Assert.Contains("b1", answers);
-        Assert.Contains("b2", answers);
-        Assert.DoesNotContain("fail", answers);
+        AssertBothBackends("one-arm", "198.51.100.100:80", "198.51.100.11:8080", "198.51.100.12:8080", "-m");
         // The same requests without the rule: the backends answer the client directly, which drops the answers.
         Assert.All(Requests("one-arm.no-nat-requests"), r => Assert.Equal("fail", r));
         AssertCleanStop("one-arm", "198.51.100.100");
     }
 
     [Theory]
-    [InlineData("directroute", "-g")]
-    [InlineData("tunnel", "-i")]
-    public void Directroute_and_tunnel_reach_both_backends_that_hold_the_vip_as_backend_setup_says(string mode, string flag)
+    [InlineData("directroute", "-g", "198.51.100.100", "198.51.100.100:80", "198.51.100.11:80", "198.51.100.12:80")]
+    [InlineData("tunnel", "-i", "198.51.100.100", "198.51.100.100:80", "198.51.100.11:80", "198.51.100.12:80")]
+    [InlineData("directroute6", "-g", "2001:db8:2::100", "[2001:db8:2::100]:80", "[2001:db8:2::11]:80", "[2001:db8:2::12]:80")]
+    [InlineData("tunnel6", "-i", "2001:db8:2::100", "[2001:db8:2::100]:80", "[2001:db8:2::11]:80", "[2001:db8:2::12]:80")]
+    public void Directroute_and_tunnel_reach_both_backends_that_hold_the_vip_as_backend_setup_says(string mode, string flag, string vip, string service, string b1, string b2)
     {
         foreach (var b in new[] { "b1", "b2" })
             Assert.True(vm.Lb($"{mode}.setup-{b}.log").Trim().EndsWith('0'), $"backend setup on {b}: {vm.Lb($"{mode}.setup-{b}.log")}");
         AssertHeld(mode);
-        Assert.Contains($"-a -t 198.51.100.100:80 -r 198.51.100.11:80 {flag} -w 1", vm.Lb($"{mode}.ipvsadm"));
-        Assert.Contains($"-a -t 198.51.100.100:80 -r 198.51.100.12:80 {flag} -w 1", vm.Lb($"{mode}.ipvsadm"));
-        var answers = Requests($"{mode}.requests");
-        Assert.Contains("b1", answers);
-        Assert.Contains("b2", answers);
+        AssertBothBackends(mode, service, b1, b2, flag);
+        AssertCleanStop(mode, vip);
+    }
+
+    [Fact]
+    public void Ipv6_local_delivers_to_the_owner_itself()
+    {
+        AssertHeld("local6");
+        Assert.Contains("-A -t [2001:db8:1::100]:80 -s rr", vm.Lb("local6.ipvsadm"));
+        Assert.Contains("--local", vm.Lb("local6.save"));
+        Assert.All(Requests("local6.requests"), r => Assert.Equal("director6", r));
+        Assert.Equal(4, Requests("local6.requests").Length);
+        AssertCleanStop("local6", "2001:db8:1::100");
+    }
+
+    [Fact]
+    public void Ipv6_masquerade_two_arm_spreads_over_both_backends_with_ip6_source_nat_and_ipv6_forwarding()
+    {
+        AssertHeld("masquerade6");
+        AssertBothBackends("masquerade6", "[2001:db8:1::100]:80", "[2001:db8:2::11]:8080", "[2001:db8:2::12]:8080", "-m");
+        Assert.Contains("ct original ip6 daddr 2001:db8:1::100 masquerade", vm.Lb("masquerade6.nft"));
+        Assert.Equal(["1", "1"], vm.Lb("masquerade6.sysctl").Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        AssertCleanStop("masquerade6", "2001:db8:1::100");
+        Assert.Equal(vm.Lb("before-sysctl6").Trim(), vm.Lb("masquerade6.after-sysctl").Split('\n', StringSplitOptions.RemoveEmptyEntries)[2]);
+    }
+
+    [Fact(Skip = "tests/vm/lb-members.sh is not sourced by lb-tests.sh yet: in its first VM run (3 .NET nodes under TCG on a loaded 2-core host) the joining nodes never took the leader's Welcome and the leader downed itself; see docs/LOAD-BALANCING.md")]
+    public void Member_backends_of_a_three_node_cluster_answer_through_the_vip_and_a_stopped_member_leaves_the_service()
+    {
+        Assert.False(vm.Has("members.start-failed"), vm.Has("members.start-failed") ? vm.Lb("members.start-failed") + "\n" + vm.Lb("members.n1.log") : "");
+        Assert.True(vm.Has("members.start-ms"), $"the VM did not reach the member test: {vm.Run.Stderr} (results in {vm.Run.Results})");
+        var owner = vm.Lb("members.owner").Trim();
+        var gone = vm.Lb("members.stopped").Trim();
+        output.WriteLine($"cluster of 3 held the VIP with 3 member backends {vm.Lb("members.start-ms").Trim()} ms after the processes started (owner {owner}); " +
+            $"{gone} out of the service {vm.Lb("members.removed-ms").Trim()} ms after its process exited");
+        var table = vm.Lb("members.ipvsadm");
+        Assert.Contains("-A -t 198.51.100.200:80 -s rr", table);
+        foreach (var ip in new[] { "198.51.100.21", "198.51.100.22", "198.51.100.23" })
+            Assert.Contains($"-a -t 198.51.100.200:80 -r {ip}:8080 -m -w 1", table);
+        var answers = Requests("members.requests");
+        Assert.Equal(["n1", "n2", "n3"], answers.Distinct().Order());
         Assert.DoesNotContain("fail", answers);
-        AssertCleanStop(mode, "198.51.100.100");
+
+        Assert.Equal("0", vm.Lb("members.stopped-exit").Trim());
+        var after = vm.Lb("members.after-ipvsadm");
+        Assert.DoesNotContain($"-r 198.51.100.2{gone[1..]}:8080", after);
+        Assert.Equal(2, after.Split('\n').Count(l => l.Contains(":8080 -m -w 1", StringComparison.Ordinal)));
+        var remaining = Requests("members.after-requests");
+        Assert.Equal(new[] { "n1", "n2", "n3" }.Where(n => n != gone), remaining.Distinct().Order());
+        Assert.DoesNotContain("fail", remaining);
     }
 
     [Fact]

@@ -87,7 +87,8 @@ public class SettingsReaderTests
         { "actorvip.lb.health.rise", "0", "lb.health.rise: '0' is not a count of successes (expected 1 to 100)" },
         { "actorvip.lb.health.fall", "x", "lb.health.fall: 'x' is not a whole number" },
         { "actorvip.lb.health.on-failure", "drop", "lb.health.on-failure: 'drop' is not an action (expected weight-zero or remove)" },
-        { "actorvip.lb.health.keep-vip-when-none-healthy", "off", "lb.health.keep-vip-when-none-healthy: off is not implemented yet" },
+        { "actorvip.lb.health.keep-vip-when-none-healthy", "sometimes", "lb.health.keep-vip-when-none-healthy: 'sometimes' is not on/off" },
+        { "actorvip.lb.health.move-vip-after", "later", "lb.health.move-vip-after: 'later' is not a duration" },
         { "actorvip.lb.member-backends", "perhaps", "lb.member-backends: 'perhaps' is not on/off" },
     };
 
@@ -98,8 +99,9 @@ public class SettingsReaderTests
         var h = Read(new HoconOverrides()
             .Set("actorvip.lb.health.kind", "https").Set("actorvip.lb.health.path", "/livez").Set("actorvip.lb.health.insecure-skip-verify", "on")
             .Set("actorvip.lb.health.interval", "2s").Set("actorvip.lb.health.timeout", "1s").Set("actorvip.lb.health.rise", "3")
-            .Set("actorvip.lb.health.fall", "4").Set("actorvip.lb.health.on-failure", "remove")).LoadBalancer.HealthCheck;
-        Assert.Equal(new HealthSettings(HealthCheckKind.Https, "/livez", true, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), 3, 4, HealthFailureAction.Remove, true), h);
+            .Set("actorvip.lb.health.fall", "4").Set("actorvip.lb.health.on-failure", "remove")
+            .Set("actorvip.lb.health.keep-vip-when-none-healthy", "off").Set("actorvip.lb.health.move-vip-after", "7s")).LoadBalancer.HealthCheck;
+        Assert.Equal(new HealthSettings(HealthCheckKind.Https, "/livez", true, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), 3, 4, HealthFailureAction.Remove, false, TimeSpan.FromSeconds(7)), h);
     }
 
     [Fact]

@@ -35,6 +35,23 @@ public class BackendSetupTests
     }
 
     [Theory]
+    [InlineData(ForwardingMethod.DirectRoute, new[] { "ip -6 addr add 2001:db8::100/128 dev lo" })]
+    [InlineData(ForwardingMethod.Tunnel, new[] { "modprobe ip6_tunnel", "ip link set ip6tnl0 up", "ip -6 addr add 2001:db8::100/128 dev ip6tnl0" })]
+    public void Ipv6_backends_hold_the_vip_without_arp_sysctls_and_tunnel_through_ip6tnl(ForwardingMethod method, string[] expected)
+    {
+        Assert.Equal(expected, BackendSetup.Commands(Lb(method), [VipAddress.Parse("2001:db8::100")]).Where(l => !l.StartsWith('#')));
+    }
+
+    [Fact]
+    public void Both_families_get_their_own_commands()
+    {
+        var commands = BackendSetup.Commands(Lb(ForwardingMethod.DirectRoute), [VipAddress.Parse("198.51.100.100"), VipAddress.Parse("2001:db8::100")]);
+        Assert.Contains("ip addr add 198.51.100.100/32 dev lo", commands);
+        Assert.Contains("sysctl -w net.ipv4.conf.all.arp_ignore=1", commands);
+        Assert.Contains("ip -6 addr add 2001:db8::100/128 dev lo", commands);
+    }
+
+    [Theory]
     [InlineData(ForwardingMethod.Local)]
     [InlineData(ForwardingMethod.Masquerade)]
     [InlineData(ForwardingMethod.Bypass)]

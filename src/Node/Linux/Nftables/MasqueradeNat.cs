@@ -8,14 +8,17 @@ namespace ActorVip.Node.Linux.Nftables;
 /// <summary>
 /// Source NAT for masquerade over nftables netlink (no nft or iptables binary): a table of its own (ip and ip6
 /// families) with a nat postrouting chain holding `ct original ip daddr VIP masquerade` per VIP, rebuilt as a
-/// whole in one batch on every change. Also sets net.ipv4.ip_forward and net.ipv4.vs.conntrack to 1 while any
-/// VIP is masqueraded, and puts back the values it changed when the last VIP goes. Thread-safe.
+/// whole in one batch on every change. Also sets net.ipv4.ip_forward (IPv6 VIP: net.ipv6.conf.all.forwarding) and
+/// net.ipv4.vs.conntrack (IPVS's one switch for both families) to 1 while any VIP is masqueraded, and puts back the
+/// values it changed when the last VIP goes. Thread-safe.
 /// </summary>
 public sealed class MasqueradeNat : ISourceNat, IDisposable
 {
     public const string DefaultTable = "actorvip-nat";
     public const string Chain = "postrouting";
-    public static readonly IReadOnlyList<string> Sysctls = ["net.ipv4.ip_forward", "net.ipv4.vs.conntrack"];
+    /// <summary>The backends' answers are forwarded back through the director, so forwarding must be on for the VIP's family.</summary>
+    public static IReadOnlyList<string> SysctlsFor(IPAddress vip) =>
+        [vip.AddressFamily == AddressFamily.InterNetworkV6 ? "net.ipv6.conf.all.forwarding" : "net.ipv4.ip_forward", "net.ipv4.vs.conntrack"];
 
     /// <summary>nat postrouting at srcnat (100), as `nft add chain ... { type nat hook postrouting priority srcnat; }`.</summary>
     private static readonly NftHook Postrouting = new(Nft.HookPostrouting, 100, "nat");
@@ -46,7 +49,7 @@ public sealed class MasqueradeNat : ISourceNat, IDisposable
     {
         lock (_gate)
         {
-            foreach (var key in Sysctls)
+            foreach (var key in SysctlsFor(vip))
             {
                 var before = Sysctl.Read(key);
                 if (before == "1") continue;
