@@ -48,8 +48,18 @@ public sealed class NodeRuntime : IAsyncDisposable
         // stack trace resolved against the PDBs: CPU on the message path and 2 MB of metadata readers.
         DotNetty.Common.ResourceLeakDetector.Level = DotNetty.Common.ResourceLeakDetector.DetectionLevel.Disabled;
         protocol ??= ClusterConfig.ProtocolOf(settings);
-        var bootstrap = BootstrapSetup.Create().WithConfig(ClusterConfig.Build(settings, config, protocol));
-        var system = ActorSystem.Create(settings.SystemName, transportSecurity is null ? ActorSystemSetup.Create(bootstrap) : bootstrap.And(transportSecurity));
+        var akkaConfig = ClusterConfig.Build(settings, config, protocol);
+        // ActorSystem.Create(name, setup) evaluates ConfigurationFactory.Load() even when the setup carries the
+        // config, which reads an app.config section through System.Configuration (5 MB of XML code per node);
+        // without a setup Create(name, config) does not, and with one we start the system as it would.
+        ActorSystem system;
+        if (transportSecurity is null) system = ActorSystem.Create(settings.SystemName, akkaConfig);
+        else
+        {
+            var impl = new Akka.Actor.Internal.ActorSystemImpl(settings.SystemName, akkaConfig, BootstrapSetup.Create().WithConfig(akkaConfig).And(transportSecurity), Akka.Util.Option<Props>.None);
+            impl.Start();
+            system = impl;
+        }
         var self = new NodeId(Akka.Cluster.Cluster.Get(system).SelfAddress.ToString());
         var lease = LeaseSettingsOf(settings);
         var voters = Voters(settings, protocol);

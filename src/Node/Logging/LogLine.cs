@@ -59,6 +59,8 @@ public static class LogLine
         return b.ToString();
     }
 
+    // Not inlined into Format: System.Text.Json (1 MB) loads only when the json format is used.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     public static string Json(string ts, string level, string source, string message, IReadOnlyList<KeyValuePair<string, string>> fields, string? exception)
     {
         using var buffer = new MemoryStream(256);
