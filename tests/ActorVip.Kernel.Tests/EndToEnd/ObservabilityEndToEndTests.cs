@@ -118,5 +118,5 @@ public sealed class ObservabilityEndToEndTests(ITestOutputHelper output)
     }
 
     private static long LastGrantedEpoch(LabProcess process) =>
-        Regex.Matches(process.Output, @"lease granted vip=192\.0\.2\.100 epoch=(\d+)").Select(m => long.Parse(m.Groups[1].Value)).LastOrDefault(-1);
+        Regex.Matches(process.Output, @"lease granted""? vip=192\.0\.2\.100 epoch=(\d+)").Select(m => long.Parse(m.Groups[1].Value)).LastOrDefault(-1);
 }
