@@ -23,9 +23,7 @@ public sealed class BackendWatch : ReceiveActor, IWithTimers
     private readonly Endpoint _node;
     private readonly LoadBalancerDrivers _drivers;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly HashSet<Backend> _unhealthy = new();
-    private IReadOnlyList<Backend> _static = [];
-    private IReadOnlyList<Backend> _members = [];
+    private readonly BackendSet _backends = new();
     private IActorRef _checker = ActorRefs.Nobody;
     private bool _settled;
     private bool? _told;
@@ -37,16 +35,13 @@ public sealed class BackendWatch : ReceiveActor, IWithTimers
         _drivers = drivers;
         Receive<MembersChanged>(m =>
         {
-            _members = Resolve(m.Backends);
-            var backends = Backends();
-            _unhealthy.IntersectWith(backends);
-            _checker.Tell(new CheckTargets(backends));
+            _backends.SetMembers(Resolve(m.Backends));
+            _checker.Tell(new CheckTargets(_backends.All));
             Tell();
         });
         Receive<BackendHealthChanged>(h =>
         {
-            if (h.Healthy) _unhealthy.Remove(h.Backend);
-            else _unhealthy.Add(h.Backend);
+            _backends.Verdict(h.Backend, h.Healthy);
             Tell();
         });
         Receive<Settled>(_ =>
@@ -64,21 +59,19 @@ public sealed class BackendWatch : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         // Local mode delivers to this node's own server only: that is the one backend that matters here.
-        _static = Resolve(_lb.Method == ForwardingMethod.Local ? new[] { new Endpoint(_node.Host, _lb.Port) } : _lb.Backends);
+        _backends.SetStatic(Resolve(_lb.Method == ForwardingMethod.Local ? new[] { new Endpoint(_node.Host, _lb.Port) } : _lb.Backends));
         _checker = Context.ActorOf(HealthChecker.Props(_lb.HealthCheck, _drivers.Probe), "health");
-        _checker.Tell(new CheckTargets(Backends()));
+        _checker.Tell(new CheckTargets(_backends.All));
         if (_lb.Method != ForwardingMethod.Local && _drivers.FollowMembers && _lb.MemberBackends)
             Context.ActorOf(MemberBackends.Props(_lb.BackendPort), "members");
         var health = _lb.HealthCheck;
         Timers.StartSingleTimer("settled", Settled.Instance, TimeSpan.FromTicks(health.Interval.Ticks * (health.Fall + 1)) + health.Timeout);
     }
 
-    private IReadOnlyList<Backend> Backends() => _static.Concat(_members).Distinct().ToList();
-
     private void Tell()
     {
         if (!_settled) return;
-        var healthy = Backends().Any(b => !_unhealthy.Contains(b));
+        var healthy = _backends.All.Any(_backends.IsHealthy);
         if (healthy == _told) return;
         _told = healthy;
         _log.Info("this node sees {0}", healthy ? "at least one healthy backend" : "no healthy backend");

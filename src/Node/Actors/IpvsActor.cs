@@ -30,9 +30,7 @@ public sealed class IpvsActor : ReceiveActor, IWithTimers
     private readonly LoadBalancerSettings _lb;
     private readonly LoadBalancerDrivers _drivers;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly HashSet<Backend> _unhealthy = new();
-    private IReadOnlyList<Backend> _static = [];
-    private IReadOnlyList<Backend> _members = [];
+    private readonly BackendSet _backends = new();
     private IActorRef? _checker;
     /// <summary>What the kernel holds for this VIP as far as we know; null when unknown (after a failure).</summary>
     private IpvsTable? _applied;
@@ -44,13 +42,13 @@ public sealed class IpvsActor : ReceiveActor, IWithTimers
         _drivers = drivers;
         Receive<MembersChanged>(m =>
         {
-            _members = Resolve(m.Backends);
-            BackendsChanged();
+            _backends.SetMembers(Resolve(m.Backends));
+            _checker?.Tell(new CheckTargets(_backends.All));
+            Reconcile();
         });
         Receive<BackendHealthChanged>(h =>
         {
-            if (h.Healthy) _unhealthy.Remove(h.Backend);
-            else _unhealthy.Add(h.Backend);
+            _backends.Verdict(h.Backend, h.Healthy);
             Reconcile();
         });
         Receive<Retry>(_ => Reconcile());
@@ -65,14 +63,14 @@ public sealed class IpvsActor : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
-        _static = Resolve(_lb.Backends);
+        _backends.SetStatic(Resolve(_lb.Backends));
         if (_lb.Method == ForwardingMethod.Bypass)
             _log.Warning("vip={0}: bypass forwarding sends each packet on to its own destination, the VIP, which is local on this node: the kernel drops it (docs/LOAD-BALANCING.md)", _vip);
         Reconcile();
         if (_lb.Method != ForwardingMethod.Local)
         {
             _checker = Context.ActorOf(HealthChecker.Props(_lb.HealthCheck, _drivers.Probe), "health");
-            _checker.Tell(new CheckTargets(Backends()));
+            _checker.Tell(new CheckTargets(_backends.All));
         }
         if (_lb.Method == ForwardingMethod.Masquerade)
             Context.ActorOf(NatActor.Props(_vip, _drivers.Nat), "nat");
@@ -96,19 +94,9 @@ public sealed class IpvsActor : ReceiveActor, IWithTimers
         }
     }
 
-    private IReadOnlyList<Backend> Backends() => _static.Concat(_members).Distinct().ToList();
-
-    private void BackendsChanged()
-    {
-        var backends = Backends();
-        _unhealthy.IntersectWith(backends);
-        _checker?.Tell(new CheckTargets(backends));
-        Reconcile();
-    }
-
     private void Reconcile()
     {
-        var desired = LoadBalancerTable.Desired(_vip, _lb, Backends(), b => !_unhealthy.Contains(b));
+        var desired = LoadBalancerTable.Desired(_vip, _lb, _backends.All, _backends.IsHealthy);
         try
         {
             var started = Stopwatch.GetTimestamp();
@@ -118,7 +106,7 @@ public sealed class IpvsActor : ReceiveActor, IWithTimers
             _applied = null;
             _drivers.Ipvs.Execute(changes);
             _applied = desired;
-            Context.System.EventStream.Publish(new LoadBalancerObserved(_vip.ToString(), desired, Backends().Select(b => new BackendHealth(b, !_unhealthy.Contains(b))).ToList()));
+            Context.System.EventStream.Publish(new LoadBalancerObserved(_vip.ToString(), desired, _backends.All.Select(b => new BackendHealth(b, _backends.IsHealthy(b))).ToList()));
             if (changes.Count == 0) return;
             foreach (var op in changes) _log.Info("vip={0}: {1}", _vip, op.Describe());
             _log.Debug("vip={0}: {1} IPVS changes in {2:F1} ms", _vip, changes.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
