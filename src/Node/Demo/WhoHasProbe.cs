@@ -104,23 +104,8 @@ public sealed class WhoHasProbe : IDisposable
         }
     }
 
-    private static unsafe SocketHandle OpenBound(int index)
-    {
-        var protocol = BinaryPrimitives.ReverseEndianness(EthPArp);
-        var fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, protocol);
-        if (fd < 0) throw new IOException($"Cannot open an ARP socket: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}.");
-        var handle = new SocketHandle(fd);
-        var address = new SockaddrLl { Family = (ushort)AF_PACKET, Protocol = protocol, InterfaceIndex = index };
-        if (bind(fd, (sockaddr*)&address, (uint)sizeof(SockaddrLl)) != 0)
-        {
-            var error = Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError());
-            handle.Dispose();
-            throw new IOException($"Cannot bind the ARP socket to interface {index}: {error}.");
-        }
-        var timeout = stackalloc long[2] { 0, 200_000 }; // struct timeval: wake every 200 ms to notice Stop
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, timeout, 16);
-        return handle;
-    }
+    // Wakes every 200 ms to notice Stop.
+    private static SocketHandle OpenBound(int index) => BoundPacketSocket.Open(EthPArp, index, TimeSpan.FromMilliseconds(200), "an ARP");
 
     private unsafe void Send(byte[] frame)
     {

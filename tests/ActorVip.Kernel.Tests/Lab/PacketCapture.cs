@@ -27,22 +27,8 @@ public sealed class PacketCapture : IDisposable
             return new PacketCapture(OpenBound(index));
     }
 
-    private static unsafe SocketHandle OpenBound(int index)
-    {
-        var protocol = BinaryPrimitives.ReverseEndianness(EthPAll);
-        var fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, protocol);
-        if (fd < 0) throw new IOException($"Cannot open a capture socket: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}.");
-        var handle = new SocketHandle(fd);
-        var address = new SockaddrLl { Family = (ushort)AF_PACKET, Protocol = protocol, InterfaceIndex = index };
-        if (bind(fd, (sockaddr*)&address, (uint)sizeof(SockaddrLl)) != 0)
-        {
-            handle.Dispose();
-            throw new IOException($"Cannot bind the capture socket: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}.");
-        }
-        var timeout = stackalloc long[2] { 0, 200_000 }; // struct timeval: wake every 200 ms to check the deadline
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, timeout, 16);
-        return handle;
-    }
+    // Wakes every 200 ms to check the deadline.
+    private static SocketHandle OpenBound(int index) => BoundPacketSocket.Open(EthPAll, index, TimeSpan.FromMilliseconds(200), "a capture");
 
     /// <summary>The first incoming frame that matches, or null when none arrived within <paramref name="within"/> (a generous bound).</summary>
     public byte[]? Next(Func<byte[], bool> match, TimeSpan within)
