@@ -35,12 +35,6 @@ public sealed class DeadlineScheduler : SchedulerBase, IDateTimeOffsetNowTimePro
 
     private static readonly long Started = Stopwatch.GetTimestamp();
 
-    /// <summary>How many timers wait (cancelled ones included until their deadline); for tests.</summary>
-    internal int Pending
-    {
-        get { lock (_gate) return _due.Count; }
-    }
-
     protected override void InternalScheduleTellOnce(TimeSpan delay, ICanTell receiver, object message, IActorRef sender, ICancelable cancelable) =>
         Add(delay, TimeSpan.Zero, new ScheduledTell(receiver, message, sender), cancelable);
 
