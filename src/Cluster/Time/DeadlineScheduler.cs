@@ -12,20 +12,24 @@ namespace ActorVip.Cluster.Time;
 /// instead of Akka's hashed wheel that wakes a timer and a pool thread every tick (10 ms: 200 wake-ups a
 /// second with nothing due, most of an idle node's CPU). Timers also fire at their deadline, not on the
 /// next tick. Selected by akka.scheduler.implementation; Akka constructs it with (Config, ILoggingAdapter).
+/// The same thread also runs the actors of every dispatcher whose executor is <see cref="ActorLoopExecutor"/>
+/// (<see cref="Execute"/>): a timer's message and the work it causes then run without waking another thread.
 /// </summary>
 public sealed class DeadlineScheduler : SchedulerBase, IDateTimeOffsetNowTimeProvider, IDisposable
 {
     private readonly object _gate = new();
     private readonly PriorityQueue<Timer, (long Deadline, long Order)> _due = new();
+    private readonly Queue<IRunnable> _work = new();
     private readonly Thread _thread;
     private readonly TimeSpan _shutdownTimeout;
     private long _order;
     private bool _stopping;
+    private bool _sleeping;
 
     public DeadlineScheduler(Config scheduler, ILoggingAdapter log) : base(scheduler, log)
     {
         _shutdownTimeout = SchedulerConfig.GetTimeSpan("akka.scheduler.shutdown-timeout", TimeSpan.FromSeconds(5));
-        _thread = new Thread(Run) { IsBackground = true, Name = "akka-scheduler" };
+        _thread = new Thread(Run) { IsBackground = true, Name = "actor-loop" };
         _thread.Start();
     }
 
@@ -62,9 +66,30 @@ public sealed class DeadlineScheduler : SchedulerBase, IDateTimeOffsetNowTimePro
             // Only a deadline earlier than the one the thread sleeps towards needs to wake it.
             var wakeUp = !_due.TryPeek(out _, out var first) || timer.Deadline < first.Deadline;
             Enqueue(timer);
-            if (wakeUp) Monitor.Pulse(_gate);
+            if (wakeUp && _sleeping) Monitor.Pulse(_gate);
         }
     }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on this scheduler's thread, in the order posted, between due timers. Work posted
+    /// after shutdown runs on the .NET thread pool instead, so that nothing an actor system hands over is lost.
+    /// </summary>
+    public void Execute(IRunnable work)
+    {
+        lock (_gate)
+        {
+            if (!_stopping)
+            {
+                _work.Enqueue(work);
+                if (_sleeping) Monitor.Pulse(_gate);
+                return;
+            }
+        }
+        ThreadPool.UnsafeQueueUserWorkItem(static w => w.Run(), work, preferLocal: false);
+    }
+
+    /// <summary>True on the thread that fires timers and runs posted work.</summary>
+    public bool IsLoopThread => Thread.CurrentThread == _thread;
 
     private void Enqueue(Timer timer) =>
         // Equal deadlines run in the order they were scheduled, like Akka's wheel.
@@ -75,18 +100,43 @@ public sealed class DeadlineScheduler : SchedulerBase, IDateTimeOffsetNowTimePro
     private void Run()
     {
         var ready = new List<Timer>();
+        var work = new List<IRunnable>();
         while (true)
         {
             lock (_gate)
             {
-                while (!_stopping && NextWait() is var wait && wait != TimeSpan.Zero)
+                while (!_stopping && _work.Count == 0 && NextWait() is var wait && wait != TimeSpan.Zero)
+                {
+                    _sleeping = true;
                     Monitor.Wait(_gate, wait == Timeout.InfiniteTimeSpan ? Timeout.Infinite : (int)Math.Ceiling(Math.Min(wait.TotalMilliseconds, int.MaxValue - 1)));
-                if (_stopping) return;
+                    _sleeping = false;
+                }
+                if (_stopping)
+                {
+                    while (_work.TryDequeue(out var left)) ThreadPool.UnsafeQueueUserWorkItem(static w => w.Run(), left, preferLocal: false);
+                    return;
+                }
                 var now = Now();
                 while (_due.TryPeek(out _, out var next) && next.Deadline <= now) ready.Add(_due.Dequeue());
+                while (_work.TryDequeue(out var item)) work.Add(item);
             }
             foreach (var timer in ready) Fire(timer);
             ready.Clear();
+            foreach (var item in work) RunWork(item);
+            work.Clear();
+        }
+    }
+
+    private void RunWork(IRunnable work)
+    {
+        try
+        {
+            work.Run();
+        }
+        catch (Exception e)
+        {
+            // Akka's mailbox handles an actor's own failures; this keeps the loop alive for everything else.
+            Log.Error(e, "Error while running {0} on the actor loop", work);
         }
     }
 

@@ -56,8 +56,9 @@ public sealed class IpvsActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
+    /// <summary>Applying a large table takes seconds (docs/IPVS.md): on the thread pool, not on the node's actor loop.</summary>
     public static Props Props(VipAddress vip, LoadBalancerSettings lb, LoadBalancerDrivers drivers) =>
-        Akka.Actor.Props.Create(() => new IpvsActor(vip, lb, drivers));
+        Akka.Actor.Props.Create(() => new IpvsActor(vip, lb, drivers)).WithDispatcher("akka.actor.default-blocking-io-dispatcher");
 
     private bool Owned(IpvsServiceKey key) => _vip.Equals(key.Address);
 

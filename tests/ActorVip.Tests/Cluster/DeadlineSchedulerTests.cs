@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
 using Akka.Configuration;
+using Akka.Dispatch;
 using Akka.Event;
 using Akka.TestKit.Xunit2;
 using ActorVip.Cluster.Time;
@@ -95,6 +96,104 @@ public sealed class DeadlineSchedulerTests : IDisposable
         _scheduler.Dispose();
         Assert.Equal(1, ran);
         Assert.Throws<SchedulerException>(() => Actions.ScheduleOnce(TimeSpan.Zero, () => { }));
+    }
+
+    [Fact]
+    public void Posted_work_runs_on_the_timer_thread_in_the_order_posted()
+    {
+        var ran = new ConcurrentQueue<(int Item, bool OnLoop)>();
+        var done = new CountdownEvent(100);
+        for (var i = 0; i < 100; i++)
+        {
+            var item = i;
+            _scheduler.Execute(new ActionRunnable(() => { ran.Enqueue((item, _scheduler.IsLoopThread)); done.Signal(); }));
+        }
+        Assert.True(done.Wait(Wait));
+        Assert.Equal(Enumerable.Range(0, 100), ran.Select(r => r.Item));
+        Assert.All(ran, r => Assert.True(r.OnLoop));
+    }
+
+    [Fact]
+    public void Posted_work_wakes_a_thread_asleep_towards_a_far_deadline_and_timers_still_fire()
+    {
+        Actions.ScheduleOnce(TimeSpan.FromMinutes(10), () => { });
+        using var ran = new ManualResetEventSlim();
+        _scheduler.Execute(new ActionRunnable(ran.Set));
+        Assert.True(ran.Wait(TimeSpan.FromSeconds(2)), "work waited for the timer's deadline");
+        using var fired = new ManualResetEventSlim();
+        Actions.ScheduleOnce(TimeSpan.FromMilliseconds(20), fired.Set);
+        Assert.True(fired.Wait(Wait));
+    }
+
+    [Fact]
+    public void Work_that_throws_does_not_stop_the_loop()
+    {
+        _scheduler.Execute(new ActionRunnable(() => throw new InvalidOperationException("boom")));
+        using var ran = new ManualResetEventSlim();
+        _scheduler.Execute(new ActionRunnable(ran.Set));
+        Assert.True(ran.Wait(Wait));
+    }
+
+    [Fact]
+    public void Work_posted_after_shutdown_still_runs_on_the_thread_pool()
+    {
+        _scheduler.Dispose();
+        using var ran = new ManualResetEventSlim();
+        var onLoop = true;
+        _scheduler.Execute(new ActionRunnable(() => { onLoop = _scheduler.IsLoopThread; ran.Set(); }));
+        Assert.True(ran.Wait(Wait));
+        Assert.False(onLoop);
+    }
+}
+
+/// <summary>An actor system on the actor loop (reference.conf's dispatchers): actors run on the scheduler's thread,
+/// the blocking-io dispatcher stays on the pool, and a system with a loop executor but without the deadline scheduler does not start.</summary>
+public sealed class ActorLoopSystemTests() : TestKit(ConfigurationFactory.ParseString(
+    """
+    akka.scheduler.implementation = "ActorVip.Cluster.Time.DeadlineScheduler, ActorVip.Cluster"
+    akka.actor.default-dispatcher.executor = "ActorVip.Cluster.Time.ActorLoopExecutor, ActorVip.Cluster"
+    akka.actor.internal-dispatcher.executor = "ActorVip.Cluster.Time.ActorLoopExecutor, ActorVip.Cluster"
+    """))
+{
+    private sealed class WhereAmI : ReceiveActor
+    {
+        public WhereAmI() => ReceiveAny(_ => Sender.Tell(((DeadlineScheduler)Context.System.Scheduler).IsLoopThread));
+    }
+
+    [Fact]
+    public void Default_dispatcher_actors_run_on_the_loop_and_blocking_io_ones_do_not()
+    {
+        Sys.ActorOf(Props.Create(() => new WhereAmI())).Tell("where");
+        ExpectMsg(true);
+        Sys.ActorOf(Props.Create(() => new WhereAmI()).WithDispatcher("akka.actor.default-blocking-io-dispatcher")).Tell("where");
+        ExpectMsg(false);
+    }
+
+    [Fact]
+    public void A_chain_of_actors_answers_across_the_loop()
+    {
+        var last = TestActor;
+        for (var i = 0; i < 20; i++)
+        {
+            var next = last;
+            last = Sys.ActorOf(Props.Create(() => new Forward(next)));
+        }
+        for (var i = 0; i < 50; i++) last.Tell(i);
+        for (var i = 0; i < 50; i++) ExpectMsg(i);
+    }
+
+    private sealed class Forward : ReceiveActor
+    {
+        public Forward(IActorRef next) => ReceiveAny(m => next.Forward(m));
+    }
+
+    [Fact]
+    public void The_loop_executor_needs_the_deadline_scheduler()
+    {
+        var config = ConfigurationFactory.ParseString(
+            """akka.actor.default-dispatcher.executor = "ActorVip.Cluster.Time.ActorLoopExecutor, ActorVip.Cluster" """);
+        // Akka logs the executor's reason (a ConfigurationException naming akka.scheduler.implementation) and refuses to start.
+        Assert.ThrowsAny<Exception>(() => ActorSystem.Create("no-loop", config).Dispose());
     }
 }
 
