@@ -6,8 +6,16 @@ namespace ActorVip.Node;
 
 public static class Program
 {
+    private const string InlineSocketCompletions = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+
     public static int Main(string[] args)
     {
+        // Socket completions run on the socket engine's own thread instead of being handed to a pool thread: one
+        // thread wake-up less for every message a node receives (docs/BENCHMARKS.md, idle CPU). Read by .NET once,
+        // when the first socket is made, so it must be set before that; an operator's own setting wins.
+        if (Environment.GetEnvironmentVariable(InlineSocketCompletions) is null)
+            Environment.SetEnvironmentVariable(InlineSocketCompletions, "1");
+
         var root = new RootCommand("ActorVip: virtual IPs and IPVS load balancing for bare-metal clusters, without the Kubernetes API");
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(CheckCommand.Create());
