@@ -86,6 +86,7 @@ public static class RunCommand
             transportSecurity: certificates is null ? null : PeerTrust.Setup(certificates));
         using var service = SystemdService.Attach(runtime, notifier);
         using var endpoints = NodeEndpoints.Start(runtime, settings, listener);
+        using var trim = MemoryTrim.Start(first: TimeSpan.FromSeconds(15), every: TimeSpan.FromMinutes(1));
         Console.WriteLine($"actorvip: node {runtime.Self} started; vips {string.Join(", ", settings.Vips)} on {link.Name}; voters {settings.Nodes}");
         var terminated = runtime.System.WhenTerminated;
         WaitHandle.WaitAny([stop.WaitHandle, ((IAsyncResult)terminated).AsyncWaitHandle]);
