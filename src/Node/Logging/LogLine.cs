@@ -20,8 +20,6 @@ public enum LogFormat
 /// </summary>
 public static class LogLine
 {
-    private static readonly JsonWriterOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     public static string Format(LogEvent e, LogFormat format)
     {
         var (message, fields) = Content(e.Message);
@@ -59,12 +57,13 @@ public static class LogLine
         return b.ToString();
     }
 
-    // Not inlined into Format: System.Text.Json (1 MB) loads only when the json format is used.
+    // Not inlined into Format, and its options in a class of their own (a static field here would be initialised
+    // with LogLine): System.Text.Json (1 MB) loads only when the json format is used.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     public static string Json(string ts, string level, string source, string message, IReadOnlyList<KeyValuePair<string, string>> fields, string? exception)
     {
         using var buffer = new MemoryStream(256);
-        using (var w = new Utf8JsonWriter(buffer, JsonOptions))
+        using (var w = new Utf8JsonWriter(buffer, JsonLines.Options))
         {
             w.WriteStartObject();
             w.WriteString("ts", ts);
@@ -103,5 +102,10 @@ public static class LogLine
         var name = e.LogClass is { Name: not "DummyClassForStringSources" } logClass ? logClass.Name : e.LogSource ?? "";
         var tick = name.IndexOf('`');
         return tick < 0 ? name : name[..tick];
+    }
+
+    private static class JsonLines
+    {
+        public static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     }
 }

@@ -1,10 +1,10 @@
+using System.Text;
 using System.Net.Sockets;
 using Akka.Actor;
 using ActorVip.Cluster.Actors;
 using ActorVip.Messages.Configuration;
 using ActorVip.Messages.Ownership;
 using ActorVip.Node.Hosting;
-using Prometheus;
 
 namespace ActorVip.Node.Observability;
 
@@ -26,7 +26,7 @@ public sealed class NodeEndpoints : IDisposable
     {
         _runtime = runtime;
         _settings = settings;
-        _metrics = new NodeMetrics(Metrics.NewCustomRegistry());
+        _metrics = new NodeMetrics(new MetricRegistry());
         var state = new NodeObservations(runtime.Self.Value, settings.Vips.Select(v => v.Address.ToString()));
         _observer = runtime.System.ActorOf(MetricsActor.Props(state, _metrics), MetricsActor.Name);
         _http = new HttpEndpoint(listener, RouteAsync);
@@ -44,11 +44,7 @@ public sealed class NodeEndpoints : IDisposable
         {
             case "/metrics":
                 _metrics.RecordMembers(View());
-                using (var body = new MemoryStream())
-                {
-                    await _metrics.Registry.CollectAndExportAsTextAsync(body, cancel);
-                    return new HttpAnswer(200, "text/plain; version=0.0.4; charset=utf-8", body.ToArray());
-                }
+                return new HttpAnswer(200, "text/plain; version=0.0.4; charset=utf-8", Encoding.UTF8.GetBytes(_metrics.Registry.Export()));
             case "/healthz":
                 return Answer(Probes.Health(_runtime.System.WhenTerminated.IsCompleted, await SystemdService.PingAsync(_runtime)));
             case "/readyz":

@@ -1,54 +1,53 @@
 using ActorVip.Messages.Ownership;
 using ActorVip.Node.LoadBalancing;
-using Prometheus;
 
 namespace ActorVip.Node.Observability;
 
 /// <summary>
-/// The Prometheus collectors of one node (docs/OBSERVABILITY.md lists them) in a registry of its own, so that
-/// prometheus-net's default process-wide collectors and event listeners stay off. Updated only from events.
+/// The Prometheus collectors of one node (docs/OBSERVABILITY.md lists them) in a registry of its own.
+/// Updated only from events.
 /// </summary>
 public sealed class NodeMetrics
 {
-    private readonly Gauge _owned;
-    private readonly Counter _ownershipChanges;
-    private readonly Histogram _renew;
-    private readonly Counter _failovers;
-    private readonly Counter _announcements;
-    private readonly Gauge _ipvsServices;
-    private readonly Gauge _ipvsBackends;
-    private readonly Counter _reconcileErrors;
-    private readonly Gauge _members;
+    private readonly MetricRegistry.Gauge _owned;
+    private readonly MetricRegistry.Counter _ownershipChanges;
+    private readonly MetricRegistry.Histogram _renew;
+    private readonly MetricRegistry.Counter _failovers;
+    private readonly MetricRegistry.Counter _announcements;
+    private readonly MetricRegistry.Gauge _ipvsServices;
+    private readonly MetricRegistry.Gauge _ipvsBackends;
+    private readonly MetricRegistry.Counter _reconcileErrors;
+    private readonly MetricRegistry.Gauge _members;
 
-    public NodeMetrics(CollectorRegistry registry)
+    public NodeMetrics(MetricRegistry registry)
     {
         Registry = registry;
-        var f = Metrics.WithCustomRegistry(registry);
+        var f = registry;
         _owned = f.CreateGauge("actorvip_vip_owned", "1 while this node holds the VIP (address up, lease valid), else 0.", "vip");
         _ownershipChanges = f.CreateCounter("actorvip_ownership_changes_total", "VIPs this node acquired or released.", "vip", "change");
         _renew = f.CreateHistogram("actorvip_lease_renew_seconds", "Time from sending a lease renewal to the ack that completed a majority.",
-            new HistogramConfiguration { LabelNames = ["vip"], Buckets = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.6] });
+            [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.6], "vip");
         _failovers = f.CreateCounter("actorvip_failovers_total", "Times this node took over a VIP that another node held before (as this node's voter saw it).", "vip");
         _announcements = f.CreateCounter("actorvip_announcements_total", "Gratuitous ARP request+reply pairs or unsolicited neighbour advertisements sent.", "vip");
         _ipvsServices = f.CreateGauge("actorvip_ipvs_services", "IPVS services this node programs.");
         _ipvsBackends = f.CreateGauge("actorvip_ipvs_backends", "Backends of the IPVS services this node programs, by health-check verdict.", "health");
         _reconcileErrors = f.CreateCounter("actorvip_reconcile_errors_total", "IPVS reconciliations that failed (each is retried).", "vip");
         _members = f.CreateGauge("actorvip_cluster_members", "Cluster members by status, as this node sees them.", "status");
-        _ipvsBackends.WithLabels("healthy").Set(0);
-        _ipvsBackends.WithLabels("unhealthy").Set(0);
+        _ipvsBackends.Set(0, "healthy");
+        _ipvsBackends.Set(0, "unhealthy");
     }
 
-    public CollectorRegistry Registry { get; }
+    public MetricRegistry Registry { get; }
 
     /// <summary>Starts every VIP's series at 0 and the member gauge at zeros, so that a scrape sees them before any event.</summary>
     public void Initialize(NodeObservations state)
     {
         foreach (var vip in state.Vips)
         {
-            _owned.WithLabels(vip).Set(0);
-            _failovers.WithLabels(vip);
+            _owned.Set(0, vip);
+            _failovers.Touch(vip);
         }
-        foreach (var status in ClusterView.Statuses) _members.WithLabels(status).Set(0);
+        foreach (var status in ClusterView.Statuses) _members.Set(0, status);
     }
 
     /// <summary>Updates the collectors for <paramref name="e"/>; <paramref name="state"/> has already applied it.</summary>
@@ -57,29 +56,29 @@ public sealed class NodeMetrics
         switch (e)
         {
             case VipAcquired a when a.Node == state.Self:
-                _owned.WithLabels(a.Vip).Set(1);
-                _ownershipChanges.WithLabels(a.Vip, "acquired").Inc();
+                _owned.Set(1, a.Vip);
+                _ownershipChanges.Inc(a.Vip, "acquired");
                 break;
             case VipReleased r when r.Node == state.Self:
-                _owned.WithLabels(r.Vip).Set(state.Held.ContainsKey(r.Vip) ? 1 : 0);
-                _ownershipChanges.WithLabels(r.Vip, "released").Inc();
+                _owned.Set(state.Held.ContainsKey(r.Vip) ? 1 : 0, r.Vip);
+                _ownershipChanges.Inc(r.Vip, "released");
                 break;
             case LeaseRenewalAcked l:
-                _renew.WithLabels(l.Vip).Observe(l.Latency.TotalSeconds);
+                _renew.Observe(l.Latency.TotalSeconds, l.Vip);
                 break;
             case PromiseMoved m when m.To == state.Self && m.From is { } from && from != state.Self:
-                _failovers.WithLabels(m.Vip).Inc();
+                _failovers.Inc(m.Vip);
                 break;
             case AnnouncementSent s:
-                _announcements.WithLabels(s.Vip).Inc();
+                _announcements.Inc(s.Vip);
                 break;
             case LoadBalancerReconcileFailed f:
-                _reconcileErrors.WithLabels(f.Vip).Inc();
+                _reconcileErrors.Inc(f.Vip);
                 break;
             case LoadBalancerObserved or LoadBalancerStopped:
                 _ipvsServices.Set(state.IpvsServices);
-                _ipvsBackends.WithLabels("healthy").Set(state.Backends(healthy: true));
-                _ipvsBackends.WithLabels("unhealthy").Set(state.Backends(healthy: false));
+                _ipvsBackends.Set(state.Backends(healthy: true), "healthy");
+                _ipvsBackends.Set(state.Backends(healthy: false), "unhealthy");
                 break;
         }
     }
@@ -87,6 +86,6 @@ public sealed class NodeMetrics
     /// <summary>Sets the member gauge from the membership as seen now (called before each scrape).</summary>
     public void RecordMembers(ClusterView view)
     {
-        foreach (var (status, count) in view.CountByStatus()) _members.WithLabels(status).Set(count);
+        foreach (var (status, count) in view.CountByStatus()) _members.Set(count, status);
     }
 }

@@ -2,7 +2,6 @@ using Akka.Actor;
 using Akka.TestKit.Xunit2;
 using ActorVip.Messages.Ownership;
 using ActorVip.Node.Observability;
-using Prometheus;
 
 namespace ActorVip.Tests.Observability;
 
@@ -14,7 +13,7 @@ public class MetricsActorTests : TestKit
     [Fact]
     public async Task Events_published_on_the_stream_reach_the_observations()
     {
-        var actor = Sys.ActorOf(MetricsActor.Props(new NodeObservations(Self, ["192.0.2.100"]), new NodeMetrics(Metrics.NewCustomRegistry())));
+        var actor = Sys.ActorOf(MetricsActor.Props(new NodeObservations(Self, ["192.0.2.100"]), new NodeMetrics(new MetricRegistry())));
         // Subscriptions are made in PreStart: an ask first makes sure it ran.
         await actor.Ask<NodeObservations>(GetObservations.Instance, TimeSpan.FromSeconds(5));
         Sys.EventStream.Publish(new VipAcquired("192.0.2.100", 2, Self));

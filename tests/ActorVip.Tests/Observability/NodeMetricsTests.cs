@@ -4,7 +4,6 @@ using ActorVip.Messages.Ownership;
 using ActorVip.Node.Ipvs.Rules;
 using ActorVip.Node.LoadBalancing;
 using ActorVip.Node.Observability;
-using Prometheus;
 
 namespace ActorVip.Tests.Observability;
 
@@ -16,7 +15,7 @@ public class NodeMetricsTests
     private const string Vip = "192.0.2.100";
 
     private readonly NodeObservations _state = new(Self, [Vip, "192.0.2.101"]);
-    private readonly NodeMetrics _metrics = new(Metrics.NewCustomRegistry());
+    private readonly NodeMetrics _metrics = new(new MetricRegistry());
 
     public NodeMetricsTests() => _metrics.Initialize(_state);
 
@@ -31,9 +30,7 @@ public class NodeMetricsTests
 
     private string Text()
     {
-        using var stream = new MemoryStream();
-        _metrics.Registry.CollectAndExportAsTextAsync(stream).GetAwaiter().GetResult();
-        return Encoding.UTF8.GetString(stream.ToArray());
+        return _metrics.Registry.Export();
     }
 
     private double Value(string series)
