@@ -85,8 +85,10 @@ public sealed class DeadlineScheduler : SchedulerBase, IDateTimeOffsetNowTimePro
                 return;
             }
         }
-        ThreadPool.UnsafeQueueUserWorkItem(static w => w.Run(), work, preferLocal: false);
+        RunOnPool(work);
     }
+
+    private static void RunOnPool(IRunnable work) => ThreadPool.UnsafeQueueUserWorkItem(static w => w.Run(), work, preferLocal: false);
 
     /// <summary>True on the thread that fires timers and runs posted work.</summary>
     public bool IsLoopThread => Thread.CurrentThread == _thread;
@@ -113,7 +115,7 @@ public sealed class DeadlineScheduler : SchedulerBase, IDateTimeOffsetNowTimePro
                 }
                 if (_stopping)
                 {
-                    while (_work.TryDequeue(out var left)) ThreadPool.UnsafeQueueUserWorkItem(static w => w.Run(), left, preferLocal: false);
+                    while (_work.TryDequeue(out var left)) RunOnPool(left);
                     return;
                 }
                 var now = Now();
