@@ -137,18 +137,20 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
         var state = _cluster.State;
         var now = _clock.Now;
         var stale = _liveness.Stale(now);
+        var renewing = _liveness.Renewing(now);
         var members = state.Members
             .Where(m => m.HasRole("vip"))
             .Select(m =>
             {
                 var id = new NodeId(m.Address.ToString());
                 // An owner that stopped renewing counts as unreachable: failover need not wait for the failure detector.
+                // One that still renews keeps its VIPs while another node's failure detector flaps (say as a partition heals).
                 return new MemberView(id, true, m.Status == MemberStatus.Up && !_leaving.Contains(id),
-                    !state.Unreachable.Contains(m) && !stale.Contains(id), _health.Of(id, now));
+                    !state.Unreachable.Contains(m) && !stale.Contains(id), _health.Of(id, now), renewing.Contains(id));
             })
             .ToList();
         // A node serves only in a cluster that holds a majority of the configured voters.
-        if (members.Count(m => m.IsEligible) < _lease.Majority)
+        if (members.Count(m => m.MayKeep) < _lease.Majority)
         {
             ResendAssignments();
             return;

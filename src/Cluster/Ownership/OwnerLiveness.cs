@@ -44,4 +44,11 @@ public sealed class OwnerLiveness(LeaseSettings settings)
     /// <summary>Owners that have not renewed with the local voter for longer than the promise lasts.</summary>
     public IReadOnlySet<NodeId> Stale(TimeSpan now) =>
         _vips.Values.Where(v => now >= v.LiveUntil).Select(v => v.Owner).ToHashSet();
+
+    /// <summary>Owners whose every VIP is still live at the local voter (renewed, or newly placed and within <see cref="AcquireGrace"/>).</summary>
+    public IReadOnlySet<NodeId> Renewing(TimeSpan now)
+    {
+        var stale = Stale(now);
+        return _vips.Values.Select(v => v.Owner).Where(o => !stale.Contains(o)).ToHashSet();
+    }
 }

@@ -2,9 +2,10 @@ namespace ActorVip.Cluster.Ownership;
 
 /// <summary>
 /// The allocator's pure decision: which eligible node should own each VIP. Deterministic for equal inputs.
-/// Rules, in order: an owner keeps its VIP while eligible (unless preempt is on and a more preferred eligible node
-/// is the best choice); otherwise the best eligible node wins: healthy local backend first, then not the
-/// allocator's own node, then preference order, then the fewest VIPs already placed, then NodeId ordinal.
+/// Rules, in order: an owner keeps its VIP while it may (<see cref="MemberView.MayKeep"/>: eligible, or still renewing
+/// though some node calls it unreachable), unless preempt is on and a more preferred eligible node is the best choice;
+/// otherwise the best eligible node wins: healthy local backend first, then not the allocator's own node, then
+/// preference order, then the fewest VIPs already placed, then NodeId ordinal.
 /// With <see cref="VipSpec.MoveWhenNoneHealthy"/> an owner whose backends are <see cref="BackendHealth.Failing"/> loses
 /// the VIP, but only when another eligible node reported <see cref="BackendHealth.Healthy"/>, and only to such a node.
 /// Every change of owner (to nobody included) takes the next epoch, so epochs only grow.
@@ -18,14 +19,16 @@ public static class Placement
         IReadOnlyDictionary<string, Assignment> current,
         long epochCounter)
     {
-        var eligible = new Dictionary<NodeId, MemberView>();
+        // keepers: may keep what they own; eligible (a subset): may also be given a VIP.
+        var keepers = new Dictionary<NodeId, MemberView>();
         foreach (var member in members)
         {
-            if (!eligible.TryAdd(member.Node, member))
+            if (!keepers.TryAdd(member.Node, member))
                 throw new ArgumentException($"Member {member.Node} is listed twice.", nameof(members));
         }
-        foreach (var notEligible in eligible.Values.Where(m => !m.IsEligible).ToList())
-            eligible.Remove(notEligible.Node);
+        foreach (var gone in keepers.Values.Where(m => !m.MayKeep).ToList())
+            keepers.Remove(gone.Node);
+        var eligible = keepers.Values.Where(m => m.IsEligible).ToDictionary(m => m.Node);
 
         var specs = new SortedDictionary<string, VipSpec>(StringComparer.Ordinal);
         foreach (var spec in vips)
@@ -35,11 +38,11 @@ public static class Placement
         }
 
         var owners = new Dictionary<string, NodeId?>(StringComparer.Ordinal);
-        var load = eligible.Keys.ToDictionary(n => n, _ => 0);
+        var load = keepers.Keys.ToDictionary(n => n, _ => 0);
         // Owners that simply keep their VIP count first, so the spread sees them before anything moves.
         foreach (var spec in specs.Values)
         {
-            if (!spec.Preempt && OwnerOf(current, spec.Vip) is { } owner && eligible.ContainsKey(owner) && !MovesAway(spec, owner, eligible))
+            if (!spec.Preempt && OwnerOf(current, spec.Vip) is { } owner && keepers.ContainsKey(owner) && !MovesAway(spec, owner, keepers, eligible))
             {
                 owners[spec.Vip] = owner;
                 load[owner]++;
@@ -48,10 +51,10 @@ public static class Placement
         foreach (var spec in specs.Values.Where(s => !owners.ContainsKey(s.Vip)))
         {
             var owner = OwnerOf(current, spec.Vip);
-            var moving = owner is { } failing && eligible.ContainsKey(failing) && MovesAway(spec, failing, eligible);
+            var moving = owner is { } failing && keepers.ContainsKey(failing) && MovesAway(spec, failing, keepers, eligible);
             var candidates = moving ? eligible.Values.Where(m => m.Health == BackendHealth.Healthy) : eligible.Values;
             var best = Best(candidates, spec, self, load);
-            if (spec.Preempt && !moving && owner is { } kept && eligible.ContainsKey(kept) &&
+            if (spec.Preempt && !moving && owner is { } kept && keepers.ContainsKey(kept) &&
                 (best is null || Rank(spec, best.Value) >= Rank(spec, kept)))
                 best = kept;
             owners[spec.Vip] = best;
@@ -84,8 +87,8 @@ public static class Placement
     }
 
     /// <summary>The owner's backends have failed for a while and another eligible node has healthy ones.</summary>
-    private static bool MovesAway(VipSpec spec, NodeId owner, Dictionary<NodeId, MemberView> eligible) =>
-        spec.MoveWhenNoneHealthy && eligible[owner].Health == BackendHealth.Failing &&
+    private static bool MovesAway(VipSpec spec, NodeId owner, Dictionary<NodeId, MemberView> keepers, Dictionary<NodeId, MemberView> eligible) =>
+        spec.MoveWhenNoneHealthy && keepers[owner].Health == BackendHealth.Failing &&
         eligible.Values.Any(m => m.Node != owner && m.Health == BackendHealth.Healthy);
 
     private static NodeId? OwnerOf(IReadOnlyDictionary<string, Assignment> current, string vip) =>

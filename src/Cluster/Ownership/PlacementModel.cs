@@ -14,18 +14,27 @@ public sealed record VipSpec(string Vip, IReadOnlyList<NodeId> Preference, bool 
 /// <summary>
 /// A cluster member as the allocator sees it. <see cref="IsReachable"/> should also be false for a node whose
 /// renewals stopped reaching the allocator's own voter, so that failover does not wait for the failure detector.
+/// <see cref="IsRenewing"/>: the allocator's own voter has seen this node renew a lease it holds (or it was placed
+/// moments ago and is still within its grace to get one); such a node keeps what it owns even while some other
+/// node's failure detector calls it unreachable.
 /// </summary>
-public sealed record MemberView(NodeId Node, bool HasVipRole, bool IsUp, bool IsReachable, BackendHealth Health)
+public sealed record MemberView(NodeId Node, bool HasVipRole, bool IsUp, bool IsReachable, BackendHealth Health, bool IsRenewing = false)
 {
     /// <summary>A node that reported healthy (true) or unhealthy (false) backends.</summary>
-    public MemberView(NodeId node, bool hasVipRole, bool isUp, bool isReachable, bool backendHealthy)
-        : this(node, hasVipRole, isUp, isReachable, backendHealthy ? BackendHealth.Healthy : BackendHealth.Unhealthy) { }
+    public MemberView(NodeId node, bool hasVipRole, bool isUp, bool isReachable, bool backendHealthy, bool isRenewing = false)
+        : this(node, hasVipRole, isUp, isReachable, backendHealthy ? BackendHealth.Healthy : BackendHealth.Unhealthy, isRenewing) { }
 
     /// <summary>Healthy as far as the allocator knows: a node that never reported counts as healthy.</summary>
     public bool BackendHealthy => Health is BackendHealth.Healthy or BackendHealth.Unknown;
 
-    /// <summary>Only an Up, reachable node with role vip may own a VIP.</summary>
+    /// <summary>Only an Up, reachable node with role vip may be given a VIP.</summary>
     public bool IsEligible => HasVipRole && IsUp && IsReachable;
+
+    /// <summary>
+    /// An owner keeps its VIP while eligible, or while Up and still renewing with the allocator's voter: the lease
+    /// is the proof of life that counts, and a reachability flap seen by a third node must not move a working VIP.
+    /// </summary>
+    public bool MayKeep => IsEligible || (HasVipRole && IsUp && IsRenewing);
 }
 
 /// <summary>Who a VIP is placed on (null: nobody) under which epoch.</summary>

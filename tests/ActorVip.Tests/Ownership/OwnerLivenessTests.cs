@@ -58,4 +58,17 @@ public class OwnerLivenessTests
         liveness.Track(Assigned(null), Ms(3100));
         Assert.Empty(liveness.Stale(Ms(9000)));
     }
+
+    [Fact]
+    public void Renewing_lists_the_owners_that_are_live_and_stale_ones_are_not()
+    {
+        var liveness = new OwnerLiveness(Settings);
+        var two = new Dictionary<string, Assignment> { ["vip"] = new(A, 1), ["other"] = new(B, 1) };
+        liveness.Track(two, Ms(0));
+        Assert.Equal([A, B], liveness.Renewing(Ms(500)).Order());
+        for (var t = 100; t <= 2000; t += 100) liveness.OnLocalSnapshot(Promise(A, 800), Ms(t));
+        // B never got a promise: stale after the grace; A renews until 2000 and is live until 2800.
+        Assert.Equal([A], liveness.Renewing(Ms(2000)));
+        Assert.Empty(liveness.Renewing(Ms(2800)));
+    }
 }

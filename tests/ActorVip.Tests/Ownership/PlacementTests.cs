@@ -90,6 +90,33 @@ public class PlacementTests
         Assert.Equal([new AssignmentChange(Vip, N1, N2, 6)], d.Changes);
     }
 
+    [Fact]
+    public void An_owner_that_still_renews_keeps_the_vip_while_another_node_calls_it_unreachable()
+    {
+        // As a partition heals, one node's failure detector may still hold the owner unreachable for a moment;
+        // its renewals reach the allocator's voter, so moving the VIP would only cost a handover.
+        var d = Decide([new MemberView(N1, true, true, false, true, isRenewing: true), Up(N2)], owner: N1, epoch: 3, counter: 5);
+        Assert.Equal(new Assignment(N1, 3), d.Assignments[Vip]);
+        Assert.Empty(d.Changes);
+    }
+
+    [Theory]
+    [InlineData(true, false, "n2")]   // up but neither reachable nor renewing: not kept
+    [InlineData(false, true, "n2")]   // renewing but down or leaving: not kept
+    public void Renewing_keeps_only_an_up_owner(bool up, bool renewing, string expected)
+    {
+        var d = Decide([new MemberView(N1, true, up, false, true, renewing), Up(N2)], owner: N1);
+        Assert.Equal(Node(expected), d.Assignments[Vip].Owner);
+    }
+
+    [Fact]
+    public void A_renewing_but_unreachable_node_is_not_given_a_new_vip()
+    {
+        // n1 holds another VIP and renews it, but someone calls it unreachable: the free VIP goes to the allocator's node.
+        var d = Decide([new MemberView(N1, true, true, false, true, isRenewing: true), Up(N4)]);
+        Assert.Equal(N4, d.Assignments[Vip].Owner);
+    }
+
     // Candidates n1, n2 (and the allocator's node n4 where listed); each row isolates one rule of the order.
     public static TheoryData<string, MemberView[], NodeId[], string> ChoiceOrder => new()
     {
