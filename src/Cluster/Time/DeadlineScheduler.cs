@@ -21,6 +21,7 @@ public sealed class DeadlineScheduler : SchedulerBase, IDateTimeOffsetNowTimePro
     private readonly PriorityQueue<Timer, (long Deadline, long Order)> _due = new();
     private readonly Queue<IRunnable> _work = new();
     private readonly Thread _thread;
+    private readonly LoopSignal _signal = new();
     private readonly TimeSpan _shutdownTimeout;
     private long _order;
     private bool _stopping;
@@ -60,14 +61,24 @@ public sealed class DeadlineScheduler : SchedulerBase, IDateTimeOffsetNowTimePro
     private void Add(TimeSpan delay, TimeSpan interval, IRunnable action, ICancelable? cancelable)
     {
         var timer = new Timer(action, cancelable, interval) { Deadline = Now() + Math.Max(0, delay.Ticks) };
+        bool wake;
         lock (_gate)
         {
             if (_stopping) throw new SchedulerException("cannot enqueue after timer shutdown");
             // Only a deadline earlier than the one the thread sleeps towards needs to wake it.
-            var wakeUp = !_due.TryPeek(out _, out var first) || timer.Deadline < first.Deadline;
+            var earlier = !_due.TryPeek(out _, out var first) || timer.Deadline < first.Deadline;
             Enqueue(timer);
-            if (wakeUp && _sleeping) Monitor.Pulse(_gate);
+            wake = earlier && WakeUnderLock();
         }
+        if (wake) _signal.Set();
+    }
+
+    /// <summary>Whether the caller must wake the thread (after leaving the lock); once per sleep. Called under the lock.</summary>
+    private bool WakeUnderLock()
+    {
+        if (!_sleeping) return false;
+        _sleeping = false;
+        return true;
     }
 
     /// <summary>
@@ -76,16 +87,15 @@ public sealed class DeadlineScheduler : SchedulerBase, IDateTimeOffsetNowTimePro
     /// </summary>
     public void Execute(IRunnable work)
     {
+        bool wake, stopped;
         lock (_gate)
         {
-            if (!_stopping)
-            {
-                _work.Enqueue(work);
-                if (_sleeping) Monitor.Pulse(_gate);
-                return;
-            }
+            stopped = _stopping;
+            if (!stopped) _work.Enqueue(work);
+            wake = !stopped && WakeUnderLock();
         }
-        RunOnPool(work);
+        if (wake) _signal.Set();
+        if (stopped) RunOnPool(work);
     }
 
     private static void RunOnPool(IRunnable work) => ThreadPool.UnsafeQueueUserWorkItem(static w => w.Run(), work, preferLocal: false);
@@ -105,22 +115,28 @@ public sealed class DeadlineScheduler : SchedulerBase, IDateTimeOffsetNowTimePro
         var work = new List<IRunnable>();
         while (true)
         {
+            TimeSpan wait;
             lock (_gate)
             {
-                while (!_stopping && _work.Count == 0 && NextWait() is var wait && wait != TimeSpan.Zero)
-                {
-                    _sleeping = true;
-                    Monitor.Wait(_gate, wait == Timeout.InfiniteTimeSpan ? Timeout.Infinite : (int)Math.Ceiling(Math.Min(wait.TotalMilliseconds, int.MaxValue - 1)));
-                    _sleeping = false;
-                }
                 if (_stopping)
                 {
                     while (_work.TryDequeue(out var left)) RunOnPool(left);
                     return;
                 }
-                var now = Now();
-                while (_due.TryPeek(out _, out var next) && next.Deadline <= now) ready.Add(_due.Dequeue());
-                while (_work.TryDequeue(out var item)) work.Add(item);
+                wait = _work.Count > 0 ? TimeSpan.Zero : NextWait();
+                _sleeping = wait != TimeSpan.Zero;
+                if (!_sleeping)
+                {
+                    var now = Now();
+                    while (_due.TryPeek(out _, out var next) && next.Deadline <= now) ready.Add(_due.Dequeue());
+                    while (_work.TryDequeue(out var item)) work.Add(item);
+                }
+            }
+            if (wait != TimeSpan.Zero)
+            {
+                // A poster that saw _sleeping signals after we left the lock; the eventfd keeps that until we poll.
+                _signal.Wait(wait);
+                continue;
             }
             foreach (var timer in ready) Fire(timer);
             ready.Clear();
@@ -177,12 +193,15 @@ public sealed class DeadlineScheduler : SchedulerBase, IDateTimeOffsetNowTimePro
         {
             if (_stopping) return;
             _stopping = true;
-            Monitor.PulseAll(_gate);
+            _signal.Set();
             left = [];
             while (_due.TryDequeue(out var timer, out _)) left.Add(timer);
         }
-        if (Thread.CurrentThread != _thread && !_thread.Join(_shutdownTimeout))
-            Log.Warning("Failed to shutdown scheduler within {0}", _shutdownTimeout);
+        if (Thread.CurrentThread != _thread)
+        {
+            if (_thread.Join(_shutdownTimeout)) _signal.Dispose();
+            else Log.Warning("Failed to shutdown scheduler within {0}", _shutdownTimeout);
+        }
         foreach (var timer in left)
         {
             if (timer.Cancelled) continue;
