@@ -11,12 +11,21 @@ namespace ActorVip.Cluster.Actors;
 /// The cluster singleton that decides which node should own each VIP (DESIGN.md, ownership protocol 2).
 /// It first learns the live promises and highest epochs from a majority of voters, so that after it
 /// moves it neither moves a held VIP nor reuses an epoch; then it re-decides on every membership
-/// change and on a timer, and re-sends every assignment so that a lost message heals by itself.
+/// change and on a timer, and re-sends every assignment now and then (<see cref="ResendInterval"/>) so that a
+/// lost message heals by itself.
 /// It is not on the path that keeps a VIP alive: owners renew with the voters directly.
 /// </summary>
 public sealed class VipAllocator : ReceiveActor, IWithTimers
 {
     public const string Name = "allocator";
+
+    /// <summary>
+    /// How often unchanged assignments are sent again. A change is sent at once; the re-send only repairs a message
+    /// lost with a broken association, well within the <see cref="OwnerLiveness.AcquireGrace"/> a new owner gets.
+    /// Re-sending on every tick (100 ms) was a remote message to each owner ten times a second, more than its
+    /// renewals, and the largest part of an idle owner's CPU after them.
+    /// </summary>
+    public static readonly TimeSpan ResendInterval = TimeSpan.FromMilliseconds(500);
 
     private sealed record Tick
     {
@@ -36,6 +45,7 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
     private readonly IMonotonicClock _clock;
     private IReadOnlyDictionary<string, Assignment> _assignments = new Dictionary<string, Assignment>();
     private long _epochCounter;
+    private TimeSpan _lastResend = TimeSpan.MinValue;
 
     public VipAllocator(IReadOnlyList<VipSpec> vips, LeaseSettings lease, IReadOnlyList<NodeId> voters, TimeSpan tickInterval, IMonotonicClock clock, TimeSpan moveAfter, TimeSpan reportExpiry)
     {
@@ -152,7 +162,7 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
         // A node serves only in a cluster that holds a majority of the configured voters.
         if (members.Count(m => m.MayKeep) < _lease.Majority)
         {
-            ResendAssignments();
+            ResendAssignments(now, changed: false);
             return;
         }
         var decision = Placement.Decide(_vips, members, SelfNode, _assignments, _epochCounter);
@@ -164,11 +174,14 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
             _log.Info("placement changed vip={0} epoch={1} node={2} from={3}", change.Vip, change.Epoch, change.To?.Value ?? "none", change.From?.Value ?? "none");
             if (change.From is { } from) Agent(from).Tell(new Revoke(change.Vip, change.Epoch), Self);
         }
-        ResendAssignments();
+        ResendAssignments(now, changed: decision.Changes.Count > 0);
     }
 
-    private void ResendAssignments()
+    /// <summary>Sends every assignment to its owner when something changed or <see cref="ResendInterval"/> has passed.</summary>
+    private void ResendAssignments(TimeSpan now, bool changed)
     {
+        if (!changed && _lastResend != TimeSpan.MinValue && now - _lastResend < ResendInterval) return;
+        _lastResend = now;
         foreach (var (vip, assignment) in _assignments)
         {
             if (assignment.Owner is { } owner) Agent(owner).Tell(new Assign(vip, assignment.Epoch), Self);
