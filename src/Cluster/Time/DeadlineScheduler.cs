@@ -158,9 +158,16 @@ public sealed class DeadlineScheduler : SchedulerBase, IDateTimeOffsetNowTimePro
         }
     }
 
-    /// <summary>Time until the earliest deadline; infinite with nothing scheduled. Called under the lock.</summary>
-    private TimeSpan NextWait() =>
-        _due.TryPeek(out _, out var next) ? TimeSpan.FromTicks(Math.Max(0, next.Deadline - Now())) : Timeout.InfiniteTimeSpan;
+    /// <summary>
+    /// Time until the earliest deadline of a timer not cancelled; infinite with nothing scheduled. Cancelled timers at
+    /// the head are dropped here, so that a timer rescheduled on every message (a lease watchdog) does not wake the
+    /// thread once for each copy it cancelled. Called under the lock.
+    /// </summary>
+    private TimeSpan NextWait()
+    {
+        while (_due.TryPeek(out var head, out _) && head.Cancelled) _due.Dequeue();
+        return _due.TryPeek(out _, out var next) ? TimeSpan.FromTicks(Math.Max(0, next.Deadline - Now())) : Timeout.InfiniteTimeSpan;
+    }
 
     private void Fire(Timer timer)
     {
