@@ -103,6 +103,9 @@ public sealed class DeadlineScheduler : SchedulerBase, IDateTimeOffsetNowTimePro
     /// <summary>True on the thread that fires timers and runs posted work.</summary>
     public bool IsLoopThread => Thread.CurrentThread == _thread;
 
+    /// <summary>True for the thread that fires timers and runs posted work.</summary>
+    public bool RunsOn(Thread thread) => thread == _thread;
+
     private void Enqueue(Timer timer) =>
         // Equal deadlines run in the order they were scheduled, like Akka's wheel.
         _due.Enqueue(timer, (timer.Deadline, _order++));
