@@ -101,9 +101,9 @@ public sealed class DeadlineScheduler : SchedulerBase, IDateTimeOffsetNowTimePro
     private static void RunOnPool(IRunnable work) => ThreadPool.UnsafeQueueUserWorkItem(static w => w.Run(), work, preferLocal: false);
 
     /// <summary>True on the thread that fires timers and runs posted work.</summary>
-    public bool IsLoopThread => Thread.CurrentThread == _thread;
+    public bool IsLoopThread => RunsOn(Thread.CurrentThread);
 
-    /// <summary>True for the thread that fires timers and runs posted work.</summary>
+    /// <summary>True for the thread that fires timers and runs posted work (DotNetty asks about any thread).</summary>
     public bool RunsOn(Thread thread) => thread == _thread;
 
     private void Enqueue(Timer timer) =>
