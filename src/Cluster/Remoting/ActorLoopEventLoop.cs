@@ -9,10 +9,10 @@ namespace ActorVip.Cluster.Remoting;
 /// <summary>
 /// A DotNetty event loop (and a group of one) that runs on the node's actor loop (<see cref="DeadlineScheduler"/>)
 /// instead of a thread of its own. Akka's remoting then writes a message to its socket on the thread of the actor
-/// that sent it, and a received frame is decoded on the thread that runs the actor it is for: one wake-up per
-/// received message (the socket engine's) instead of three, and none per sent message. Channel tasks run in the
-/// order posted; DotNetty's scheduled tasks (the connect timeout) are kept in DotNetty's own queue and run by a
-/// timer of the actor loop at their deadline. Shutting the group down does not stop the actor loop: the actor
+/// that sent it, and a received frame is decoded on the thread that runs the actor it is for: a received message
+/// wakes two threads (the socket engine, then the loop) instead of three, and a sent one wakes none. Channel tasks
+/// run in the order posted; DotNetty's scheduled tasks (the connect timeout) are kept in DotNetty's own queue and
+/// run by a timer of the actor loop at their deadline. Shutting the group down does not stop the actor loop: the actor
 /// system owns it.
 /// </summary>
 public sealed class ActorLoopEventLoop : AbstractScheduledEventExecutor, IEventLoop
