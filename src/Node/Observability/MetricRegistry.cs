@@ -43,7 +43,6 @@ public sealed class MetricRegistry
 
     public abstract class Family
     {
-        private readonly MetricRegistry _registry;
         private readonly string _help;
         private readonly string _type;
         private readonly string[] _labels;
@@ -52,7 +51,7 @@ public sealed class MetricRegistry
 
         private protected Family(MetricRegistry registry, string name, string help, string type, string[] labels)
         {
-            _registry = registry;
+            Gate = registry._gate;
             Name = name;
             _help = help;
             _type = type;
@@ -61,7 +60,8 @@ public sealed class MetricRegistry
 
         public string Name { get; }
 
-        private protected object Gate => _registry._gate;
+        /// <summary>The registry's lock: series are created and exported under it.</summary>
+        private protected object Gate { get; }
 
         private protected abstract object NewSeries();
 
