@@ -7,7 +7,8 @@ namespace ActorVip.Cluster.Time;
 /// An Akka executor that runs a dispatcher's actors on the <see cref="DeadlineScheduler"/>'s thread, one thread per
 /// actor system. A remote message then goes from the transport reader through the cluster or ownership actor to
 /// the transport writer on that one thread instead of waking a pool worker at each hop; those wake-ups were
-/// most of an idle node's CPU. Actors that may block (kernel tables, log output) use actorvip.pool-dispatcher.
+/// most of an idle node's CPU. Actors that may block (IPVS tables, log output) use
+/// akka.actor.default-blocking-io-dispatcher, the .NET thread pool.
 /// Selected with executor = "ActorVip.Cluster.Time.ActorLoopExecutor, ActorVip.Cluster".
 /// </summary>
 public sealed class ActorLoopExecutor(Config config, IDispatcherPrerequisites prerequisites) : ExecutorServiceConfigurator(config, prerequisites)
