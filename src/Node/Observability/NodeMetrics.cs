@@ -22,17 +22,16 @@ public sealed class NodeMetrics
     public NodeMetrics(MetricRegistry registry)
     {
         Registry = registry;
-        var f = registry;
-        _owned = f.CreateGauge("actorvip_vip_owned", "1 while this node holds the VIP (address up, lease valid), else 0.", "vip");
-        _ownershipChanges = f.CreateCounter("actorvip_ownership_changes_total", "VIPs this node acquired or released.", "vip", "change");
-        _renew = f.CreateHistogram("actorvip_lease_renew_seconds", "Time from sending a lease renewal to the ack that completed a majority.",
+        _owned = registry.CreateGauge("actorvip_vip_owned", "1 while this node holds the VIP (address up, lease valid), else 0.", "vip");
+        _ownershipChanges = registry.CreateCounter("actorvip_ownership_changes_total", "VIPs this node acquired or released.", "vip", "change");
+        _renew = registry.CreateHistogram("actorvip_lease_renew_seconds", "Time from sending a lease renewal to the ack that completed a majority.",
             [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.6], "vip");
-        _failovers = f.CreateCounter("actorvip_failovers_total", "Times this node took over a VIP that another node held before (as this node's voter saw it).", "vip");
-        _announcements = f.CreateCounter("actorvip_announcements_total", "Gratuitous ARP request+reply pairs or unsolicited neighbour advertisements sent.", "vip");
-        _ipvsServices = f.CreateGauge("actorvip_ipvs_services", "IPVS services this node programs.");
-        _ipvsBackends = f.CreateGauge("actorvip_ipvs_backends", "Backends of the IPVS services this node programs, by health-check verdict.", "health");
-        _reconcileErrors = f.CreateCounter("actorvip_reconcile_errors_total", "IPVS reconciliations that failed (each is retried).", "vip");
-        _members = f.CreateGauge("actorvip_cluster_members", "Cluster members by status, as this node sees them.", "status");
+        _failovers = registry.CreateCounter("actorvip_failovers_total", "Times this node took over a VIP that another node held before (as this node's voter saw it).", "vip");
+        _announcements = registry.CreateCounter("actorvip_announcements_total", "Gratuitous ARP request+reply pairs or unsolicited neighbour advertisements sent.", "vip");
+        _ipvsServices = registry.CreateGauge("actorvip_ipvs_services", "IPVS services this node programs.");
+        _ipvsBackends = registry.CreateGauge("actorvip_ipvs_backends", "Backends of the IPVS services this node programs, by health-check verdict.", "health");
+        _reconcileErrors = registry.CreateCounter("actorvip_reconcile_errors_total", "IPVS reconciliations that failed (each is retried).", "vip");
+        _members = registry.CreateGauge("actorvip_cluster_members", "Cluster members by status, as this node sees them.", "status");
         _ipvsBackends.Set(0, "healthy");
         _ipvsBackends.Set(0, "unhealthy");
     }
