@@ -14,11 +14,25 @@ namespace ActorVip.Cluster.Time;
 /// next tick. Selected by akka.scheduler.implementation; Akka constructs it with (Config, ILoggingAdapter).
 /// The same thread also runs the actors of every dispatcher whose executor is <see cref="ActorLoopExecutor"/>
 /// (<see cref="Execute"/>): a timer's message and the work it causes then run without waking another thread.
+/// Housekeeping timers (repeating every <see cref="HousekeepingInterval"/> or slower: Akka's gossip, heartbeat and
+/// reaper ticks) may fire up to <see cref="HousekeepingSlack"/> late, with whatever wakes the thread next, like Linux
+/// timer slack; every other timer fires at its deadline.
 /// </summary>
 public sealed class DeadlineScheduler : SchedulerBase, IDateTimeOffsetNowTimeProvider, IDisposable
 {
+    /// <summary>A repeating timer at least this slow is housekeeping: it may wait up to <see cref="HousekeepingSlack"/> for another wake-up.</summary>
+    public static readonly TimeSpan HousekeepingInterval = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// How late a housekeeping timer may fire. An idle node wakes at least every renew-interval anyway (the owner to
+    /// renew, the voters to ack), so with the default 150 ms the housekeeping ticks cost no wake-up of their own.
+    /// A repeating timer keeps its phase: it is late by at most this much, never drifting.
+    /// </summary>
+    public static readonly TimeSpan HousekeepingSlack = TimeSpan.FromMilliseconds(200);
+
     private readonly object _gate = new();
     private readonly PriorityQueue<Timer, (long Deadline, long Order)> _due = new();
+    private readonly PriorityQueue<Timer, (long Deadline, long Order)> _housekeeping = new();
     private readonly Queue<IRunnable> _work = new();
     private readonly Thread _thread;
     private readonly LoopSignal _signal = new();
@@ -65,8 +79,8 @@ public sealed class DeadlineScheduler : SchedulerBase, IDateTimeOffsetNowTimePro
         lock (_gate)
         {
             if (_stopping) throw new SchedulerException("cannot enqueue after timer shutdown");
-            // Only a deadline earlier than the one the thread sleeps towards needs to wake it.
-            var earlier = !_due.TryPeek(out _, out var first) || timer.Deadline < first.Deadline;
+            // Only a timer due before the time the thread sleeps towards needs to wake it.
+            var earlier = LatestFire(timer) < WakeAt();
             Enqueue(timer);
             wake = earlier && WakeUnderLock();
         }
@@ -106,9 +120,37 @@ public sealed class DeadlineScheduler : SchedulerBase, IDateTimeOffsetNowTimePro
     /// <summary>True for the thread that fires timers and runs posted work (DotNetty asks about any thread).</summary>
     public bool RunsOn(Thread thread) => thread == _thread;
 
-    private void Enqueue(Timer timer) =>
+    private void Enqueue(Timer timer)
+    {
         // Equal deadlines run in the order they were scheduled, like Akka's wheel.
-        _due.Enqueue(timer, (timer.Deadline, _order++));
+        timer.Order = _order++;
+        (timer.IsHousekeeping ? _housekeeping : _due).Enqueue(timer, (timer.Deadline, timer.Order));
+    }
+
+    /// <summary>The latest time a timer may fire: its deadline, plus the slack for housekeeping.</summary>
+    private static long LatestFire(Timer timer) => timer.Deadline + (timer.IsHousekeeping ? HousekeepingSlack.Ticks : 0);
+
+    /// <summary>
+    /// When the thread must wake for a timer (long.MaxValue: never). Cancelled timers at the head are dropped here, so
+    /// that a timer rescheduled on every message (a lease watchdog) does not wake the thread once for each copy it
+    /// cancelled. Called under the lock.
+    /// </summary>
+    private long WakeAt() => Math.Min(Head(_due), Head(_housekeeping));
+
+    private static long Head(PriorityQueue<Timer, (long Deadline, long Order)> queue)
+    {
+        while (queue.TryPeek(out var head, out _) && head.Cancelled) queue.Dequeue();
+        return queue.TryPeek(out var next, out _) ? LatestFire(next) : long.MaxValue;
+    }
+
+    /// <summary>Moves every timer whose deadline has passed, housekeeping included, to <paramref name="ready"/> in deadline order. Called under the lock.</summary>
+    private void TakeDue(long now, List<Timer> ready)
+    {
+        while (_due.TryPeek(out var next, out _) && next.Deadline <= now) ready.Add(_due.Dequeue());
+        var precise = ready.Count;
+        while (_housekeeping.TryPeek(out var next, out _) && next.Deadline <= now) ready.Add(_housekeeping.Dequeue());
+        if (ready.Count > precise) ready.Sort(static (a, b) => a.Deadline != b.Deadline ? a.Deadline.CompareTo(b.Deadline) : a.Order.CompareTo(b.Order));
+    }
 
     private static long Now() => Stopwatch.GetElapsedTime(Started).Ticks;
 
@@ -130,8 +172,7 @@ public sealed class DeadlineScheduler : SchedulerBase, IDateTimeOffsetNowTimePro
                 _sleeping = wait != TimeSpan.Zero;
                 if (!_sleeping)
                 {
-                    var now = Now();
-                    while (_due.TryPeek(out _, out var next) && next.Deadline <= now) ready.Add(_due.Dequeue());
+                    TakeDue(Now(), ready);
                     while (_work.TryDequeue(out var item)) work.Add(item);
                 }
             }
@@ -161,15 +202,11 @@ public sealed class DeadlineScheduler : SchedulerBase, IDateTimeOffsetNowTimePro
         }
     }
 
-    /// <summary>
-    /// Time until the earliest deadline of a timer not cancelled; infinite with nothing scheduled. Cancelled timers at
-    /// the head are dropped here, so that a timer rescheduled on every message (a lease watchdog) does not wake the
-    /// thread once for each copy it cancelled. Called under the lock.
-    /// </summary>
+    /// <summary>Time until the thread must wake for a timer; infinite with nothing scheduled. Called under the lock.</summary>
     private TimeSpan NextWait()
     {
-        while (_due.TryPeek(out var head, out _) && head.Cancelled) _due.Dequeue();
-        return _due.TryPeek(out _, out var next) ? TimeSpan.FromTicks(Math.Max(0, next.Deadline - Now())) : Timeout.InfiniteTimeSpan;
+        var at = WakeAt();
+        return at == long.MaxValue ? Timeout.InfiniteTimeSpan : TimeSpan.FromTicks(Math.Max(0, at - Now()));
     }
 
     private void Fire(Timer timer)
@@ -206,6 +243,7 @@ public sealed class DeadlineScheduler : SchedulerBase, IDateTimeOffsetNowTimePro
             _signal.Set();
             left = [];
             while (_due.TryDequeue(out var timer, out _)) left.Add(timer);
+            while (_housekeeping.TryDequeue(out var timer, out _)) left.Add(timer);
         }
         if (Thread.CurrentThread != _thread)
         {
@@ -235,6 +273,8 @@ public sealed class DeadlineScheduler : SchedulerBase, IDateTimeOffsetNowTimePro
         public IRunnable Action { get; } = action;
         public TimeSpan Interval { get; } = interval;
         public long Deadline { get; set; }
+        public long Order { get; set; }
+        public bool IsHousekeeping { get; } = interval >= HousekeepingInterval;
         public bool Cancelled => cancelable?.IsCancellationRequested ?? false;
     }
 

@@ -77,6 +77,43 @@ public sealed class DeadlineSchedulerTests : IDisposable
     }
 
     [Fact]
+    public void A_housekeeping_timer_fires_with_the_next_wake_up_within_its_slack()
+    {
+        // Due at 50 ms and repeating every second: the thread sleeps on to the timer due at 150 ms and fires both then.
+        var start = _scheduler.MonotonicClock;
+        var housekeeping = TimeSpan.Zero;
+        using var done = new ManualResetEventSlim();
+        var cancelable = new Cancelable(Actions);
+        Actions.ScheduleRepeatedly(TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(1), () =>
+        {
+            if (housekeeping == TimeSpan.Zero) housekeeping = _scheduler.MonotonicClock - start;
+        }, cancelable);
+        Actions.ScheduleOnce(TimeSpan.FromMilliseconds(150), done.Set);
+        Assert.True(done.Wait(Wait));
+        cancelable.Cancel();
+        Assert.True(housekeeping >= TimeSpan.FromMilliseconds(149), $"fired alone at {housekeeping.TotalMilliseconds} ms");
+    }
+
+    [Fact]
+    public void A_housekeeping_timer_alone_fires_at_the_end_of_its_slack()
+    {
+        var start = _scheduler.MonotonicClock;
+        var fired = TimeSpan.Zero;
+        using var done = new ManualResetEventSlim();
+        var cancelable = new Cancelable(Actions);
+        Actions.ScheduleRepeatedly(TimeSpan.FromMilliseconds(50), DeadlineScheduler.HousekeepingInterval, () =>
+        {
+            if (fired != TimeSpan.Zero) return;
+            fired = _scheduler.MonotonicClock - start;
+            done.Set();
+        }, cancelable);
+        Assert.True(done.Wait(Wait));
+        cancelable.Cancel();
+        // Nothing else woke the thread: the timer due at 50 ms waited out its slack.
+        Assert.True(fired >= TimeSpan.FromMilliseconds(49) + DeadlineScheduler.HousekeepingSlack, $"fired at {fired.TotalMilliseconds} ms");
+    }
+
+    [Fact]
     public void A_failing_action_does_not_stop_the_timers_after_it()
     {
         using var after = new ManualResetEventSlim();
