@@ -11,8 +11,11 @@ namespace ActorVip.Cluster.Actors;
 /// The cluster singleton that decides which node should own each VIP (DESIGN.md, ownership protocol 2).
 /// It first learns the live promises and highest epochs from a majority of voters, so that after it
 /// moves it neither moves a held VIP nor reuses an epoch; then it re-decides on every membership
-/// change and on a timer, and re-sends every assignment now and then (<see cref="ResendInterval"/>) so that a
-/// lost message heals by itself.
+/// change and whenever time alone can change the answer: when an owner's liveness at the local voter would run
+/// out (<see cref="OwnerLiveness.NextExpiry"/>), when a health report expires or a hold ends
+/// (<see cref="BackendHealthBook.NextChange"/>), and every <see cref="ResendInterval"/>, when it re-sends every
+/// assignment so that a lost message heals by itself. It does not poll on a fixed tick: an idle allocator looks
+/// about twice a second instead of ten times, and a crashed owner's lease is seen stale the moment it runs out.
 /// It is not on the path that keeps a VIP alive: owners renew with the voters directly.
 /// </summary>
 public sealed class VipAllocator : ReceiveActor, IWithTimers
@@ -27,6 +30,9 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
     /// </summary>
     public static readonly TimeSpan ResendInterval = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>The earliest the allocator looks again after it just looked (a floor, so that it never spins).</summary>
+    private static readonly TimeSpan MinLookInterval = TimeSpan.FromMilliseconds(1);
+
     private sealed record Tick
     {
         public static readonly Tick Instance = new();
@@ -35,7 +41,7 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
     private readonly IReadOnlyList<VipSpec> _vips;
     private readonly LeaseSettings _lease;
     private readonly IReadOnlyList<NodeId> _voters;
-    private readonly TimeSpan _tickInterval;
+    private readonly TimeSpan _recoveryRetry;
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<NodeId, VoterSnapshot> _snapshots = new();
@@ -47,7 +53,7 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
     private long _epochCounter;
     private TimeSpan _lastResend = TimeSpan.MinValue;
 
-    public VipAllocator(IReadOnlyList<VipSpec> vips, LeaseSettings lease, IReadOnlyList<NodeId> voters, TimeSpan tickInterval, IMonotonicClock clock, TimeSpan moveAfter, TimeSpan reportExpiry)
+    public VipAllocator(IReadOnlyList<VipSpec> vips, LeaseSettings lease, IReadOnlyList<NodeId> voters, TimeSpan recoveryRetry, IMonotonicClock clock, TimeSpan moveAfter, TimeSpan reportExpiry)
     {
         _clock = clock;
         _health = new BackendHealthBook(moveAfter, reportExpiry);
@@ -55,17 +61,18 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
         _vips = vips;
         _lease = lease;
         _voters = voters;
-        _tickInterval = tickInterval;
+        _recoveryRetry = recoveryRetry;
         Recovering();
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
+    /// <param name="recoveryRetry">How often the allocator asks the voters again while it recovers (before a majority answered).</param>
     /// <param name="moveAfter">How long a node reports no healthy backend before it counts as failing (<see cref="BackendHealthBook"/>).</param>
     /// <param name="reportExpiry">How long a health report counts; an older one is unknown.</param>
-    public static Props Props(IReadOnlyList<VipSpec> vips, LeaseSettings lease, IReadOnlyList<NodeId> voters, TimeSpan tickInterval, IMonotonicClock clock,
+    public static Props Props(IReadOnlyList<VipSpec> vips, LeaseSettings lease, IReadOnlyList<NodeId> voters, TimeSpan recoveryRetry, IMonotonicClock clock,
         TimeSpan moveAfter, TimeSpan reportExpiry) =>
-        Akka.Actor.Props.Create(() => new VipAllocator(vips, lease, voters, tickInterval, clock, moveAfter, reportExpiry));
+        Akka.Actor.Props.Create(() => new VipAllocator(vips, lease, voters, recoveryRetry, clock, moveAfter, reportExpiry));
 
     private NodeId SelfNode => new(_cluster.SelfAddress.ToString());
 
@@ -73,7 +80,7 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
     {
         _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot,
             typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
-        Timers.StartPeriodicTimer("tick", Tick.Instance, _tickInterval);
+        Timers.StartPeriodicTimer("tick", Tick.Instance, _recoveryRetry);
         AskVoters();
     }
 
@@ -109,8 +116,10 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
     {
         Receive<Tick>(_ =>
         {
-            // The local voter tells whether each owner still renews; its answer triggers the decision.
+            // The local voter tells whether each owner still renews; its answer triggers the decision, which sets
+            // the next look. Should no answer come, look again after the resend interval all the same.
             Context.ActorSelection($"/user/{VoterActor.Name}").Tell(GetPromises.Instance, Self);
+            Timers.StartSingleTimer("tick", Tick.Instance, ResendInterval);
         });
         Receive<VoterPromises>(p =>
         {
@@ -163,6 +172,7 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
         if (members.Count(m => m.MayKeep) < _lease.Majority)
         {
             ResendAssignments(now, changed: false);
+            LookAgain(now);
             return;
         }
         var decision = Placement.Decide(_vips, members, SelfNode, _assignments, _epochCounter);
@@ -175,6 +185,16 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
             if (change.From is { } from) Agent(from).Tell(new Revoke(change.Vip, change.Epoch), Self);
         }
         ResendAssignments(now, changed: decision.Changes.Count > 0);
+        LookAgain(now);
+    }
+
+    /// <summary>Sets the next look at the first moment time alone can change the decision, or a re-send is due.</summary>
+    private void LookAgain(TimeSpan now)
+    {
+        var next = _lastResend + ResendInterval;
+        if (_liveness.NextExpiry(now) is { } expiry && expiry < next) next = expiry;
+        if (_health.NextChange(now) is { } change && change < next) next = change;
+        Timers.StartSingleTimer("tick", Tick.Instance, next - now > MinLookInterval ? next - now : MinLookInterval);
     }
 
     /// <summary>Sends every assignment to its owner when something changed or <see cref="ResendInterval"/> has passed.</summary>

@@ -19,6 +19,27 @@ public sealed class BackendHealthBook(TimeSpan moveAfter, TimeSpan expiry)
         _entries[node] = new Entry(healthy, now, since);
     }
 
+    /// <summary>
+    /// The next moment a node's health changes with time alone (a report expires; unhealthy becomes failing), or null
+    /// if none will: the allocator need not look before then, unless a report arrives.
+    /// </summary>
+    public TimeSpan? NextChange(TimeSpan now)
+    {
+        TimeSpan? next = null;
+        foreach (var e in _entries.Values)
+        {
+            // A report counts up to and including expiry; it is unknown one tick later.
+            Consider(e.LastReport + expiry + TimeSpan.FromTicks(1));
+            if (!e.Healthy) Consider(e.UnhealthySince + moveAfter);
+        }
+        return next;
+
+        void Consider(TimeSpan at)
+        {
+            if (at > now && (next is null || at < next)) next = at;
+        }
+    }
+
     public BackendHealth Of(NodeId node, TimeSpan now)
     {
         if (!_entries.TryGetValue(node, out var e) || now - e.LastReport > expiry) return BackendHealth.Unknown;

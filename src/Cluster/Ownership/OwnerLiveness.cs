@@ -45,6 +45,13 @@ public sealed class OwnerLiveness(LeaseSettings settings)
     public IReadOnlySet<NodeId> Stale(TimeSpan now) =>
         _vips.Values.Where(v => now >= v.LiveUntil).Select(v => v.Owner).ToHashSet();
 
+    /// <summary>
+    /// The next moment an owner live now may go stale (its liveness ends), or null if none is live: the allocator need
+    /// not look before then, since until then only a message can change what it decides.
+    /// </summary>
+    public TimeSpan? NextExpiry(TimeSpan now) =>
+        _vips.Values.Where(v => v.LiveUntil > now).Select(v => (TimeSpan?)v.LiveUntil).Min();
+
     /// <summary>Owners whose every VIP is still live at the local voter (renewed, or newly placed and within <see cref="AcquireGrace"/>).</summary>
     public IReadOnlySet<NodeId> Renewing(TimeSpan now)
     {

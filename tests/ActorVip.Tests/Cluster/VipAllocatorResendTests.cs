@@ -1,5 +1,7 @@
 using Akka.Actor;
 using Akka.Configuration;
+using System.Runtime.CompilerServices;
+using Akka.TestKit;
 using Akka.TestKit.Xunit2;
 using ActorVip.Cluster.Actors;
 using ActorVip.Cluster.Ownership;
@@ -10,7 +12,8 @@ namespace ActorVip.Tests.Cluster;
 
 /// <summary>
 /// The allocator on a one-node cluster (its own voter, a probe as the node's agent): it places the VIP at once and then
-/// re-sends the unchanged assignment every <see cref="VipAllocator.ResendInterval"/>, not on every 100 ms tick.
+/// re-sends the unchanged assignment every <see cref="VipAllocator.ResendInterval"/>, not on every 100 ms tick; it
+/// asks its voter only when time can change its answer, not on a fixed tick.
 /// </summary>
 public sealed class VipAllocatorResendTests() : TestKit(ConfigurationFactory.ParseString(
     """
@@ -26,8 +29,24 @@ public sealed class VipAllocatorResendTests() : TestKit(ConfigurationFactory.Par
         public Forward(IActorRef to) => ReceiveAny(m => to.Forward(m));
     }
 
-    [Fact]
-    public void An_unchanged_assignment_is_re_sent_every_resend_interval_not_every_tick()
+    /// <summary>Stands at the voter's path: counts the allocator's questions and passes them to the real voter.</summary>
+    private sealed class CountingVoter : ReceiveActor
+    {
+        public CountingVoter(IActorRef voter, StrongBox<int> asked)
+        {
+            Receive<GetPromises>(m =>
+            {
+                Interlocked.Increment(ref asked.Value);
+                voter.Forward(m);
+            });
+            ReceiveAny(m => voter.Forward(m));
+        }
+    }
+
+    private readonly StrongBox<int> _asked = new();
+
+    /// <summary>Starts a one-node cluster with its voter behind a <see cref="CountingVoter"/>, a probe as agent, and the allocator; returns the first Assign.</summary>
+    private (TestProbe Agent, Assign First) StartAllocator()
     {
         var cluster = Akka.Cluster.Cluster.Get(Sys);
         cluster.Join(cluster.SelfAddress);
@@ -35,13 +54,31 @@ public sealed class VipAllocatorResendTests() : TestKit(ConfigurationFactory.Par
         var self = new NodeId(cluster.SelfAddress.ToString());
         var lease = new LeaseSettings(1);
         var clock = new MonotonicClock();
-        Sys.ActorOf(VoterActor.Props(lease, self, clock), VoterActor.Name);
+        var voter = Sys.ActorOf(VoterActor.Props(lease, self, clock), "real-voter");
+        Sys.ActorOf(Props.Create(() => new CountingVoter(voter, _asked)), VoterActor.Name);
         var agent = CreateTestProbe();
         Sys.ActorOf(Props.Create(() => new Forward(agent.Ref)), AgentPath.Name);
         Sys.ActorOf(VipAllocator.Props([new VipSpec("192.0.2.100")], lease, [self], TimeSpan.FromMilliseconds(100), clock,
             TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(3)), VipAllocator.Name);
+        return (agent, agent.ExpectMsg<Assign>(TimeSpan.FromSeconds(10)));
+    }
 
-        var first = agent.ExpectMsg<Assign>(TimeSpan.FromSeconds(10));
+    [Fact]
+    public void The_allocator_asks_its_voter_when_time_can_change_its_answer_not_every_100_ms()
+    {
+        StartAllocator();
+        // The owner (a probe) never renews: its grace runs out once, then only the re-send interval sets the looks.
+        var before = Volatile.Read(ref _asked.Value);
+        Thread.Sleep(TimeSpan.FromSeconds(3));
+        var asked = Volatile.Read(ref _asked.Value) - before;
+        // A 100 ms tick asks 30 times in 3 s; looks at the grace's end and every 500 ms ask about 7 times.
+        Assert.InRange(asked, 4, 12);
+    }
+
+    [Fact]
+    public void An_unchanged_assignment_is_re_sent_every_resend_interval_not_every_tick()
+    {
+        var (agent, first) = StartAllocator();
         Assert.Equal("192.0.2.100", first.Vip);
         // Over 2 s of 100 ms ticks: about 4 re-sends at 500 ms, where every tick would have made 20.
         var resent = 0;

@@ -60,6 +60,20 @@ public class OwnerLivenessTests
     }
 
     [Fact]
+    public void The_next_expiry_is_where_the_earliest_live_owner_would_go_stale()
+    {
+        var liveness = new OwnerLiveness(Settings);
+        Assert.Null(liveness.NextExpiry(Ms(0)));
+        var two = new Dictionary<string, Assignment> { ["vip"] = new(A, 1), ["other"] = new(B, 1) };
+        liveness.Track(two, Ms(0));
+        Assert.Equal(Ms(1100), liveness.NextExpiry(Ms(0)));
+        for (var t = 100; t <= 2000; t += 100) liveness.OnLocalSnapshot(Promise(A, 800), Ms(t));
+        // B went stale at 1100 and is past; A is live until 2800.
+        Assert.Equal(Ms(2800), liveness.NextExpiry(Ms(2000)));
+        Assert.Null(liveness.NextExpiry(Ms(2800)));
+    }
+
+    [Fact]
     public void Renewing_lists_the_owners_that_are_live_and_stale_ones_are_not()
     {
         var liveness = new OwnerLiveness(Settings);
