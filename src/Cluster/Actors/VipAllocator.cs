@@ -13,8 +13,9 @@ namespace ActorVip.Cluster.Actors;
 /// moves it neither moves a held VIP nor reuses an epoch; then it re-decides on every membership
 /// change and whenever time alone can change the answer: when an owner's liveness at the local voter would run
 /// out (<see cref="OwnerLiveness.NextExpiry"/>), when a health report expires or a hold ends
-/// (<see cref="BackendHealthBook.NextChange"/>), and every <see cref="ResendInterval"/>, when it re-sends every
-/// assignment so that a lost message heals by itself. It does not poll on a fixed tick: an idle allocator looks
+/// (<see cref="BackendHealthBook.NextChange"/>), and every <see cref="ResendInterval"/> while an owner has not
+/// confirmed its assignment (renewed it with the local voter), when it re-sends that assignment so that a lost
+/// message heals by itself. It does not poll on a fixed tick: an idle allocator looks
 /// about twice a second instead of ten times, and a crashed owner's lease is seen stale the moment it runs out.
 /// It is not on the path that keeps a VIP alive: owners renew with the voters directly.
 /// </summary>
@@ -23,8 +24,10 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
     public const string Name = "allocator";
 
     /// <summary>
-    /// How often unchanged assignments are sent again. A change is sent at once; the re-send only repairs a message
-    /// lost with a broken association, well within the <see cref="OwnerLiveness.AcquireGrace"/> a new owner gets.
+    /// How often an unchanged assignment its owner has not confirmed is sent again. A change is sent at once; the
+    /// re-send only repairs a message lost with a broken association, well within the
+    /// <see cref="OwnerLiveness.AcquireGrace"/> a new owner gets. An owner that renews the assignment has it: re-sending
+    /// to it (twice a second) was the largest remote traffic of an idle cluster after the renewals.
     /// Re-sending on every tick (100 ms) was a remote message to each owner ten times a second, more than its
     /// renewals, and the largest part of an idle owner's CPU after them.
     /// </summary>
@@ -32,6 +35,9 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
 
     /// <summary>The earliest the allocator looks again after it just looked (a floor, so that it never spins).</summary>
     private static readonly TimeSpan MinLookInterval = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>The latest next look when nothing waits on time (no live owner, nothing to re-send).</summary>
+    private static readonly TimeSpan IdleLookInterval = TimeSpan.FromSeconds(2);
 
     private sealed record Tick
     {
@@ -191,22 +197,29 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
     /// <summary>Sets the next look at the first moment time alone can change the decision, or a re-send is due.</summary>
     private void LookAgain(TimeSpan now)
     {
-        var next = _lastResend + ResendInterval;
+        // With every assignment confirmed, a live owner's expiry comes first; the cap only bounds a look with nothing to wait for.
+        var next = Unconfirmed(now).Any() ? _lastResend + ResendInterval : now + IdleLookInterval;
         if (_liveness.NextExpiry(now) is { } expiry && expiry < next) next = expiry;
         if (_health.NextChange(now) is { } change && change < next) next = change;
         Timers.StartSingleTimer("tick", Tick.Instance, next - now > MinLookInterval ? next - now : MinLookInterval);
     }
 
-    /// <summary>Sends every assignment to its owner when something changed or <see cref="ResendInterval"/> has passed.</summary>
+    /// <summary>
+    /// Sends every assignment to its owner when something changed; otherwise, once <see cref="ResendInterval"/> has
+    /// passed, those whose owner has not confirmed them.
+    /// </summary>
     private void ResendAssignments(TimeSpan now, bool changed)
     {
         if (!changed && _lastResend != TimeSpan.MinValue && now - _lastResend < ResendInterval) return;
         _lastResend = now;
-        foreach (var (vip, assignment) in _assignments)
+        foreach (var (vip, assignment) in changed ? _assignments : Unconfirmed(now))
         {
             if (assignment.Owner is { } owner) Agent(owner).Tell(new Assign(vip, assignment.Epoch), Self);
         }
     }
+
+    private IEnumerable<KeyValuePair<string, Assignment>> Unconfirmed(TimeSpan now) =>
+        _assignments.Where(a => a.Value.Owner is not null && !_liveness.Confirms(a.Key, a.Value, now));
 
     private ActorSelection Agent(NodeId node) => Context.ActorSelection(AgentPath.Of(node.Value));
 }

@@ -9,6 +9,7 @@ namespace ActorVip.Cluster.Ownership;
 public sealed class OwnerLiveness(LeaseSettings settings)
 {
     private readonly Dictionary<string, (NodeId Owner, TimeSpan LiveUntil)> _vips = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (NodeId Owner, long Epoch, TimeSpan Until)> _promised = new(StringComparer.Ordinal);
 
     /// <summary>
     /// How long a newly placed owner has to get the local voter's promise: the old owner's promise may
@@ -35,11 +36,19 @@ public sealed class OwnerLiveness(LeaseSettings settings)
         foreach (var record in snapshot.Vips)
         {
             if (record.PromisedTo is not { } promised || record.PromiseRemaining <= TimeSpan.Zero) continue;
+            _promised[record.Vip] = (promised, record.PromisedEpoch, now + record.PromiseRemaining);
             if (!_vips.TryGetValue(record.Vip, out var known) || known.Owner != promised) continue;
             var until = now + record.PromiseRemaining;
             if (until > known.LiveUntil) _vips[record.Vip] = (promised, until);
         }
     }
+
+    /// <summary>
+    /// Whether the assigned owner renews this very assignment (owner and epoch) with the local voter: it has the
+    /// assignment, so sending it again would tell it nothing.
+    /// </summary>
+    public bool Confirms(string vip, Assignment assignment, TimeSpan now) =>
+        _promised.TryGetValue(vip, out var p) && p.Owner == assignment.Owner && p.Epoch == assignment.Epoch && now < p.Until;
 
     /// <summary>Owners that have not renewed with the local voter for longer than the promise lasts.</summary>
     public IReadOnlySet<NodeId> Stale(TimeSpan now) =>

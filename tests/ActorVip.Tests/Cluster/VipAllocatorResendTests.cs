@@ -76,6 +76,22 @@ public sealed class VipAllocatorResendTests() : TestKit(ConfigurationFactory.Par
     }
 
     [Fact]
+    public void An_owner_that_renews_its_assignment_is_not_sent_it_again()
+    {
+        var (agent, first) = StartAllocator();
+        var self = Akka.Cluster.Cluster.Get(Sys).SelfAddress.ToString();
+        var voter = Sys.ActorSelection($"/user/{VoterActor.Name}");
+        var renewer = CreateTestProbe();
+        // Renew as the owner every 100 ms: a fresh voter acks nobody for lease-time + margin, then confirms.
+        using var renewals = new Timer(i => voter.Tell(new Renew(first.Vip, first.Epoch, self, Environment.TickCount64), renewer.Ref),
+            null, TimeSpan.Zero, TimeSpan.FromMilliseconds(100));
+        renewer.FishForMessage(m => m is RenewAck, TimeSpan.FromSeconds(10));
+        agent.ReceiveWhile(TimeSpan.FromMilliseconds(600), m => m); // re-sends sent before the first ack reached the allocator
+        // Confirmed: over 2 s an unconfirmed one is re-sent about 4 times.
+        agent.ExpectNoMsg(TimeSpan.FromSeconds(2));
+    }
+
+    [Fact]
     public void An_unchanged_assignment_is_re_sent_every_resend_interval_not_every_tick()
     {
         var (agent, first) = StartAllocator();

@@ -74,6 +74,20 @@ public class OwnerLivenessTests
     }
 
     [Fact]
+    public void An_assignment_is_confirmed_by_a_live_promise_to_its_owner_at_its_epoch_only()
+    {
+        var liveness = new OwnerLiveness(Settings);
+        liveness.Track(Assigned(A), Ms(0));
+        Assert.False(liveness.Confirms("vip", new Assignment(A, 1), Ms(0)));
+        liveness.OnLocalSnapshot(Promise(A, 800), Ms(100));
+        Assert.True(liveness.Confirms("vip", new Assignment(A, 1), Ms(100)));
+        Assert.False(liveness.Confirms("vip", new Assignment(A, 2), Ms(100)));   // a newer epoch it has not renewed yet
+        Assert.False(liveness.Confirms("vip", new Assignment(B, 1), Ms(100)));
+        Assert.False(liveness.Confirms("other", new Assignment(A, 1), Ms(100)));
+        Assert.False(liveness.Confirms("vip", new Assignment(A, 1), Ms(900)));   // the promise ran out
+    }
+
+    [Fact]
     public void Renewing_lists_the_owners_that_are_live_and_stale_ones_are_not()
     {
         var liveness = new OwnerLiveness(Settings);
