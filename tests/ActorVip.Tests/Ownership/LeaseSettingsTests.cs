@@ -5,13 +5,16 @@ namespace ActorVip.Tests.Ownership;
 public class LeaseSettingsTests
 {
     [Fact]
-    public void Defaults_are_the_designed_profile()
+    public void Defaults_keep_the_designed_promise_and_stall_tolerance_with_fewer_renewals()
     {
         var s = new LeaseSettings(3);
-        Assert.Equal(Ms.At(600), s.LeaseTime);
-        Assert.Equal(Ms.At(150), s.RenewInterval);
-        Assert.Equal(Ms.At(200), s.Margin);
+        Assert.Equal(Ms.At(650), s.LeaseTime);
+        Assert.Equal(Ms.At(200), s.RenewInterval);
+        Assert.Equal(Ms.At(150), s.Margin);
+        // The design's 600/150/200: a promise of 800 ms and renewals that may stall 450 ms.
         Assert.Equal(Ms.At(800), s.PromiseTime);
+        Assert.Equal(Ms.At(450), s.LeaseTime - s.RenewInterval);
+        Assert.Equal(2, LeaseTimings.TolerableLostRenewals(s));
     }
 
     [Theory]
