@@ -59,6 +59,13 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
     private long _epochCounter;
     private TimeSpan _lastResend = TimeSpan.MinValue;
 
+    /// <summary>
+    /// When the local voter last answered. Liveness is judged as of then, not as of now: a decision made between
+    /// looks (on a membership change) must not call an owner stale because its liveness ran out a moment before
+    /// the voter's answer that extends it has been read.
+    /// </summary>
+    private TimeSpan _voterSeenAt = TimeSpan.MinValue;
+
     public VipAllocator(IReadOnlyList<VipSpec> vips, LeaseSettings lease, IReadOnlyList<NodeId> voters, TimeSpan recoveryRetry, IMonotonicClock clock, TimeSpan moveAfter, TimeSpan reportExpiry)
     {
         _clock = clock;
@@ -131,7 +138,8 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
         {
             var snapshot = p.FromWire();
             if (snapshot.Voter != SelfNode) return;
-            _liveness.OnLocalSnapshot(snapshot, _clock.Now);
+            _voterSeenAt = _clock.Now;
+            _liveness.OnLocalSnapshot(snapshot, _voterSeenAt);
             // An epoch we did not know (handed out by an earlier allocator) must never be handed out again.
             var highest = snapshot.Vips.Select(v => Math.Max(v.HighestEpoch, v.PromisedEpoch)).DefaultIfEmpty(0).Max();
             _epochCounter = Math.Max(_epochCounter, highest);
@@ -161,8 +169,8 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
     {
         var state = _cluster.State;
         var now = _clock.Now;
-        var stale = _liveness.Stale(now);
-        var renewing = _liveness.Renewing(now);
+        var stale = _liveness.Stale(_voterSeenAt);
+        var renewing = _liveness.Renewing(_voterSeenAt);
         var members = state.Members
             .Where(m => m.HasRole("vip"))
             .Select(m =>
