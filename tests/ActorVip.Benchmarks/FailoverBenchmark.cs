@@ -11,7 +11,12 @@ namespace ActorVip.Benchmarks;
 /// </summary>
 public static class FailoverBenchmark
 {
-    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// How long nodes run before their idle cost is measured. 30 s was too short: perf put a third of a node's CPU
+    /// 30-45 s after start in the JIT (tiered re-compiles of methods that run about once a second reach their call
+    /// counts then), 2 % of it 60-75 s after start, when the node used half the CPU.
+    /// </summary>
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(60);
 
     private sealed record Idle(string Service, string Node, double RssMb, double CpuPercent);
 
@@ -112,11 +117,13 @@ public static class FailoverBenchmark
         if (cancel.WaitHandle.WaitOne(TimeSpan.FromSeconds(seconds))) cancel.ThrowIfCancellationRequested();
         var elapsed = watch.Elapsed.TotalSeconds;
         const double ticksPerSecond = 100; // USER_HZ: what /proc/PID/stat counts in on Linux (sysconf(_SC_CLK_TCK))
-        return processes.Select(p =>
+        var idle = processes.Select(p =>
         {
             var after = p.Value.Usage();
             return new Idle(service.Name, p.Key.Name, after.RssKb / 1024.0, 100.0 * (after.CpuTicks - before[p.Key].CpuTicks) / ticksPerSecond / elapsed);
         }).ToList();
+        Console.WriteLine("   idle: " + string.Join(", ", idle.Select(i => $"{i.Node} {i.CpuPercent:0.00} % {i.RssMb:0.0} MB")));
+        return idle;
     }
 
     private static string Tables(List<TrialResult> results, List<Idle> idle, IReadOnlyList<IVipService> services, IReadOnlyList<FailoverScenario> scenarios, int trials, int nodes, int idleSeconds)
