@@ -25,10 +25,10 @@ public sealed class DeadlineScheduler : SchedulerBase, IDateTimeOffsetNowTimePro
 
     /// <summary>
     /// How late a housekeeping timer may fire. An idle node wakes at least every renew-interval anyway (the owner to
-    /// renew, the voters to ack), so with the default 200 ms the housekeeping ticks cost no wake-up of their own.
+    /// renew, the voters to ack), so with the default 250 ms the housekeeping ticks cost no wake-up of their own.
     /// A repeating timer keeps its phase: it is late by at most this much, never drifting.
     /// </summary>
-    public static readonly TimeSpan HousekeepingSlack = TimeSpan.FromMilliseconds(250);
+    public static readonly TimeSpan HousekeepingSlack = TimeSpan.FromMilliseconds(300);
 
     private readonly object _gate = new();
     private readonly PriorityQueue<Timer, (long Deadline, long Order)> _due = new();

@@ -23,6 +23,12 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
 {
     public const string Name = AgentPath.Name;
 
+    /// <summary>
+    /// How soon a refused acquirer asks again (at most a renew-interval): the release it waits for is usually a few
+    /// milliseconds behind, and a graceful handover waits for this retry.
+    /// </summary>
+    public static readonly TimeSpan AcquireRetry = TimeSpan.FromMilliseconds(25);
+
     private sealed record RenewTick
     {
         public static readonly RenewTick Instance = new();
@@ -230,7 +236,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         // Still acquiring and refused (a release not yet seen by that voter): try again soon rather than a
         // whole renew-interval later, which is what a graceful handover would otherwise wait (measured 131 ms).
         if (placed.Holder is null && nack.Reason is Messages.Ownership.NackReason.PromisedToOther)
-            Timers.StartSingleTimer("acquire-retry", RenewTick.Instance, TimeSpan.FromTicks(_lease.RenewInterval.Ticks / 6));
+            Timers.StartSingleTimer("acquire-retry", RenewTick.Instance, AcquireRetry < _lease.RenewInterval ? AcquireRetry : _lease.RenewInterval);
     }
 
     /// <summary>Drops every VIP whose lease ran out; true when it dropped one.</summary>

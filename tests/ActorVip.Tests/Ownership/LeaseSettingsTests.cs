@@ -8,13 +8,14 @@ public class LeaseSettingsTests
     public void Defaults_keep_the_designed_promise_and_stall_tolerance_with_fewer_renewals()
     {
         var s = new LeaseSettings(3);
-        Assert.Equal(Ms.At(650), s.LeaseTime);
-        Assert.Equal(Ms.At(200), s.RenewInterval);
-        Assert.Equal(Ms.At(150), s.Margin);
+        Assert.Equal(Ms.At(700), s.LeaseTime);
+        Assert.Equal(Ms.At(250), s.RenewInterval);
+        Assert.Equal(Ms.At(100), s.Margin);
         // The design's 600/150/200: a promise of 800 ms and renewals that may stall 450 ms.
         Assert.Equal(Ms.At(800), s.PromiseTime);
         Assert.Equal(Ms.At(450), s.LeaseTime - s.RenewInterval);
-        Assert.Equal(2, LeaseTimings.TolerableLostRenewals(s));
+        Assert.Equal(1, LeaseTimings.TolerableLostRenewals(s));
+        Assert.True(LeaseTimings.MaxClockRateDrift(s) > 0.06);
     }
 
     [Theory]
