@@ -7,8 +7,9 @@ public class OwnerLeaseTests
     private static readonly NodeId A = TestNodes.N1, B = TestNodes.N2, C = TestNodes.N3, D = TestNodes.N4, E = TestNodes.N5;
     private static readonly NodeId[] Five = [A, B, C, D, E];
 
+    // The design's timing (lease 600, renew 150, margin 200 ms), spelled out: these tests are about the mechanics.
     private static OwnerLease Lease(int voters = 3, long epoch = 7) =>
-        new(new LeaseSettings(voters), epoch, Five.Take(voters));
+        new(new LeaseSettings(voters, Ms.At(600), Ms.At(150), Ms.At(200)), epoch, Five.Take(voters));
 
     [Fact]
     public void A_new_lease_is_not_valid()
