@@ -43,7 +43,7 @@ public sealed class VoterActor : ReceiveActor
         var vote = _state.OnRenew(renew.Vip, new NodeId(renew.Owner), renew.Epoch, _clock.Now);
         if (vote.IsAck)
         {
-            Sender.Tell(new RenewAck(renew.Vip, renew.Epoch, _self.Value, renew.RenewalId));
+            if (renew.AckWanted) Sender.Tell(new RenewAck(renew.Vip, renew.Epoch, _self.Value, renew.RenewalId));
             if (!_lastAcked.TryGetValue(renew.Vip, out var before) || before != renew.Owner)
             {
                 _lastAcked[renew.Vip] = renew.Owner;

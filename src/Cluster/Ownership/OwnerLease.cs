@@ -18,6 +18,9 @@ public sealed class OwnerLease
     private readonly SortedDictionary<long, Renewal> _pending = new();
     private long _lastRenewalId = long.MinValue;
     private TimeSpan _lastSentAt = TimeSpan.MinValue;
+    private long _lastExtendingId = long.MinValue;
+    private IReadOnlySet<NodeId>? _quorum;
+    private bool _askAll = true;
 
     /// <param name="voters">The configured voters (exactly N of them); acks from anyone else are ignored.</param>
     public OwnerLease(LeaseSettings settings, long epoch, IEnumerable<NodeId> voters)
@@ -50,6 +53,15 @@ public sealed class OwnerLease
     public TimeSpan Remaining(TimeSpan now) => IsValid(now) ? ValidUntil!.Value - now : TimeSpan.Zero;
 
     /// <summary>
+    /// Whether the renewal just started (<see cref="NextRenewal"/>) asks <paramref name="voter"/> for an ack. Every voter
+    /// gets every renewal and keeps its promise fresh, but a majority of acks is all the lease needs: the voters whose
+    /// acks made the last majority (the owner's own voter and the fastest others) are asked again, and everyone is
+    /// asked while the lease is not valid or when the renewal before this one did not reach a majority. An un-asked
+    /// voter's promise is simply not counted, so this changes what the owner knows, never what it may assume.
+    /// </summary>
+    public bool WantsAckFrom(NodeId voter) => _askAll || _quorum!.Contains(voter);
+
+    /// <summary>
     /// Starts a renewal sent at <paramref name="now"/>: returns its id, to be carried by the Renew message and
     /// echoed by the voters. Forgets renewals that can no longer extend the lease.
     /// </summary>
@@ -60,6 +72,7 @@ public sealed class OwnerLease
         if (now < _lastSentAt)
             throw new ArgumentException($"Time went backwards ({now} < {_lastSentAt}); pass a monotonic clock.", nameof(now));
         Prune(now);
+        _askAll = _quorum is null || !IsValid(now) || _lastExtendingId != _lastRenewalId;
         var id = _lastRenewalId == long.MinValue ? now.Ticks : Math.Max(_lastRenewalId + 1, now.Ticks);
         _lastRenewalId = id;
         _lastSentAt = now;
@@ -78,6 +91,11 @@ public sealed class OwnerLease
         if (!renewal.AckedBy.Add(voter) || renewal.AckedBy.Count < _settings.Majority)
             return false;
         var until = renewal.SentAt + _settings.LeaseTime;
+        if (renewalId > _lastExtendingId)
+        {
+            _lastExtendingId = renewalId;
+            _quorum = renewal.AckedBy.ToHashSet();
+        }
         // This renewal and every older one are of no further use: a newer renewal can only extend further.
         foreach (var older in _pending.Keys.Where(k => k <= renewalId).ToList())
             _pending.Remove(older);

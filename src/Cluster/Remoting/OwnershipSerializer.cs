@@ -50,7 +50,7 @@ public sealed class OwnershipSerializer(ExtendedActorSystem system) : Serializer
             switch (obj)
             {
                 case Renew m:
-                    w.Write(m.Vip); w.Write(m.Epoch); w.Write(m.Owner); w.Write(m.RenewalId);
+                    w.Write(m.Vip); w.Write(m.Epoch); w.Write(m.Owner); w.Write(m.RenewalId); w.Write(m.AckWanted);
                     break;
                 case RenewAck m:
                     w.Write(m.Vip); w.Write(m.Epoch); w.Write(m.Voter); w.Write(m.RenewalId);
@@ -105,7 +105,8 @@ public sealed class OwnershipSerializer(ExtendedActorSystem system) : Serializer
         using var r = new BinaryReader(new MemoryStream(bytes, writable: false), Encoding.UTF8);
         return manifest switch
         {
-            "renew" => new Renew(r.ReadString(), r.ReadInt64(), r.ReadString(), r.ReadInt64()),
+            // A renewal from a version before AckWanted ends after the id: it wants an ack.
+            "renew" => new Renew(r.ReadString(), r.ReadInt64(), r.ReadString(), r.ReadInt64(), r.BaseStream.Position == r.BaseStream.Length || r.ReadBoolean()),
             "ack" => new RenewAck(r.ReadString(), r.ReadInt64(), r.ReadString(), r.ReadInt64()),
             "nack" => new RenewNack(r.ReadString(), r.ReadInt64(), r.ReadString(), r.ReadInt64(), ReadReason(r), r.ReadInt64(), ReadOptional(r)),
             "release" => new ReleaseLease(r.ReadString(), r.ReadInt64(), r.ReadString()),

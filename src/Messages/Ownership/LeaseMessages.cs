@@ -2,8 +2,12 @@ namespace ActorVip.Messages.Ownership;
 
 // The quorum lease (DESIGN.md, ownership protocol 3). Node ids are Akka address strings.
 
-/// <summary>Owner to every voter, every renew-interval: "ack my hold on <paramref name="Vip"/> at <paramref name="Epoch"/>".</summary>
-public sealed record Renew(string Vip, long Epoch, string Owner, long RenewalId);
+/// <summary>
+/// Owner to every voter, every renew-interval: "promise me <paramref name="Vip"/> at <paramref name="Epoch"/>". A voter
+/// promises (or refuses) as always; it answers an ack only when <paramref name="AckWanted"/>, since the owner needs acks
+/// from a majority only. Refusals are always answered.
+/// </summary>
+public sealed record Renew(string Vip, long Epoch, string Owner, long RenewalId, bool AckWanted = true);
 
 /// <summary>Voter to owner: promised; the voter acks nobody else for this VIP until lease-time + margin from now.</summary>
 public sealed record RenewAck(string Vip, long Epoch, string Voter, long RenewalId);

@@ -196,8 +196,9 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         {
             if (placed.Lease.IsEnded) continue;
             var id = placed.Lease.NextRenewal(now);
-            var renew = new Renew(vip, placed.Lease.Epoch, _self.Value, id);
-            TellVoters(renew);
+            // Every voter renews its promise; only those the lease needs for a majority answer.
+            foreach (var voter in _voters)
+                Context.ActorSelection(VoterActor.PathOf(voter)).Tell(new Renew(vip, placed.Lease.Epoch, _self.Value, id, placed.Lease.WantsAckFrom(voter)), Self);
         }
     }
 

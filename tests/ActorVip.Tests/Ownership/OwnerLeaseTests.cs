@@ -11,6 +11,54 @@ public class OwnerLeaseTests
     private static OwnerLease Lease(int voters = 3, long epoch = 7) =>
         new(new LeaseSettings(voters, Ms.At(600), Ms.At(150), Ms.At(200)), epoch, Five.Take(voters));
 
+    private static string Asked(OwnerLease lease, int voters = 3) =>
+        string.Join("", Five.Take(voters).Select((v, i) => lease.WantsAckFrom(v) ? "ABCDE"[i].ToString() : ""));
+
+    [Fact]
+    public void Acks_are_asked_of_everyone_until_a_majority_answered_then_of_that_majority_only()
+    {
+        var lease = Lease(5);
+        var first = lease.NextRenewal(Ms.At(0));
+        Assert.Equal("ABCDE", Asked(lease, 5));
+        foreach (var voter in new[] { A, D, B, C, E }) lease.OnAck(first, voter);
+        var second = lease.NextRenewal(Ms.At(250));
+        Assert.Equal("ABD", Asked(lease, 5)); // the first three to answer
+        foreach (var voter in new[] { A, B, D }) lease.OnAck(second, voter);
+        lease.NextRenewal(Ms.At(500));
+        Assert.Equal("ABD", Asked(lease, 5));
+    }
+
+    [Fact]
+    public void A_renewal_its_quorum_did_not_complete_makes_the_next_one_ask_everyone()
+    {
+        var lease = Lease();
+        var first = lease.NextRenewal(Ms.At(0));
+        lease.OnAck(first, A);
+        lease.OnAck(first, C);
+        var second = lease.NextRenewal(Ms.At(250));
+        Assert.Equal("AC", Asked(lease));
+        lease.OnAck(second, A); // C is gone: no majority
+        var third = lease.NextRenewal(Ms.At(500));
+        Assert.Equal("ABC", Asked(lease));
+        lease.OnAck(third, A);
+        lease.OnAck(third, B);
+        Assert.True(lease.IsValid(Ms.At(1099)));  // the third renewal (sent at 500) extended the lease; the second never did
+        lease.NextRenewal(Ms.At(750));
+        Assert.Equal("AB", Asked(lease));
+    }
+
+    [Fact]
+    public void Everyone_is_asked_again_once_the_lease_ran_out()
+    {
+        var lease = Lease();
+        var first = lease.NextRenewal(Ms.At(0));
+        lease.OnAck(first, A);
+        lease.OnAck(first, B);
+        // A stall: the next renewal goes out after the lease (600 ms) ended.
+        lease.NextRenewal(Ms.At(900));
+        Assert.Equal("ABC", Asked(lease));
+    }
+
     [Fact]
     public void A_new_lease_is_not_valid()
     {

@@ -243,7 +243,8 @@ internal sealed class OwnershipSimulation
                 break;
             case Renew renew:
                 var vote = node.Voter.OnRenew(Vip, _voters[message.From], renew.Epoch, now);
-                Send(t, node.Index, message.From, new Answer(renew.Epoch, renew.RenewalId, vote));
+                if (renew.AckWanted || !vote.IsAck)
+                    Send(t, node.Index, message.From, new Answer(renew.Epoch, renew.RenewalId, vote));
                 break;
             case Answer answer when node.Lease is { } lease && lease.Epoch == answer.Epoch:
                 if (answer.Vote.IsAck)
@@ -267,7 +268,7 @@ internal sealed class OwnershipSimulation
         var id = lease.NextRenewal(now);
         node.NextRenewal = now + _o.Settings.RenewInterval;
         for (var v = 0; v < _o.Nodes; v++)
-            Send(t, node.Index, v, new Renew(lease.Epoch, id));
+            Send(t, node.Index, v, new Renew(lease.Epoch, id, lease.WantsAckFrom(_voters[v])));
     }
 
     /// <summary>The owner drops the VIP first (the lease ends), then - usually - tells the voters.</summary>
@@ -308,7 +309,7 @@ internal sealed class OwnershipSimulation
 
     private sealed record Place(int? Owner, long Epoch) : Message;
 
-    private sealed record Renew(long Epoch, long RenewalId) : Message;
+    private sealed record Renew(long Epoch, long RenewalId, bool AckWanted) : Message;
 
     private sealed record Answer(long Epoch, long RenewalId, Vote Vote) : Message;
 
