@@ -36,9 +36,9 @@ public sealed class OwnerLiveness(LeaseSettings settings)
         foreach (var record in snapshot.Vips)
         {
             if (record.PromisedTo is not { } promised || record.PromiseRemaining <= TimeSpan.Zero) continue;
-            _promised[record.Vip] = (promised, record.PromisedEpoch, now + record.PromiseRemaining);
-            if (!_vips.TryGetValue(record.Vip, out var known) || known.Owner != promised) continue;
             var until = now + record.PromiseRemaining;
+            _promised[record.Vip] = (promised, record.PromisedEpoch, until);
+            if (!_vips.TryGetValue(record.Vip, out var known) || known.Owner != promised) continue;
             if (until > known.LiveUntil) _vips[record.Vip] = (promised, until);
         }
     }
