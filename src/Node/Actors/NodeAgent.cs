@@ -198,7 +198,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
             var id = placed.Lease.NextRenewal(now);
             // Every voter renews its promise; only those the lease needs for a majority answer.
             foreach (var voter in _voters)
-                Context.ActorSelection(VoterActor.PathOf(voter)).Tell(new Renew(vip, placed.Lease.Epoch, _self.Value, id, placed.Lease.WantsAckFrom(voter)), Self);
+                Voter(voter).Tell(new Renew(vip, placed.Lease.Epoch, _self.Value, id, placed.Lease.WantsAckFrom(voter)), Self);
         }
     }
 
@@ -273,8 +273,10 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     private void TellVoters(object message)
     {
         foreach (var voter in _voters)
-            Context.ActorSelection(VoterActor.PathOf(voter)).Tell(message, Self);
+            Voter(voter).Tell(message, Self);
     }
+
+    private ActorSelection Voter(NodeId voter) => Context.ActorSelection(VoterActor.PathOf(voter));
 
     private void StopHolder(string vip, Placed placed, string reason)
     {
