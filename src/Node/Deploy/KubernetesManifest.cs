@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using ActorVip.Messages.Configuration;
+using ActorVip.Node.Observability;
 
 namespace ActorVip.Node.Deploy;
 
@@ -99,6 +100,7 @@ public static class KubernetesManifest
             y.AppendLine($"{i}  - name: {name}");
             y.AppendLine($"{i}    value: {Quote(value)}");
         }
+        Probes(y, i, settings);
         y.AppendLine($"{i}  securityContext:");
         y.AppendLine($"{i}    privileged: false");
         y.AppendLine($"{i}    runAsNonRoot: true");
@@ -120,6 +122,29 @@ public static class KubernetesManifest
         y.AppendLine($"{i}- name: tmp");
         y.AppendLine($"{i}  emptyDir:");
         y.AppendLine($"{i}    medium: Memory");
+    }
+
+    /// <summary>
+    /// The kubelet asks the node's metrics address (the pod shares the host's network, so loopback is the node's):
+    /// /healthz restarts a process whose node agent stopped answering; /readyz holds a DaemonSet's rolling update
+    /// until the restarted master is back in the cluster with a majority of voters, so that the update never takes
+    /// a second master while the first is still out.
+    /// </summary>
+    private static void Probes(StringBuilder y, string i, NodeSettings settings)
+    {
+        var target = MetricsAddress.AskEndpoint(settings.MetricsAddress);
+        foreach (var (kind, path, period, failures) in new[] { ("livenessProbe", "/healthz", 10, 3), ("readinessProbe", "/readyz", 5, 1) })
+        {
+            y.AppendLine($"{i}  {kind}:");
+            y.AppendLine($"{i}    httpGet:");
+            y.AppendLine($"{i}      host: {Quote(target.Host)}");
+            y.AppendLine($"{i}      port: {target.Port.ToString(CultureInfo.InvariantCulture)}");
+            y.AppendLine($"{i}      path: {path}");
+            y.AppendLine($"{i}    initialDelaySeconds: 5");
+            y.AppendLine($"{i}    periodSeconds: {period.ToString(CultureInfo.InvariantCulture)}");
+            y.AppendLine($"{i}    timeoutSeconds: 3");
+            y.AppendLine($"{i}    failureThreshold: {failures.ToString(CultureInfo.InvariantCulture)}");
+        }
     }
 
     /// <summary>The node's settings as environment variables: kube-vip's names where it has one, ACTORVIP_* for the rest.</summary>

@@ -17,7 +17,23 @@ public static class MetricsAddress
     }
 
     /// <summary>Where a client (actorvip status) on this host asks: loopback for ":PORT".</summary>
-    public static string ToAsk(string setting) => setting.StartsWith(':') ? $"127.0.0.1{setting}" : Parse(setting).ToString();
+    public static string ToAsk(string setting) => AskEndpoint(setting).ToString();
+
+    /// <summary>
+    /// Where a client or prober on this host connects: loopback for ":PORT" and for a wildcard host (0.0.0.0, ::),
+    /// the configured host otherwise.
+    /// </summary>
+    public static Endpoint AskEndpoint(string setting)
+    {
+        if (setting.StartsWith(':')) return new Endpoint("127.0.0.1", Port(setting[1..], setting));
+        var endpoint = Parse(setting);
+        return endpoint.Host switch
+        {
+            "0.0.0.0" => endpoint with { Host = "127.0.0.1" },
+            "::" => endpoint with { Host = "::1" },
+            _ => endpoint,
+        };
+    }
 
     /// <summary>Opens the listening socket; a port in use or a foreign address is one clear IOException line.</summary>
     public static TcpListener Listen(string setting) => Listening.Open(ToListen(setting), "metrics-address", setting);

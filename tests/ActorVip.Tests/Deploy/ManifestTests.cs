@@ -116,6 +116,28 @@ public class ManifestTests
         Assert.Empty(KubeVipEnvironment.Warnings(values));
     }
 
+    [Theory]
+    [InlineData("pod", null, "127.0.0.1", "2112")]
+    [InlineData("daemonset", ":9100", "127.0.0.1", "9100")]
+    [InlineData("pod", "[::]:2112", "::1", "2112")]
+    [InlineData("daemonset", "192.0.2.11:9100", "192.0.2.11", "9100")]
+    public void The_kubelet_probes_healthz_and_readyz_where_the_node_serves_them(string kind, string? metrics, string host, string port)
+    {
+        var settings = metrics is null ? Settings() : Settings(("actorvip.metrics-address", metrics));
+        var (_, spec) = Render(kind, settings);
+        var container = Assert.IsType<YamlSequenceNode>(At(spec, "containers")).Children[0];
+        foreach (var (probe, path) in new[] { ("livenessProbe", "/healthz"), ("readinessProbe", "/readyz") })
+        {
+            Assert.Equal(path, Scalar(container, probe, "httpGet", "path"));
+            Assert.Equal(host, Scalar(container, probe, "httpGet", "host"));
+            Assert.Equal(port, Scalar(container, probe, "httpGet", "port"));
+            Assert.True(int.Parse(Scalar(container, probe, "timeoutSeconds")) <= int.Parse(Scalar(container, probe, "periodSeconds")));
+        }
+        // A restart only after several missed answers; readiness follows every answer.
+        Assert.True(int.Parse(Scalar(container, "livenessProbe", "failureThreshold")) >= 3);
+        Assert.Equal("1", Scalar(container, "readinessProbe", "failureThreshold"));
+    }
+
     [Fact]
     public void A_value_with_yaml_syntax_in_it_stays_one_string()
     {

@@ -46,6 +46,8 @@ public class HttpEndpointTests
     [InlineData(":2112", "127.0.0.1:2112")]
     [InlineData("192.0.2.11:9100", "192.0.2.11:9100")]
     [InlineData("[2001:db8::1]:2112", "[2001:db8::1]:2112")]
+    [InlineData("0.0.0.0:2112", "127.0.0.1:2112")]
+    [InlineData("[::]:2112", "[::1]:2112")]
     public void Status_asks_loopback_for_every_address(string setting, string asked) => Assert.Equal(asked, MetricsAddress.ToAsk(setting));
 
     [Fact]
