@@ -16,7 +16,7 @@ public static class MetricsAddress
         return new IPEndPoint(Listening.Resolve(endpoint.Host, "metrics-address", setting), endpoint.Port);
     }
 
-    /// <summary>Where a client (actorvip status) on this host asks: loopback for ":PORT".</summary>
+    /// <summary>Where `actorvip status` on this host asks, as HOST:PORT (<see cref="AskEndpoint"/>).</summary>
     public static string ToAsk(string setting) => AskEndpoint(setting).ToString();
 
     /// <summary>
