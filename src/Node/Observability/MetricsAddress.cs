@@ -27,12 +27,10 @@ public static class MetricsAddress
     {
         if (setting.StartsWith(':')) return new Endpoint("127.0.0.1", Port(setting[1..], setting));
         var endpoint = Parse(setting);
-        return endpoint.Host switch
-        {
-            "0.0.0.0" => endpoint with { Host = "127.0.0.1" },
-            "::" => endpoint with { Host = "::1" },
-            _ => endpoint,
-        };
+        // Any spelling of a wildcard (0.0.0.0, ::, 0:0::0) listens on every address, loopback included.
+        if (!IPAddress.TryParse(endpoint.Host, out var host)) return endpoint;
+        if (host.Equals(IPAddress.Any)) return endpoint with { Host = "127.0.0.1" };
+        return host.Equals(IPAddress.IPv6Any) ? endpoint with { Host = "::1" } : endpoint;
     }
 
     /// <summary>Opens the listening socket; a port in use or a foreign address is one clear IOException line.</summary>

@@ -48,6 +48,7 @@ public class HttpEndpointTests
     [InlineData("[2001:db8::1]:2112", "[2001:db8::1]:2112")]
     [InlineData("0.0.0.0:2112", "127.0.0.1:2112")]
     [InlineData("[::]:2112", "[::1]:2112")]
+    [InlineData("[0:0::0]:2112", "[::1]:2112")]
     public void Status_asks_loopback_for_every_address(string setting, string asked) => Assert.Equal(asked, MetricsAddress.ToAsk(setting));
 
     [Fact]
