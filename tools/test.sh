@@ -12,7 +12,7 @@ status=0
 dotnet build ActorVip.sln -c Release -warnaserror 2>&1 | tail -3
 # One test assembly at a time: the simulations and the VM are timing-sensitive on a 2-core machine.
 # A fixed seed keeps the random fault schedule of the simulation tests the same from run to run;
-# `actorvip simulate --scenario random --seed S` explores others.
+# `actorvip-lab simulate --scenario random --seed S` explores others.
 export ACTORVIP_SIM_SEED=${ACTORVIP_SIM_SEED:-20261127}
 for project in tests/ActorVip.Tests tests/ActorVip.Kernel.Tests; do
   dotnet test "$project" -c Release --no-build 2>&1 | tee -a "$log" || status=1

@@ -24,8 +24,6 @@ public static class Program
         root.Subcommands.Add(VersionCommand.Create());
         root.Subcommands.Add(CleanupCommand.Create());
         root.Subcommands.Add(ManifestCommand.Create());
-        root.Subcommands.Add(SimulateCommand.Create());
-        root.Subcommands.Add(DemoCommand.Create());
 
         var result = root.Parse(args);
         if (result.Errors.Count > 0)

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Text;
-using ActorVip.Node.Demo;
+using ActorVip.Lab.Demo;
 
 namespace ActorVip.Benchmarks;
 

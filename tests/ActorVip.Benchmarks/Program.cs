@@ -1,6 +1,6 @@
 using System.CommandLine;
 using ActorVip.Benchmarks;
-using ActorVip.Node.Demo;
+using ActorVip.Lab.Demo;
 
 // Benchmarks that print numbers; each is named by its first argument.
 return args.FirstOrDefault() switch

@@ -1,2 +1,2 @@
 global using Xunit;
-global using ActorVip.Node.Demo;
+global using ActorVip.Lab.Demo;

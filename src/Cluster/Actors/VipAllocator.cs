@@ -1,11 +1,10 @@
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
-using ActorVip.Cluster.Ownership;
-using ActorVip.Cluster.Time;
+using ActorVip.Ownership;
 using ActorVip.Messages.Ownership;
 
-namespace ActorVip.Cluster.Actors;
+namespace ActorVip.Ownership.Actors;
 
 /// <summary>
 /// The cluster singleton that decides which node should own each VIP (DESIGN.md, ownership protocol 2).
@@ -49,7 +48,7 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
     private readonly TimeSpan _recoveryRetry;
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly Dictionary<NodeId, VoterSnapshot> _snapshots = new();
+    private readonly Dictionary<NodeId, VoterPromises> _snapshots = new();
     private readonly HashSet<NodeId> _leaving = new();
     private readonly BackendHealthBook _health;
     private readonly OwnerLiveness _liveness;
@@ -101,9 +100,8 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
 
     private void Recovering()
     {
-        Receive<VoterPromises>(p =>
+        Receive<VoterPromises>(snapshot =>
         {
-            var snapshot = p.FromWire();
             if (!_voters.Contains(snapshot.Voter)) return;
             _snapshots[snapshot.Voter] = snapshot;
             if (_snapshots.Count < _lease.Majority) return;
@@ -117,7 +115,7 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
             Decide();
         });
         Receive<Tick>(_ => AskVoters());
-        Receive<Leaving>(l => _leaving.Add(new NodeId(l.Node)));
+        Receive<Leaving>(l => _leaving.Add(l.Node));
         Receive<AgentReport>(OnReport);
         Receive<ClusterEvent.IClusterDomainEvent>(_ => { });
         Receive<ClusterEvent.CurrentClusterState>(_ => { });
@@ -133,14 +131,13 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
             Context.ActorSelection($"/user/{VoterActor.Name}").Tell(GetPromises.Instance, Self);
             Timers.StartSingleTimer("tick", Tick.Instance, ResendInterval);
         });
-        Receive<VoterPromises>(p =>
+        Receive<VoterPromises>(snapshot =>
         {
-            var snapshot = p.FromWire();
             if (snapshot.Voter != SelfNode) return;
             _voterSeenAt = _clock.Now;
             _liveness.OnLocalSnapshot(snapshot, _voterSeenAt);
             // An epoch we did not know (handed out by an earlier allocator) must never be handed out again.
-            var highest = snapshot.Vips.Select(v => Math.Max(v.HighestEpoch, v.PromisedEpoch)).DefaultIfEmpty(0).Max();
+            var highest = snapshot.Promises.Select(v => Math.Max(v.HighestEpoch, v.PromisedEpoch)).DefaultIfEmpty(0).Max();
             _epochCounter = Math.Max(_epochCounter, highest);
             Decide();
         });
@@ -148,7 +145,7 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
         Receive<ClusterEvent.CurrentClusterState>(_ => Decide());
         Receive<Leaving>(l =>
         {
-            _leaving.Add(new NodeId(l.Node));
+            _leaving.Add(l.Node);
             _log.Info("node={0} is leaving; placing its VIPs elsewhere", l.Node);
             Decide();
         });
@@ -156,7 +153,7 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
         Receive<AgentReport>(OnReport);
     }
 
-    private void OnReport(AgentReport report) => _health.Record(new NodeId(report.Node), report.BackendHealthy, _clock.Now);
+    private void OnReport(AgentReport report) => _health.Record(report.Node, report.BackendHealthy, _clock.Now);
 
     private void AskVoters()
     {
@@ -228,5 +225,5 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
     private IEnumerable<KeyValuePair<string, Assignment>> Unconfirmed(TimeSpan now) =>
         _assignments.Where(a => a.Value.Owner is not null && !_liveness.Confirms(a.Key, a.Value, now));
 
-    private ActorSelection Agent(NodeId node) => Context.ActorSelection(AgentPath.Of(node.Value));
+    private ActorSelection Agent(NodeId node) => Context.ActorSelection(AgentPath.Of(node));
 }

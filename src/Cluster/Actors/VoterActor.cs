@@ -1,10 +1,9 @@
 using Akka.Actor;
 using Akka.Event;
-using ActorVip.Cluster.Ownership;
-using ActorVip.Cluster.Time;
+using ActorVip.Ownership;
 using ActorVip.Messages.Ownership;
 
-namespace ActorVip.Cluster.Actors;
+namespace ActorVip.Ownership.Actors;
 
 /// <summary>
 /// This node's vote in the quorum lease (one per node, at /user/voter). A thin shell around
@@ -22,7 +21,7 @@ public sealed class VoterActor : ReceiveActor
     private readonly IMonotonicClock _clock;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     /// <summary>The owner last acked per VIP, only to tell metrics when the promise moves (failovers).</summary>
-    private readonly Dictionary<string, string> _lastAcked = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, NodeId> _lastAcked = new(StringComparer.Ordinal);
 
     public VoterActor(LeaseSettings settings, NodeId self, IMonotonicClock clock)
     {
@@ -31,8 +30,8 @@ public sealed class VoterActor : ReceiveActor
         // Constructed at (re)start: the quiet period protects promises this node made before it restarted.
         _state = new VoterState(settings, clock.Now);
         Receive<Renew>(OnRenew);
-        Receive<ReleaseLease>(r => _state.OnRelease(r.Vip, new NodeId(r.Owner), r.Epoch, _clock.Now));
-        Receive<GetPromises>(_ => Sender.Tell(_state.Snapshot(_self, _clock.Now).ToWire()));
+        Receive<ReleaseLease>(r => _state.OnRelease(r.Vip, r.Owner, r.Epoch, _clock.Now));
+        Receive<GetPromises>(_ => Sender.Tell(_state.Snapshot(_self, _clock.Now)));
     }
 
     public static Props Props(LeaseSettings settings, NodeId self, IMonotonicClock clock) =>
@@ -40,10 +39,10 @@ public sealed class VoterActor : ReceiveActor
 
     private void OnRenew(Renew renew)
     {
-        var vote = _state.OnRenew(renew.Vip, new NodeId(renew.Owner), renew.Epoch, _clock.Now);
+        var vote = _state.OnRenew(renew.Vip, renew.Owner, renew.Epoch, _clock.Now);
         if (vote.IsAck)
         {
-            if (renew.AckWanted) Sender.Tell(new RenewAck(renew.Vip, renew.Epoch, _self.Value, renew.RenewalId));
+            if (renew.AckWanted) Sender.Tell(new RenewAck(renew.Vip, renew.Epoch, _self, renew.RenewalId));
             if (!_lastAcked.TryGetValue(renew.Vip, out var before) || before != renew.Owner)
             {
                 _lastAcked[renew.Vip] = renew.Owner;
@@ -51,8 +50,9 @@ public sealed class VoterActor : ReceiveActor
             }
             return;
         }
-        if (vote.Reason != Ownership.NackReason.Restarting)
-            _log.Debug("nack vip={0} epoch={1} owner={2} reason={3} known-epoch={4}", renew.Vip, renew.Epoch, renew.Owner, vote.Reason, vote.KnownEpoch);
-        Sender.Tell(new RenewNack(renew.Vip, renew.Epoch, _self.Value, renew.RenewalId, vote.Reason.ToWire(), vote.KnownEpoch, vote.KnownOwner?.Value));
+        var reason = vote.Refusal!.Value;
+        if (reason != NackReason.Restarting)
+            _log.Debug("nack vip={0} epoch={1} owner={2} reason={3} known-epoch={4}", renew.Vip, renew.Epoch, renew.Owner, reason, vote.KnownEpoch);
+        Sender.Tell(new RenewNack(renew.Vip, renew.Epoch, _self, renew.RenewalId, reason, vote.KnownEpoch, vote.KnownOwner));
     }
 }

@@ -1,27 +1,27 @@
 namespace ActorVip.Messages.Ownership;
 
-// Placement (DESIGN.md, ownership protocol 2): the VipAllocator singleton talks to each node's NodeAgent.
+// Placement (docs/DESIGN.md, "Placement"): the VipAllocator singleton talks to each node's NodeAgent.
 
-/// <summary>Allocator to agent: you should own <paramref name="Vip"/> at <paramref name="Epoch"/>. Re-sent periodically; idempotent.</summary>
+/// <summary>Allocator to agent: you should own <paramref name="Vip"/> at <paramref name="Epoch"/>. Re-sent until confirmed; idempotent.</summary>
 public sealed record Assign(string Vip, long Epoch);
 
 /// <summary>Allocator to agent: give <paramref name="Vip"/> up (it is placed elsewhere from <paramref name="Epoch"/> on).</summary>
 public sealed record Revoke(string Vip, long Epoch);
 
 /// <summary>Agent to allocator: I dropped the VIP and told the voters; place it again now.</summary>
-public sealed record Released(string Vip, long Epoch, string Owner);
+public sealed record Released(string Vip, long Epoch, NodeId Owner);
 
 /// <summary>Agent to allocator: this node is stopping; place nothing here any more.</summary>
-public sealed record Leaving(string Node);
+public sealed record Leaving(NodeId Node);
 
 /// <summary>Agent to allocator, periodically: what this node can serve (health of its local backend).</summary>
-public sealed record AgentReport(string Node, bool BackendHealthy, IReadOnlyDictionary<string, long> Holding);
+public sealed record AgentReport(NodeId Node, bool BackendHealthy, IReadOnlyDictionary<string, long> Holding);
 
 /// <summary>Where each node's agent lives, so that the allocator (src/Cluster) and the agent (src/Node) spell it once.</summary>
 public static class AgentPath
 {
     public const string Name = "agent";
 
-    /// <param name="node">The node's Akka address, e.g. akka.tcp://actorvip@192.0.2.11:4053.</param>
-    public static string Of(string node) => $"{node}/user/{Name}";
+    /// <param name="node">The node, e.g. akka.tcp://actorvip@192.0.2.11:4053.</param>
+    public static string Of(NodeId node) => $"{node.Value}/user/{Name}";
 }

@@ -1,8 +1,8 @@
 using Akka.Actor;
 using Akka.Event;
-using ActorVip.Cluster.Actors;
-using ActorVip.Cluster.Ownership;
-using ActorVip.Cluster.Time;
+using ActorVip.Ownership.Actors;
+using ActorVip.Ownership;
+using ActorVip.Node.Runtime;
 using ActorVip.Messages.Commands;
 using ActorVip.Messages.Configuration;
 using ActorVip.Messages.Model;
@@ -147,7 +147,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     private void Report()
     {
         if (_backendHealthy is { } healthy && !_leaving)
-            _allocator.Tell(new AgentReport(_self.Value, healthy, _placed.ToDictionary(p => p.Key, p => p.Value.Lease.Epoch)));
+            _allocator.Tell(new AgentReport(_self, healthy, _placed.ToDictionary(p => p.Key, p => p.Value.Lease.Epoch)));
     }
 
     protected override bool AroundReceive(Receive receive, object message)
@@ -198,14 +198,14 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
             var id = placed.Lease.NextRenewal(now);
             // Every voter renews its promise; only those the lease needs for a majority answer.
             foreach (var voter in _voters)
-                Voter(voter).Tell(new Renew(vip, placed.Lease.Epoch, _self.Value, id, placed.Lease.WantsAckFrom(voter)), Self);
+                Voter(voter).Tell(new Renew(vip, placed.Lease.Epoch, _self, id, placed.Lease.WantsAckFrom(voter)), Self);
         }
     }
 
     private void OnAck(RenewAck ack)
     {
         if (!_placed.TryGetValue(ack.Vip, out var placed) || placed.Lease.Epoch != ack.Epoch) return;
-        var extended = placed.Lease.OnAck(ack.RenewalId, new NodeId(ack.Voter));
+        var extended = placed.Lease.OnAck(ack.RenewalId, ack.Voter);
         var now = _clock.Now;
         // Renewal ids are the send time in ticks (OwnerLease), so this is send-to-majority time.
         if (extended) Context.System.EventStream.Publish(new LeaseRenewalAcked(ack.Vip, ack.Epoch, TimeSpan.FromTicks(Math.Max(0, now.Ticks - ack.RenewalId))));
@@ -214,10 +214,10 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         if (placed.Holder is null)
         {
             if (_stopping.ContainsValue(ack.Vip)) return; // the previous holder is still removing the address
-            placed.Holder = Context.ActorOf(VipActor.Props(_link, placed.Vip, _settings, _drivers.Addresses, _drivers.Announcer, _drivers.Fence, placed.Lease.Remaining(now), _drivers.LoadBalancer, new OwnerTag(ack.Epoch, _self.Value)), Sanitize(ack.Vip));
+            placed.Holder = Context.ActorOf(VipActor.Props(_link, placed.Vip, _settings, _drivers.Addresses, _drivers.Announcer, _drivers.Fence, placed.Lease.Remaining(now), _drivers.LoadBalancer, new OwnerTag(ack.Epoch, _self)), Sanitize(ack.Vip));
             Context.Watch(placed.Holder);
             _log.Info("lease granted vip={0} epoch={1} node={2} valid-for-ms={3}", ack.Vip, ack.Epoch, _self, (int)placed.Lease.Remaining(now).TotalMilliseconds);
-            Context.System.EventStream.Publish(new VipAcquired(ack.Vip, ack.Epoch, _self.Value));
+            Context.System.EventStream.Publish(new VipAcquired(ack.Vip, ack.Epoch, _self));
         }
         else if (extended)
         {
@@ -229,7 +229,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     private void OnNack(RenewNack nack)
     {
         if (!_placed.TryGetValue(nack.Vip, out var placed) || placed.Lease.Epoch != nack.Epoch) return;
-        if (placed.Lease.OnNack(nack.RenewalId, new NodeId(nack.Voter), nack.Reason.FromWire(), nack.HighestEpoch))
+        if (placed.Lease.OnNack(nack.RenewalId, nack.Voter, nack.Reason, nack.HighestEpoch))
         {
             GiveUp(nack.Vip, placed, $"voter {nack.Voter} knows epoch {nack.HighestEpoch}");
             return;
@@ -265,9 +265,9 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         placed.Lease.End();
         _placed.Remove(vip);
         ArmTimers();
-        var release = new ReleaseLease(vip, placed.Lease.Epoch, _self.Value);
+        var release = new ReleaseLease(vip, placed.Lease.Epoch, _self);
         TellVoters(release);
-        if (tellAllocator) _allocator.Tell(new Released(vip, placed.Lease.Epoch, _self.Value));
+        if (tellAllocator) _allocator.Tell(new Released(vip, placed.Lease.Epoch, _self));
     }
 
     private void TellVoters(object message)
@@ -281,7 +281,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     private void StopHolder(string vip, Placed placed, string reason)
     {
         if (placed.Holder is null) return;
-        Context.System.EventStream.Publish(new VipReleased(vip, placed.Lease.Epoch, _self.Value, reason));
+        Context.System.EventStream.Publish(new VipReleased(vip, placed.Lease.Epoch, _self, reason));
         _stopping[placed.Holder] = vip;
         Context.Stop(placed.Holder);
         placed.Holder = null;
@@ -295,9 +295,9 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         foreach (var (vip, placed) in released)
             GiveUp(vip, placed, request.Reason, tellAllocator: false);
         // Leaving before Released, so that the allocator's next decision no longer counts this node.
-        _allocator.Tell(new Leaving(_self.Value));
+        _allocator.Tell(new Leaving(_self));
         foreach (var (vip, placed) in released)
-            _allocator.Tell(new Released(vip, placed.Lease.Epoch, _self.Value));
+            _allocator.Tell(new Released(vip, placed.Lease.Epoch, _self));
         _releaseAllRequester = Sender;
         ReplyIfReleased();
     }

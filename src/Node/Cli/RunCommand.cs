@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
-using ActorVip.Cluster.Time;
+using ActorVip.Node.Runtime;
 using ActorVip.Node.Configuration;
 using ActorVip.Messages.Configuration;
 using ActorVip.Node.Drivers;
@@ -12,6 +12,7 @@ using ActorVip.Node.Linux.Netlink;
 using ActorVip.Node.Linux.Packet;
 using ActorVip.Node.Observability;
 using ActorVip.Node.Security;
+using ActorVip.Ownership;
 
 namespace ActorVip.Node.Cli;
 

@@ -3,15 +3,16 @@ using Akka.Actor.Setup;
 using Akka.Event;
 using Akka.Cluster.Tools.Singleton;
 using Akka.Configuration;
-using ActorVip.Cluster.Actors;
-using ActorVip.Cluster.Hosting;
-using ActorVip.Cluster.Ownership;
-using ActorVip.Cluster.Time;
+using ActorVip.Ownership.Actors;
+using ActorVip.Node.Hosting;
+using ActorVip.Ownership;
+using ActorVip.Node.Runtime;
 using ActorVip.Messages.Commands;
 using ActorVip.Messages.Configuration;
 using ActorVip.Messages.Model;
 using ActorVip.Node.Actors;
 using ActorVip.Node.Drivers;
+using ActorVip.Messages.Ownership;
 
 namespace ActorVip.Node.Hosting;
 

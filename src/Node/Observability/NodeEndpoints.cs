@@ -1,7 +1,7 @@
 using System.Text;
 using System.Net.Sockets;
 using Akka.Actor;
-using ActorVip.Cluster.Actors;
+using ActorVip.Ownership.Actors;
 using ActorVip.Messages.Configuration;
 using ActorVip.Messages.Ownership;
 using ActorVip.Node.Hosting;

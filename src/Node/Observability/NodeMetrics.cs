@@ -54,18 +54,18 @@ public sealed class NodeMetrics
     {
         switch (e)
         {
-            case VipAcquired a when a.Node == state.Self:
+            case VipAcquired a when a.Node.Value == state.Self:
                 _owned.Set(1, a.Vip);
                 _ownershipChanges.Inc(a.Vip, "acquired");
                 break;
-            case VipReleased r when r.Node == state.Self:
+            case VipReleased r when r.Node.Value == state.Self:
                 _owned.Set(state.Held.ContainsKey(r.Vip) ? 1 : 0, r.Vip);
                 _ownershipChanges.Inc(r.Vip, "released");
                 break;
             case LeaseRenewalAcked l:
                 _renew.Observe(l.Latency.TotalSeconds, l.Vip);
                 break;
-            case PromiseMoved m when m.To == state.Self && m.From is { } from && from != state.Self:
+            case PromiseMoved m when m.To.Value == state.Self && m.From is { } from && from.Value != state.Self:
                 _failovers.Inc(m.Vip);
                 break;
             case AnnouncementSent s:

@@ -37,10 +37,10 @@ public sealed class NodeObservations
     {
         switch (e)
         {
-            case VipAcquired a when a.Node == Self:
+            case VipAcquired a when a.Node.Value == Self:
                 _held[a.Vip] = a.Epoch;
                 break;
-            case VipReleased r when r.Node == Self && _held.TryGetValue(r.Vip, out var epoch) && epoch == r.Epoch:
+            case VipReleased r when r.Node.Value == Self && _held.TryGetValue(r.Vip, out var epoch) && epoch == r.Epoch:
                 _held.Remove(r.Vip);
                 break;
             case LoadBalancerObserved o:

@@ -35,7 +35,7 @@ public sealed record StatusDocument(
             var promise = promises.FirstOrDefault(p => p.Vip == vip && p.PromisedTo is not null);
             var heldHere = local.Held.TryGetValue(vip, out var heldEpoch);
             return promise is not null
-                ? new VipStatus(vip, promise.PromisedTo, promise.PromisedEpoch, heldHere)
+                ? new VipStatus(vip, promise.PromisedTo?.Value, promise.PromisedEpoch, heldHere)
                 : new VipStatus(vip, heldHere ? local.Self : null, heldHere ? heldEpoch : 0, heldHere);
         }).ToList();
         var balanced = local.Balanced.Values.OrderBy(b => b.Vip, StringComparer.Ordinal).ToList();

@@ -1,4 +1,4 @@
-using ActorVip.Node.Demo;
+using ActorVip.Lab.Demo;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;

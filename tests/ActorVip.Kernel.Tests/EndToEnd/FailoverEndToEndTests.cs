@@ -1,4 +1,4 @@
-using ActorVip.Node.Demo;
+using ActorVip.Lab.Demo;
 using Xunit.Abstractions;
 
 namespace ActorVip.Kernel.Tests.EndToEnd;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using ActorVip.Kernel.Tests.Security;
-using ActorVip.Node.Demo;
+using ActorVip.Lab.Demo;
 using Xunit.Abstractions;
 
 namespace ActorVip.Kernel.Tests.EndToEnd;

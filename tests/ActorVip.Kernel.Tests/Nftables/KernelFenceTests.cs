@@ -1,4 +1,4 @@
-using ActorVip.Node.Demo;
+using ActorVip.Lab.Demo;
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;

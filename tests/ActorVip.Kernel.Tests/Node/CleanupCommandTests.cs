@@ -1,4 +1,4 @@
-using ActorVip.Node.Demo;
+using ActorVip.Lab.Demo;
 using System.Net;
 using ActorVip.Kernel.Tests.Lab;
 using ActorVip.Node.Linux;

@@ -1,4 +1,4 @@
-using ActorVip.Node.Demo;
+using ActorVip.Lab.Demo;
 using ActorVip.Kernel.Tests.Lab;
 using Xunit.Abstractions;
 

@@ -1,8 +1,8 @@
 using Akka.Actor;
 using Akka.TestKit.Xunit2;
-using ActorVip.Cluster.Actors;
-using ActorVip.Cluster.Ownership;
-using ActorVip.Cluster.Time;
+using ActorVip.Ownership.Actors;
+using ActorVip.Ownership;
+using ActorVip.Node.Runtime;
 using ActorVip.Messages.Commands;
 using ActorVip.Messages.Ownership;
 using ActorVip.Messages.Queries;
@@ -62,7 +62,7 @@ public class NodeAgentTests : TestKit
         agent.Tell(new ReleaseAll("test"));
         ExpectMsg<AllReleased>(TimeSpan.FromSeconds(5));
         Assert.False(kernel.HasAddress("192.0.2.100/32"));
-        allocator.FishForMessage(m => m is Leaving l && l.Node == self.Value, TimeSpan.FromSeconds(5));
+        allocator.FishForMessage(m => m is Leaving l && l.Node == self, TimeSpan.FromSeconds(5));
         allocator.FishForMessage(m => m is Released r && r.Vip == "192.0.2.100" && r.Epoch == 1, TimeSpan.FromSeconds(5));
     }
 

@@ -3,8 +3,7 @@ using System.Diagnostics;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Event;
-using ActorVip.Cluster.Remoting;
-using ActorVip.Cluster.Time;
+using ActorVip.Node.Runtime;
 using DotNetty.Common.Concurrency;
 
 namespace ActorVip.Tests.Cluster;
@@ -13,7 +12,7 @@ namespace ActorVip.Tests.Cluster;
 public sealed class ActorLoopEventLoopTests : IDisposable
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
-    private readonly DeadlineScheduler _scheduler = new(ConfigurationFactory.ParseString("akka.scheduler.shutdown-timeout = 5s"), NoLogger.Instance);
+    private readonly ActorLoopScheduler _scheduler = new(ConfigurationFactory.ParseString("akka.scheduler.shutdown-timeout = 5s"), NoLogger.Instance);
     private readonly ActorLoopEventLoop _loop;
 
     public ActorLoopEventLoopTests() => _loop = new ActorLoopEventLoop(_scheduler);
@@ -112,7 +111,7 @@ public sealed class ActorLoopTransportTests : IDisposable
 
     private sealed class Echo : ReceiveActor
     {
-        public Echo() => ReceiveAny(m => Sender.Tell((m, ((DeadlineScheduler)Context.System.Scheduler).IsLoopThread)));
+        public Echo() => ReceiveAny(m => Sender.Tell((m, ((ActorLoopScheduler)Context.System.Scheduler).IsLoopThread)));
     }
 
     [Fact]

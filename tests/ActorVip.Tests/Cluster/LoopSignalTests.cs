@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using ActorVip.Cluster.Time;
+using ActorVip.Node.Runtime;
 
 namespace ActorVip.Tests.Cluster;
 

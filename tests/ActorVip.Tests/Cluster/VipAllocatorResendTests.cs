@@ -3,9 +3,9 @@ using Akka.Configuration;
 using System.Runtime.CompilerServices;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
-using ActorVip.Cluster.Actors;
-using ActorVip.Cluster.Ownership;
-using ActorVip.Cluster.Time;
+using ActorVip.Ownership.Actors;
+using ActorVip.Ownership;
+using ActorVip.Node.Runtime;
 using ActorVip.Messages.Ownership;
 
 namespace ActorVip.Tests.Cluster;
@@ -79,7 +79,7 @@ public sealed class VipAllocatorResendTests() : TestKit(ConfigurationFactory.Par
     public void An_owner_that_renews_its_assignment_is_not_sent_it_again()
     {
         var (agent, first) = StartAllocator();
-        var self = Akka.Cluster.Cluster.Get(Sys).SelfAddress.ToString();
+        var self = new NodeId(Akka.Cluster.Cluster.Get(Sys).SelfAddress.ToString());
         var voter = Sys.ActorSelection($"/user/{VoterActor.Name}");
         var renewer = CreateTestProbe();
         // Renew as the owner every 100 ms: a fresh voter acks nobody for lease-time + margin, then confirms.

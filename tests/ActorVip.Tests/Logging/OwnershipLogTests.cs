@@ -5,6 +5,7 @@ using ActorVip.Node.Actors;
 using ActorVip.Node.Configuration;
 using ActorVip.Node.Logging;
 using ActorVip.Tests.Actors;
+using ActorVip.Messages.Ownership;
 
 namespace ActorVip.Tests.Logging;
 
@@ -21,7 +22,7 @@ public class OwnershipLogTests : TestKit
         var kernel = new KernelRecorder();
         const string node = "akka.tcp://actorvip@192.0.2.11:4053";
         var vip = Sys.ActorOf(VipActor.Props(KernelRecorder.Link, VipAddress.Parse("192.0.2.100"), settings, kernel, kernel, kernel,
-            TimeSpan.FromMilliseconds(590), owner: new OwnerTag(7, node)));
+            TimeSpan.FromMilliseconds(590), owner: new OwnerTag(7, new NodeId(node))));
 
         var acquired = probe.FishForMessage<Info>(i => i.LogClass == typeof(VipActor) && i.Message.ToString()!.StartsWith("acquired", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
         Sys.Stop(vip);

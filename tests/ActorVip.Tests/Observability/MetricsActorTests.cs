@@ -16,13 +16,13 @@ public class MetricsActorTests : TestKit
         var actor = Sys.ActorOf(MetricsActor.Props(new NodeObservations(Self, ["192.0.2.100"]), new NodeMetrics(new MetricRegistry())));
         // Subscriptions are made in PreStart: an ask first makes sure it ran.
         await actor.Ask<NodeObservations>(GetObservations.Instance, TimeSpan.FromSeconds(5));
-        Sys.EventStream.Publish(new VipAcquired("192.0.2.100", 2, Self));
+        Sys.EventStream.Publish(new VipAcquired("192.0.2.100", 2, new NodeId(Self)));
         Sys.EventStream.Publish(NodeMetricsTests.Observed("192.0.2.100", healthy: 1, failing: 0));
         // The stream delivers in publish order, so an ask after the publishes sees them.
         var seen = await actor.Ask<NodeObservations>(GetObservations.Instance, TimeSpan.FromSeconds(5));
         Assert.Equal(2, seen.Held["192.0.2.100"]);
         Assert.Equal(1, seen.IpvsServices);
-        Sys.EventStream.Publish(new VipReleased("192.0.2.100", 2, Self, "stopping"));
+        Sys.EventStream.Publish(new VipReleased("192.0.2.100", 2, new NodeId(Self), "stopping"));
         Assert.Empty((await actor.Ask<NodeObservations>(GetObservations.Instance, TimeSpan.FromSeconds(5))).Held);
     }
 }

@@ -52,12 +52,12 @@ public class NodeMetricsTests
     [Fact]
     public void Acquire_and_release_set_the_owned_gauge_and_count_ownership_changes()
     {
-        Apply(new VipAcquired(Vip, 3, Self));
+        Apply(new VipAcquired(Vip, 3, new NodeId(Self)));
         Assert.Equal(1, Value("actorvip_vip_owned{vip=\"192.0.2.100\"}"));
         Assert.Equal(0, Value("actorvip_vip_owned{vip=\"192.0.2.101\"}"));
         Assert.Equal(1, Value("actorvip_ownership_changes_total{vip=\"192.0.2.100\",change=\"acquired\"}"));
 
-        Apply(new VipReleased(Vip, 3, Self, "lease lost"));
+        Apply(new VipReleased(Vip, 3, new NodeId(Self), "lease lost"));
         Assert.Equal(0, Value("actorvip_vip_owned{vip=\"192.0.2.100\"}"));
         Assert.Equal(1, Value("actorvip_ownership_changes_total{vip=\"192.0.2.100\",change=\"released\"}"));
         Assert.Empty(_state.Held);
@@ -66,7 +66,7 @@ public class NodeMetricsTests
     [Fact]
     public void Another_nodes_acquisition_changes_nothing_here()
     {
-        Apply(new VipAcquired(Vip, 3, Other));
+        Apply(new VipAcquired(Vip, 3, new NodeId(Other)));
         Assert.Equal(0, Value("actorvip_vip_owned{vip=\"192.0.2.100\"}"));
         Assert.DoesNotContain("change=\"acquired\"", Text());
     }
@@ -78,7 +78,7 @@ public class NodeMetricsTests
     [InlineData(Self, Other, 0)]   // moved away from here: the other node counts it
     public void A_failover_is_a_promise_moved_from_another_node_to_this_one(string? from, string to, int expected)
     {
-        Apply(new PromiseMoved(Vip, 4, from, to));
+        Apply(new PromiseMoved(Vip, 4, from is null ? null : new NodeId(from), new NodeId(to)));
         Assert.Equal(expected, Value("actorvip_failovers_total{vip=\"192.0.2.100\"}"));
     }
 

@@ -13,14 +13,14 @@ public class StatusDocumentTests
     private static StatusDocument Sample()
     {
         var local = new NodeObservations(A, ["192.0.2.100", "192.0.2.101", "192.0.2.102"]);
-        local.Apply(new VipAcquired("192.0.2.101", 7, A));
+        local.Apply(new VipAcquired("192.0.2.101", 7, new NodeId(A)));
         local.Apply(NodeMetricsTests.Observed("192.0.2.101", healthy: 1, failing: 1));
         var view = new ClusterView(A, [new MemberView(A, "Up", ["vip"], true), new MemberView(B, "Up", ["vip"], false)], A, 2);
         var promises = new List<PromiseInfo>
         {
-            new("192.0.2.100", B, 5, TimeSpan.FromMilliseconds(500), 5, B),
-            new("192.0.2.101", A, 7, TimeSpan.FromMilliseconds(500), 7, A),
-            new("192.0.2.102", null, 0, TimeSpan.Zero, 2, B),
+            new("192.0.2.100", new NodeId(B), 5, TimeSpan.FromMilliseconds(500), 5, new NodeId(B)),
+            new("192.0.2.101", new NodeId(A), 7, TimeSpan.FromMilliseconds(500), 7, new NodeId(A)),
+            new("192.0.2.102", null, 0, TimeSpan.Zero, 2, new NodeId(B)),
         };
         return StatusDocument.Build(view, Probes.Readiness(view), promises, local);
     }

@@ -1,4 +1,4 @@
-using ActorVip.Cluster.Ownership;
+using ActorVip.Ownership;
 using static ActorVip.Tests.Ownership.Ms;
 using static ActorVip.Tests.Ownership.TestNodes;
 

@@ -1,4 +1,5 @@
-using ActorVip.Cluster.Ownership;
+using ActorVip.Ownership;
+using ActorVip.Messages.Ownership;
 
 namespace ActorVip.Tests.Ownership;
 
@@ -11,8 +12,8 @@ public class OwnerLivenessTests
 
     private static Dictionary<string, Assignment> Assigned(NodeId? owner) => new() { ["vip"] = new Assignment(owner, 1) };
 
-    private static VoterSnapshot Promise(NodeId? to, int remainingMs) =>
-        new(new NodeId("self"), [new VipVoterRecord("vip", to, 1, Ms(remainingMs), 1, to)]);
+    private static VoterPromises Promise(NodeId? to, int remainingMs) =>
+        new(new NodeId("self"), [new PromiseInfo("vip", to, 1, Ms(remainingMs), 1, to)]);
 
     [Fact]
     public void A_new_owner_is_live_for_the_acquire_grace_without_any_promise()

@@ -1,5 +1,6 @@
-using ActorVip.Cluster.Ownership;
+using ActorVip.Ownership;
 using static ActorVip.Tests.Ownership.TestNodes;
+using ActorVip.Messages.Ownership;
 
 namespace ActorVip.Tests.Ownership;
 
@@ -7,14 +8,14 @@ public class PlacementRecoveryTests
 {
     private static readonly LeaseSettings Settings = new(3);
 
-    private static VipVoterRecord Promise(NodeId owner, long epoch, long highest) => new(Vip, owner, epoch, Ms.At(300), highest, owner);
+    private static PromiseInfo Promise(NodeId owner, long epoch, long highest) => new(Vip, owner, epoch, Ms.At(300), highest, owner);
 
-    private static VipVoterRecord NoPromise(long highest, string vip = Vip) => new(vip, null, 0, TimeSpan.Zero, highest, N1);
+    private static PromiseInfo NoPromise(long highest, string vip = Vip) => new(vip, null, 0, TimeSpan.Zero, highest, N1);
 
     [Fact]
     public void Fewer_than_a_majority_of_voters_is_not_enough()
     {
-        var one = new VoterSnapshot(N1, [Promise(N1, 3, 3)]);
+        var one = new VoterPromises(N1, [Promise(N1, 3, 3)]);
         var e = Assert.Throws<InvalidOperationException>(() => PlacementRecovery.Recover([one, one], Settings));
         Assert.Contains("majority (2 of 3 voters) but has 1", e.Message);
     }
@@ -24,8 +25,8 @@ public class PlacementRecoveryTests
     {
         var r = PlacementRecovery.Recover(
         [
-            new VoterSnapshot(N1, [Promise(N1, 3, 3), NoPromise(2, "192.0.2.101")]),
-            new VoterSnapshot(N2, [Promise(N2, 4, 7)]), // epoch 7 was refused but handed out: never reuse it
+            new VoterPromises(N1, [Promise(N1, 3, 3), NoPromise(2, "192.0.2.101")]),
+            new VoterPromises(N2, [Promise(N2, 4, 7)]), // epoch 7 was refused but handed out: never reuse it
         ], Settings);
         Assert.Equal(new Assignment(N2, 4), r.Assignments[Vip]);
         Assert.Equal(new Assignment(null, 2), r.Assignments["192.0.2.101"]);
@@ -35,7 +36,7 @@ public class PlacementRecoveryTests
     [Fact]
     public void No_snapshot_data_recovers_nothing()
     {
-        var r = PlacementRecovery.Recover([new VoterSnapshot(N1, []), new VoterSnapshot(N2, [])], Settings);
+        var r = PlacementRecovery.Recover([new VoterPromises(N1, []), new VoterPromises(N2, [])], Settings);
         Assert.Empty(r.Assignments);
         Assert.Equal(0, r.EpochCounter);
     }
@@ -47,7 +48,7 @@ public class PlacementRecoveryTests
         var voters = new[] { N1, N2, N3 }.ToDictionary(n => n, _ => new VoterState(Settings, Ms.At(0)));
         Assert.True(voters[N1].OnRenew(Vip, N1, 4, Ms.At(1000)).IsAck);
         Assert.True(voters[N2].OnRenew(Vip, N1, 4, Ms.At(1000)).IsAck);
-        Assert.True(voters[N3].OnRenew(Vip, N3, 6, Ms.At(500)).Reason == NackReason.Restarting);
+        Assert.True(voters[N3].OnRenew(Vip, N3, 6, Ms.At(500)).Refusal == NackReason.Restarting);
 
         var snapshots = new[] { N2, N3 }.Select(n => voters[n].Snapshot(n, Ms.At(1200))).ToList();
         var recovered = PlacementRecovery.Recover(snapshots, Settings);

@@ -1,5 +1,6 @@
-using ActorVip.Cluster.Ownership;
+using ActorVip.Ownership;
 using static ActorVip.Tests.Ownership.TestNodes;
+using ActorVip.Messages.Ownership;
 
 namespace ActorVip.Tests.Ownership;
 

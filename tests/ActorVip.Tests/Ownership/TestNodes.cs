@@ -1,4 +1,5 @@
-using ActorVip.Cluster.Ownership;
+using ActorVip.Ownership;
+using ActorVip.Messages.Ownership;
 
 namespace ActorVip.Tests.Ownership;
 

@@ -1,4 +1,5 @@
-using ActorVip.Cluster.Ownership;
+using ActorVip.Ownership;
+using ActorVip.Messages.Ownership;
 
 namespace ActorVip.Tests.Ownership;
 
@@ -20,7 +21,7 @@ public class VoterStateTests
         var vote = Voter().OnRenew(Vip, A, 1, Ms.At(at));
         Assert.Equal(ack, vote.IsAck);
         if (!ack)
-            Assert.Equal(NackReason.Restarting, vote.Reason);
+            Assert.Equal(NackReason.Restarting, vote.Refusal);
     }
 
     [Theory]
@@ -49,14 +50,14 @@ public class VoterStateTests
 
     [Theory]
     [InlineData(1, 2, NackReason.StaleEpoch)]
-    [InlineData(2, 2, NackReason.None)]
-    [InlineData(3, 2, NackReason.None)]
-    public void Epochs_below_the_highest_seen_are_stale(long asked, long seen, NackReason reason)
+    [InlineData(2, 2, null)]
+    [InlineData(3, 2, null)]
+    public void Epochs_below_the_highest_seen_are_stale(long asked, long seen, NackReason? reason)
     {
         var voter = Voter();
         voter.OnRenew(Vip, B, seen, Ms.At(1000));
         var vote = voter.OnRenew(Vip, B, asked, Ms.At(1100));
-        Assert.Equal(reason, vote.Reason);
+        Assert.Equal(reason, vote.Refusal);
         if (reason == NackReason.StaleEpoch)
             Assert.Equal((B, seen), (vote.KnownOwner!.Value, vote.KnownEpoch));
     }
@@ -77,7 +78,7 @@ public class VoterStateTests
     public void Stale_epochs_are_refused_as_stale_even_while_restarting()
     {
         var voter = Voter();
-        Assert.Equal(NackReason.Restarting, voter.OnRenew(Vip, B, 5, Ms.At(10)).Reason);
+        Assert.Equal(NackReason.Restarting, voter.OnRenew(Vip, B, 5, Ms.At(10)).Refusal);
         Assert.Equal(Vote.Nack(NackReason.StaleEpoch, B, 5), voter.OnRenew(Vip, A, 4, Ms.At(20)));
     }
 
@@ -99,21 +100,21 @@ public class VoterStateTests
         var voter = Voter();
         voter.OnRenew(Vip, A, 1, Ms.At(1000));
         voter.OnRelease(Vip, who == "A" ? A : B, epoch, Ms.At(1100));
-        Assert.Equal(NackReason.PromisedToOther, voter.OnRenew(Vip, B, 3, Ms.At(1100)).Reason);
+        Assert.Equal(NackReason.PromisedToOther, voter.OnRenew(Vip, B, 3, Ms.At(1100)).Refusal);
     }
 
     [Theory]
     // A late renewal of the released epoch is refused for a promise-time after the release, then acked again.
     [InlineData(1, 1101, NackReason.Released)]
     [InlineData(1, 1899, NackReason.Released)]
-    [InlineData(1, 1900, NackReason.None)]
-    [InlineData(3, 1101, NackReason.None)]
-    public void A_renewal_overtaken_by_its_release_does_not_bind_the_voter_again(long epoch, int at, NackReason reason)
+    [InlineData(1, 1900, null)]
+    [InlineData(3, 1101, null)]
+    public void A_renewal_overtaken_by_its_release_does_not_bind_the_voter_again(long epoch, int at, NackReason? reason)
     {
         var voter = Voter();
         voter.OnRenew(Vip, A, 1, Ms.At(1000));
         voter.OnRelease(Vip, A, 1, Ms.At(1100));
-        Assert.Equal(reason, voter.OnRenew(Vip, A, epoch, Ms.At(at)).Reason);
+        Assert.Equal(reason, voter.OnRenew(Vip, A, epoch, Ms.At(at)).Refusal);
         // Refused means no promise: another owner is acked at once.
         if (reason == NackReason.Released)
             Assert.True(voter.OnRenew(Vip, B, 2, Ms.At(at)).IsAck);
@@ -134,8 +135,8 @@ public class VoterStateTests
         var before = Voter();
         before.OnRenew(Vip, A, 9, Ms.At(1000));
         var after = new VoterState(Settings, Ms.At(1200));
-        Assert.Empty(after.Snapshot(V, Ms.At(1200)).Vips);
-        Assert.Equal(NackReason.Restarting, after.OnRenew(Vip, B, 1, Ms.At(1999)).Reason);
+        Assert.Empty(after.Snapshot(V, Ms.At(1200)).Promises);
+        Assert.Equal(NackReason.Restarting, after.OnRenew(Vip, B, 1, Ms.At(1999)).Refusal);
         Assert.True(after.OnRenew(Vip, B, 1, Ms.At(2000)).IsAck);
     }
 
@@ -153,9 +154,9 @@ public class VoterStateTests
         Assert.Equal(V, snapshot.Voter);
         Assert.Equal(
             [
-                new VipVoterRecord(Vip, live ? A : null, live ? 1 : 0, live ? Ms.At(1800 - at) : TimeSpan.Zero, 2, B),
-                new VipVoterRecord("192.0.2.101", at < 1700 ? B : null, at < 1700 ? 4 : 0, at < 1700 ? Ms.At(1700 - at) : TimeSpan.Zero, 4, B),
+                new PromiseInfo(Vip, live ? A : null, live ? 1 : 0, live ? Ms.At(1800 - at) : TimeSpan.Zero, 2, B),
+                new PromiseInfo("192.0.2.101", at < 1700 ? B : null, at < 1700 ? 4 : 0, at < 1700 ? Ms.At(1700 - at) : TimeSpan.Zero, 4, B),
             ],
-            snapshot.Vips);
+            snapshot.Promises);
     }
 }

@@ -1,5 +1,5 @@
 using System.Collections;
-using ActorVip.Cluster.Hosting;
+using ActorVip.Node.Hosting;
 using ActorVip.Messages.Configuration;
 using ActorVip.Node.Configuration;
 using ActorVip.Node.Security;

@@ -1,6 +1,6 @@
 using Akka.Configuration;
 using ActorVip.Node.Configuration;
-using ActorVip.Node.Simulation;
+using ActorVip.Lab.Simulation;
 using Xunit.Abstractions;
 
 namespace ActorVip.Tests.Simulation;

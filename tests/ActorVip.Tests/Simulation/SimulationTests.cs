@@ -1,5 +1,5 @@
 using ActorVip.Node.Configuration;
-using ActorVip.Node.Simulation;
+using ActorVip.Lab.Simulation;
 using Xunit.Abstractions;
 
 namespace ActorVip.Tests.Simulation;
@@ -61,7 +61,7 @@ public sealed class SimulationTests(ITestOutputHelper output)
 
     private static void AssertPassed(ScenarioResult result)
     {
-        var replay = $"replay: actorvip simulate --nodes {result.Nodes} --scenario {result.Scenario} --seed {result.Seed}";
+        var replay = $"replay: actorvip-lab simulate --nodes {result.Nodes} --scenario {result.Scenario} --seed {result.Seed}";
         Assert.True(result.ReachedFault, $"{result.Scenario} never reached its fault point: {string.Join("; ", result.Problems)}; {replay}");
         Assert.True(result.Report.SingleOwner, $"two owners at once in {result.Scenario}, seed {result.Seed}:\n{result.Report.Describe()}\n{replay}");
         Assert.True(result.Problems.Count == 0, $"{result.Scenario}, seed {result.Seed}: {string.Join("; ", result.Problems)}\n{replay}");

@@ -1,4 +1,4 @@
-using ActorVip.Node.Simulation;
+using ActorVip.Lab.Simulation;
 
 namespace ActorVip.Tests.Simulation;
 

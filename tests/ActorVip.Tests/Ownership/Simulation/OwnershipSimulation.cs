@@ -1,4 +1,5 @@
-using ActorVip.Cluster.Ownership;
+using ActorVip.Ownership;
+using ActorVip.Messages.Ownership;
 
 namespace ActorVip.Tests.Ownership.Simulation;
 
@@ -249,7 +250,7 @@ internal sealed class OwnershipSimulation
             case Answer answer when node.Lease is { } lease && lease.Epoch == answer.Epoch:
                 if (answer.Vote.IsAck)
                     lease.OnAck(answer.RenewalId, _voters[message.From]);
-                else if (lease.OnNack(answer.RenewalId, _voters[message.From], answer.Vote.Reason, answer.Vote.KnownEpoch))
+                else if (lease.OnNack(answer.RenewalId, _voters[message.From], answer.Vote.Refusal!.Value, answer.Vote.KnownEpoch))
                     EndLease(node, t);
                 break;
             case Release release:

@@ -1,4 +1,4 @@
-using ActorVip.Cluster.Ownership;
+using ActorVip.Ownership;
 
 namespace ActorVip.Tests.Ownership.Simulation;
 

@@ -1,0 +1,151 @@
+namespace ActorVip.Ownership;
+
+/// <summary>
+/// The owner's side of the quorum lease for one VIP and one epoch: which renewals were sent when, which voters
+/// acked them, and so until when the owner may hold the VIP. Pure: the caller supplies a monotonic <c>now</c>,
+/// sends the renewals, routes the answers for this epoch here and drops the VIP when <see cref="IsValid"/> turns false.
+/// </summary>
+/// <remarks>
+/// The owner counts itself only through its own local voter's ack (it sends Renew to that voter too), so the
+/// restart quiet period and the promise rules apply to its own vote like to any other. Renewal ids are the send
+/// time in ticks (bumped to stay strictly increasing): an ack that reaches a later incarnation of this lease on the
+/// same host still names a renewal sent no later than the one it is matched with, or matches none.
+/// </remarks>
+public sealed class OwnerLease
+{
+    private readonly LeaseSettings _settings;
+    private readonly HashSet<NodeId> _voters;
+    private readonly SortedDictionary<long, Renewal> _pending = new();
+    private long _lastRenewalId = long.MinValue;
+    private TimeSpan _lastSentAt = TimeSpan.MinValue;
+    private long _lastExtendingId = long.MinValue;
+    private IReadOnlySet<NodeId>? _quorum;
+    private bool _askAll = true;
+
+    /// <param name="voters">The configured voters (exactly N of them); acks from anyone else are ignored.</param>
+    public OwnerLease(LeaseSettings settings, long epoch, IEnumerable<NodeId> voters)
+    {
+        _settings = settings;
+        Epoch = epoch;
+        _voters = new HashSet<NodeId>(voters);
+        if (_voters.Count != settings.Voters)
+            throw new ArgumentException(
+                $"The lease was given {_voters.Count} distinct voters but the settings say {settings.Voters}; the voter list and the voter count must agree.",
+                nameof(voters));
+    }
+
+    public long Epoch { get; }
+
+    /// <summary>True once the owner gave up (higher epoch seen) or released; the lease never becomes valid again.</summary>
+    public bool IsEnded { get; private set; }
+
+    /// <summary>
+    /// The send time of the newest renewal a majority acked, plus lease-time; null when none was (or the lease ended).
+    /// </summary>
+    public TimeSpan? ValidUntil { get; private set; }
+
+    /// <summary>Renewals remembered for their acks: those sent within the last lease-time (tests watch the bound).</summary>
+    internal int PendingCount => _pending.Count;
+
+    public bool IsValid(TimeSpan now) => ValidUntil is { } until && now < until;
+
+    /// <summary>How long the owner may still hold the VIP (zero when not valid); the kernel fence's timeout.</summary>
+    public TimeSpan Remaining(TimeSpan now) => IsValid(now) ? ValidUntil!.Value - now : TimeSpan.Zero;
+
+    /// <summary>
+    /// Whether the renewal just started (<see cref="NextRenewal"/>) asks <paramref name="voter"/> for an ack. Every voter
+    /// gets every renewal and keeps its promise fresh, but a majority of acks is all the lease needs: the voters whose
+    /// acks made the last majority (the owner's own voter and the fastest others) are asked again, and everyone is
+    /// asked while the lease is not valid or when the renewal before this one did not reach a majority. An un-asked
+    /// voter's promise is simply not counted, so this changes what the owner knows, never what it may assume.
+    /// </summary>
+    public bool WantsAckFrom(NodeId voter) => _askAll || _quorum!.Contains(voter);
+
+    /// <summary>
+    /// Starts a renewal sent at <paramref name="now"/>: returns its id, to be carried by the Renew message and
+    /// echoed by the voters. Forgets renewals that can no longer extend the lease.
+    /// </summary>
+    public long NextRenewal(TimeSpan now)
+    {
+        if (IsEnded)
+            throw new InvalidOperationException($"The lease for epoch {Epoch} has ended; start a new one for a new epoch.");
+        if (now < _lastSentAt)
+            throw new ArgumentException($"Time went backwards ({now} < {_lastSentAt}); pass a monotonic clock.", nameof(now));
+        Prune(now);
+        _askAll = _quorum is null || !IsValid(now) || _lastExtendingId != _lastRenewalId;
+        var id = _lastRenewalId == long.MinValue ? now.Ticks : Math.Max(_lastRenewalId + 1, now.Ticks);
+        _lastRenewalId = id;
+        _lastSentAt = now;
+        _pending[id] = new Renewal(now);
+        return id;
+    }
+
+    /// <summary>
+    /// Records a voter's ack of a renewal. Duplicate acks, acks from non-voters and acks of unknown or forgotten
+    /// renewals are ignored. The caller filters by epoch. Returns true when this ack made the lease last longer.
+    /// </summary>
+    public bool OnAck(long renewalId, NodeId voter)
+    {
+        if (IsEnded || !_voters.Contains(voter) || !_pending.TryGetValue(renewalId, out var renewal))
+            return false;
+        if (!renewal.AckedBy.Add(voter) || renewal.AckedBy.Count < _settings.Majority)
+            return false;
+        var until = renewal.SentAt + _settings.LeaseTime;
+        if (renewalId > _lastExtendingId)
+        {
+            _lastExtendingId = renewalId;
+            _quorum = renewal.AckedBy.ToHashSet();
+        }
+        // This renewal and every older one are of no further use: a newer renewal can only extend further.
+        foreach (var older in _pending.Keys.Where(k => k <= renewalId).ToList())
+            _pending.Remove(older);
+        if (ValidUntil is { } current && current >= until)
+            return false;
+        ValidUntil = until;
+        return true;
+    }
+
+    /// <summary>
+    /// Records a voter's refusal. Returns true when the owner must give up now: the voter knows a higher epoch for
+    /// this VIP, so it was placed elsewhere (the lease ends). Any other refusal just does not count as an ack.
+    /// </summary>
+    public bool OnNack(long renewalId, NodeId voter, NackReason reason, long? knownEpoch)
+    {
+        _ = renewalId;
+        _ = voter;
+        if (IsEnded)
+            return false;
+        // Knowledge of a higher epoch is true whichever renewal it came with, and giving up is always safe.
+        if (reason is NackReason.StaleEpoch or NackReason.PromisedToOther && knownEpoch > Epoch)
+        {
+            End();
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>Ends the lease at once (graceful release or give-up): the caller drops the VIP, then tells the voters.</summary>
+    public void End()
+    {
+        IsEnded = true;
+        ValidUntil = null;
+        _pending.Clear();
+    }
+
+    private void Prune(TimeSpan now)
+    {
+        while (_pending.Count > 0)
+        {
+            var oldest = _pending.First();
+            if (oldest.Value.SentAt + _settings.LeaseTime > now)
+                break;
+            _pending.Remove(oldest.Key);
+        }
+    }
+
+    private sealed class Renewal(TimeSpan sentAt)
+    {
+        public TimeSpan SentAt { get; } = sentAt;
+        public HashSet<NodeId> AckedBy { get; } = new();
+    }
+}

@@ -1,0 +1,32 @@
+using System.Text.RegularExpressions;
+
+namespace ActorVip.Lab.Demo;
+
+/// <summary>Real `actorvip run` processes, one per node, every node a seed and a voter (same order everywhere).</summary>
+public sealed class ActorVipService : IVipService
+{
+    private readonly IReadOnlyList<string> _command;
+
+    public ActorVipService(IReadOnlyList<string>? command = null) => _command = command ?? NodeLauncher.Command();
+
+    public string Name => "actorvip";
+
+    /// <summary>The nodes that a cluster leader moved to Up, as the nodes' logs say (Akka logs it at info level).</summary>
+    public static IReadOnlyList<LabNode> MembersUp(VipTopology topology, IEnumerable<LabProcess> processes)
+    {
+        var up = processes.SelectMany(p => Regex.Matches(p.Output, @"Leader is moving node \[akka(?:\.ssl)?\.tcp://actorvip@([0-9.]+):\d+\] to \[Up\]").Select(m => m.Groups[1].Value))
+            .ToHashSet();
+        return topology.Nodes.Where(n => up.Contains(n.Address.ToString())).ToList();
+    }
+
+    public LabProcess Start(VipTopology topology, LabNode node)
+    {
+        var args = new List<string>(_command)
+        {
+            "run", "--interface", "eth0", "--address", VipTopology.Vip.ToString(),
+            "--node-address", node.Endpoint, "--nodes", topology.Nodes.Count.ToString(),
+        };
+        foreach (var seed in topology.Nodes) args.AddRange(["--seed", seed.Endpoint]);
+        return topology.Lab.StartLogged(node.Namespace, $"{node.Name}-actorvip-{DateTime.UtcNow:HHmmss.fff}.log", args.ToArray());
+    }
+}

@@ -1,0 +1,187 @@
+using System.Text;
+using static Tmds.Linux.LibC;
+
+namespace ActorVip.Lab.Demo;
+
+/// <summary>
+/// One trial: start the service on every node, wait until the VIP answers, do the fault to its owner, watch the
+/// client until the VIP answers from another node (or a 10 s bound passes), keep watching through the
+/// scenario's tail (heal, SIGCONT, the killed node's address expiring), and report what the client saw.
+/// </summary>
+public sealed class FailoverTrial
+{
+    public static readonly TimeSpan RecoveryBound = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan ServingBound = TimeSpan.FromSeconds(120);
+    private static readonly TimeSpan FaultHold = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan Steady = TimeSpan.FromSeconds(1);
+
+    private readonly VipTopology _topology;
+    private readonly IVipService _service;
+    private readonly Action<string> _progress;
+    private readonly CancellationToken _cancel;
+    private readonly List<(TimeSpan At, string What)> _timeline = new();
+
+    public FailoverTrial(VipTopology topology, IVipService service, Action<string> progress, CancellationToken cancel)
+    {
+        _topology = topology;
+        _service = service;
+        _progress = progress;
+        _cancel = cancel;
+    }
+
+    /// <summary>How long the cluster runs with its owner before the fault (every member joined, leases settled).</summary>
+    public TimeSpan Settle { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Called once the VIP is served and settled, before the fault, e.g. to measure idle memory and CPU.</summary>
+    public Action<IReadOnlyDictionary<LabNode, LabProcess>>? WhileServing { get; init; }
+
+    public TrialResult Run(FailoverScenario scenario)
+    {
+        using var observer = new ClientObserver(_topology.Lab, _topology.Client, VipTopology.Vip, VipTopology.ProbeSender);
+        var started = observer.Now;
+        var processes = _topology.Nodes.ToDictionary(n => n, n => _service.Start(_topology, n));
+        _progress($"started {_service.Name} on {string.Join(", ", processes.Select(p => $"{p.Key.Name} (pid {p.Value.Pid})"))}");
+
+        string? Fail(string why) => why;
+        TrialResult Result(LabNode? oldOwner, IReadOnlyList<LabNode> newOwners, TimeSpan? serving, TimeSpan faultAt, string? failure) =>
+            new(_service.Name, scenario, oldOwner, newOwners, serving, faultAt, observer.Snapshot(), failure, Timeline(), Logs(processes));
+
+        // 1. Serving: pings answered and exactly one MAC answering who-has.
+        LabNode? owner = null;
+        var deadline = observer.Now + ServingBound;
+        while (owner is null)
+        {
+            Wait(TimeSpan.FromMilliseconds(50));
+            if (processes.FirstOrDefault(p => p.Value.HasExited) is { Key: not null } dead)
+                return Result(null, [], null, observer.Now, Fail($"{dead.Key.Name}'s process exited with code {dead.Value.ExitCode} before the VIP was served"));
+            if (observer.Now > deadline)
+                return Result(null, [], null, observer.Now, Fail($"the VIP was not served within {ServingBound.TotalSeconds:0} s of starting the nodes"));
+            if (!observer.Answering(TimeSpan.FromMilliseconds(100))) continue;
+            var macs = observer.RecentOwners(TimeSpan.FromMilliseconds(100));
+            if (macs.Count == 1) owner = _topology.NodeWithMac(macs[0]);
+        }
+        var snapshot = observer.Snapshot();
+        var serving = snapshot.Replies[0] - started;
+        _progress($"VIP {VipTopology.Vip} answers the client after {serving.TotalSeconds:0.0} s; owner {owner.Name} ({owner.Namespace}, {owner.Mac})");
+        Wait(Settle);
+        WhileServing?.Invoke(processes);
+        // A busy machine can make a fresh owner's lease lapse for a moment; fault only a steady owner.
+        var steadyDeadline = observer.Now + ServingBound;
+        while (true)
+        {
+            var now = observer.Now;
+            var recent = observer.Snapshot();
+            var owners = recent.OwnersBetween(now - Steady, now);
+            if (owners.Count == 1 && recent.LongestSilence(now - Steady, now) < TimeSpan.FromMilliseconds(100) && _topology.NodeWithMac(owners[0]) is { } steady)
+            {
+                owner = steady;
+                break;
+            }
+            if (now > steadyDeadline)
+                return Result(owner, [], serving, now, Fail($"the VIP had no steady owner for {Steady.TotalSeconds:0} s before the fault (answering: {string.Join(", ", owners)})"));
+            Wait(TimeSpan.FromMilliseconds(100));
+        }
+
+        // 2. The fault.
+        var process = processes[owner];
+        var faultAt = observer.Now;
+        var others = _topology.Nodes.Where(n => n != owner).ToList();
+        switch (scenario)
+        {
+            case FailoverScenario.Crash:
+                // Cable first: `ip` takes a moment, and a killed node's kernel would answer meanwhile, unlike a crashed machine.
+                _topology.Lab.SetLink(owner.Namespace, up: false);
+                process.Signal(SIGKILL, tree: true);
+                Note(faultAt, faultAt, $"fault: cut {owner.Name}'s cable and SIGKILL it");
+                break;
+            case FailoverScenario.Graceful:
+                process.Signal(SIGTERM);
+                Note(faultAt, faultAt, $"fault: SIGTERM {owner.Name} (graceful stop)");
+                break;
+            case FailoverScenario.Partition:
+                BridgePartition.Isolate(_topology.Lab.Switch, owner.BridgePort, others.Select(n => n.BridgePort));
+                Note(faultAt, faultAt, $"fault: switch drops frames between {owner.Name} and {string.Join(", ", others.Select(n => n.Name))}; the client still reaches all");
+                break;
+            case FailoverScenario.Kill9:
+                process.Signal(SIGKILL, tree: true);
+                Note(faultAt, faultAt, $"fault: kill -9 {owner.Name} (its kernel and cable stay up)");
+                break;
+            case FailoverScenario.Freeze:
+                process.Signal(SIGSTOP, tree: true);
+                Note(faultAt, faultAt, $"fault: SIGSTOP {owner.Name} for {FaultHold.TotalSeconds:0} s");
+                break;
+        }
+
+        // 3. Until another node answers and the pings are answered again.
+        var recoveryDeadline = faultAt + RecoveryBound;
+        while (observer.Now < recoveryDeadline)
+        {
+            Wait(TimeSpan.FromMilliseconds(20));
+            if (observer.Answering(TimeSpan.FromMilliseconds(30)) && observer.RecentOwners(TimeSpan.FromMilliseconds(50)).Any(m => m != owner.Mac)) break;
+        }
+
+        // 4. The scenario's tail: heal or wake the old owner and watch what it does; give a killed node's address time to expire.
+        switch (scenario)
+        {
+            case FailoverScenario.Partition:
+                WaitUntil(observer, faultAt + FaultHold);
+                BridgePartition.Heal(_topology.Lab.Switch);
+                Note(faultAt, observer.Now, "partition healed");
+                WaitUntil(observer, observer.Now + TimeSpan.FromSeconds(3));
+                break;
+            case FailoverScenario.Freeze:
+                WaitUntil(observer, faultAt + FaultHold);
+                process.Signal(SIGCONT, tree: true);
+                Note(faultAt, observer.Now, $"SIGCONT {owner.Name}");
+                WaitUntil(observer, observer.Now + TimeSpan.FromSeconds(3));
+                break;
+            case FailoverScenario.Kill9:
+                WaitUntil(observer, faultAt + TimeSpan.FromSeconds(4));
+                break;
+            default:
+                WaitUntil(observer, observer.Now + TimeSpan.FromSeconds(1));
+                break;
+        }
+
+        // Silent at the end (say the new owner's lease lapsed for a moment): watch until it answers, within the bound.
+        while (!observer.Answering(TimeSpan.FromMilliseconds(50)) && observer.Now < faultAt + RecoveryBound + TimeSpan.FromSeconds(5))
+            Wait(TimeSpan.FromMilliseconds(20));
+        WaitUntil(observer, observer.Now + TimeSpan.FromMilliseconds(300));
+
+        var seen = observer.Snapshot();
+        var newOwners = seen.OwnersBetween(seen.End - TimeSpan.FromMilliseconds(300), seen.End)
+            .Select(_topology.NodeWithMac).OfType<LabNode>().ToList();
+        foreach (var n in seen.OwnersBetween(faultAt, seen.End).Select(_topology.NodeWithMac).OfType<LabNode>())
+            if (seen.FirstAnswerFrom(n.Mac, faultAt) is { } first && n != owner) Note(faultAt, first, $"{n.Name} answers who-has {VipTopology.Vip}");
+        var (silent, back) = seen.LongestSilenceSpan(faultAt, seen.End);
+        Note(faultAt, silent, "the client's last answered ping before its longest silence");
+        Note(faultAt, back, back < seen.End ? "the client's pings are answered again" : "end of the trial: the VIP is still silent");
+        foreach (var w in seen.DualOwnership().Take(5))
+            Note(faultAt, w.From, $"DUAL OWNERSHIP: {string.Join(" and ", w.Macs.Select(m => _topology.NodeWithMac(m)?.Name ?? m))} answered the same probe");
+        return new TrialResult(_service.Name, scenario, owner, newOwners, serving, faultAt, seen, null, Timeline(), Logs(processes));
+    }
+
+    private void Note(TimeSpan faultAt, TimeSpan at, string what) => _timeline.Add((at - faultAt, what));
+
+    private List<string> Timeline() =>
+        _timeline.OrderBy(e => e.At).Select(e => $"{e.At.TotalMilliseconds,7:+0;-0} ms  {e.What}").ToList();
+
+    private void Wait(TimeSpan time)
+    {
+        if (_cancel.WaitHandle.WaitOne(time)) _cancel.ThrowIfCancellationRequested();
+    }
+
+    private void WaitUntil(ClientObserver observer, TimeSpan at)
+    {
+        var left = at - observer.Now;
+        if (left > TimeSpan.Zero) Wait(left);
+    }
+
+    private static string Logs(Dictionary<LabNode, LabProcess> processes)
+    {
+        var text = new StringBuilder();
+        foreach (var (node, p) in processes)
+            text.Append($"--- {node.Name} ({p.LogPath}{(p.HasExited ? $", exited {p.ExitCode}" : "")}) ---\n{p.Tail(40)}\n");
+        return text.ToString();
+    }
+}

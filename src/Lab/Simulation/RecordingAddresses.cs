@@ -1,0 +1,42 @@
+using ActorVip.Messages.Model;
+using ActorVip.Node.Drivers;
+
+namespace ActorVip.Lab.Simulation;
+
+/// <summary>Records every address change; the address's valid lifetime is recorded as its expiry, as the kernel would apply it.</summary>
+internal sealed class RecordingAddresses(SimulatedHost host) : IAddressDriver
+{
+    private readonly object _gate = new();
+    private readonly Dictionary<string, TimeSpan?> _present = new();
+
+    public void Add(InterfaceInfo link, VipAddress vip, TimeSpan? validLifetime)
+    {
+        var key = vip.Address.ToString();
+        lock (_gate)
+        {
+            if (!host.ProcessAlive) return;
+            _present[key] = host.Timeline.Now + validLifetime;
+            host.Record(key, TimelineKind.AddressAdded, link.Name, validLifetime);
+        }
+    }
+
+    public void Remove(InterfaceInfo link, VipAddress vip)
+    {
+        var key = vip.Address.ToString();
+        lock (_gate)
+        {
+            if (!host.ProcessAlive) return;
+            // Recorded even when absent: a restarted node's clean-up of a stale copy is part of the story.
+            _present.Remove(key);
+            host.Record(key, TimelineKind.AddressRemoved, link.Name);
+        }
+    }
+
+    public bool Has(InterfaceInfo link, VipAddress vip)
+    {
+        lock (_gate)
+        {
+            return _present.TryGetValue(vip.Address.ToString(), out var until) && (until is null || until > host.Timeline.Now);
+        }
+    }
+}
