@@ -1,7 +1,7 @@
 using System.CommandLine;
 using ActorVip.Lab.Cli;
 using ActorVip.Node.Cli;
-using ActorVip.Messages.Configuration;
+using ActorVip.Node.Configuration;
 
 namespace ActorVip.Lab;
 

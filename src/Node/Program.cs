@@ -1,5 +1,5 @@
 using System.CommandLine;
-using ActorVip.Messages.Configuration;
+using ActorVip.Node.Configuration;
 using ActorVip.Node.Cli;
 
 namespace ActorVip.Node;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using ActorVip.Messages.Configuration;
+using ActorVip.Node.Configuration;
 using ActorVip.Node.Ipvs;
 using ActorVip.Node.Ipvs.Rules;
 using ActorVip.Node.Linux.GenericNetlink;

@@ -47,21 +47,25 @@ public sealed record LeaseSettings
     /// <summary>How long a voter's ack binds it (counted from when it RECEIVED the renewal).</summary>
     public TimeSpan PromiseTime => LeaseTime + Margin;
 
+    /// <summary>The shortest lease-time accepted: below it, a renewal round trip and a scheduling delay would eat the lease.</summary>
+    public static readonly TimeSpan MinLeaseTime = TimeSpan.FromMilliseconds(50);
+
     /// <summary>
-    /// The error a user would see for these values, as one sentence naming the cause and the fix; null when valid.
+    /// The one validation of the lease settings, for `actorvip run` and for code: the error a user would see, as one
+    /// sentence naming the setting, the value and the fix; null when valid.
     /// </summary>
     public static string? Validate(int voters, TimeSpan leaseTime, TimeSpan renewInterval, TimeSpan margin)
     {
         if (voters < 1 || voters > MaxVoters)
-            return $"voters is {voters}, but it must be the number of configured vip nodes, from 1 to {MaxVoters} (3 or 5 is usual); fix the voter list.";
-        if (leaseTime <= TimeSpan.Zero)
-            return $"lease-time is {Ms(leaseTime)}, but it must be positive; set it to about 700ms.";
+            return $"nodes: {voters} is not a number of voting nodes (expected 1 to {MaxVoters}, usually 3 or 5: every voting node, each listed as a seed)";
+        if (leaseTime < MinLeaseTime)
+            return $"lease.lease-time: {Ms(leaseTime)} is too short (expected at least {Ms(MinLeaseTime)}; about 700ms is usual)";
         if (renewInterval <= TimeSpan.Zero)
-            return $"renew-interval is {Ms(renewInterval)}, but it must be positive; set it to about a quarter of lease-time.";
+            return $"lease.renew-interval: {Ms(renewInterval)} is not positive (expected about a third of lease.lease-time)";
         if (renewInterval * 2 >= leaseTime)
-            return $"renew-interval ({Ms(renewInterval)}) must be less than half of lease-time ({Ms(leaseTime)}) so that one lost renewal does not drop the VIP; lower renew-interval or raise lease-time.";
+            return $"lease.renew-interval: {Ms(renewInterval)} is not less than half of lease.lease-time ({Ms(leaseTime)}), so one lost renewal would drop the VIP; lower lease.renew-interval or raise lease.lease-time";
         if (margin < TimeSpan.Zero)
-            return $"margin is {Ms(margin)}, but it cannot be negative; set it to 0 or more (about 200ms covers clock drift and scheduling delays).";
+            return $"lease.margin: {Ms(margin)} is negative (expected about 100ms, which covers clock rate drift between the nodes)";
         return null;
     }
 

@@ -6,7 +6,6 @@ using Akka.Remote;
 using Akka.Remote.Transport;
 using ActorVip.Ownership;
 using ActorVip.Node.Runtime;
-using ActorVip.Messages.Configuration;
 using ActorVip.Node.Configuration;
 using ActorVip.Node.Hosting;
 using Direction = Akka.Remote.Transport.ThrottleTransportAdapter.Direction;
@@ -61,7 +60,7 @@ public sealed class SimulatedCluster : IAsyncDisposable
             return new SimulatedNode(name, i + 1, e, new Address(Protocol, systemName, e.Host, e.Port), new SimulatedHost(name, i + 1, timeline));
         }).ToList();
         var first = SettingsFor(baseConfig, list, list[0]);
-        var cluster = new SimulatedCluster(baseConfig, list, timeline, NodeRuntime.LeaseSettingsOf(first.Settings), first.Settings.Vips[0].Address.ToString());
+        var cluster = new SimulatedCluster(baseConfig, list, timeline, first.Settings.Lease, first.Settings.Vips[0].Address.ToString());
         try
         {
             foreach (var node in list) await cluster.StartNodeAsync(node);

@@ -1,5 +1,5 @@
 using Akka.Actor;
-using ActorVip.Messages.Configuration;
+using ActorVip.Node.Configuration;
 using ActorVip.Node.Hosting;
 
 namespace ActorVip.Lab.Simulation;

@@ -1,6 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
-using ActorVip.Messages.Configuration;
+using ActorVip.Node.Configuration;
 using ActorVip.Node.Drivers;
 using ActorVip.Node.LoadBalancing;
 

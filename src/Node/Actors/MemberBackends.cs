@@ -1,6 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster;
-using ActorVip.Messages.Configuration;
+using ActorVip.Node.Configuration;
 using ActorVip.Node.LoadBalancing;
 
 namespace ActorVip.Node.Actors;

@@ -3,12 +3,10 @@ using Akka.Event;
 using ActorVip.Ownership.Actors;
 using ActorVip.Ownership;
 using ActorVip.Node.Runtime;
-using ActorVip.Messages.Commands;
-using ActorVip.Messages.Configuration;
-using ActorVip.Messages.Model;
-using ActorVip.Messages.Ownership;
-using ActorVip.Messages.Queries;
+using ActorVip.Messages.Agent;
+using ActorVip.Node.Configuration;
 using ActorVip.Node.Drivers;
+using ActorVip.Messages.Ownership;
 using ActorVip.Node.LoadBalancing;
 
 namespace ActorVip.Node.Actors;
@@ -311,7 +309,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     private void ReplyIfReleased()
     {
         if (_releaseAllRequester is null || _stopping.Count > 0) return;
-        _releaseAllRequester.Tell(new AllReleased(0));
+        _releaseAllRequester.Tell(AllReleased.Instance);
         _releaseAllRequester = null;
     }
 

@@ -1,8 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
-using ActorVip.Messages.Commands;
-using ActorVip.Messages.Configuration;
-using ActorVip.Messages.Model;
+using ActorVip.Messages.Agent;
+using ActorVip.Node.Configuration;
 using ActorVip.Node.Drivers;
 
 namespace ActorVip.Node.Actors;

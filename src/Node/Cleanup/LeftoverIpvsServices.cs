@@ -1,5 +1,5 @@
 using System.Net;
-using ActorVip.Messages.Model;
+using ActorVip.Node.Configuration;
 using ActorVip.Node.Ipvs;
 using ActorVip.Node.Linux.Ipvs;
 

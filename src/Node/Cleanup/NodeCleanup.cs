@@ -1,4 +1,4 @@
-using ActorVip.Messages.Configuration;
+using ActorVip.Node.Configuration;
 using ActorVip.Node.Linux.Netlink;
 
 namespace ActorVip.Node.Cleanup;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Reflection;
 using ActorVip.Node.Deploy;
+using ActorVip.Node.Configuration;
 
 namespace ActorVip.Node.Cli;
 
@@ -38,7 +39,7 @@ public static class ManifestCommand
         return command;
     }
 
-    private static Command Kubernetes(string name, string description, Func<Messages.Configuration.NodeSettings, string, string> render)
+    private static Command Kubernetes(string name, string description, Func<NodeSettings, string, string> render)
     {
         var options = new NodeOptions();
         var image = new Option<string>("--image") { Description = "Container image built from deploy/Containerfile", DefaultValueFactory = _ => $"actorvip:{Version}" };

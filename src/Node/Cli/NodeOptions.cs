@@ -1,5 +1,4 @@
 using System.CommandLine;
-using ActorVip.Messages.Configuration;
 using ActorVip.Node.Configuration;
 
 namespace ActorVip.Node.Cli;

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using ActorVip.Node.Runtime;
 using ActorVip.Node.Configuration;
-using ActorVip.Messages.Configuration;
 using ActorVip.Node.Drivers;
 using ActorVip.Node.LoadBalancing;
 using ActorVip.Node.Linux.Ipvs;

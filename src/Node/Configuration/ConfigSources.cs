@@ -1,6 +1,5 @@
 using System.Collections;
 using Akka.Configuration;
-using ActorVip.Messages.Configuration;
 
 namespace ActorVip.Node.Configuration;
 

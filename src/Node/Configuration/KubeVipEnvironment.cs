@@ -1,6 +1,5 @@
 using System.Collections;
 using System.Globalization;
-using ActorVip.Messages.Configuration;
 
 namespace ActorVip.Node.Configuration;
 

@@ -1,6 +1,5 @@
 using Akka.Configuration;
-using ActorVip.Messages.Configuration;
-using ActorVip.Messages.Model;
+using ActorVip.Ownership;
 
 namespace ActorVip.Node.Configuration;
 
@@ -31,7 +30,8 @@ public static class SettingsReader
         var nodeAddress = ParseEndpoint("node-address", Str(c, "node-address"));
         var seeds = List(c, "seeds").Select(s => ParseEndpoint("seed", s.Trim())).ToList();
         var nodes = Int(c, "nodes");
-        if (nodes is < 1 or > 9) throw new ConfigException($"nodes: '{nodes}' is not a valid number of voting nodes (expected 1 to 9, usually 3 or 5)");
+        if (nodes is < 1 or > LeaseSettings.MaxVoters)
+            throw new ConfigException($"nodes: '{nodes}' is not a valid number of voting nodes (expected 1 to {LeaseSettings.MaxVoters}, usually 3 or 5)");
         if (nodes > 1 && seeds.Count == 0)
             throw new ConfigException($"seed: none given for a cluster of {nodes} nodes (expected the same ordered --seed HOST:PORT list on every node)");
         // The seeds are the voters: a lease majority must count known nodes, never whoever happens to be up.
@@ -54,12 +54,12 @@ public static class SettingsReader
             throw new ConfigException($"address.check-interval: {check.TotalMilliseconds} ms must be under half of address.valid-lifetime ({lifetime.TotalSeconds} s), or the address would lapse between refreshes");
         var address = new AddressSettings(lifetime == TimeSpan.Zero ? null : lifetime, check);
 
-        var lease = new LeaseOptions(
-            Duration(c, "lease.lease-time", min: TimeSpan.FromMilliseconds(50)),
-            Duration(c, "lease.renew-interval", min: TimeSpan.FromMilliseconds(10)),
-            Duration(c, "lease.margin", min: TimeSpan.Zero));
-        if (lease.RenewInterval * 2 > lease.LeaseTime)
-            throw new ConfigException($"lease.renew-interval: {lease.RenewInterval.TotalMilliseconds} ms is more than half of lease.lease-time ({lease.LeaseTime.TotalMilliseconds} ms); the lease would lapse between renewals");
+        var leaseTime = Duration(c, "lease.lease-time", min: TimeSpan.Zero);
+        var renewInterval = Duration(c, "lease.renew-interval", min: TimeSpan.Zero);
+        var margin = Duration(c, "lease.margin", min: TimeSpan.Zero);
+        // LeaseSettings holds the one set of rules for the lease; its sentence names the setting.
+        if (LeaseSettings.Validate(nodes, leaseTime, renewInterval, margin) is { } leaseError) throw new ConfigException(leaseError);
+        var lease = new LeaseSettings(nodes, leaseTime, renewInterval, margin);
 
         var fence = new FenceSettings(Bool(c, "fence.enabled"), Str(c, "fence.table"));
         if (fence.Table.Length is 0 or > 255 || !fence.Table.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_'))
@@ -73,7 +73,7 @@ public static class SettingsReader
         var logFormat = Str(c, "log-format");
         if (logFormat is not ("logfmt" or "json"))
             throw new ConfigException($"log-format: '{logFormat}' is not a log format (expected logfmt or json)");
-        return new NodeSettings(iface, vips, nodeAddress, seeds, nodes, systemName, announce, address, lease, fence, lb, metrics, ReadTls(c));
+        return new NodeSettings(iface, vips, nodeAddress, seeds, systemName, announce, address, lease, fence, lb, metrics, ReadTls(c));
     }
 
     /// <summary>Only the shape here; ClusterCertificates.Load reads the files and checks the chain before anything starts.</summary>

@@ -1,4 +1,4 @@
-using ActorVip.Messages.Model;
+using ActorVip.Node.Configuration;
 
 namespace ActorVip.Node.Drivers;
 

@@ -1,5 +1,5 @@
 using Akka.Configuration;
-using ActorVip.Messages.Configuration;
+using ActorVip.Node.Configuration;
 
 namespace ActorVip.Node.Hosting;
 

@@ -1,4 +1,4 @@
-using ActorVip.Messages.Configuration;
+using ActorVip.Node.Configuration;
 using ActorVip.Node.Linux.Netlink;
 using ActorVip.Node.Linux.Nftables;
 using ActorVip.Node.Linux.Rtnetlink;

@@ -4,14 +4,12 @@ using Akka.Event;
 using Akka.Cluster.Tools.Singleton;
 using Akka.Configuration;
 using ActorVip.Ownership.Actors;
-using ActorVip.Node.Hosting;
 using ActorVip.Ownership;
 using ActorVip.Node.Runtime;
-using ActorVip.Messages.Commands;
-using ActorVip.Messages.Configuration;
-using ActorVip.Messages.Model;
-using ActorVip.Node.Actors;
+using ActorVip.Messages.Agent;
+using ActorVip.Node.Configuration;
 using ActorVip.Node.Drivers;
+using ActorVip.Node.Actors;
 using ActorVip.Messages.Ownership;
 
 namespace ActorVip.Node.Hosting;
@@ -32,9 +30,6 @@ public sealed class NodeRuntime : IAsyncDisposable
     public ActorSystem System { get; }
     public IActorRef Agent { get; }
     public NodeId Self { get; }
-
-    public static LeaseSettings LeaseSettingsOf(NodeSettings settings) =>
-        new(settings.Nodes, settings.Lease.LeaseTime, settings.Lease.RenewInterval, settings.Lease.Margin);
 
     /// <summary>The voters' node ids: the seeds (every voting node is a seed), or this node alone.</summary>
     public static IReadOnlyList<NodeId> Voters(NodeSettings settings, string protocol) =>
@@ -62,7 +57,7 @@ public sealed class NodeRuntime : IAsyncDisposable
             system = impl;
         }
         var self = new NodeId(Akka.Cluster.Cluster.Get(system).SelfAddress.ToString());
-        var lease = LeaseSettingsOf(settings);
+        var lease = settings.Lease;
         var voters = Voters(settings, protocol);
         system.ActorOf(VoterActor.Props(lease, self, clock), VoterActor.Name);
         var lb = settings.LoadBalancer;

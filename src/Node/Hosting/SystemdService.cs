@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Akka.Actor;
-using ActorVip.Messages.Queries;
+using ActorVip.Messages.Agent;
 
 namespace ActorVip.Node.Hosting;
 

@@ -1,5 +1,5 @@
 using System.Net;
-using ActorVip.Messages.Configuration;
+using ActorVip.Node.Configuration;
 
 namespace ActorVip.Node.Ipvs;
 

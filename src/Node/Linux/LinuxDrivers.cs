@@ -1,4 +1,4 @@
-using ActorVip.Messages.Configuration;
+using ActorVip.Node.Configuration;
 using ActorVip.Node.Drivers;
 using ActorVip.Node.LoadBalancing;
 using ActorVip.Node.Linux.Ipvs;

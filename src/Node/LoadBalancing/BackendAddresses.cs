@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using ActorVip.Messages.Configuration;
+using ActorVip.Node.Configuration;
 
 namespace ActorVip.Node.LoadBalancing;
 

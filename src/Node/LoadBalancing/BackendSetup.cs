@@ -1,6 +1,5 @@
 using System.Net.Sockets;
-using ActorVip.Messages.Configuration;
-using ActorVip.Messages.Model;
+using ActorVip.Node.Configuration;
 
 namespace ActorVip.Node.LoadBalancing;
 

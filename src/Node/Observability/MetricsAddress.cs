@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using ActorVip.Messages.Configuration;
+using ActorVip.Node.Configuration;
 using ActorVip.Node.Hosting;
 
 namespace ActorVip.Node.Observability;

@@ -2,7 +2,7 @@ using System.Text;
 using System.Net.Sockets;
 using Akka.Actor;
 using ActorVip.Ownership.Actors;
-using ActorVip.Messages.Configuration;
+using ActorVip.Node.Configuration;
 using ActorVip.Messages.Ownership;
 using ActorVip.Node.Hosting;
 
@@ -36,7 +36,7 @@ public sealed class NodeEndpoints : IDisposable
     /// <summary>Serves on <paramref name="listener"/> (bound early by <see cref="MetricsAddress.Listen"/>, before anything touched the kernel).</summary>
     public static NodeEndpoints Start(NodeRuntime runtime, NodeSettings settings, TcpListener listener) => new(runtime, settings, listener);
 
-    private ClusterView View() => ClusterView.Of(Akka.Cluster.Cluster.Get(_runtime.System), _settings.Nodes);
+    private ClusterView View() => ClusterView.Of(Akka.Cluster.Cluster.Get(_runtime.System), _settings.Lease.Majority);
 
     private async Task<HttpAnswer> RouteAsync(string path, CancellationToken cancel)
     {

@@ -23,7 +23,7 @@ public sealed record StatusDocument(
     bool Ready,
     string ReadyReason,
     string? Allocator,
-    IReadOnlyList<MemberView> Members,
+    IReadOnlyList<ObservedMember> Members,
     IReadOnlyList<VipStatus> Vips,
     IReadOnlyList<IpvsStatus> Ipvs,
     IReadOnlyList<BackendStatus> Backends)
@@ -116,7 +116,7 @@ public sealed record StatusDocument(
                 root.GetProperty("ready").GetBoolean(),
                 root.GetProperty("readyReason").GetString() ?? "",
                 root.GetProperty("allocator").GetString(),
-                root.GetProperty("members").EnumerateArray().Select(m => new MemberView(
+                root.GetProperty("members").EnumerateArray().Select(m => new ObservedMember(
                     m.GetProperty("address").GetString() ?? "", m.GetProperty("status").GetString() ?? "",
                     m.GetProperty("roles").EnumerateArray().Select(r => r.GetString() ?? "").ToList(), m.GetProperty("reachable").GetBoolean())).ToList(),
                 root.GetProperty("vips").EnumerateArray().Select(v => new VipStatus(

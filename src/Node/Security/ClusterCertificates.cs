@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using ActorVip.Messages.Configuration;
+using ActorVip.Node.Configuration;
 
 namespace ActorVip.Node.Security;
 

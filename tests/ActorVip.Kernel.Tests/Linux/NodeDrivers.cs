@@ -1,4 +1,5 @@
-using ActorVip.Messages.Model;
+using ActorVip.Node.Configuration;
+using ActorVip.Node.Drivers;
 using ActorVip.Node.Linux;
 using ActorVip.Node.Linux.Packet;
 using ActorVip.Node.Linux.Rtnetlink;

@@ -1,6 +1,6 @@
 using System.Net;
 using ActorVip.Kernel.Tests.Lab;
-using ActorVip.Messages.Model;
+using ActorVip.Node.Configuration;
 using ActorVip.Node.Linux;
 using ActorVip.Node.Linux.Netlink;
 using Xunit.Abstractions;

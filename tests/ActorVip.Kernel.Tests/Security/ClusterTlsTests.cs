@@ -7,7 +7,7 @@ using Akka.Cluster;
 using Akka.Configuration;
 using Akka.Event;
 using Akka.Remote.Transport.DotNetty;
-using ActorVip.Messages.Configuration;
+using ActorVip.Node.Configuration;
 using ActorVip.Node.Security;
 using Xunit.Abstractions;
 

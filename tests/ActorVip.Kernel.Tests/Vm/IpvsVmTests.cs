@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
-using ActorVip.Messages.Configuration;
+using ActorVip.Node.Configuration;
 using ActorVip.Node.Ipvs;
 using ActorVip.Node.Linux.Ipvs;
 using ActorVip.Node.Linux.Netlink;

@@ -3,9 +3,8 @@ using Akka.TestKit.Xunit2;
 using ActorVip.Ownership.Actors;
 using ActorVip.Ownership;
 using ActorVip.Node.Runtime;
-using ActorVip.Messages.Commands;
+using ActorVip.Messages.Agent;
 using ActorVip.Messages.Ownership;
-using ActorVip.Messages.Queries;
 using ActorVip.Node.Actors;
 using ActorVip.Node.Configuration;
 using ActorVip.Node.Drivers;
@@ -94,6 +93,6 @@ public class NodeAgentTests : TestKit
 
     private sealed class NoLinks : ILinkDriver
     {
-        public Messages.Model.InterfaceInfo? Find(string name) => null;
+        public InterfaceInfo? Find(string name) => null;
     }
 }

@@ -1,9 +1,8 @@
 using Akka.Actor;
 using Akka.TestKit.Xunit2;
-using ActorVip.Messages.Commands;
-using ActorVip.Messages.Model;
-using ActorVip.Node.Actors;
+using ActorVip.Messages.Agent;
 using ActorVip.Node.Configuration;
+using ActorVip.Node.Actors;
 
 namespace ActorVip.Tests.Actors;
 
@@ -11,7 +10,7 @@ public class VipActorTests : TestKit
 {
     private static readonly VipAddress Vip = VipAddress.Parse("192.0.2.100");
 
-    private static Messages.Configuration.NodeSettings Settings() => SettingsReader.Read(ConfigSources.Compose(null, new System.Collections.Hashtable(),
+    private static NodeSettings Settings() => SettingsReader.Read(ConfigSources.Compose(null, new System.Collections.Hashtable(),
         new HoconOverrides()
             .Set("actorvip.interface", "eth0")
             .SetList("actorvip.addresses", ["192.0.2.100"])

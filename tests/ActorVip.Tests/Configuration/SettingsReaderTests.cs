@@ -1,5 +1,4 @@
 using System.Collections;
-using ActorVip.Messages.Configuration;
 using ActorVip.Node.Configuration;
 
 namespace ActorVip.Tests.Configuration;
@@ -14,7 +13,7 @@ public class SettingsReaderTests
     {
         var s = Read(new HoconOverrides());
         Assert.Equal(1, s.Nodes);
-        Assert.Equal(1, s.Majority);
+        Assert.Equal(1, s.Lease.Majority);
         Assert.Equal(TimeSpan.FromMilliseconds(700), s.Lease.LeaseTime);
         Assert.Equal(TimeSpan.FromMilliseconds(250), s.Lease.RenewInterval);
         Assert.Equal(TimeSpan.FromMilliseconds(100), s.Lease.Margin);
@@ -78,7 +77,10 @@ public class SettingsReaderTests
         { "actorvip.lb.port", "99999", "lb.port: '99999' is not a port (expected 1 to 65535)" },
         { "actorvip.lb.scheduler", "Round Robin", "lb.scheduler: 'Round Robin' is not an IPVS scheduler name" },
         { "actorvip.lease.lease-time", "soon", "lease.lease-time: 'soon' is not a duration" },
-        { "actorvip.lease.renew-interval", "500ms", "lease.renew-interval: 500 ms is more than half of lease.lease-time (700 ms)" },
+        { "actorvip.lease.renew-interval", "500ms", "lease.renew-interval: 500ms is not less than half of lease.lease-time (700ms)" },
+        // Exactly half passed the reader and crashed the lease after the kernel was touched: one rule now, LeaseSettings's.
+        { "actorvip.lease.renew-interval", "350ms", "lease.renew-interval: 350ms is not less than half of lease.lease-time (700ms)" },
+        { "actorvip.lease.lease-time", "40ms", "lease.lease-time: 40ms is too short (expected at least 50ms" },
         { "actorvip.address.valid-lifetime", "1500ms", "address.valid-lifetime: '1500 ms' is not whole seconds of at least 2 s" },
         { "actorvip.fence.enabled", "maybe", "fence.enabled: 'maybe' is not on/off" },
         { "actorvip.lb.health.kind", "icmp", "lb.health.kind: 'icmp' is not a health check (expected tcp or https)" },

@@ -1,5 +1,4 @@
 using System.Collections;
-using ActorVip.Messages.Configuration;
 using ActorVip.Node.Configuration;
 using ActorVip.Node.Deploy;
 using YamlDotNet.RepresentationModel;

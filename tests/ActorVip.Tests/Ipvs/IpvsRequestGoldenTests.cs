@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Net;
-using ActorVip.Messages.Configuration;
+using ActorVip.Node.Configuration;
 using ActorVip.Node.Ipvs;
 using ActorVip.Node.Linux.Ipvs;
 using ActorVip.Node.Linux.Netlink;

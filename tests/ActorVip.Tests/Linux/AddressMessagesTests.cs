@@ -1,4 +1,4 @@
-using ActorVip.Messages.Model;
+using ActorVip.Node.Configuration;
 using ActorVip.Node.Linux.Netlink;
 using ActorVip.Node.Linux.Rtnetlink;
 

@@ -1,5 +1,4 @@
-using ActorVip.Messages.Configuration;
-using ActorVip.Messages.Model;
+using ActorVip.Node.Configuration;
 using ActorVip.Node.Linux.Nftables;
 using ActorVip.Node.LoadBalancing;
 

@@ -1,8 +1,7 @@
 using System.Net;
 using Akka.Actor;
 using Akka.TestKit.Xunit2;
-using ActorVip.Messages.Configuration;
-using ActorVip.Messages.Model;
+using ActorVip.Node.Configuration;
 using ActorVip.Node.Actors;
 using ActorVip.Node.Drivers;
 using ActorVip.Node.Ipvs;

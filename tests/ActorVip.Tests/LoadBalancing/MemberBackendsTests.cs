@@ -1,7 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.TestKit.Xunit2;
-using ActorVip.Messages.Configuration;
+using ActorVip.Node.Configuration;
 using ActorVip.Node.Actors;
 using ActorVip.Node.LoadBalancing;
 

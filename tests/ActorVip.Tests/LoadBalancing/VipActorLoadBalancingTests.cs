@@ -1,8 +1,7 @@
 using System.Net;
 using Akka.TestKit.Xunit2;
-using ActorVip.Messages.Model;
-using ActorVip.Node.Actors;
 using ActorVip.Node.Configuration;
+using ActorVip.Node.Actors;
 using ActorVip.Node.Drivers;
 using ActorVip.Node.Ipvs;
 using ActorVip.Tests.Actors;
@@ -13,7 +12,7 @@ public class VipActorLoadBalancingTests : TestKit
 {
     private static readonly VipAddress Vip = VipAddress.Parse("192.0.2.100");
 
-    private static Messages.Configuration.NodeSettings Settings(bool lb) => SettingsReader.Read(ConfigSources.Compose(null, new System.Collections.Hashtable(),
+    private static NodeSettings Settings(bool lb) => SettingsReader.Read(ConfigSources.Compose(null, new System.Collections.Hashtable(),
         new HoconOverrides()
             .Set("actorvip.interface", "eth0")
             .SetList("actorvip.addresses", ["192.0.2.100"])

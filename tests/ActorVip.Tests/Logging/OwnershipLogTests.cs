@@ -1,8 +1,7 @@
 using Akka.Event;
 using Akka.TestKit.Xunit2;
-using ActorVip.Messages.Model;
-using ActorVip.Node.Actors;
 using ActorVip.Node.Configuration;
+using ActorVip.Node.Actors;
 using ActorVip.Node.Logging;
 using ActorVip.Tests.Actors;
 using ActorVip.Messages.Ownership;

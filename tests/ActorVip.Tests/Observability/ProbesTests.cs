@@ -19,7 +19,7 @@ public class ProbesTests
         Assert.False(Probes.Health(false, TimeSpan.FromMilliseconds(1500)).Ok);
     }
 
-    private static MemberView Member(string address, string status = "Up", bool reachable = true, string role = "vip") => new(address, status, [role], reachable);
+    private static ObservedMember Member(string address, string status = "Up", bool reachable = true, string role = "vip") => new(address, status, [role], reachable);
 
     public static TheoryData<string, ClusterView, bool, string> Cases => new()
     {

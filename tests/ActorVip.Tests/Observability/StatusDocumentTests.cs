@@ -15,7 +15,7 @@ public class StatusDocumentTests
         var local = new NodeObservations(A, ["192.0.2.100", "192.0.2.101", "192.0.2.102"]);
         local.Apply(new VipAcquired("192.0.2.101", 7, new NodeId(A)));
         local.Apply(NodeMetricsTests.Observed("192.0.2.101", healthy: 1, failing: 1));
-        var view = new ClusterView(A, [new MemberView(A, "Up", ["vip"], true), new MemberView(B, "Up", ["vip"], false)], A, 2);
+        var view = new ClusterView(A, [new ObservedMember(A, "Up", ["vip"], true), new ObservedMember(B, "Up", ["vip"], false)], A, 2);
         var promises = new List<PromiseInfo>
         {
             new("192.0.2.100", new NodeId(B), 5, TimeSpan.FromMilliseconds(500), 5, new NodeId(B)),

@@ -34,15 +34,17 @@ public class LeaseSettingsTests
     }
 
     [Theory]
-    [InlineData(0, 600, 150, 200, "voters is 0")]
-    [InlineData(10, 600, 150, 200, "voters is 10")]
-    [InlineData(-1, 600, 150, 200, "from 1 to 9")]
-    [InlineData(3, 0, 150, 200, "lease-time is 0ms")]
-    [InlineData(3, -5, 150, 200, "lease-time is -5ms")]
-    [InlineData(3, 600, 0, 200, "renew-interval is 0ms")]
-    [InlineData(3, 600, 300, 200, "must be less than half of lease-time")]
-    [InlineData(3, 600, 450, 200, "must be less than half of lease-time")]
-    [InlineData(3, 600, 150, -1, "margin is -1ms")]
+    [InlineData(0, 600, 150, 200, "nodes: 0 is not")]
+    [InlineData(10, 600, 150, 200, "nodes: 10 is not")]
+    [InlineData(-1, 600, 150, 200, "expected 1 to 9")]
+    [InlineData(3, 0, 150, 200, "lease.lease-time: 0ms is too short")]
+    [InlineData(3, -5, 150, 200, "lease.lease-time: -5ms is too short")]
+    [InlineData(3, 49, 10, 0, "expected at least 50ms")]
+    [InlineData(3, 600, 0, 200, "lease.renew-interval: 0ms is not positive")]
+    [InlineData(3, 600, 300, 200, "is not less than half of lease.lease-time")]
+    [InlineData(3, 700, 350, 100, "is not less than half of lease.lease-time")]
+    [InlineData(3, 600, 450, 200, "is not less than half of lease.lease-time")]
+    [InlineData(3, 600, 150, -1, "lease.margin: -1ms is negative")]
     public void Invalid_values_are_refused_with_one_clear_sentence(int voters, int lease, int renew, int margin, string expected)
     {
         var error = LeaseSettings.Validate(voters, Ms.At(lease), Ms.At(renew), Ms.At(margin));

@@ -1,6 +1,5 @@
 using System.Collections;
 using ActorVip.Node.Hosting;
-using ActorVip.Messages.Configuration;
 using ActorVip.Node.Configuration;
 using ActorVip.Node.Security;
 

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
-using ActorVip.Messages.Configuration;
+using ActorVip.Node.Configuration;
 using ActorVip.Node.Ipvs;
 using ActorVip.Node.Linux.Netlink;
 

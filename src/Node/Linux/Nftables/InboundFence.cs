@@ -1,4 +1,4 @@
-using ActorVip.Messages.Configuration;
+using ActorVip.Node.Configuration;
 
 namespace ActorVip.Node.Linux.Nftables;
 

@@ -1,5 +1,5 @@
 using System.Net.NetworkInformation;
-using ActorVip.Messages.Model;
+using ActorVip.Node.Configuration;
 using ActorVip.Node.Drivers;
 
 namespace ActorVip.Node.Linux.Packet;

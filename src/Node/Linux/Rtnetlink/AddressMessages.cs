@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Net;
-using ActorVip.Messages.Model;
+using ActorVip.Node.Configuration;
 using ActorVip.Node.Linux.Netlink;
 
 namespace ActorVip.Node.Linux.Rtnetlink;

@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using ActorVip.Messages.Model;
+using ActorVip.Node.Configuration;
 using ActorVip.Node.Drivers;
 using ActorVip.Node.Linux.Netlink;
 

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Net.NetworkInformation;
-using ActorVip.Messages.Model;
+using ActorVip.Node.Configuration;
 using ActorVip.Node.Drivers;
 using ActorVip.Node.Linux.Netlink;
 

@@ -1,6 +1,6 @@
-using ActorVip.Messages.Model;
+using ActorVip.Ownership;
 
-namespace ActorVip.Messages.Configuration;
+namespace ActorVip.Node.Configuration;
 
 /// <summary>Everything a node is configured with, validated; read once at start. MetricsAddress is HOST:PORT, or ":PORT" for every address.</summary>
 public sealed record NodeSettings(
@@ -8,17 +8,17 @@ public sealed record NodeSettings(
     IReadOnlyList<VipAddress> Vips,
     Endpoint NodeAddress,
     IReadOnlyList<Endpoint> Seeds,
-    int Nodes,
     string SystemName,
     AnnounceSettings Announce,
     AddressSettings Address,
-    LeaseOptions Lease,
+    LeaseSettings Lease,
     FenceSettings Fence,
     LoadBalancerSettings LoadBalancer,
     string MetricsAddress = "127.0.0.1:2112",
     TlsSettings? Tls = null)
 {
-    public int Majority => Nodes / 2 + 1;
+    /// <summary>The configured number of voting nodes (<c>actorvip.nodes</c>, the seeds); the lease counts its majority of them.</summary>
+    public int Nodes => Lease.Voters;
 
     /// <summary>The transport security settings; off when none were read.</summary>
     public TlsSettings TransportSecurity => Tls ?? TlsSettings.Off;
@@ -28,8 +28,6 @@ public sealed record AnnounceSettings(TimeSpan RepeatAfter, TimeSpan RefreshInte
 
 /// <summary>ValidLifetime null means forever.</summary>
 public sealed record AddressSettings(TimeSpan? ValidLifetime, TimeSpan CheckInterval);
-
-public sealed record LeaseOptions(TimeSpan LeaseTime, TimeSpan RenewInterval, TimeSpan Margin);
 
 public sealed record FenceSettings(bool Enabled, string Table);
 

@@ -1,4 +1,4 @@
-namespace ActorVip.Messages.Configuration;
+namespace ActorVip.Node.Configuration;
 
 /// <summary>IPVS forwarding methods; the values are IP_VS_CONN_F_* of include/uapi/linux/ip_vs.h.</summary>
 public enum ForwardingMethod

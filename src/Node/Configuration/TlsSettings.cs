@@ -1,4 +1,4 @@
-namespace ActorVip.Messages.Configuration;
+namespace ActorVip.Node.Configuration;
 
 /// <summary>
 /// actorvip.tls: the cluster transport's certificates. Certificate is a PEM file (with Key, its PEM private key)

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
-namespace ActorVip.Messages.Configuration;
+namespace ActorVip.Node.Configuration;
 
 /// <summary>HOST:PORT, with [v6]:PORT for IPv6 literals.</summary>
 public sealed record Endpoint(string Host, int Port)

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace ActorVip.Messages.Model;
+namespace ActorVip.Node.Configuration;
 
 /// <summary>A virtual IP with the prefix it is added with (by default /32 or /128).</summary>
 public sealed record VipAddress(IPAddress Address, int PrefixLength)

@@ -1,0 +1,26 @@
+namespace ActorVip.Messages.Agent;
+
+// Messages inside one node: to its NodeAgent and to the VipActor that holds a VIP. Never on the wire.
+
+/// <summary>To a VipActor: the lease was renewed and stays valid for <paramref name="Remaining"/>; refresh the kernel fence.</summary>
+public sealed record LeaseRenewed(TimeSpan Remaining);
+
+/// <summary>To a NodeAgent: release every VIP now (graceful stop); answered with <see cref="AllReleased"/>.</summary>
+public sealed record ReleaseAll(string Reason);
+
+/// <summary>The NodeAgent's answer to <see cref="ReleaseAll"/>: every VIP is down and its voters were told.</summary>
+public sealed record AllReleased
+{
+    public static readonly AllReleased Instance = new();
+}
+
+/// <summary>To a NodeAgent: answer <see cref="Pong"/> (the service watchdog's liveness probe).</summary>
+public sealed record Ping
+{
+    public static readonly Ping Instance = new();
+}
+
+public sealed record Pong
+{
+    public static readonly Pong Instance = new();
+}
