@@ -174,8 +174,11 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
                 var id = new NodeId(m.Address.ToString());
                 // An owner that stopped renewing counts as unreachable: failover need not wait for the failure detector.
                 // One that still renews keeps its VIPs while another node's failure detector flaps (say as a partition heals).
-                return new MemberView(id, true, m.Status == MemberStatus.Up && !_leaving.Contains(id),
-                    !state.Unreachable.Contains(m) && !stale.Contains(id), _health.Of(id, now), renewing.Contains(id));
+                return new MemberView(id, HasVipRole: true,
+                    IsUp: m.Status == MemberStatus.Up && !_leaving.Contains(id),
+                    IsReachable: !state.Unreachable.Contains(m) && !stale.Contains(id),
+                    Health: _health.Of(id, now),
+                    IsRenewing: renewing.Contains(id));
             })
             .ToList();
         // A node serves only in a cluster that holds a majority of the configured voters.

@@ -14,7 +14,7 @@ namespace ActorVip.Node.Actors;
 /// <summary>
 /// One per node (at /user/agent). Takes placements from the allocator, renews the quorum lease for each
 /// placed VIP with every voter, and holds the VIP (a VipActor child) only while a majority acked a renewal
-/// sent less than lease-time ago. A watchdog on the monotonic clock drops a VIP the moment its lease runs
+/// sent less than lease-time ago. A timer on the monotonic clock drops a VIP the moment its lease runs
 /// out, so a node that was frozen drops it before anything else once it wakes.
 /// </summary>
 public sealed class NodeAgent : ReceiveActor, IWithTimers
@@ -32,9 +32,10 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         public static readonly RenewTick Instance = new();
     }
 
-    private sealed record WatchdogTick
+    /// <summary>Fires just after the earliest held lease would end.</summary>
+    private sealed record LeaseExpiryTick
     {
-        public static readonly WatchdogTick Instance = new();
+        public static readonly LeaseExpiryTick Instance = new();
     }
 
     private sealed record ReportTick
@@ -66,7 +67,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     private readonly Dictionary<IActorRef, string> _stopping = new();
     private IActorRef? _releaseAllRequester;
     private bool _leaving;
-    private bool _watchdogArmed;
+    private bool _expiryArmed;
     /// <summary>Whether this node sees a healthy backend; null while nobody watches (keep-vip-when-none-healthy = on) or not yet settled.</summary>
     private bool? _backendHealthy;
 
@@ -83,11 +84,11 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
 
         Receive<Assign>(OnAssign);
         Receive<Revoke>(OnRevoke);
-        Receive<RenewTick>(_ => Renew());
-        Receive<WatchdogTick>(_ =>
+        Receive<RenewTick>(_ => SendRenewals());
+        Receive<LeaseExpiryTick>(_ =>
         {
-            _watchdogArmed = false;
-            Watchdog();
+            _expiryArmed = false;
+            DropExpiredLeases();
             ArmTimers();
         });
         Receive<RenewAck>(OnAck);
@@ -109,7 +110,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         Akka.Actor.Props.Create(() => new NodeAgent(settings, link, drivers, lease, voters, self, clock, allocator));
 
     /// <summary>
-    /// Renewals run only while a VIP is placed here, and the watchdog fires when the earliest held lease would
+    /// Renewals run only while a VIP is placed here, and the lease-expiry timer fires when the earliest held lease would
     /// run out: a node holding nothing has no timers at all (idle CPU), and a lapse is caught at its moment.
     /// </summary>
     private void ArmTimers()
@@ -117,17 +118,17 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         if (_placed.Count == 0)
         {
             Timers.Cancel("renew");
-            Timers.Cancel("watchdog");
-            _watchdogArmed = false;
+            Timers.Cancel("lease-expiry");
+            _expiryArmed = false;
             return;
         }
         if (!Timers.IsTimerActive("renew")) Timers.StartPeriodicTimer("renew", RenewTick.Instance, _lease.RenewInterval);
         var now = _clock.Now;
         var held = _placed.Values.Where(p => p.Holder is not null).Select(p => p.Remaining(now)).ToList();
-        _watchdogArmed = held.Count > 0;
-        if (!_watchdogArmed) Timers.Cancel("watchdog");
+        _expiryArmed = held.Count > 0;
+        if (!_expiryArmed) Timers.Cancel("lease-expiry");
         // Just past the end, so that the lease is over when the tick arrives.
-        else Timers.StartSingleTimer("watchdog", WatchdogTick.Instance, held.Min() + TimeSpan.FromMilliseconds(1));
+        else Timers.StartSingleTimer("lease-expiry", LeaseExpiryTick.Instance, held.Min() + TimeSpan.FromMilliseconds(1));
     }
 
     protected override void PreStart()
@@ -151,7 +152,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     protected override bool AroundReceive(Receive receive, object message)
     {
         // Before anything else, also after a freeze: drop every VIP whose lease ran out.
-        if (Watchdog()) ArmTimers();
+        if (DropExpiredLeases()) ArmTimers();
         return base.AroundReceive(receive, message);
     }
 
@@ -175,7 +176,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         }
         _log.Info("placed here, acquiring the lease vip={0} epoch={1} node={2}", assign.Vip, assign.Epoch, _self);
         _placed[assign.Vip] = new Placed(vip, NewLease(assign.Epoch));
-        Renew();
+        SendRenewals();
         ArmTimers();
     }
 
@@ -187,7 +188,8 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
             GiveUp(revoke.Vip, placed, $"placed elsewhere at epoch {revoke.Epoch}");
     }
 
-    private void Renew()
+    /// <summary>Sends one renewal round for every placed VIP: the Renew message to every voter.</summary>
+    private void SendRenewals()
     {
         var now = _clock.Now;
         foreach (var (vip, placed) in _placed)
@@ -221,7 +223,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         {
             placed.Holder.Tell(new LeaseRenewed(placed.Lease.Remaining(now)));
         }
-        if (extended || placed.Holder is not null && !_watchdogArmed) ArmTimers();
+        if (extended || placed.Holder is not null && !_expiryArmed) ArmTimers();
     }
 
     private void OnNack(RenewNack nack)
@@ -238,8 +240,8 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
             Timers.StartSingleTimer("acquire-retry", RenewTick.Instance, AcquireRetry < _lease.RenewInterval ? AcquireRetry : _lease.RenewInterval);
     }
 
-    /// <summary>Drops every VIP whose lease ran out; true when it dropped one.</summary>
-    private bool Watchdog()
+    /// <summary>Drops every held VIP whose lease ran out; true when it dropped one (the timers then need re-arming).</summary>
+    private bool DropExpiredLeases()
     {
         var now = _clock.Now;
         var dropped = false;

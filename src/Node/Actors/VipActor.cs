@@ -55,7 +55,7 @@ public sealed class VipActor : ReceiveActor, IWithTimers
         // Fence first: the address must never be reachable through a closed fence race.
         OpenFence(_initialLease);
         Refresh(isCheck: false);
-        Context.ActorOf(ArpAnnouncer.Props(_link, _vip, _settings.Announce, _announcer), "announcer");
+        Context.ActorOf(VipAnnouncer.Props(_link, _vip, _settings.Announce, _announcer), "announcer");
         // A child: stopped (its IPVS service and NAT removed) before this actor closes the fence and removes the address.
         if (_settings.LoadBalancer.Enabled && _lb is not null)
             Context.ActorOf(IpvsActor.Props(_vip, _settings.LoadBalancer, _lb), "ipvs");

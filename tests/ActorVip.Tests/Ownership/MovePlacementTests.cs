@@ -7,7 +7,7 @@ namespace ActorVip.Tests.Ownership;
 /// <summary>Placement with lb.health.keep-vip-when-none-healthy = off (<see cref="VipSpec.MoveWhenNoneHealthy"/>); owner n2, allocator n4.</summary>
 public class MovePlacementTests
 {
-    private static MemberView At(NodeId node, BackendHealth health) => new(node, true, true, true, health);
+    private static MemberView At(NodeId node, BackendHealth health) => new(node, HasVipRole: true, IsUp: true, IsReachable: true, Health: health);
 
     private static NodeId? Node(string? name) => name switch
     {

@@ -55,7 +55,7 @@ public class PlacementRecoveryTests
         Assert.Equal(new Assignment(N1, 4), recovered.Assignments[Vip]);
         Assert.Equal(6, recovered.EpochCounter);
 
-        var members = new[] { N1, N2, N3 }.Select(n => new MemberView(n, true, true, true, true)).ToList();
+        var members = new[] { N1, N2, N3 }.Select(n => new MemberView(n, hasVipRole: true, isUp: true, isReachable: true, backendHealthy: true)).ToList();
         var kept = Placement.Decide([new VipSpec(Vip)], members, N3, recovered.Assignments, recovered.EpochCounter);
         Assert.Empty(kept.Changes);
 

@@ -8,7 +8,7 @@ public class PlacementTests
 {
     private static readonly NodeId Allocator = N4;
 
-    private static MemberView Up(NodeId node, bool healthy = true) => new(node, true, true, true, healthy);
+    private static MemberView Up(NodeId node, bool healthy = true) => new(node, hasVipRole: true, isUp: true, isReachable: true, backendHealthy: healthy);
 
     private static NodeId? Node(string? name) => name switch
     {
@@ -35,14 +35,14 @@ public class PlacementTests
     public void Only_up_reachable_vip_nodes_are_eligible(bool role, bool up, bool reachable, string expected)
     {
         // n1 would be chosen over the allocator's own node n4 whenever it is eligible.
-        var d = Decide([new MemberView(N1, role, up, reachable, true), Up(N4)]);
+        var d = Decide([new MemberView(N1, hasVipRole: role, isUp: up, isReachable: reachable, backendHealthy: true), Up(N4)]);
         Assert.Equal(Node(expected), d.Assignments[Vip].Owner);
     }
 
     [Fact]
     public void No_eligible_node_means_no_owner_and_no_new_epoch_when_there_was_none()
     {
-        var d = Decide([new MemberView(N1, true, false, true, true)]);
+        var d = Decide([new MemberView(N1, hasVipRole: true, isUp: false, isReachable: true, backendHealthy: true)]);
         Assert.Equal(new Assignment(null, 0), d.Assignments[Vip]);
         Assert.Empty(d.Changes);
         Assert.Equal(5, d.EpochCounter);
@@ -51,7 +51,7 @@ public class PlacementTests
     [Fact]
     public void Losing_the_last_eligible_node_removes_the_owner_under_a_new_epoch()
     {
-        var d = Decide([new MemberView(N1, true, true, false, true)], owner: N1);
+        var d = Decide([new MemberView(N1, hasVipRole: true, isUp: true, isReachable: false, backendHealthy: true)], owner: N1);
         Assert.Equal(new Assignment(null, 6), d.Assignments[Vip]);
         Assert.Equal([new AssignmentChange(Vip, N1, null, 6)], d.Changes);
         Assert.Equal(6, d.EpochCounter);
@@ -86,7 +86,7 @@ public class PlacementTests
     [Fact]
     public void An_ineligible_owner_is_replaced_under_a_new_epoch()
     {
-        var d = Decide([new MemberView(N1, true, true, false, true), Up(N2)], owner: N1, epoch: 3, counter: 5);
+        var d = Decide([new MemberView(N1, hasVipRole: true, isUp: true, isReachable: false, backendHealthy: true), Up(N2)], owner: N1, epoch: 3, counter: 5);
         Assert.Equal(new Assignment(N2, 6), d.Assignments[Vip]);
         Assert.Equal([new AssignmentChange(Vip, N1, N2, 6)], d.Changes);
     }
@@ -96,7 +96,7 @@ public class PlacementTests
     {
         // As a partition heals, one node's failure detector may still hold the owner unreachable for a moment;
         // its renewals reach the allocator's voter, so moving the VIP would only cost a handover.
-        var d = Decide([new MemberView(N1, true, true, false, true, isRenewing: true), Up(N2)], owner: N1, epoch: 3, counter: 5);
+        var d = Decide([new MemberView(N1, hasVipRole: true, isUp: true, isReachable: false, backendHealthy: true, isRenewing: true), Up(N2)], owner: N1, epoch: 3, counter: 5);
         Assert.Equal(new Assignment(N1, 3), d.Assignments[Vip]);
         Assert.Empty(d.Changes);
     }
@@ -106,7 +106,7 @@ public class PlacementTests
     [InlineData(false, true, "n2")]   // renewing but down or leaving: not kept
     public void Renewing_keeps_only_an_up_owner(bool up, bool renewing, string expected)
     {
-        var d = Decide([new MemberView(N1, true, up, false, true, renewing), Up(N2)], owner: N1);
+        var d = Decide([new MemberView(N1, hasVipRole: true, isUp: up, isReachable: false, backendHealthy: true, isRenewing: renewing), Up(N2)], owner: N1);
         Assert.Equal(Node(expected), d.Assignments[Vip].Owner);
     }
 
@@ -114,7 +114,7 @@ public class PlacementTests
     public void A_renewing_but_unreachable_node_is_not_given_a_new_vip()
     {
         // n1 holds another VIP and renews it, but someone calls it unreachable: the free VIP goes to the allocator's node.
-        var d = Decide([new MemberView(N1, true, true, false, true, isRenewing: true), Up(N4)]);
+        var d = Decide([new MemberView(N1, hasVipRole: true, isUp: true, isReachable: false, backendHealthy: true, isRenewing: true), Up(N4)]);
         Assert.Equal(N4, d.Assignments[Vip].Owner);
     }
 

@@ -10,7 +10,7 @@ namespace ActorVip.Node.Actors;
 /// Announces a held VIP: at once, again after repeat-after (Linux ignores a second update within
 /// its 1 s locktime, so the repeat must come later), then every refresh-interval.
 /// </summary>
-public sealed class ArpAnnouncer : ReceiveActor, IWithTimers
+public sealed class VipAnnouncer : ReceiveActor, IWithTimers
 {
     private sealed record Tick(int Number);
 
@@ -20,7 +20,7 @@ public sealed class ArpAnnouncer : ReceiveActor, IWithTimers
     private readonly IAnnouncer _announcer;
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
-    public ArpAnnouncer(InterfaceInfo link, VipAddress vip, AnnounceSettings settings, IAnnouncer announcer)
+    public VipAnnouncer(InterfaceInfo link, VipAddress vip, AnnounceSettings settings, IAnnouncer announcer)
     {
         _link = link;
         _vip = vip;
@@ -32,7 +32,7 @@ public sealed class ArpAnnouncer : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(InterfaceInfo link, VipAddress vip, AnnounceSettings settings, IAnnouncer announcer) =>
-        Akka.Actor.Props.Create(() => new ArpAnnouncer(link, vip, settings, announcer));
+        Akka.Actor.Props.Create(() => new VipAnnouncer(link, vip, settings, announcer));
 
     protected override void PreStart() => Self.Tell(new Tick(0));
 
