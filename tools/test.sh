@@ -10,6 +10,11 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
 dotnet build ActorVip.sln -c Release -warnaserror 2>&1 | tail -3
+# Layout and usings as .editorconfig says; a difference fails the run (fix it with `dotnet format ActorVip.sln`).
+if ! dotnet format ActorVip.sln --verify-no-changes --no-restore; then
+  echo "test: dotnet format found files to reformat; run: dotnet format ActorVip.sln" >&2
+  status=1
+fi
 # One test assembly at a time: the simulations and the VM are timing-sensitive on a 2-core machine.
 # A fixed seed keeps the random fault schedule of the simulation tests the same from run to run;
 # `actorvip-lab simulate --scenario random --seed S` explores others.

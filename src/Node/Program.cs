@@ -1,6 +1,6 @@
 using System.CommandLine;
-using ActorVip.Node.Configuration;
 using ActorVip.Node.Cli;
+using ActorVip.Node.Configuration;
 
 namespace ActorVip.Node;
 

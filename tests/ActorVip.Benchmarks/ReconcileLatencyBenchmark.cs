@@ -3,8 +3,8 @@ using System.Net;
 using ActorVip.Node.Configuration;
 using ActorVip.Node.Drivers;
 using ActorVip.Node.Ipvs;
-using ActorVip.Node.LoadBalancing;
 using ActorVip.Node.Linux.Ipvs;
+using ActorVip.Node.LoadBalancing;
 
 namespace ActorVip.Benchmarks;
 

@@ -1,2 +1,2 @@
-global using Xunit;
 global using ActorVip.Lab.Demo;
+global using Xunit;

@@ -1,13 +1,11 @@
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
-using ActorVip.Ownership;
-using ActorVip.Messages.Ownership;
 
 namespace ActorVip.Ownership.Actors;
 
 /// <summary>
-/// The cluster singleton that decides which node should own each VIP (DESIGN.md, ownership protocol 2).
+/// The cluster singleton that decides which node should own each VIP (docs/DESIGN.md, "The quorum lease").
 /// It first learns the live promises and highest epochs from a majority of voters, so that after it
 /// moves it neither moves a held VIP nor reuses an epoch; then it re-decides on every membership
 /// change and whenever time alone can change the answer: when an owner's liveness at the local voter would run

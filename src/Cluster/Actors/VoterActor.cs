@@ -1,7 +1,5 @@
 using Akka.Actor;
 using Akka.Event;
-using ActorVip.Ownership;
-using ActorVip.Messages.Ownership;
 
 namespace ActorVip.Ownership.Actors;
 

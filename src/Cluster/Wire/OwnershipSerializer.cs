@@ -1,8 +1,7 @@
+using System.Runtime.Serialization;
 using System.Text;
 using Akka.Actor;
-using System.Runtime.Serialization;
 using Akka.Serialization;
-using ActorVip.Messages.Ownership;
 
 namespace ActorVip.Ownership.Wire;
 

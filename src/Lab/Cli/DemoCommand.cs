@@ -1,6 +1,6 @@
 using System.CommandLine;
-using ActorVip.Node.Cli;
 using ActorVip.Lab.Demo;
+using ActorVip.Node.Cli;
 
 namespace ActorVip.Lab.Cli;
 

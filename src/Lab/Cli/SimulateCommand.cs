@@ -1,7 +1,7 @@
 using System.CommandLine;
+using ActorVip.Lab.Simulation;
 using ActorVip.Node.Cli;
 using ActorVip.Node.Configuration;
-using ActorVip.Lab.Simulation;
 
 namespace ActorVip.Lab.Cli;
 

@@ -1,10 +1,8 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net;
-using System.Runtime.InteropServices;
 using ActorVip.Node.Linux;
 using ActorVip.Node.Linux.Packet;
-using Tmds.Linux;
 using static Tmds.Linux.LibC;
 
 namespace ActorVip.Lab.Demo;

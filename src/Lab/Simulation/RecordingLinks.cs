@@ -1,4 +1,3 @@
-using ActorVip.Node.Configuration;
 using ActorVip.Node.Drivers;
 
 namespace ActorVip.Lab.Simulation;

@@ -1,13 +1,12 @@
 using System.Net;
 using System.Net.Sockets;
+using ActorVip.Node.Configuration;
+using ActorVip.Node.Hosting;
+using ActorVip.Ownership;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Remote;
 using Akka.Remote.Transport;
-using ActorVip.Ownership;
-using ActorVip.Node.Runtime;
-using ActorVip.Node.Configuration;
-using ActorVip.Node.Hosting;
 using Direction = Akka.Remote.Transport.ThrottleTransportAdapter.Direction;
 
 namespace ActorVip.Lab.Simulation;

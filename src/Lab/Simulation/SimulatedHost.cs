@@ -1,5 +1,4 @@
 using System.Net.NetworkInformation;
-using ActorVip.Node.Configuration;
 using ActorVip.Node.Drivers;
 
 namespace ActorVip.Lab.Simulation;

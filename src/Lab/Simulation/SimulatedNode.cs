@@ -1,6 +1,6 @@
-using Akka.Actor;
 using ActorVip.Node.Configuration;
 using ActorVip.Node.Hosting;
+using Akka.Actor;
 
 namespace ActorVip.Lab.Simulation;
 

@@ -1,6 +1,6 @@
 namespace ActorVip.Messages.Ownership;
 
-// Placement (docs/DESIGN.md, "Placement"): the VipAllocator singleton talks to each node's NodeAgent.
+// Placement (docs/DESIGN.md, "The quorum lease", step 2): the VipAllocator singleton talks to each node's NodeAgent.
 
 /// <summary>Allocator to agent: you should own <paramref name="Vip"/> at <paramref name="Epoch"/>. Re-sent until confirmed; idempotent.</summary>
 public sealed record Assign(string Vip, long Epoch);

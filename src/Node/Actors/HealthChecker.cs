@@ -1,8 +1,8 @@
-using Akka.Actor;
-using Akka.Event;
 using ActorVip.Node.Configuration;
 using ActorVip.Node.Drivers;
 using ActorVip.Node.LoadBalancing;
+using Akka.Actor;
+using Akka.Event;
 
 namespace ActorVip.Node.Actors;
 

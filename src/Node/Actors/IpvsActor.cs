@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using System.Net;
-using Akka.Actor;
-using Akka.Event;
 using ActorVip.Node.Configuration;
 using ActorVip.Node.Drivers;
 using ActorVip.Node.Ipvs;
 using ActorVip.Node.LoadBalancing;
+using Akka.Actor;
+using Akka.Event;
 
 namespace ActorVip.Node.Actors;
 

@@ -1,7 +1,7 @@
-using Akka.Actor;
-using Akka.Cluster;
 using ActorVip.Node.Configuration;
 using ActorVip.Node.LoadBalancing;
+using Akka.Actor;
+using Akka.Cluster;
 
 namespace ActorVip.Node.Actors;
 

@@ -1,7 +1,7 @@
 using System.Net;
+using ActorVip.Node.Drivers;
 using Akka.Actor;
 using Akka.Event;
-using ActorVip.Node.Drivers;
 
 namespace ActorVip.Node.Actors;
 

@@ -1,13 +1,12 @@
-using Akka.Actor;
-using Akka.Event;
-using ActorVip.Ownership.Actors;
-using ActorVip.Ownership;
-using ActorVip.Node.Runtime;
 using ActorVip.Messages.Agent;
+using ActorVip.Messages.Ownership;
 using ActorVip.Node.Configuration;
 using ActorVip.Node.Drivers;
-using ActorVip.Messages.Ownership;
 using ActorVip.Node.LoadBalancing;
+using ActorVip.Ownership;
+using ActorVip.Ownership.Actors;
+using Akka.Actor;
+using Akka.Event;
 
 namespace ActorVip.Node.Actors;
 

@@ -9,7 +9,7 @@ namespace ActorVip.Node.Cleanup;
 /// </summary>
 public static class NodeCleanup
 {
-    /// <summary>The masquerade NAT table of the NatActor (DESIGN.md); removed whenever it is present.</summary>
+    /// <summary>The masquerade NAT table of the NatActor (docs/DESIGN.md, "Masquerade without iptables"); removed whenever it is present.</summary>
     public const string NatTable = "actorvip-nat";
 
     /// <summary>The steps in the order that keeps a VIP silent throughout: the address goes first, the fence last.</summary>

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Reflection;
-using ActorVip.Node.Deploy;
 using ActorVip.Node.Configuration;
+using ActorVip.Node.Deploy;
 
 namespace ActorVip.Node.Cli;
 

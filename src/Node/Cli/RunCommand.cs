@@ -1,14 +1,13 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
-using ActorVip.Node.Runtime;
 using ActorVip.Node.Configuration;
 using ActorVip.Node.Drivers;
-using ActorVip.Node.LoadBalancing;
-using ActorVip.Node.Linux.Ipvs;
 using ActorVip.Node.Hosting;
 using ActorVip.Node.Linux;
+using ActorVip.Node.Linux.Ipvs;
 using ActorVip.Node.Linux.Netlink;
 using ActorVip.Node.Linux.Packet;
+using ActorVip.Node.LoadBalancing;
 using ActorVip.Node.Observability;
 using ActorVip.Node.Security;
 using ActorVip.Ownership;

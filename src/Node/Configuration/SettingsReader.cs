@@ -1,5 +1,5 @@
-using Akka.Configuration;
 using ActorVip.Ownership;
+using Akka.Configuration;
 
 namespace ActorVip.Node.Configuration;
 

@@ -3,7 +3,7 @@ using System.Net;
 namespace ActorVip.Node.Drivers;
 
 /// <summary>
-/// The kernel-side fence (DESIGN.md, Fencing): traffic and ARP/NA for a VIP pass only while the VIP
+/// The kernel-side fence (docs/DESIGN.md, "The fence"): traffic and ARP/NA for a VIP pass only while the VIP
 /// is in the fence's owned set, whose elements time out on their own if the process stops refreshing.
 /// </summary>
 public interface IFence : IDisposable

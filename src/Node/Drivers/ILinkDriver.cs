@@ -1,5 +1,3 @@
-using ActorVip.Node.Configuration;
-
 namespace ActorVip.Node.Drivers;
 
 /// <summary>Looks up network interfaces.</summary>

@@ -3,7 +3,7 @@ using System.Net;
 namespace ActorVip.Node.Drivers;
 
 /// <summary>
-/// What masquerade needs beyond IPVS (DESIGN.md, NatActor): forwarding and IPVS conntrack switched on, and a
+/// What masquerade needs beyond IPVS (docs/DESIGN.md, "Masquerade without iptables"): forwarding and IPVS conntrack switched on, and a
 /// source-NAT rule per VIP so that backends answer through the director even on one subnet (one-arm).
 /// </summary>
 public interface ISourceNat

@@ -1,5 +1,5 @@
-using Akka.Configuration;
 using ActorVip.Node.Configuration;
+using Akka.Configuration;
 
 namespace ActorVip.Node.Hosting;
 

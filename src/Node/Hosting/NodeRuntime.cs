@@ -1,16 +1,15 @@
-using Akka.Actor;
-using Akka.Actor.Setup;
-using Akka.Event;
-using Akka.Cluster.Tools.Singleton;
-using Akka.Configuration;
-using ActorVip.Ownership.Actors;
-using ActorVip.Ownership;
-using ActorVip.Node.Runtime;
 using ActorVip.Messages.Agent;
+using ActorVip.Messages.Ownership;
+using ActorVip.Node.Actors;
 using ActorVip.Node.Configuration;
 using ActorVip.Node.Drivers;
-using ActorVip.Node.Actors;
-using ActorVip.Messages.Ownership;
+using ActorVip.Ownership;
+using ActorVip.Ownership.Actors;
+using Akka.Actor;
+using Akka.Actor.Setup;
+using Akka.Cluster.Tools.Singleton;
+using Akka.Configuration;
+using Akka.Event;
 
 namespace ActorVip.Node.Hosting;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Akka.Actor;
 using ActorVip.Messages.Agent;
+using Akka.Actor;
 
 namespace ActorVip.Node.Hosting;
 

@@ -1,10 +1,10 @@
 using ActorVip.Node.Configuration;
 using ActorVip.Node.Drivers;
-using ActorVip.Node.LoadBalancing;
 using ActorVip.Node.Linux.Ipvs;
 using ActorVip.Node.Linux.Nftables;
 using ActorVip.Node.Linux.Packet;
 using ActorVip.Node.Linux.Rtnetlink;
+using ActorVip.Node.LoadBalancing;
 
 namespace ActorVip.Node.Linux;
 

@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using Akka.Event;
 using ActorVip.Node.Text;
+using Akka.Event;
 
 namespace ActorVip.Node.Logging;
 

@@ -1,6 +1,6 @@
-using Akka.Actor;
 using ActorVip.Messages.Ownership;
 using ActorVip.Node.LoadBalancing;
+using Akka.Actor;
 
 namespace ActorVip.Node.Observability;
 

@@ -1,10 +1,10 @@
-using System.Text;
 using System.Net.Sockets;
-using Akka.Actor;
-using ActorVip.Ownership.Actors;
-using ActorVip.Node.Configuration;
+using System.Text;
 using ActorVip.Messages.Ownership;
+using ActorVip.Node.Configuration;
 using ActorVip.Node.Hosting;
+using ActorVip.Ownership.Actors;
+using Akka.Actor;
 
 namespace ActorVip.Node.Observability;
 

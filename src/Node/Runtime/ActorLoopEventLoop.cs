@@ -1,4 +1,3 @@
-using ActorVip.Node.Runtime;
 using DotNetty.Common.Concurrency;
 using DotNetty.Transport.Channels;
 using AkkaRunnable = Akka.Dispatch.IRunnable;

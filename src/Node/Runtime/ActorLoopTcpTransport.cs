@@ -2,10 +2,9 @@ using System.Reflection;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Event;
-using ActorVip.Node.Runtime;
+using Akka.Remote.Transport;
 using DotNetty.Transport.Channels;
 using AkkaTransport = Akka.Remote.Transport.Transport;
-using Akka.Remote.Transport;
 
 namespace ActorVip.Node.Runtime;
 

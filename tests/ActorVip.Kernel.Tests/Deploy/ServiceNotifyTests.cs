@@ -1,4 +1,3 @@
-using ActorVip.Lab.Demo;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;

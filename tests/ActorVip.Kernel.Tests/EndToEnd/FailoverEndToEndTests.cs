@@ -1,4 +1,3 @@
-using ActorVip.Lab.Demo;
 using Xunit.Abstractions;
 
 namespace ActorVip.Kernel.Tests.EndToEnd;

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using ActorVip.Kernel.Tests.Lab;
-using ActorVip.Lab.Demo;
 using Xunit.Abstractions;
 
 namespace ActorVip.Kernel.Tests.EndToEnd;

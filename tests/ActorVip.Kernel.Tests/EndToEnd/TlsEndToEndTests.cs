@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using ActorVip.Kernel.Tests.Security;
-using ActorVip.Lab.Demo;
 using Xunit.Abstractions;
 
 namespace ActorVip.Kernel.Tests.EndToEnd;

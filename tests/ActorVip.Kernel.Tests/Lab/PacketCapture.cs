@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.Runtime.InteropServices;
 using ActorVip.Node.Linux;
 using ActorVip.Node.Linux.Packet;
 using Tmds.Linux;

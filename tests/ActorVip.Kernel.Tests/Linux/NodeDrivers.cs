@@ -1,4 +1,3 @@
-using ActorVip.Node.Configuration;
 using ActorVip.Node.Drivers;
 using ActorVip.Node.Linux;
 using ActorVip.Node.Linux.Packet;

@@ -1,4 +1,3 @@
-using ActorVip.Kernel.Tests.Lab;
 using ActorVip.Node.Linux;
 
 namespace ActorVip.Kernel.Tests.Linux;

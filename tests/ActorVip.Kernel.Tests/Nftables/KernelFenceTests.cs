@@ -1,8 +1,6 @@
-using ActorVip.Lab.Demo;
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
-using ActorVip.Kernel.Tests.Lab;
 using ActorVip.Node.Linux;
 using ActorVip.Node.Linux.Nftables;
 using Xunit.Abstractions;

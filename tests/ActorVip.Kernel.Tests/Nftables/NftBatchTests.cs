@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using ActorVip.Kernel.Tests.Lab;
 using ActorVip.Node.Linux;
 using ActorVip.Node.Linux.Netlink;
 using ActorVip.Node.Linux.Nftables;

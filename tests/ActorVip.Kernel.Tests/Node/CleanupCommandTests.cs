@@ -1,4 +1,3 @@
-using ActorVip.Lab.Demo;
 using System.Net;
 using ActorVip.Kernel.Tests.Lab;
 using ActorVip.Node.Linux;

@@ -1,4 +1,3 @@
-using ActorVip.Lab.Demo;
 using ActorVip.Kernel.Tests.Lab;
 using Xunit.Abstractions;
 

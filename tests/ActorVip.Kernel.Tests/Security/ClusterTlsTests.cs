@@ -1,15 +1,14 @@
 using System.Net;
 using System.Net.Sockets;
+using ActorVip.Node.Configuration;
+using ActorVip.Node.Security;
 using Akka.Actor;
-using Akka.Actor.Setup;
-using AkkaCluster = Akka.Cluster.Cluster;
 using Akka.Cluster;
 using Akka.Configuration;
 using Akka.Event;
 using Akka.Remote.Transport.DotNetty;
-using ActorVip.Node.Configuration;
-using ActorVip.Node.Security;
 using Xunit.Abstractions;
+using AkkaCluster = Akka.Cluster.Cluster;
 
 namespace ActorVip.Kernel.Tests.Security;
 

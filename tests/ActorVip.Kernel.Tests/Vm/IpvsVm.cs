@@ -1,5 +1,3 @@
-using ActorVip.Kernel.Tests.Lab;
-
 namespace ActorVip.Kernel.Tests.Vm;
 
 /// <summary>

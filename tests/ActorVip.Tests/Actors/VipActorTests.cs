@@ -1,8 +1,8 @@
+using ActorVip.Messages.Agent;
+using ActorVip.Node.Actors;
+using ActorVip.Node.Configuration;
 using Akka.Actor;
 using Akka.TestKit.Xunit2;
-using ActorVip.Messages.Agent;
-using ActorVip.Node.Configuration;
-using ActorVip.Node.Actors;
 
 namespace ActorVip.Tests.Actors;
 

@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using ActorVip.Node.Runtime;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Event;
-using ActorVip.Node.Runtime;
 using DotNetty.Common.Concurrency;
 
 namespace ActorVip.Tests.Cluster;

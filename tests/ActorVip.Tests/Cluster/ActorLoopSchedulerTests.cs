@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
+using ActorVip.Node.Runtime;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Dispatch;
 using Akka.Event;
 using Akka.TestKit.Xunit2;
-using ActorVip.Node.Runtime;
 
 namespace ActorVip.Tests.Cluster;
 

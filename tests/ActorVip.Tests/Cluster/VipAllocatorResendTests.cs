@@ -1,12 +1,11 @@
+using System.Runtime.CompilerServices;
+using ActorVip.Messages.Ownership;
+using ActorVip.Ownership;
+using ActorVip.Ownership.Actors;
 using Akka.Actor;
 using Akka.Configuration;
-using System.Runtime.CompilerServices;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
-using ActorVip.Ownership.Actors;
-using ActorVip.Ownership;
-using ActorVip.Node.Runtime;
-using ActorVip.Messages.Ownership;
 
 namespace ActorVip.Tests.Cluster;
 

@@ -165,22 +165,22 @@ public sealed class IpvsTableTests
         Assert.Equal(19, states.Length);
         var checkedPairs = 0;
         foreach (var desiredOwned in states)
-        foreach (var actualOwned in states)
-        foreach (var desiredForeign in states)
-        foreach (var actualForeign in states)
-        {
-            var desired = Build((Web, desiredOwned), (Foreign, desiredForeign));
-            var actual = Build((Web, actualOwned), (Foreign, actualForeign));
-            var plan = desired.ChangesFrom(actual, OwnsTestNet1);
+            foreach (var actualOwned in states)
+                foreach (var desiredForeign in states)
+                    foreach (var actualForeign in states)
+                    {
+                        var desired = Build((Web, desiredOwned), (Foreign, desiredForeign));
+                        var actual = Build((Web, actualOwned), (Foreign, actualForeign));
+                        var plan = desired.ChangesFrom(actual, OwnsTestNet1);
 
-            var result = KernelModel.Run(actual, plan);
-            var expected = Build((Web, desiredOwned), (Foreign, desiredForeign ?? actualForeign));
-            Assert.True(KernelModel.Same(expected, result), $"desired {Describe(desired)} actual {Describe(actual)} plan {string.Join("; ", plan)}");
-            Assert.Equal(Differences(desiredOwned, actualOwned, owned: true) + Differences(desiredForeign, actualForeign, owned: false), plan.Count);
-            Assert.Equal(plan.Select(c => c.Phase).Order(), plan.Select(c => c.Phase));
-            Assert.Empty(desired.ChangesFrom(result, OwnsTestNet1));
-            checkedPairs++;
-        }
+                        var result = KernelModel.Run(actual, plan);
+                        var expected = Build((Web, desiredOwned), (Foreign, desiredForeign ?? actualForeign));
+                        Assert.True(KernelModel.Same(expected, result), $"desired {Describe(desired)} actual {Describe(actual)} plan {string.Join("; ", plan)}");
+                        Assert.Equal(Differences(desiredOwned, actualOwned, owned: true) + Differences(desiredForeign, actualForeign, owned: false), plan.Count);
+                        Assert.Equal(plan.Select(c => c.Phase).Order(), plan.Select(c => c.Phase));
+                        Assert.Empty(desired.ChangesFrom(result, OwnsTestNet1));
+                        checkedPairs++;
+                    }
         Assert.Equal(19 * 19 * 19 * 19, checkedPairs);
     }
 
@@ -190,9 +190,9 @@ public sealed class IpvsTableTests
     {
         yield return null;
         foreach (var settings in new[] { Rr, Rr with { Scheduler = "wlc", Persistent = true, Timeout = 300 } })
-        foreach (var w1 in new int?[] { null, 1, 2 })
-        foreach (var w2 in new int?[] { null, 1, 2 })
-            yield return new State(settings, w1, w2);
+            foreach (var w1 in new int?[] { null, 1, 2 })
+                foreach (var w2 in new int?[] { null, 1, 2 })
+                    yield return new State(settings, w1, w2);
     }
 
     private static IpvsTable Build(params (IpvsServiceKey Key, State? State)[] services) => new(

@@ -1,12 +1,12 @@
 using System.Net;
-using Akka.Actor;
-using Akka.TestKit.Xunit2;
-using ActorVip.Node.Configuration;
 using ActorVip.Node.Actors;
+using ActorVip.Node.Configuration;
 using ActorVip.Node.Drivers;
 using ActorVip.Node.Ipvs;
 using ActorVip.Node.LoadBalancing;
 using ActorVip.Tests.Ipvs;
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
 
 namespace ActorVip.Tests.LoadBalancing;
 

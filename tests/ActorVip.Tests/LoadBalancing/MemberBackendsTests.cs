@@ -1,9 +1,8 @@
-using Akka.Actor;
-using Akka.Cluster;
-using Akka.TestKit.Xunit2;
-using ActorVip.Node.Configuration;
 using ActorVip.Node.Actors;
+using ActorVip.Node.Configuration;
 using ActorVip.Node.LoadBalancing;
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
 
 namespace ActorVip.Tests.LoadBalancing;
 

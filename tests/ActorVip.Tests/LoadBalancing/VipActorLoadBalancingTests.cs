@@ -1,10 +1,9 @@
-using System.Net;
-using Akka.TestKit.Xunit2;
-using ActorVip.Node.Configuration;
 using ActorVip.Node.Actors;
+using ActorVip.Node.Configuration;
 using ActorVip.Node.Drivers;
 using ActorVip.Node.Ipvs;
 using ActorVip.Tests.Actors;
+using Akka.TestKit.Xunit2;
 
 namespace ActorVip.Tests.LoadBalancing;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Akka.Event;
 using ActorVip.Node.Actors;
 using ActorVip.Node.Logging;
+using Akka.Event;
 
 namespace ActorVip.Tests.Logging;
 

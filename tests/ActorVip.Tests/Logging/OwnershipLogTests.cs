@@ -1,10 +1,10 @@
-using Akka.Event;
-using Akka.TestKit.Xunit2;
-using ActorVip.Node.Configuration;
+using ActorVip.Messages.Ownership;
 using ActorVip.Node.Actors;
+using ActorVip.Node.Configuration;
 using ActorVip.Node.Logging;
 using ActorVip.Tests.Actors;
-using ActorVip.Messages.Ownership;
+using Akka.Event;
+using Akka.TestKit.Xunit2;
 
 namespace ActorVip.Tests.Logging;
 

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using ActorVip.Node.Observability;
 
 namespace ActorVip.Tests.Observability;

@@ -1,7 +1,7 @@
-using Akka.Actor;
-using Akka.TestKit.Xunit2;
 using ActorVip.Messages.Ownership;
 using ActorVip.Node.Observability;
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
 
 namespace ActorVip.Tests.Observability;
 

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using ActorVip.Messages.Ownership;
 using ActorVip.Node.Ipvs.Rules;
 using ActorVip.Node.LoadBalancing;

@@ -1,6 +1,6 @@
+using ActorVip.Messages.Ownership;
 using ActorVip.Ownership;
 using static ActorVip.Tests.Ownership.TestNodes;
-using ActorVip.Messages.Ownership;
 
 namespace ActorVip.Tests.Ownership;
 

@@ -1,4 +1,3 @@
-using ActorVip.Ownership;
 using ActorVip.Messages.Ownership;
 
 namespace ActorVip.Tests.Ownership;

@@ -1,5 +1,5 @@
-using ActorVip.Ownership;
 using ActorVip.Messages.Ownership;
+using ActorVip.Ownership;
 
 namespace ActorVip.Tests.Ownership;
 

@@ -1,6 +1,6 @@
 using System.Collections;
-using ActorVip.Node.Hosting;
 using ActorVip.Node.Configuration;
+using ActorVip.Node.Hosting;
 using ActorVip.Node.Security;
 
 namespace ActorVip.Tests.Security;
@@ -25,8 +25,10 @@ public class TransportSecuritySettingsTests
     {
         var env = new Hashtable
         {
-            ["ACTORVIP_TLS_ENABLED"] = "on", ["ACTORVIP_TLS_CERTIFICATE"] = "/etc/actorvip/n1.pfx",
-            ["ACTORVIP_TLS_PASSWORD"] = "secret with spaces", ["ACTORVIP_TLS_CA"] = "/etc/actorvip/ca.pem",
+            ["ACTORVIP_TLS_ENABLED"] = "on",
+            ["ACTORVIP_TLS_CERTIFICATE"] = "/etc/actorvip/n1.pfx",
+            ["ACTORVIP_TLS_PASSWORD"] = "secret with spaces",
+            ["ACTORVIP_TLS_CA"] = "/etc/actorvip/ca.pem",
         };
         var s = Read(new HoconOverrides(), env);
         Assert.Equal(new TlsSettings(true, "/etc/actorvip/n1.pfx", "", "secret with spaces", "/etc/actorvip/ca.pem"), s.TransportSecurity);

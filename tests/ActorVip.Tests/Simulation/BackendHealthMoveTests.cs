@@ -1,6 +1,6 @@
-using Akka.Configuration;
-using ActorVip.Node.Configuration;
 using ActorVip.Lab.Simulation;
+using ActorVip.Node.Configuration;
+using Akka.Configuration;
 using Xunit.Abstractions;
 
 namespace ActorVip.Tests.Simulation;

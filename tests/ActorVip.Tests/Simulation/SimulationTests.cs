@@ -1,5 +1,5 @@
-using ActorVip.Node.Configuration;
 using ActorVip.Lab.Simulation;
+using ActorVip.Node.Configuration;
 using Xunit.Abstractions;
 
 namespace ActorVip.Tests.Simulation;

@@ -1,8 +1,7 @@
-using Akka.Actor;
-using Akka.TestKit.Xunit2;
-using ActorVip.Ownership.Wire;
 using ActorVip.Messages.Ownership;
 using ActorVip.Node.Configuration;
+using ActorVip.Ownership.Wire;
+using Akka.TestKit.Xunit2;
 
 namespace ActorVip.Tests.Wire;
 

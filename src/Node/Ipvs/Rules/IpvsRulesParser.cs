@@ -30,23 +30,23 @@ public static class IpvsRulesParser
             switch (command)
             {
                 case "-A" or "--add-service":
-                {
-                    var (key, settings) = ParseService(words);
-                    if (services.ContainsKey(key)) throw words.Error($"service {key} is defined twice");
-                    services[key] = (settings, new List<IpvsDestination>());
-                    order.Add(key);
-                    break;
-                }
+                    {
+                        var (key, settings) = ParseService(words);
+                        if (services.ContainsKey(key)) throw words.Error($"service {key} is defined twice");
+                        services[key] = (settings, new List<IpvsDestination>());
+                        order.Add(key);
+                        break;
+                    }
                 case "-a" or "--add-server":
-                {
-                    var (key, destination) = ParseDestination(words);
-                    if (!services.TryGetValue(key, out var service))
-                        throw words.Error($"destination for service {key}, which no earlier -A line defines");
-                    if (service.Destinations.Any(d => d.Key == destination.Key))
-                        throw words.Error($"destination {destination} is listed twice in service {key}");
-                    service.Destinations.Add(destination);
-                    break;
-                }
+                    {
+                        var (key, destination) = ParseDestination(words);
+                        if (!services.TryGetValue(key, out var service))
+                            throw words.Error($"destination for service {key}, which no earlier -A line defines");
+                        if (service.Destinations.Any(d => d.Key == destination.Key))
+                            throw words.Error($"destination {destination} is listed twice in service {key}");
+                        service.Destinations.Add(destination);
+                        break;
+                    }
                 default:
                     throw words.Error($"'{command}' is not a rule: a line starts with -A (service) or -a (destination)");
             }

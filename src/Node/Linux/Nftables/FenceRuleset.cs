@@ -3,7 +3,7 @@ using System.Net;
 namespace ActorVip.Node.Linux.Nftables;
 
 /// <summary>
-/// The fence's tables (DESIGN.md, Fencing), one per nf_tables family, each with a set `vips` of the guarded
+/// The fence's tables (docs/DESIGN.md, "The fence"), one per nf_tables family, each with a set `vips` of the guarded
 /// addresses and a timeout set `owned`. A guarded VIP that is not in `owned` gets no traffic in and no
 /// ARP / neighbour advertisement out, so a frozen or killed process stops answering for it on its own.
 /// </summary>

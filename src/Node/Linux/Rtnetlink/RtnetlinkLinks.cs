@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Net.NetworkInformation;
-using ActorVip.Node.Configuration;
 using ActorVip.Node.Drivers;
 using ActorVip.Node.Linux.Netlink;
 
