@@ -28,8 +28,11 @@ public static class SystemdUnit
         TimeoutStartSec=5min
         TimeoutStopSec=10s
 
-        # A user made up for the service at start (nothing to create, owns no files); the config file must be
-        # readable by others. Its only privileges are these two capabilities, in every Exec line.
+        # The Debian package's system user `actorvip` (its group may read a TLS key in /etc/actorvip); where no
+        # such user exists, DynamicUser makes one up at start (nothing to create, owns no files; the config file
+        # must then be readable by others). Its only privileges are these two capabilities, in every Exec line.
+        User=actorvip
+        Group=actorvip
         DynamicUser=yes
         AmbientCapabilities=CAP_NET_ADMIN CAP_NET_RAW
         CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW
@@ -37,14 +40,26 @@ public static class SystemdUnit
         RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK AF_PACKET
         ProtectHome=yes
         ProtectClock=yes
+        ProtectHostname=yes
         ProtectKernelLogs=yes
+        ProtectKernelModules=yes
         ProtectControlGroups=yes
+        ProtectProc=invisible
+        ProcSubset=pid
+        PrivateDevices=yes
         RestrictNamespaces=yes
         RestrictRealtime=yes
         LockPersonality=yes
         SystemCallArchitectures=native
+        # The usual service calls minus @privileged; @resources stays because CoreCLR does not start without it.
+        SystemCallFilter=@system-service
+        SystemCallFilter=~@privileged
+        SystemCallErrorNumber=EPERM
+        UMask=0077
         # Not ProtectKernelTunables: masquerade mode writes net.ipv4.ip_forward and net.ipv4.vs.conntrack.
         # Not MemoryDenyWriteExecute: the .NET JIT maps code that it wrote.
+        # Not PrivateNetwork, PrivateUsers or IPAddressDeny: the node configures the host's own interfaces, with
+        # capabilities that count only in the host's user namespace, and talks to peers the unit does not know.
 
         [Install]
         WantedBy=multi-user.target

@@ -152,7 +152,7 @@ public class ManifestTests
         var lines = shipped.Split('\n').Select(l => l.Trim()).ToHashSet();
         foreach (var expected in new[]
                  {
-                     "Type=notify", "WatchdogSec=5s", "Restart=always", "NoNewPrivileges=yes", "DynamicUser=yes",
+                     "Type=notify", "WatchdogSec=5s", "Restart=always", "NoNewPrivileges=yes", "User=actorvip", "DynamicUser=yes",
                      "AmbientCapabilities=CAP_NET_ADMIN CAP_NET_RAW", "CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW",
                      "ExecStart=/usr/local/bin/actorvip run --config /etc/actorvip/actorvip.conf",
                      "ExecStopPost=/usr/local/bin/actorvip cleanup --config /etc/actorvip/actorvip.conf",
