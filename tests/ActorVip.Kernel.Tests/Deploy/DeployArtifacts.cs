@@ -11,7 +11,7 @@ public static class DeployArtifacts
     private static readonly Lazy<string> PublishDirectory = new(() =>
     {
         var dir = Path.Combine(Path.GetTempPath(), $"actorvip-test-publish-{Environment.ProcessId}");
-        Script("bash", "-c", "source deploy/common.sh && publish_node \"$1\"", "publish", dir);
+        Script("bash", "deploy/publish.sh", dir);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => { try { Directory.Delete(dir, true); } catch (IOException) { } };
         return dir;
     });
