@@ -25,6 +25,7 @@ while (($#)); do
   esac
 done
 
+if [[ -n $publish ]]; then check_publish "$publish" >/dev/null; fi # bad input is refused before any work
 need_root
 need podman podman
 need mmdebstrap mmdebstrap
