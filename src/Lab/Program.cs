@@ -21,7 +21,7 @@ public static class Program
         var result = root.Parse(args);
         if (result.Errors.Count > 0)
         {
-            Console.Error.WriteLine($"actorvip-lab: {result.Errors[0].Message} (see actorvip-lab --help)");
+            Console.Error.WriteLine($"actorvip-lab: {Node.Program.OneLine(Node.Program.FirstError(result))} (see actorvip-lab --help)");
             return ExitCodes.BadInput;
         }
         try
@@ -30,7 +30,7 @@ public static class Program
         }
         catch (ConfigException e)
         {
-            Console.Error.WriteLine($"actorvip-lab: {e.Message}");
+            Console.Error.WriteLine($"actorvip-lab: {Node.Program.OneLine(e.Message)}");
             return ExitCodes.BadInput;
         }
     }

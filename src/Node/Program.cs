@@ -28,7 +28,7 @@ public static class Program
         var result = root.Parse(args);
         if (result.Errors.Count > 0)
         {
-            Console.Error.WriteLine($"actorvip: {result.Errors[0].Message} (see actorvip --help)");
+            Console.Error.WriteLine($"actorvip: {OneLine(FirstError(result))} (see actorvip --help)");
             return ExitCodes.BadInput;
         }
         try
@@ -37,8 +37,29 @@ public static class Program
         }
         catch (ConfigException e)
         {
-            Console.Error.WriteLine($"actorvip: {e.Message}");
+            Console.Error.WriteLine($"actorvip: {OneLine(e.Message)}");
             return ExitCodes.BadInput;
         }
+    }
+
+    /// <summary>
+    /// The parse error to show: System.CommandLine lists "Required command was not provided" first for an unknown
+    /// command, though the unknown word is the mistake.
+    /// </summary>
+    public static string FirstError(ParseResult result) =>
+        (result.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized command or argument", StringComparison.Ordinal)) ?? result.Errors[0]).Message;
+
+    /// <summary>A message as one line: a value with a newline or an escape sequence in it is shown escaped, never acted on by the terminal.</summary>
+    public static string OneLine(string message)
+    {
+        if (!message.Any(char.IsControl)) return message;
+        var b = new System.Text.StringBuilder(message.Length + 8);
+        foreach (var c in message)
+        {
+            if (c == '\n') b.Append("\\n");
+            else if (char.IsControl(c)) b.Append("\\u").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture));
+            else b.Append(c);
+        }
+        return b.ToString();
     }
 }

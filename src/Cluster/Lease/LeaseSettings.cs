@@ -50,6 +50,9 @@ public sealed record LeaseSettings
     /// <summary>The shortest lease-time accepted: below it, a renewal round trip and a scheduling delay would eat the lease.</summary>
     public static readonly TimeSpan MinLeaseTime = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>The longest lease-time accepted: a crashed owner's VIP is silent for lease-time + margin.</summary>
+    public static readonly TimeSpan MaxLeaseTime = TimeSpan.FromSeconds(60);
+
     /// <summary>
     /// The one validation of the lease settings, for `actorvip run` and for code: the error a user would see, as one
     /// sentence naming the setting, the value and the fix; null when valid.
@@ -60,12 +63,18 @@ public sealed record LeaseSettings
             return $"nodes: {voters} is not a number of voting nodes (expected 1 to {MaxVoters}, usually 3 or 5: every voting node, each listed as a seed)";
         if (leaseTime < MinLeaseTime)
             return $"lease.lease-time: {Ms(leaseTime)} is too short (expected at least {Ms(MinLeaseTime)}; about 700ms is usual)";
+        if (leaseTime > MaxLeaseTime)
+            return $"lease.lease-time: {Ms(leaseTime)} is too long (expected at most {Ms(MaxLeaseTime)}: a crashed owner's VIP stays silent that long; about 700ms is usual)";
         if (renewInterval <= TimeSpan.Zero)
             return $"lease.renew-interval: {Ms(renewInterval)} is not positive (expected about a third of lease.lease-time)";
         if (renewInterval * 2 >= leaseTime)
             return $"lease.renew-interval: {Ms(renewInterval)} is not less than half of lease.lease-time ({Ms(leaseTime)}), so one lost renewal would drop the VIP; lower lease.renew-interval or raise lease.lease-time";
         if (margin < TimeSpan.Zero)
             return $"lease.margin: {Ms(margin)} is negative (expected about 100ms, which covers clock rate drift between the nodes)";
+        // A voter acks nobody for lease-time + margin after it starts; a margin beyond the lease covers no real clock
+        // (it would mean one runs at under half the other's rate) and only keeps a new cluster from ever acquiring.
+        if (margin > leaseTime)
+            return $"lease.margin: {Ms(margin)} is longer than lease.lease-time ({Ms(leaseTime)}) (expected about 100ms; a voter that starts acks nobody for lease-time + margin)";
         return null;
     }
 

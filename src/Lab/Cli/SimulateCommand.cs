@@ -48,6 +48,8 @@ public static class SimulateCommand
                 return ExitCodes.BadInput;
             }
             var baseConfig = ConfigSources.Compose(result.GetValue(config)?.FullName, new Dictionary<string, string>(), new HoconOverrides());
+            // Every value checked before a node starts: a bad one is one line and exit 2, as for actorvip run.
+            SettingsReader.Read(baseConfig);
             var code = Run(chosen, n, result.GetValue(seed) ?? Random.Shared.Next(1, 1_000_000), r, baseConfig, result.GetValue(verbose));
             // Akka's transports would hold the exit up by seconds after the last system stopped.
             Console.Out.Flush();

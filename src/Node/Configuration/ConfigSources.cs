@@ -39,6 +39,9 @@ public static class ConfigSources
         return ConfigurationFactory.ParseString(reader.ReadToEnd());
     }
 
+    /// <summary>The largest config file read: a node's settings are a few KiB; /dev/zero or a log file by mistake is not.</summary>
+    public const long MaxConfigFileBytes = 1024 * 1024;
+
     public static Config Compose(string? configFile, IDictionary environment, HoconOverrides flags)
     {
         var config = Reference();
@@ -47,13 +50,17 @@ public static class ConfigSources
             string text;
             try
             {
-                text = File.ReadAllText(configFile);
+                text = ActorVip.Node.Text.BoundedFile.ReadText(configFile, MaxConfigFileBytes);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                throw new ConfigException($"cannot read config file '{configFile}': {e.Message}");
+                throw new ConfigException($"cannot read config file '{configFile}': {e.Message} (expected a HOCON file such as hocon/reference.conf)");
             }
-            config = Parse(text, $"config file '{configFile}'").WithFallback(config);
+            var source = $"config file '{configFile}'";
+            HoconSyntax.Check(text, source);
+            var file = Parse(text, source);
+            AkkaOverrides.Validate(file);
+            config = file.WithFallback(config);
         }
         var fromEnvironment = FromEnvironment(environment);
         if (!fromEnvironment.IsEmpty) config = Parse(fromEnvironment.ToString(), "environment").WithFallback(config);
@@ -73,6 +80,33 @@ public static class ConfigSources
             else overrides.Set(path, value);
         }
         return overrides;
+    }
+
+    /// <summary>One warning line per ACTORVIP_* variable that names no setting (a misspelt name would otherwise do nothing).</summary>
+    public static IReadOnlyList<string> UnknownVariableWarnings(IDictionary environment)
+    {
+        var warnings = new List<string>();
+        foreach (var name in environment.Keys.OfType<string>().Where(n => n.StartsWith("ACTORVIP_", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        {
+            if (Environment.ContainsKey(name) || NotSettings.Contains(name)) continue;
+            var near = Environment.Keys.MinBy(k => Distance(k, name))!;
+            warnings.Add($"actorvip: warning: environment variable {(name.All(ch => char.IsAsciiLetterOrDigit(ch) || ch == '_') ? name : Text.QuotedText.Quote(name))} is not an ActorVip setting and is ignored (did you mean {near}? every name is in README.md)");
+        }
+        return warnings;
+    }
+
+    /// <summary>ACTORVIP_* names that the test and lab tools read, not the node.</summary>
+    private static readonly string[] NotSettings = ["ACTORVIP_SIM_SEED", "ACTORVIP_VM_KEEP"];
+
+    private static int Distance(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
+        for (var j = 0; j <= b.Length; j++) d[0, j] = j;
+        for (var i = 1; i <= a.Length; i++)
+            for (var j = 1; j <= b.Length; j++)
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+        return d[a.Length, b.Length];
     }
 
     private static Config Parse(string text, string source)

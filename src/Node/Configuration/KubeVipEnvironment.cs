@@ -106,6 +106,10 @@ public static class KubeVipEnvironment
 
         if (Addresses(environment) is { } addresses) overrides.SetList("actorvip.addresses", addresses);
 
+        // Only false does something (a warning); anything else but a boolean is a typo that would pass unnoticed.
+        if (Get(environment, "vip_arp") is { } arp && arp.ToLowerInvariant() is not ("true" or "false" or "on" or "off" or "yes" or "no" or "1" or "0"))
+            throw new ConfigException($"vip_arp: '{arp}' is not true or false (ActorVip always announces its VIPs; remove vip_arp or set it to true)");
+
         if (Get(environment, "vip_arpRate") is { } rate)
         {
             if (!int.TryParse(rate, NumberStyles.None, CultureInfo.InvariantCulture, out var ms) || ms < 1)

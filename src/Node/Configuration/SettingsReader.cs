@@ -39,6 +39,15 @@ public static class SettingsReader
             throw new ConfigException($"seed: {seeds.Count} given for --nodes {nodes} (expected every voting node as a seed, {nodes} in all, in the same order on every node)");
         if (seeds.Select(s => s.ToString()).Distinct().Count() != seeds.Count)
             throw new ConfigException("seed: a seed is listed twice (expected each voting node once)");
+        // Akka names a node by its address as spelt: a node whose node-address is not a seed, letter for letter, is no
+        // voter, and its own renewals would never count.
+        if (seeds.Count > 0 && !seeds.Any(s => s.ToString() == nodeAddress.ToString()))
+        {
+            throw new ConfigException($"seed: node-address {nodeAddress} is not one of the seeds ({string.Join(", ", seeds)}); every voting node is a seed, " +
+                "spelt exactly as its node-address (not localhost for 127.0.0.1, not a name for an address)");
+        }
+        if (vips.FirstOrDefault(v => v.Address.ToString() == nodeAddress.Host || (System.Net.IPAddress.TryParse(nodeAddress.Host, out var host) && v.Address.Equals(host))) is { } own)
+            throw new ConfigException($"address: {own.Address} is this node's own address (node-address {nodeAddress}); a VIP must be an address that no host has as its own");
 
         var systemName = Str(c, "system-name");
         if (systemName.Length == 0 || !systemName.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_'))
@@ -64,6 +73,10 @@ public static class SettingsReader
         var fence = new FenceSettings(Bool(c, "fence.enabled"), Str(c, "fence.table"));
         if (fence.Table.Length is 0 or > 255 || !fence.Table.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_'))
             throw new ConfigException($"fence.table: '{fence.Table}' is not a valid nftables table name (expected letters, digits, '-' or '_')");
+        // The fence's table is deleted as a whole at stop and by cleanup: a name that could be someone else's (filter,
+        // nat) would delete their firewall. ActorVip's names begin with actorvip, and it marks the tables it makes.
+        if (!fence.Table.StartsWith(KernelFenceNames.Prefix, StringComparison.Ordinal) || fence.Table == KernelFenceNames.NatTable)
+            throw new ConfigException($"fence.table: '{fence.Table}' is not a name ActorVip may own (expected a name that begins with {KernelFenceNames.Prefix} and is not {KernelFenceNames.NatTable}, e.g. actorvip or actorvip-2)");
 
         var lb = ReadLoadBalancer(c);
         var metrics = Str(c, "metrics-address");
@@ -80,7 +93,16 @@ public static class SettingsReader
     private static TlsSettings ReadTls(Config c)
     {
         var tls = new TlsSettings(Bool(c, "tls.enabled"), Str(c, "tls.certificate"), Str(c, "tls.key"), Str(c, "tls.password"), Str(c, "tls.ca"));
-        if (!tls.Enabled) return tls;
+        if (!tls.Enabled)
+        {
+            // A key or CA without the certificate that turns TLS on would leave the transport in plain text unnoticed.
+            foreach (var (name, value) in new[] { ("key", tls.Key), ("ca", tls.Ca), ("password", tls.Password), ("certificate", tls.Certificate) })
+            {
+                if (value.Length > 0)
+                    throw new ConfigException($"tls.{name}: set while tls.enabled = off, so the transport would be plain TCP (give --tls-certificate too, or set tls.enabled = on; see docs/SECURITY.md)");
+            }
+            return tls;
+        }
         if (tls.Certificate.Length == 0)
             throw new ConfigException("tls.certificate: not set while tls.enabled = on (expected the node's certificate, a PEM or PFX file; see docs/SECURITY.md)");
         if (tls.Ca.Length == 0)
@@ -149,7 +171,7 @@ public static class SettingsReader
         }
     }
 
-    private static IEnumerable<string> LeafPaths(Akka.Configuration.Hocon.HoconValue value, string prefix)
+    internal static IEnumerable<string> LeafPaths(Akka.Configuration.Hocon.HoconValue value, string prefix)
     {
         if (!value.IsObject())
         {
@@ -180,9 +202,28 @@ public static class SettingsReader
         return Endpoint.TryParsePort(text, out var port) ? port : throw new ConfigException($"{path}: '{text}' is not a port (expected 1 to 65535{(allowZero ? ", or 0 for the same as lb.port" : "")})");
     }
 
-    private static string Str(Config c, string path) => Guard(path, () => c.GetString(path, "") ?? "");
+    private static string Str(Config c, string path) => Guard(path, () =>
+    {
+        if (c.HasPath(path) && c.GetValue(path) is { } value && !value.IsString())
+            throw new ConfigException($"{path}: a {(value.IsObject() ? "section" : "list")} where one value is expected (e.g. {path.Split('.')[^1]} = VALUE)");
+        return c.GetString(path, "") ?? "";
+    });
 
-    private static IList<string> List(Config c, string path) => Guard(path, () => c.HasPath(path) ? c.GetStringList(path) : new List<string>());
+    private static IList<string> List(Config c, string path) => Guard(path, () =>
+    {
+        if (!c.HasPath(path)) return new List<string>();
+        var value = c.GetValue(path);
+        if (value.IsString() || value.IsObject())
+            throw new ConfigException($"{path}: one value where a list is expected (write {path.Split('.')[^1]} = [\"...\", \"...\"])");
+        var items = new List<string>();
+        foreach (var item in value.GetArray())
+        {
+            if (!item.IsString())
+                throw new ConfigException($"{path}: element {items.Count + 1} is a {(item.IsArray() ? "list" : "section")} (expected a list of values, e.g. [\"...\", \"...\"])");
+            items.Add(item.GetString());
+        }
+        return items;
+    });
 
     private static int Int(Config c, string path)
     {
@@ -206,17 +247,49 @@ public static class SettingsReader
     private static TimeSpan Duration(Config c, string path, TimeSpan min)
     {
         var text = Str(c, path);
-        TimeSpan value;
-        try
+        if (!TryDuration(text, out var value))
         {
-            value = c.GetTimeSpan(path, null, allowInfinite: false);
-        }
-        catch (Exception)
-        {
-            throw new ConfigException($"{path}: '{text}' is not a duration (expected e.g. 600ms or 2s)");
+            throw new ConfigException(text.TrimStart().StartsWith('-')
+                ? $"{path}: '{text}' is negative (expected a duration of at least {min.TotalMilliseconds} ms, e.g. 600ms or 2s)"
+                : $"{path}: '{text}' is not a duration (expected e.g. 600ms or 2s)");
         }
         if (value < min) throw new ConfigException($"{path}: '{text}' is too short (expected at least {min.TotalMilliseconds} ms)");
         return value;
+    }
+
+    private static readonly (string[] Units, double Ms)[] DurationUnits =
+    [
+        (["ns", "nanos", "nanosecond", "nanoseconds"], 1e-6),
+        (["us", "micros", "microsecond", "microseconds"], 1e-3),
+        (["", "ms", "millis", "millisecond", "milliseconds"], 1),
+        (["s", "second", "seconds"], 1000),
+        (["m", "minute", "minutes"], 60_000),
+        (["h", "hour", "hours"], 3_600_000),
+        (["d", "day", "days"], 86_400_000),
+    ];
+
+    /// <summary>
+    /// A non-negative HOCON duration ("700ms", "2 s", "1.5s"; a bare number is milliseconds, as Akka reads it) of at
+    /// most a year; false for anything else, a negative one included.
+    /// </summary>
+    public static bool TryDuration(string text, out TimeSpan value)
+    {
+        value = TimeSpan.Zero;
+        var t = text.Trim();
+        var split = 0;
+        while (split < t.Length && (char.IsAsciiDigit(t[split]) || t[split] == '.')) split++;
+        if (split == 0 || !double.TryParse(t[..split], System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var number))
+            return false;
+        var unit = t[split..].Trim();
+        foreach (var (units, ms) in DurationUnits)
+        {
+            if (!units.Contains(unit)) continue;
+            var total = number * ms;
+            if (total > TimeSpan.FromDays(366).TotalMilliseconds) return false;
+            value = TimeSpan.FromTicks((long)Math.Round(total * TimeSpan.TicksPerMillisecond));
+            return true;
+        }
+        return false;
     }
 
     private static T Guard<T>(string path, Func<T> read)

@@ -83,7 +83,7 @@ public class KubeVipEnvironmentTests
     [InlineData("vip_address", "192.0.2.100", "28", "192.0.2.100/28")]
     [InlineData("address", "192.0.2.100,2001:db8::100", "32,128", "192.0.2.100/32 2001:db8::100/128")]
     [InlineData("address", "192.0.2.100,2001:db8::100", null, "192.0.2.100/32 2001:db8::100/128")]
-    [InlineData("address", "192.0.2.100/30", "32", "192.0.2.100/30")]
+    [InlineData("address", "192.0.2.101/30", "32", "192.0.2.101/30")]
     public void The_address_takes_its_prefix_from_vip_subnet(string name, string address, string? subnet, string expected)
     {
         var env = new Hashtable { ["vip_interface"] = "eth0", [name] = address };
