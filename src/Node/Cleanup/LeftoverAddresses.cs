@@ -14,7 +14,11 @@ public sealed class LeftoverAddresses(string interfaceName, IReadOnlyList<VipAdd
         if (links.Find(interfaceName) is not { } link) return [];
         using var addresses = new RtnetlinkAddresses();
         var removed = new List<string>();
-        foreach (var found in addresses.List(link.Index).Where(a => vips.Any(v => v.Address.Equals(a.Address))))
+        var present = addresses.List(link.Index).Where(a => vips.Any(v => v.Address.Equals(a.Address))).ToList();
+        // systemd runs cleanup after every stop: the host's own address, given as a VIP by mistake, must survive it.
+        if (VipCopies.Foreign(present, vips).FirstOrDefault() is { } foreign)
+            throw new IOException($"left {foreign.Address}/{foreign.PrefixLength} on {link.Name}: {VipCopies.Describe(foreign, link.Name)}");
+        foreach (var found in present.Where(VipCopies.IsOurs))
         {
             var vip = new VipAddress(found.Address, found.PrefixLength);
             addresses.Remove(link, vip);

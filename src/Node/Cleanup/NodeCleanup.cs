@@ -9,8 +9,8 @@ namespace ActorVip.Node.Cleanup;
 /// </summary>
 public static class NodeCleanup
 {
-    /// <summary>The masquerade NAT table of the NatActor (docs/DESIGN.md, "Masquerade without iptables"); removed whenever it is present.</summary>
-    public const string NatTable = "actorvip-nat";
+    /// <summary>The masquerade NAT table of the NatActor (docs/DESIGN.md, "Masquerade without iptables"); removed whenever it is present and marked as ActorVip's.</summary>
+    public const string NatTable = KernelFenceNames.NatTable;
 
     /// <summary>The steps in the order that keeps a VIP silent throughout: the address goes first, the fence last.</summary>
     public static IReadOnlyList<ICleanupStep> StepsFor(NodeSettings settings) =>
@@ -32,7 +32,12 @@ public static class NodeCleanup
             {
                 removed.AddRange(step.Run());
             }
-            catch (Exception e) when (e is NetlinkException or TimeoutException or Linux.Ipvs.IpvsException)
+            catch (LeftAloneException e)
+            {
+                removed.AddRange(e.Removed);
+                errors.Add(e.Message);
+            }
+            catch (Exception e) when (e is NetlinkException or TimeoutException or Linux.Ipvs.IpvsException or IOException)
             {
                 errors.Add(e.Message);
             }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ActorVip.Node.Configuration;
 using ActorVip.Node.Hosting;
 using ActorVip.Node.LoadBalancing;
 
@@ -17,6 +18,7 @@ public static class CheckCommand
         command.SetAction(result =>
         {
             var (settings, _) = options.Load(result);
+            foreach (var warning in ConfigSources.UnknownVariableWarnings(Environment.GetEnvironmentVariables())) Console.Error.WriteLine(warning);
             if (result.GetValue(backendSetup))
             {
                 foreach (var line in BackendSetup.Commands(settings.LoadBalancer, settings.Vips)) Console.WriteLine(line);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
+using ActorVip.Node.Cleanup;
 using ActorVip.Node.Configuration;
 using ActorVip.Node.Drivers;
 using ActorVip.Node.Hosting;
@@ -7,6 +8,7 @@ using ActorVip.Node.Linux;
 using ActorVip.Node.Linux.Ipvs;
 using ActorVip.Node.Linux.Netlink;
 using ActorVip.Node.Linux.Packet;
+using ActorVip.Node.Linux.Rtnetlink;
 using ActorVip.Node.LoadBalancing;
 using ActorVip.Node.Observability;
 using ActorVip.Node.Security;
@@ -25,7 +27,9 @@ public static class RunCommand
         command.SetAction(result =>
         {
             var (settings, config) = options.Load(result);
-            foreach (var warning in KubeVipEnvironment.Warnings(Environment.GetEnvironmentVariables())) Console.Error.WriteLine(warning);
+            var environment = Environment.GetEnvironmentVariables();
+            foreach (var warning in KubeVipEnvironment.Warnings(environment).Concat(ConfigSources.UnknownVariableWarnings(environment)))
+                Console.Error.WriteLine(warning);
             if (settings.Vips.Count == 0)
             {
                 Console.Error.WriteLine("actorvip: address: none given (expected at least one --address VIP[/PREFIX])");
@@ -63,10 +67,20 @@ public static class RunCommand
             Console.Error.WriteLine($"actorvip: interface: '{settings.Interface}' does not exist on this host (ip link lists the interfaces)");
             return ExitCodes.Failure;
         }
-        foreach (var vip in settings.Vips)
+        IReadOnlyList<InterfaceAddress> present;
+        using (var listing = new RtnetlinkAddresses()) present = listing.List().Where(a => settings.Vips.Any(v => v.Address.Equals(a.Address))).ToList();
+        // The host's own address given as a VIP: removing the "stale copy" would cut the host off, and holding it would
+        // replace it with a deprecated one that vanishes at release.
+        if (VipCopies.Foreign(present, settings.Vips).FirstOrDefault() is { } foreign)
         {
-            if (!drivers.Set.Addresses.Has(link, vip)) continue;
+            var where = foreign.InterfaceIndex == link.Index ? link.Name : $"interface index {foreign.InterfaceIndex}";
+            Console.Error.WriteLine($"actorvip: address: {VipCopies.Describe(foreign, where)}");
+            return ExitCodes.BadInput;
+        }
+        foreach (var copy in present.Where(a => a.InterfaceIndex == link.Index))
+        {
             // Left by an earlier run that was killed: we hold nothing until the cluster grants it.
+            var vip = new VipAddress(copy.Address, copy.PrefixLength);
             drivers.Set.Addresses.Remove(link, vip);
             Console.WriteLine($"actorvip: removed a stale copy of {vip} from {link.Name} left by an earlier run");
         }
@@ -81,8 +95,20 @@ public static class RunCommand
         // Only for a node that really starts: an error above stays the one line it should be.
         if (PlaintextWarning.For(settings) is { } plaintext) Console.Error.WriteLine(plaintext);
         using var notifier = ServiceNotifier.FromEnvironment();
-        var runtime = NodeRuntime.Start(settings, config, link, drivers.Set, MonotonicClock.Instance,
-            transportSecurity: certificates is null ? null : PeerTrust.Setup(certificates));
+        NodeRuntime runtime;
+        try
+        {
+            runtime = NodeRuntime.Start(settings, config, link, drivers.Set, MonotonicClock.Instance,
+                transportSecurity: certificates is null ? null : PeerTrust.Setup(certificates));
+        }
+        catch (Exception e)
+        {
+            // Every setting was checked before, so this is the host (a port taken since, memory); nothing is left behind.
+            RemoveStaleLoadBalancing(drivers.Set, settings, atStart: false);
+            drivers.Set.Fence?.Remove();
+            Console.Error.WriteLine($"actorvip: the node could not start: {e.GetType().Name}: {ConfigSources.FirstLine(e.Message)}");
+            return ExitCodes.Failure;
+        }
         using var service = SystemdService.Attach(runtime, notifier);
         using var endpoints = NodeEndpoints.Start(runtime, settings, listener);
         using var trim = MemoryTrim.Start(first: TimeSpan.FromSeconds(15), every: TimeSpan.FromMinutes(1));

@@ -73,7 +73,7 @@ public sealed class ObservabilityEndToEndTests(ITestOutputHelper output)
             // A second node on the same host with the same metrics address: one line, exit 1, and nothing touched
             // (it would otherwise have removed the owner's VIP as a "stale copy" at start).
             var second = ActorVipProcess.RunToEnd(ownerNode.Namespace, ["run", "--interface", "eth0", "--address", VipTopology.Vip.ToString(),
-                "--node-address", $"{ownerNode.Address}:4099", "--nodes", "3", .. topology.Nodes.SelectMany(n => new[] { "--seed", n.Endpoint })]);
+                "--node-address", ownerNode.Endpoint, "--nodes", "3", .. topology.Nodes.SelectMany(n => new[] { "--seed", n.Endpoint })]);
             Assert.True(second.ExitCode == 1, $"exit {second.ExitCode}: {second.Stderr}");
             Assert.Equal("actorvip: metrics-address 127.0.0.1:2112: the port is already in use (another actorvip run on this host?); choose another with --metrics-address or actorvip.metrics-address", second.Stderr.Trim());
             Assert.Equal([ownerNode], topology.NodesHoldingAddress());

@@ -9,7 +9,7 @@ namespace ActorVip.Kernel.Tests.EndToEnd;
 /// certificates of the cluster CA; n3 tries to join them with a certificate of another CA while trusting the
 /// cluster CA itself, so only the accepting side's check of its client certificate can stop it. n1 and n2 form
 /// the cluster and one of them owns the VIP; n3 never becomes Up and never holds the VIP; the bridge sees TLS
-/// records and never the Akka handshake in clear text. (n3 is not a seed: Akka 1.5.73 stops a node whose own
+/// records and never the Akka handshake in clear text. (n3 is not a seed of n1 and n2: Akka 1.5.73 stops a node whose own
 /// outbound handshake fails, so a foreign certificate at a voter's address would stop the voters; docs/SECURITY.md.)
 /// </summary>
 public sealed class TlsEndToEndTests(ITestOutputHelper output)
@@ -37,10 +37,12 @@ public sealed class TlsEndToEndTests(ITestOutputHelper output)
             var (certificate, key) = (intruder ? foreign : cluster).Issue(node.Name, node.Address);
             var args = new List<string>(NodeLauncher.Command())
             {
-                "run", "--interface", "eth0", "--address", VipTopology.Vip.ToString(), "--node-address", node.Endpoint, "--nodes", "2",
+                "run", "--interface", "eth0", "--address", VipTopology.Vip.ToString(), "--node-address", node.Endpoint, "--nodes", intruder ? "3" : "2",
                 "--tls-certificate", certificate, "--tls-key", key, "--tls-ca", intruder ? bothCas : cluster.CaFile,
             };
-            foreach (var seed in topology.Nodes.Take(2)) args.AddRange(["--seed", seed.Endpoint]);
+            // A node must be one of its own seeds; the intruder lists itself after the voters, so it joins them, and they,
+            // whose lists name only n1 and n2, never connect to it.
+            foreach (var seed in topology.Nodes.Take(intruder ? 3 : 2)) args.AddRange(["--seed", seed.Endpoint]);
             processes.Add(lab.StartLogged(node.Namespace, $"{node.Name}-actorvip.log", args.ToArray()));
         }
         var n3 = topology.Nodes[2];

@@ -86,6 +86,20 @@ public class KernelFenceTests
     }
 
     [Fact]
+    public void A_table_of_the_same_name_that_actorvip_did_not_make_is_never_touched()
+    {
+        using var lab = new NetworkLab("ffor");
+        var node = lab.AddNamespace("node");
+        lab.Sh(node, "nft add table ip avtest && nft add chain ip avtest input '{ type filter hook input priority 0; }'");
+        var before = lab.Sh(node, "nft list ruleset");
+        using var fence = Create(node, table: "avtest");
+        var e = Assert.Throws<IOException>(() => fence.Install([Vip, Vip6]));
+        Assert.Contains("nftables table ip avtest exists and ActorVip did not make it", e.Message);
+        fence.Remove();
+        Assert.Equal(before, lab.Sh(node, "nft list ruleset"));
+    }
+
+    [Fact]
     public void Install_replaces_the_old_fence_and_Remove_deletes_every_table()
     {
         using var lab = new NetworkLab("fr");
@@ -98,7 +112,7 @@ public class KernelFenceTests
         using (var socket = NftBatchTests.Open(node))
         {
             var tables = NftListing.Tables(socket).OrderBy(t => t.Family).ToList();
-            Assert.Equal([new NftTableInfo(NftFamily.Ipv4, "avtest"), new NftTableInfo(NftFamily.Arp, "avtest")], tables);
+            Assert.Equal([new NftTableInfo(NftFamily.Ipv4, "avtest", NftOwnerMark.Comment), new NftTableInfo(NftFamily.Arp, "avtest", NftOwnerMark.Comment)], tables);
             Assert.Empty(NftListing.Elements(socket, NftFamily.Ipv4, "avtest", FenceRuleset.OwnedSet));
             Assert.Single(NftListing.Elements(socket, NftFamily.Arp, "avtest", FenceRuleset.VipsSet));
         }

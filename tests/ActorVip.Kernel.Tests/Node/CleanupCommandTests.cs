@@ -17,16 +17,16 @@ public class CleanupCommandTests(ITestOutputHelper output)
     {
         using var lab = new NetworkLab("clean");
         var node = lab.AddHost("n1", "192.0.2.11/24", "2001:db8::11/64");
-        // As a killed run leaves them, but forever (no valid lifetime), so nothing expires on its own during the test.
-        lab.Exec(node, "ip", "addr", "add", "192.0.2.100/32", "dev", "eth0").ThrowIfFailed("plant the IPv4 VIP");
-        lab.Exec(node, "ip", "addr", "add", "2001:db8::100/128", "dev", "eth0", "nodad").ThrowIfFailed("plant the IPv6 VIP");
+        // As a killed run leaves them (preferred lifetime 0), but valid forever, so nothing expires on its own during the test.
+        lab.Exec(node, "ip", "addr", "add", "192.0.2.100/32", "dev", "eth0", "preferred_lft", "0").ThrowIfFailed("plant the IPv4 VIP");
+        lab.Exec(node, "ip", "addr", "add", "2001:db8::100/128", "dev", "eth0", "nodad", "preferred_lft", "0").ThrowIfFailed("plant the IPv6 VIP");
         using (NetworkNamespace.Enter(node))
         using (var fence = new KernelFence())
         {
             fence.Install([IPAddress.Parse("192.0.2.100"), IPAddress.Parse("2001:db8::100")]);
             fence.Own(IPAddress.Parse("192.0.2.100"), TimeSpan.FromMinutes(5));
         }
-        lab.Sh(node, "nft add table ip actorvip-nat && nft add chain ip actorvip-nat postrouting '{ type nat hook postrouting priority srcnat; }'");
+        lab.Sh(node, "nft add table ip actorvip-nat '{ comment \"owned by actorvip\"; }' && nft add chain ip actorvip-nat postrouting '{ type nat hook postrouting priority srcnat; }'");
         lab.Sh(node, "nft add table inet someone-else");
         Assert.Equal(["arp actorvip", "inet someone-else", "ip actorvip", "ip actorvip-nat", "ip6 actorvip"], Tables(lab, node));
 
@@ -56,7 +56,7 @@ public class CleanupCommandTests(ITestOutputHelper output)
     {
         using var lab = new NetworkLab("cpfx");
         var node = lab.AddHost("n1", "192.0.2.11/24");
-        lab.Exec(node, "ip", "addr", "add", "192.0.2.100/28", "dev", "eth0").ThrowIfFailed("plant the VIP");
+        lab.Exec(node, "ip", "addr", "add", "192.0.2.100/28", "dev", "eth0", "preferred_lft", "0").ThrowIfFailed("plant the VIP");
         var (code, stdout, _) = ActorVipProcess.RunToEnd(node, "cleanup", "--interface", "eth0", "--address", "192.0.2.100");
         Assert.Equal(0, code);
         Assert.Contains("actorvip: removed 192.0.2.100/28 from eth0", stdout);

@@ -54,8 +54,8 @@ public class RunCommandTests(ITestOutputHelper output)
     {
         using var lab = new NetworkLab("stale");
         var node = lab.AddHost("n1", "192.0.2.11/24");
-        // As a killed run would leave it (but forever, as an old version or a hand-made address would).
-        lab.Exec(node, "ip", "addr", "add", "192.0.2.100/32", "dev", "eth0").ThrowIfFailed("plant stale address");
+        // As a killed run would leave it (preferred lifetime 0), but valid forever, as an old version would.
+        lab.Exec(node, "ip", "addr", "add", "192.0.2.100/32", "dev", "eth0", "preferred_lft", "0").ThrowIfFailed("plant stale address");
         using var actorvip = ActorVipProcess.Start(node, "run", "--interface", "eth0", "--address", "192.0.2.100", "--node-address", "192.0.2.11:4053");
         try
         {

@@ -20,6 +20,16 @@ public class NftablesEncoderTests
         "14000000110001000200000000000000" +
         "0000000a";
 
+    // nft add table ip actorvip '{ comment "owned by actorvip"; }': the mark ActorVip puts on its tables
+    private const string AddMarkedTableCapture =
+        "14000000100001000000000000000000" +
+        "0000000a44000000000a010001000000" +
+        "00000000020000000d0001006163746f" +
+        "72766970000000000800020000000000" +
+        "1800060000126f776e65642062792061" +
+        "63746f727669700014000000" +
+        "1100010002000000000000000000000a";
+
     // nft add rule ip t c ip daddr @vips ip daddr != @owned drop   (sets vips and owned had set ids 1 and 2)
     private const string AddRuleCapture =
         "14000000100001000000000000000000" +
@@ -53,6 +63,19 @@ public class NftablesEncoderTests
         var written = Encode(new NftBatch().AddTable(NftFamily.Ipv4, "actorvip"));
 
         Assert.Equal(Convert.ToHexString(expected), Convert.ToHexString(written));
+    }
+
+    [Fact]
+    public void A_marked_table_matches_the_bytes_nft_sends_for_a_table_comment_and_reads_back()
+    {
+        var expected = Convert.FromHexString(AddMarkedTableCapture);
+        SetFlags(expected, messageOffset: 20, (ushort)(Nl.FRequest | Nl.FAck | Nl.FCreate));
+
+        var written = Encode(new NftBatch().AddTable(NftFamily.Ipv4, "actorvip", NftOwnerMark.Comment));
+
+        Assert.Equal(Convert.ToHexString(expected), Convert.ToHexString(written));
+        Assert.Equal(NftOwnerMark.Comment, NftOwnerMark.DecodeComment(NftOwnerMark.EncodeComment(NftOwnerMark.Comment)));
+        Assert.Null(NftOwnerMark.DecodeComment([0, 40, 1, 2]));
     }
 
     [Fact]

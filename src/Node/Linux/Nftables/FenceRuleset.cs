@@ -37,7 +37,7 @@ internal static class FenceRuleset
         var v6 = family == NftFamily.Ipv6;
         var keyType = v6 ? Nft.TypeIpv6Addr : Nft.TypeIpv4Addr;
         var keyLength = v6 ? 16u : 4u;
-        batch.AddTable(family, table)
+        batch.AddTable(family, table, NftOwnerMark.Comment)
             .AddSet(family, table, new NftSetSpec(VipsSet, keyType, keyLength))
             .AddSet(family, table, new NftSetSpec(OwnedSet, keyType, keyLength, Nft.SetFlagTimeout));
         if (vips.Count > 0)

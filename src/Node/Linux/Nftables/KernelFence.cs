@@ -31,18 +31,23 @@ public sealed class KernelFence : IFence
 
     public string Table { get; }
 
-    /// <summary>Replaces any earlier fence of ours in one transaction, so there is no moment without one.</summary>
+    /// <summary>
+    /// Replaces any earlier fence of ours in one transaction, so there is no moment without one. A table of the same
+    /// name that ActorVip did not make (no <see cref="NftOwnerMark"/>) stops it with an IOException before anything changes.
+    /// </summary>
     public void Install(IReadOnlyCollection<IPAddress> vips)
     {
-        var batch = new NftBatch();
-        DeleteAll(batch);
-        foreach (var family in FenceRuleset.AllFamilies)
-        {
-            var guarded = vips.Where(v => FenceRuleset.FamiliesOf(v).Contains(family)).ToList();
-            if (guarded.Count > 0) FenceRuleset.Add(batch, family, Table, guarded, _inbound);
-        }
         lock (_gate)
         {
+            if (NftOwnerMark.Foreign(_socket, Table, FenceRuleset.AllFamilies).FirstOrDefault() is { } foreign)
+                throw new IOException($"fence.table: {NftOwnerMark.Refusal(foreign)}");
+            var batch = new NftBatch();
+            NftOwnerMark.DeleteOurs(batch, _socket, Table, FenceRuleset.AllFamilies);
+            foreach (var family in FenceRuleset.AllFamilies)
+            {
+                var guarded = vips.Where(v => FenceRuleset.FamiliesOf(v).Contains(family)).ToList();
+                if (guarded.Count > 0) FenceRuleset.Add(batch, family, Table, guarded, _inbound);
+            }
             batch.Commit(_socket);
             _guarded = new HashSet<IPAddress>(vips);
         }
@@ -87,25 +92,19 @@ public sealed class KernelFence : IFence
         Commit(batch);
     }
 
+    /// <summary>Deletes the fence's tables that carry ActorVip's mark; a table of the same name without it is left alone.</summary>
     public void Remove()
     {
-        var batch = new NftBatch();
-        DeleteAll(batch);
         lock (_gate)
         {
+            var batch = new NftBatch();
+            NftOwnerMark.DeleteOurs(batch, _socket, Table, FenceRuleset.AllFamilies);
             batch.Commit(_socket);
             _guarded = new HashSet<IPAddress>();
         }
     }
 
     public void Dispose() => _socket.Dispose();
-
-    // Adding a table that exists is no error, so add-then-delete removes ours whether or not it is there.
-    private void DeleteAll(NftBatch batch)
-    {
-        foreach (var family in FenceRuleset.AllFamilies)
-            batch.AddTable(family, Table).DelTable(family, Table);
-    }
 
     private NftFamily[] FamiliesGuarding(IPAddress vip)
     {

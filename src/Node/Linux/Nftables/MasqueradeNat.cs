@@ -14,7 +14,7 @@ namespace ActorVip.Node.Linux.Nftables;
 /// </summary>
 public sealed class MasqueradeNat : ISourceNat, IDisposable
 {
-    public const string DefaultTable = "actorvip-nat";
+    public const string DefaultTable = Configuration.KernelFenceNames.NatTable;
     public const string Chain = "postrouting";
     /// <summary>The backends' answers are forwarded back through the director, so forwarding must be on for the VIP's family.</summary>
     public static IReadOnlyList<string> SysctlsFor(IPAddress vip) =>
@@ -84,13 +84,12 @@ public sealed class MasqueradeNat : ISourceNat, IDisposable
     private void Rebuild()
     {
         var batch = new NftBatch();
-        // Adding a table that exists is no error, so add-then-delete removes ours whether or not it is there.
-        foreach (var family in new[] { NftFamily.Ipv4, NftFamily.Ipv6 }) batch.AddTable(family, Table).DelTable(family, Table);
+        NftOwnerMark.DeleteOurs(batch, _socket, Table, [NftFamily.Ipv4, NftFamily.Ipv6]);
         foreach (var group in _vips.GroupBy(v => v.AddressFamily))
         {
             var v6 = group.Key == AddressFamily.InterNetworkV6;
             var family = v6 ? NftFamily.Ipv6 : NftFamily.Ipv4;
-            batch.AddTable(family, Table).AddChain(family, Table, Chain, Postrouting);
+            batch.AddTable(family, Table, NftOwnerMark.Comment).AddChain(family, Table, Chain, Postrouting);
             foreach (var vip in group)
             {
                 batch.AddRule(family, Table, Chain,

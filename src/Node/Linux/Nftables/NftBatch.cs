@@ -23,9 +23,13 @@ public sealed class NftBatch
 
     public int Count => _operations.Count;
 
-    public NftBatch AddTable(NftFamily family, string table) =>
-        Add($"add table {Name(family)} {table}", Nft.MsgNewTable, Nl.FCreate, family,
-            w => w.AttrString(Nft.TableName, table).AttrU32BigEndian(Nft.TableFlags, 0));
+    /// <summary>Adds a table; with a comment, as nft writes `comment "..."` (NFTA_TABLE_USERDATA, kernel 5.13 and later).</summary>
+    public NftBatch AddTable(NftFamily family, string table, string? comment = null) =>
+        Add($"add table {Name(family)} {table}", Nft.MsgNewTable, Nl.FCreate, family, w =>
+        {
+            w.AttrString(Nft.TableName, table).AttrU32BigEndian(Nft.TableFlags, 0);
+            if (comment is not null) w.Attr(Nft.TableUserData, NftOwnerMark.EncodeComment(comment));
+        });
 
     public NftBatch DelTable(NftFamily family, string table) =>
         Add($"delete table {Name(family)} {table}", Nft.MsgDelTable, 0, family,

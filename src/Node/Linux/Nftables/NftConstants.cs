@@ -32,6 +32,7 @@ internal static class Nft
     // enum nft_table_attributes
     public const ushort TableName = 1;
     public const ushort TableFlags = 2;  // be32
+    public const ushort TableUserData = 6; // nft's TLVs; type 0 is the comment (NFTNL_UDATA_TABLE_COMMENT)
 
     // enum nft_chain_attributes
     public const ushort ChainTable = 1;

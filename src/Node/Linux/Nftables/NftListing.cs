@@ -2,8 +2,8 @@ using ActorVip.Node.Linux.Netlink;
 
 namespace ActorVip.Node.Linux.Nftables;
 
-/// <summary>A table as the kernel lists it.</summary>
-public sealed record NftTableInfo(NftFamily Family, string Name);
+/// <summary>A table as the kernel lists it; Comment is nft's `comment "..."` (null when it has none).</summary>
+public sealed record NftTableInfo(NftFamily Family, string Name, string? Comment = null);
 
 /// <summary>A set element as the kernel lists it; Expiration is the time left before it stops matching.</summary>
 public sealed record NftListedElement(byte[] Key, TimeSpan? Timeout, TimeSpan? Expiration);
@@ -20,8 +20,10 @@ public static class NftListing
         socket.Execute(writer, $"listing nftables tables ({NftBatch.Name(family)})", (in NetlinkMessage m) =>
         {
             if (m.Payload.Length < Nft.NfgenmsgSize) return;
-            var name = m.Attributes(Nft.NfgenmsgSize).String(Nft.TableName);
-            if (name is not null) tables.Add(new NftTableInfo((NftFamily)m.Payload[0], name));
+            var attributes = m.Attributes(Nft.NfgenmsgSize);
+            var name = attributes.String(Nft.TableName);
+            var comment = attributes.TryGet(Nft.TableUserData, out var userData) ? NftOwnerMark.DecodeComment(userData) : null;
+            if (name is not null) tables.Add(new NftTableInfo((NftFamily)m.Payload[0], name, comment));
         });
         return tables;
     }
