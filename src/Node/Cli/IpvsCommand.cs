@@ -16,6 +16,9 @@ public static class IpvsCommand
     public const int KernelError = 1;
     public const int BadInput = 2;
 
+    /// <summary>The largest rules file read: 16 MiB is some 250,000 rules, far beyond what IPVS serves well.</summary>
+    public const long MaxRulesBytes = 16 * 1024 * 1024;
+
     public static Command Create()
     {
         var command = new Command("ipvs", "Read or set the kernel's IPVS table in ipvsadm's rule format (ipvsadm -S / -R).");
@@ -90,7 +93,9 @@ public static class IpvsCommand
                     return Fail(error, BadInput, $"--owned {owned} is not a prefix: write it like 192.0.2.0/24 or 2001:db8::/64 with no host bits set");
                 prefixes.Add(prefix);
             }
-            var text = path == "-" ? Console.In.ReadToEnd() : File.ReadAllText(path);
+            var text = path == "-"
+                ? Text.BoundedFile.Read(Console.OpenStandardInput(), MaxRulesBytes)
+                : Text.BoundedFile.ReadText(path, MaxRulesBytes);
             desired = IpvsRulesParser.Parse(text);
         }
         catch (IpvsRulesException e)
@@ -99,7 +104,7 @@ public static class IpvsCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return Fail(error, BadInput, $"cannot read {path}: {e.Message}");
+            return Fail(error, BadInput, $"cannot read {path}: {e.Message} (expected a rules file as ipvsadm -S -n prints it, or - for standard input)");
         }
 
         var ownership = new IpvsOwnership(prefixes);
@@ -136,7 +141,8 @@ public static class IpvsCommand
 
     private static int Fail(TextWriter error, int code, string sentence)
     {
-        error.WriteLine($"actorvip ipvs: {sentence}");
+        // A rules file may be anything a user named: never echo its bytes to the terminal as they are.
+        error.WriteLine($"actorvip ipvs: {Program.OneLine(sentence)}");
         return code;
     }
 }

@@ -37,7 +37,7 @@ public static class StatusCommand
             }
             catch (InvalidDataException e)
             {
-                Console.Error.WriteLine($"actorvip: the node on {target} {e.Message}");
+                Console.Error.WriteLine($"actorvip: the node on {target} {Program.OneLine(e.Message)}");
                 return ExitCodes.Failure;
             }
             try
@@ -48,19 +48,35 @@ public static class StatusCommand
             }
             catch (JsonException e)
             {
-                Console.Error.WriteLine($"actorvip: what answers on {target} is not an actorvip node ({e.Message})");
+                Console.Error.WriteLine($"actorvip: what answers on {target} is not an actorvip node ({Program.OneLine(e.Message)})");
                 return ExitCodes.Failure;
             }
         });
         return command;
     }
 
-    private static string Fetch(string target)
+    /// <summary>A node's status of a thousand VIPs is some 200 KiB; whatever answers beyond 4 MiB is not a node.</summary>
+    public const long MaxBodyBytes = 4 * 1024 * 1024;
+
+    internal static string Fetch(string target)
     {
-        using var http = new HttpClient { Timeout = Timeout };
-        using var response = http.GetAsync($"http://{target}/status").GetAwaiter().GetResult();
-        var body = response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
-        if (!response.IsSuccessStatusCode) throw new InvalidDataException($"answered {(int)response.StatusCode}: {body.Trim()}");
+        using var http = new HttpClient { Timeout = Timeout, MaxResponseContentBufferSize = MaxBodyBytes };
+        using var response = http.GetAsync($"http://{target}/status", HttpCompletionOption.ResponseHeadersRead).GetAwaiter().GetResult();
+        string body;
+        try
+        {
+            using var stream = response.Content.ReadAsStream();
+            body = Text.BoundedFile.Read(stream, MaxBodyBytes);
+        }
+        catch (IOException e)
+        {
+            throw new InvalidDataException($"answered with a body that is not a status document: {e.Message}");
+        }
+        if (!response.IsSuccessStatusCode)
+        {
+            var first = ConfigSources.FirstLine(body);
+            throw new InvalidDataException($"answered {(int)response.StatusCode}: {(first.Length > 200 ? first[..200] + "..." : first)}");
+        }
         return body;
     }
 }

@@ -21,7 +21,11 @@ public sealed class IpvsOwnership
     /// <summary>Parses "192.0.2.0/24" or "2001:db8::/64"; a bare address means just that address.</summary>
     public static bool TryParsePrefix(string text, out IPNetwork prefix)
     {
-        if (IPNetwork.TryParse(text, out prefix)) return true;
+        prefix = default;
+        // IPNetwork.TryParse takes "192.0.2.1/24" as 192.0.2.0/24, and IPAddress.TryParse as 192.0.2.1: a prefix written
+        // with host bits is a mistake, not a prefix.
+        if (text.Contains('/'))
+            return IPNetwork.TryParse(text, out prefix) && IPAddress.TryParse(text[..text.IndexOf('/')], out var written) && written.Equals(prefix.BaseAddress);
         if (IPAddress.TryParse(text, out var address))
         {
             prefix = new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? 128 : 32);

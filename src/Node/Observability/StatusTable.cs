@@ -7,6 +7,7 @@ public static class StatusTable
 {
     public static string Render(StatusDocument d)
     {
+        d = Printable(d);
         var text = new StringBuilder();
         text.Append($"node       {d.Node}\n");
         text.Append($"ready      {(d.Ready ? "yes" : "no")} ({(d.ReadyReason.StartsWith("ok: ", StringComparison.Ordinal) ? d.ReadyReason[4..] : d.ReadyReason)})\n");
@@ -31,6 +32,23 @@ public static class StatusTable
         }
         return text.ToString();
     }
+
+    /// <summary>
+    /// The document with every control character escaped: the JSON comes from whatever answers on the metrics port,
+    /// and an escape sequence in a member's name must not drive the terminal.
+    /// </summary>
+    private static StatusDocument Printable(StatusDocument d) => d with
+    {
+        Node = Clean(d.Node),
+        ReadyReason = Clean(d.ReadyReason),
+        Allocator = d.Allocator is null ? null : Clean(d.Allocator),
+        Members = d.Members.Select(m => m with { Address = Clean(m.Address), Status = Clean(m.Status), Roles = m.Roles.Select(Clean).ToList() }).ToList(),
+        Vips = d.Vips.Select(v => v with { Vip = Clean(v.Vip), Owner = v.Owner is null ? null : Clean(v.Owner) }).ToList(),
+        Ipvs = d.Ipvs.Select(i => i with { Vip = Clean(i.Vip), Rules = i.Rules.Select(Clean).ToList() }).ToList(),
+        Backends = d.Backends.Select(b => b with { Vip = Clean(b.Vip), Backend = Clean(b.Backend) }).ToList(),
+    };
+
+    private static string Clean(string text) => Program.OneLine(text);
 
     private static void Table(StringBuilder text, string[] header, IEnumerable<string[]> rows)
     {

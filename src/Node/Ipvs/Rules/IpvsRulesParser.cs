@@ -15,6 +15,8 @@ namespace ActorVip.Node.Ipvs.Rules;
 /// </summary>
 public static class IpvsRulesParser
 {
+    public const int MaxLineLength = 1024;
+
     public static IpvsTable Parse(string text)
     {
         var services = new Dictionary<IpvsServiceKey, (IpvsServiceSettings Settings, List<IpvsDestination> Destinations)>();
@@ -23,6 +25,11 @@ public static class IpvsRulesParser
         foreach (var raw in text.Split('\n'))
         {
             lineNumber++;
+            // ipvsadm -S writes lines of under 200 characters and no control characters: anything else is not a rules file.
+            if (raw.Length > MaxLineLength)
+                throw new IpvsRulesException(lineNumber, $"the line is longer than {MaxLineLength} characters (is this a rules file?)");
+            if (raw.Any(c => char.IsControl(c) && c is not ('\t' or '\r')))
+                throw new IpvsRulesException(lineNumber, "the line holds a control character (is this a rules file?)");
             var line = raw.Trim();
             if (line.Length == 0 || line.StartsWith('#')) continue;
             var words = new Words(line.Split((char[])[' ', '\t'], StringSplitOptions.RemoveEmptyEntries), lineNumber);
