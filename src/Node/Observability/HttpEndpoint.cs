@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
+using ActorVip.Node.Hosting;
 
 namespace ActorVip.Node.Observability;
 
@@ -21,6 +22,12 @@ public sealed class HttpEndpoint : IDisposable
     private readonly TcpListener _listener;
     private readonly Func<string, CancellationToken, Task<HttpAnswer>> _route;
     private readonly CancellationTokenSource _stop = new();
+    private readonly ConnectionLimit _connections = new(MaxConnectionsPerSource, MaxConnections);
+
+    /// <summary>Prometheus, a prober and `actorvip status` need a few at a time; a flood gets no more than this.</summary>
+    public const int MaxConnectionsPerSource = 16;
+
+    public const int MaxConnections = 64;
     private Task? _loop;
 
     public HttpEndpoint(TcpListener listener, Func<string, CancellationToken, Task<HttpAnswer>> route)
@@ -45,7 +52,24 @@ public sealed class HttpEndpoint : IDisposable
                 if (_stop.IsCancellationRequested) return;
                 continue;
             }
-            _ = Task.Run(() => ServeAsync(socket));
+            if (!_connections.TryOpen(socket.RemoteEndPoint))
+            {
+                // Over the cap: closed at once, before a byte is read or a buffer allocated.
+                socket.Close(0);
+                continue;
+            }
+            var from = socket.RemoteEndPoint;
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await ServeAsync(socket);
+                }
+                finally
+                {
+                    _connections.Close(from);
+                }
+            });
         }
     }
 

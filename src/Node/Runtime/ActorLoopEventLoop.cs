@@ -21,9 +21,14 @@ public sealed class ActorLoopEventLoop : AbstractScheduledEventExecutor, IEventL
     private readonly AkkaRunnable _postDueTasks;
     private volatile bool _shutdown;
 
-    public ActorLoopEventLoop(ActorLoopScheduler loop)
+    private readonly InboundConnections? _inbound;
+
+    /// <param name="loop">The actor loop that runs every task.</param>
+    /// <param name="inbound">When set, every accepted connection registered here is subject to its limits.</param>
+    public ActorLoopEventLoop(ActorLoopScheduler loop, InboundConnections? inbound = null)
     {
         _loop = loop;
+        _inbound = inbound;
         _postDueTasks = new PostDueTasks(this);
     }
 
@@ -33,7 +38,19 @@ public sealed class ActorLoopEventLoop : AbstractScheduledEventExecutor, IEventL
 
     public new IEventLoop GetNext() => this;
 
-    public Task RegisterAsync(IChannel channel) => channel.Unsafe.RegisterAsync(this);
+    /// <summary>
+    /// Registers a channel. An accepted one (it has a parent, the server channel) over the inbound limits is not
+    /// registered: the task fails and DotNetty's acceptor closes the socket at once.
+    /// </summary>
+    public Task RegisterAsync(IChannel channel)
+    {
+        if (_inbound is null || channel.Parent is null) return channel.Unsafe.RegisterAsync(this);
+        if (!_inbound.TryAccept(channel)) return Task.FromException(new ChannelException("inbound connection limit reached"));
+        var registered = channel.Unsafe.RegisterAsync(this);
+        if (registered.IsCompletedSuccessfully) _inbound.Watch(channel);
+        else registered.ContinueWith(t => { if (t.IsCompletedSuccessfully) channel.EventLoop.Execute(() => _inbound.Watch(channel)); }, TaskScheduler.Default);
+        return registered;
+    }
 
     public override bool IsShuttingDown => _shutdown;
 

@@ -55,19 +55,24 @@ public sealed class ActorLoopTcpTransport : AkkaTransport
 
     public override Task<bool> ManagementCommand(object message) => _inner.ManagementCommand(message);
 
+    /// <summary>The limits on this transport's inbound connections (<see cref="InboundConnections"/>).</summary>
+    public InboundConnections Inbound { get; } = new();
+
     /// <summary>Moves <paramref name="transport"/> onto the actor loop; null when done, else why not.</summary>
-    private static string? OnActorLoop(ActorSystem system, AkkaTransport transport)
+    private string? OnActorLoop(ActorSystem system, AkkaTransport transport)
     {
         if (system.Scheduler is not ActorLoopScheduler loop)
             return $"akka.scheduler.implementation is {system.Scheduler.GetType().Name}, not {nameof(ActorLoopScheduler)}";
         var fields = GroupFields.Select(name => transport.GetType().BaseType?.GetField(name, BindingFlags.Instance | BindingFlags.NonPublic)).ToList();
         if (fields.Any(f => f is null || !typeof(IEventLoopGroup).IsAssignableFrom(f.FieldType)))
             return $"this Akka.Remote has no {string.Join(" and ", GroupFields)} fields of type {nameof(IEventLoopGroup)}";
-        var group = new ActorLoopEventLoop(loop);
+        // The server's group also registers the connections it accepts, which the inbound guard limits.
+        var server = new ActorLoopEventLoop(loop, Inbound);
+        var client = new ActorLoopEventLoop(loop);
         foreach (var field in fields)
         {
             var own = (IEventLoopGroup)field!.GetValue(transport)!;
-            field.SetValue(transport, group);
+            field.SetValue(transport, field.Name == GroupFields[0] ? server : client);
             // Its threads are started already and have nothing to do: end them.
             own.ShutdownGracefullyAsync(TimeSpan.Zero, TimeSpan.Zero);
         }
