@@ -56,6 +56,8 @@ public sealed class ClusterCertificates
         {
             if (IsPkcs12(tls.Certificate))
                 return X509CertificateLoader.LoadPkcs12FromFile(tls.Certificate, password, X509KeyStorageFlags.EphemeralKeySet);
+            // The certificate alone first, so that a bad certificate is not blamed on the key read with it.
+            using (X509CertificateLoader.LoadCertificateFromFile(tls.Certificate)) { }
             if (tls.Key.Length > 0)
             {
                 setting = "tls.key";

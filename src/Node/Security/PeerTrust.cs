@@ -26,6 +26,9 @@ public static class PeerTrust
             return false;
         };
 
+    private static readonly System.Security.Cryptography.Oid ServerAuth = new("1.3.6.1.5.5.7.3.1", "serverAuth");
+    private static readonly System.Security.Cryptography.Oid ClientAuth = new("1.3.6.1.5.5.7.3.2", "clientAuth");
+
     /// <summary>Null when <paramref name="certificate"/> chains to one of <paramref name="authority"/> (and is in its validity period); else what is wrong.</summary>
     public static string? ChainStatus(X509Certificate2 certificate, X509Certificate2Collection authority, X509Chain? extra)
     {
@@ -35,6 +38,10 @@ public static class PeerTrust
         // A private cluster CA publishes no revocation list; removing a node means a new CA (docs/SECURITY.md).
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         chain.ChainPolicy.DisableCertificateDownloads = true;
+        // Every node is both the server and the client of cluster connections: a certificate whose extended key usage
+        // leaves out either is not a node's (a certificate without the extension is good for any use).
+        chain.ChainPolicy.ApplicationPolicy.Add(ServerAuth);
+        chain.ChainPolicy.ApplicationPolicy.Add(ClientAuth);
         if (extra is not null)
             foreach (var element in extra.ChainElements) chain.ChainPolicy.ExtraStore.Add(element.Certificate);
         if (chain.Build(certificate)) return null;
@@ -47,6 +54,7 @@ public static class PeerTrust
         X509ChainStatusFlags.PartialChain => "not signed by it (PartialChain)",
         X509ChainStatusFlags.UntrustedRoot => "chains to another root (UntrustedRoot)",
         X509ChainStatusFlags.NotTimeValid => "expired or not yet valid (NotTimeValid)",
+        X509ChainStatusFlags.NotValidForUsage => "its extended key usage lacks serverAuth or clientAuth, which every node needs (NotValidForUsage)",
         _ => status.ToString(),
     };
 

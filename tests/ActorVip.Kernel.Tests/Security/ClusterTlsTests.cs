@@ -58,6 +58,18 @@ public sealed class ClusterTlsTests(ITestOutputHelper output) : IDisposable
         Assert.StartsWith($"tls.certificate: '{certificate}' (CN=stray) is not accepted by the cluster CA", e.Message);
     }
 
+    [Theory]
+    [InlineData("1.3.6.1.5.5.7.3.1")]
+    [InlineData("1.3.6.1.5.5.7.3.2")]
+    [InlineData("1.3.6.1.5.5.7.3.4")]
+    public void A_certificate_without_both_serverAuth_and_clientAuth_is_a_config_error(string usage)
+    {
+        var (certificate, key) = _cluster.Issue("oneway", IPAddress.Loopback, [new System.Security.Cryptography.Oid(usage)]);
+        var e = Assert.Throws<ConfigException>(() => ClusterCertificates.Load(new TlsSettings(true, certificate, key, "", _cluster.CaFile)));
+        output.WriteLine(e.Message);
+        Assert.Contains("its extended key usage lacks serverAuth or clientAuth", e.Message);
+    }
+
     [Fact]
     public void Missing_or_unreadable_files_are_config_errors_naming_the_setting()
     {
@@ -69,6 +81,8 @@ public sealed class ClusterTlsTests(ITestOutputHelper output) : IDisposable
             (new(true, Path.Combine(_cluster.Folder, "missing.pem"), key, "", _cluster.CaFile), "tls.certificate"),
             (new(true, certificate, Path.Combine(_cluster.Folder, "missing-key.pem"), "", _cluster.CaFile), "tls.key"),
             (new(true, certificate, garbage, "", _cluster.CaFile), "tls.key"),
+            // A bad certificate was blamed on the key read with it.
+            (new(true, garbage, key, "", _cluster.CaFile), "tls.certificate"),
             (new(true, certificate, key, "", Path.Combine(_cluster.Folder, "missing-ca.pem")), "tls.ca"),
             (new(true, certificate, key, "", garbage), "tls.ca"),
         };

@@ -28,13 +28,14 @@ public sealed class TestAuthority : IDisposable
     public string CaFile { get; }
 
     /// <summary>A node certificate (server and client auth, SAN = the node's IP) and its key; returns the two PEM file paths.</summary>
-    public (string Certificate, string Key) Issue(string node, IPAddress address)
+    /// <param name="usages">The extended key usages; by default serverAuth and clientAuth, as every node needs.</param>
+    public (string Certificate, string Key) Issue(string node, IPAddress address, Oid[]? usages = null)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={node}", key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")], false));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([.. usages ?? [new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")]], false));
         var san = new SubjectAlternativeNameBuilder();
         san.AddIpAddress(address);
         request.CertificateExtensions.Add(san.Build());
