@@ -194,6 +194,15 @@ public static class HoconSyntax
     private sealed class Checker(List<Token> tokens)
     {
         private int _at;
+        private int _depth;
+
+        /// <summary>Deeper nesting is no configuration; refusing it keeps a hostile file from overflowing the stack here or in Akka's parser.</summary>
+        private const int MaxDepth = 32;
+
+        private void Enter(int line)
+        {
+            if (++_depth > MaxDepth) throw new SyntaxError(line, $"objects and lists are nested more than {MaxDepth} deep");
+        }
 
         private Token Peek => tokens[_at];
 
@@ -222,11 +231,16 @@ public static class HoconSyntax
         /// <summary>Fields up to <paramref name="close"/> (not taken).</summary>
         private void ObjectBody(Kind close, int openedOn)
         {
+            Enter(openedOn);
             while (true)
             {
                 while (Peek.Kind is Kind.Newline or Kind.Comma) _at++;
                 var t = Peek;
-                if (t.Kind == close) return;
+                if (t.Kind == close)
+                {
+                    _depth--;
+                    return;
+                }
                 if (t.Kind == Kind.End) throw new SyntaxError(openedOn, "this '{' is never closed (expected a matching '}')");
                 if (t.Kind == Kind.CloseBrace) throw new SyntaxError(t.Line, "this '}' closes nothing (a '}' too many, or its '{' is missing)");
                 Field();
@@ -307,11 +321,16 @@ public static class HoconSyntax
         /// <summary>Elements up to the closing ']'; returns its line.</summary>
         private int Array(int openedOn)
         {
+            Enter(openedOn);
             while (true)
             {
                 while (Peek.Kind is Kind.Newline or Kind.Comma) _at++;
                 var t = Peek;
-                if (t.Kind == Kind.CloseBracket) return Take().Line;
+                if (t.Kind == Kind.CloseBracket)
+                {
+                    _depth--;
+                    return Take().Line;
+                }
                 if (t.Kind == Kind.End) throw new SyntaxError(openedOn, "this '[' is never closed (expected a matching ']')");
                 if (t.Kind is Kind.CloseBrace or Kind.Separator) throw Unexpected(t, "inside a list (expected values separated by ',' and a closing ']')");
                 Value("a list element", t.Line);

@@ -4,7 +4,8 @@ namespace ActorVip.Node.Hosting;
 
 /// <summary>
 /// Counts the open inbound connections of a listening port by source address and in total, and says whether one more
-/// may open. A flood of connections then costs a bounded number of sockets and buffers, whoever sends it. Thread-safe.
+/// may open. A flood of connections then costs a bounded number of sockets and buffers, whoever sends it. Loopback
+/// sources count only towards the total. Thread-safe.
 /// </summary>
 public sealed class ConnectionLimit(int perSource, int total)
 {
@@ -27,7 +28,8 @@ public sealed class ConnectionLimit(int perSource, int total)
         {
             if (_total >= total) return false;
             _bySource.TryGetValue(source, out var count);
-            if (count >= perSource) return false;
+            // Loopback is this host: several nodes of one host (the simulation, a lab) share it, and no remote peer can use it.
+            if (count >= perSource && !IPAddress.IsLoopback(source)) return false;
             _bySource[source] = count + 1;
             _total++;
             return true;

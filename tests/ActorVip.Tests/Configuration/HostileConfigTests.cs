@@ -43,6 +43,9 @@ public class HostileConfigTests
         { "actorvip.interface = \u0001", "line 2: a control character (U+0001) is not allowed" },
         { "actorvip.node-address = 192.0.2.11:4053", "line 2: '192.0.2.11:4053' holds a ':' and must be quoted" },
         { "actorvip.addresses = [2001:db8::100]", "line 2: '2001:db8::100' holds a ':' and must be quoted" },
+        // Nesting deep enough to overflow a recursive parser's stack.
+        { "x = " + new string('[', 100_000) + new string(']', 100_000), "line 2: objects and lists are nested more than 32 deep" },
+        { string.Concat(Enumerable.Repeat("a {", 50_000)), "line 2: objects and lists are nested more than 32 deep" },
         // Values of the wrong shape, reported as what they are.
         { "actorvip.lease.lease-time = [1,2]", "lease.lease-time: a list where one value is expected" },
         { "actorvip.addresses = \"192.0.2.1\"", "addresses: one value where a list is expected" },
