@@ -99,6 +99,19 @@ public class HostStateTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void The_nat_table_is_rebuilt_only_over_its_own_mark()
+    {
+        using var lab = new NetworkLab("natmark");
+        var node = lab.AddNamespace("node");
+        lab.Sh(node, "nft add table ip actorvip-nat && nft add chain ip actorvip-nat postrouting '{ type nat hook postrouting priority srcnat; }' && " +
+            "nft add table ip6 actorvip-nat '{ comment \"owned by actorvip\"; }'");
+        using (ActorVip.Node.Linux.NetworkNamespace.Enter(node))
+        using (var nat = new ActorVip.Node.Linux.Nftables.MasqueradeNat())
+            nat.Remove();
+        Assert.Equal("table ip actorvip-nat", lab.Sh(node, "nft list tables").Trim());
+    }
+
+    [Fact]
     public void The_fence_tables_a_node_makes_carry_the_mark_nft_shows()
     {
         using var lab = new NetworkLab("markrun");
