@@ -13,7 +13,7 @@ namespace ActorVip.Ownership.Actors;
 /// (<see cref="BackendHealthBook.NextChange"/>), and every <see cref="ResendInterval"/> while an owner has not
 /// confirmed its assignment (renewed it with the local voter), when it re-sends that assignment so that a lost
 /// message heals by itself. It does not poll on a fixed tick: an idle allocator looks
-/// about twice a second instead of ten times, and a crashed owner's lease is seen stale the moment it runs out.
+/// about twice a second, and a crashed owner's lease is seen stale the moment it runs out.
 /// It is not on the path that keeps a VIP alive: owners renew with the voters directly.
 /// </summary>
 public sealed class VipAllocator : ReceiveActor, IWithTimers
@@ -23,9 +23,9 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
     /// <summary>
     /// How often an unchanged assignment its owner has not confirmed is sent again. A change is sent at once; the
     /// re-send only repairs a message lost with a broken association, well within the
-    /// <see cref="OwnerLiveness.AcquireGrace"/> a new owner gets. An owner that renews the assignment has it: re-sending
-    /// to it regardless (ten times a second at first, then twice) was the largest remote traffic of an idle cluster
-    /// after the renewals.
+    /// <see cref="OwnerLiveness.AcquireGrace"/> a new owner gets. An owner that renews the assignment has it and is not
+    /// sent it again: re-sends to owners that have it would be the largest remote traffic of an idle cluster after the
+    /// renewals.
     /// </summary>
     public static readonly TimeSpan ResendInterval = TimeSpan.FromMilliseconds(500);
 

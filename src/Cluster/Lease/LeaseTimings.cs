@@ -18,7 +18,7 @@ public static class LeaseTimings
     /// <summary>
     /// The largest relative clock rate difference ρ (0.01 = 1 %) the margin covers. The owner's lease, at most
     /// lease-time on a clock up to ρ slow, must end before a voter's promise of lease-time + margin on a clock up
-    /// to ρ fast: L(1 + ρ) ≤ (L + M)(1 − ρ), so ρ ≤ M / (2L + M). Defaults: 200 / 1400 ≈ 14 %.
+    /// to ρ fast: L(1 + ρ) ≤ (L + M)(1 − ρ), so ρ ≤ M / (2L + M). Defaults (700 / 250 / 100 ms): 100 / 1500 ≈ 6.7 %.
     /// </summary>
     public static double MaxClockRateDrift(LeaseSettings s) =>
         s.Margin.TotalMilliseconds / (2 * s.LeaseTime.TotalMilliseconds + s.Margin.TotalMilliseconds);

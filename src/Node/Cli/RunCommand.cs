@@ -19,6 +19,12 @@ namespace ActorVip.Node.Cli;
 /// <summary>`actorvip run`: one node of the cluster, holding the VIPs it is placed and granted.</summary>
 public static class RunCommand
 {
+    /// <summary>
+    /// The type name of Akka.Remote's (internal) shutdown reason after an outbound TLS handshake failed: the only handle on
+    /// it, so ClusterTlsTests checks that Akka still uses it (docs/AKKA-UPGRADE.md).
+    /// </summary>
+    public const string TlsHandshakeFailureReason = "TlsHandshakeFailureReason";
+
     public static Command Create()
     {
         var options = new NodeOptions();
@@ -120,9 +126,8 @@ public static class RunCommand
             // Downed or shut down by the cluster: the VIPs went with the actors; let systemd restart us.
             RemoveStaleLoadBalancing(drivers.Set, settings, atStart: false);
             drivers.Set.Fence?.Remove();
-            // Akka's reason type is internal; its name is the only handle.
             var reason = Akka.Actor.CoordinatedShutdown.Get(runtime.System).ShutdownReason;
-            Console.Error.WriteLine(reason?.GetType().Name == "TlsHandshakeFailureReason"
+            Console.Error.WriteLine(reason?.GetType().Name == TlsHandshakeFailureReason
                 ? $"actorvip: tls: {reason} (a peer's certificate is not signed by the cluster CA, or it refused ours; Akka stops a node whose outbound TLS handshake fails); exiting so that the service manager restarts it; see docs/SECURITY.md"
                 : "actorvip: the actor system stopped (this node was removed from the cluster); exiting so that the service manager restarts it");
             return ExitCodes.Failure;

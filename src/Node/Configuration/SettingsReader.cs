@@ -70,6 +70,9 @@ public static class SettingsReader
         if (LeaseSettings.Validate(nodes, leaseTime, renewInterval, margin) is { } leaseError) throw new ConfigException(leaseError);
         var lease = new LeaseSettings(nodes, leaseTime, renewInterval, margin);
 
+        // Validated here, read by the ActorLoopScheduler from the same configuration when the actor system starts.
+        Duration(c, "actor-loop.startup-grace", min: TimeSpan.Zero);
+
         var fence = new FenceSettings(Bool(c, "fence.enabled"), Str(c, "fence.table"));
         if (fence.Table.Length is 0 or > 255 || !fence.Table.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_'))
             throw new ConfigException($"fence.table: '{fence.Table}' is not a valid nftables table name (expected letters, digits, '-' or '_')");

@@ -129,6 +129,19 @@ public sealed class MetricRegistry
             lock (Gate) ((Cell)SeriesFor(labels)).Value++;
         }
 
+        /// <summary>
+        /// Sets the series to a total counted elsewhere (read at each scrape); a counter never goes down, so a lower
+        /// value is ignored.
+        /// </summary>
+        public void SetTotal(double total, params string[] labels)
+        {
+            lock (Gate)
+            {
+                var cell = (Cell)SeriesFor(labels);
+                if (total > cell.Value) cell.Value = total;
+            }
+        }
+
         /// <summary>Exports the series of these label values at zero from now on.</summary>
         public void Touch(params string[] labels)
         {

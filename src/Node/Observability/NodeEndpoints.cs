@@ -3,6 +3,7 @@ using System.Text;
 using ActorVip.Messages.Ownership;
 using ActorVip.Node.Configuration;
 using ActorVip.Node.Hosting;
+using ActorVip.Node.Runtime;
 using ActorVip.Ownership.Actors;
 using Akka.Actor;
 
@@ -44,6 +45,7 @@ public sealed class NodeEndpoints : IDisposable
         {
             case "/metrics":
                 _metrics.RecordMembers(View());
+                if (_runtime.System.Scheduler is ActorLoopScheduler loop) _metrics.RecordActorLoop(loop.Stalls);
                 return new HttpAnswer(200, "text/plain; version=0.0.4; charset=utf-8", Encoding.UTF8.GetBytes(_metrics.Registry.Export()));
             case "/healthz":
                 return Answer(Probes.Health(_runtime.System.WhenTerminated.IsCompleted, await SystemdService.PingAsync(_runtime)));

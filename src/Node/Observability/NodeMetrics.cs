@@ -1,5 +1,6 @@
 using ActorVip.Messages.Ownership;
 using ActorVip.Node.LoadBalancing;
+using ActorVip.Node.Runtime;
 
 namespace ActorVip.Node.Observability;
 
@@ -18,6 +19,8 @@ public sealed class NodeMetrics
     private readonly MetricRegistry.Gauge _ipvsBackends;
     private readonly MetricRegistry.Counter _reconcileErrors;
     private readonly MetricRegistry.Gauge _members;
+    private readonly MetricRegistry.Counter _loopStalls;
+    private readonly MetricRegistry.Gauge _loopLateness;
 
     public NodeMetrics(MetricRegistry registry)
     {
@@ -32,6 +35,9 @@ public sealed class NodeMetrics
         _ipvsBackends = registry.CreateGauge("actorvip_ipvs_backends", "Backends of the IPVS services this node programs, by health-check verdict.", "health");
         _reconcileErrors = registry.CreateCounter("actorvip_reconcile_errors_total", "IPVS reconciliations that failed (each is retried).", "vip");
         _members = registry.CreateGauge("actorvip_cluster_members", "Cluster members by status, as this node sees them.", "status");
+        _loopStalls = registry.CreateCounter("actorvip_actor_loop_stalls_total",
+            "Times the actor loop started due work later than half the lease renew-interval: a call that blocks the loop, or a stopped or CPU-starved process.");
+        _loopLateness = registry.CreateGauge("actorvip_actor_loop_longest_lateness_seconds", "The longest the actor loop started due work late since the node started.");
         _ipvsBackends.Set(0, "healthy");
         _ipvsBackends.Set(0, "unhealthy");
     }
@@ -80,6 +86,13 @@ public sealed class NodeMetrics
                 _ipvsBackends.Set(state.Backends(healthy: false), "unhealthy");
                 break;
         }
+    }
+
+    /// <summary>Sets the actor loop's stall count and longest lateness (called before each scrape).</summary>
+    public void RecordActorLoop(LoopStalls stalls)
+    {
+        _loopStalls.SetTotal(stalls.Count);
+        _loopLateness.Set(stalls.LongestLateness.TotalSeconds);
     }
 
     /// <summary>Sets the member gauge from the membership as seen now (called before each scrape).</summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ActorVip.Ownership;
 using Akka.Actor;
 using Akka.Actor.Scheduler;
 using Akka.Configuration;
@@ -17,6 +18,9 @@ namespace ActorVip.Node.Runtime;
 /// Housekeeping timers (repeating every <see cref="HousekeepingInterval"/> or slower: Akka's gossip, heartbeat and
 /// reaper ticks) may fire up to <see cref="HousekeepingSlack"/> late, with whatever wakes the thread next, like Linux
 /// timer slack; every other timer fires at its deadline.
+/// It also watches itself (<see cref="LoopStallDetector"/>): work started later than half the lease's renew-interval
+/// after it was due is a stall, logged as a warning (at most one line per 10 s) and counted in <see cref="Stalls"/>;
+/// a node's start-up (actorvip.actor-loop.startup-grace) is not judged.
 /// </summary>
 public sealed class ActorLoopScheduler : SchedulerBase, IDateTimeOffsetNowTimeProvider, IDisposable
 {
@@ -33,10 +37,11 @@ public sealed class ActorLoopScheduler : SchedulerBase, IDateTimeOffsetNowTimePr
     private readonly object _gate = new();
     private readonly PriorityQueue<Timer, (long Deadline, long Order)> _due = new();
     private readonly PriorityQueue<Timer, (long Deadline, long Order)> _housekeeping = new();
-    private readonly Queue<IRunnable> _work = new();
+    private readonly Queue<(IRunnable Work, long PostedAt)> _work = new();
     private readonly Thread _thread;
     private readonly LoopSignal _signal = new();
     private readonly TimeSpan _shutdownTimeout;
+    private readonly LoopStallDetector _stalls;
     private long _order;
     private bool _stopping;
     private bool _sleeping;
@@ -44,9 +49,22 @@ public sealed class ActorLoopScheduler : SchedulerBase, IDateTimeOffsetNowTimePr
     public ActorLoopScheduler(Config scheduler, ILoggingAdapter log) : base(scheduler, log)
     {
         _shutdownTimeout = SchedulerConfig.GetTimeSpan("akka.scheduler.shutdown-timeout", TimeSpan.FromSeconds(5));
+        // Akka hands the scheduler the whole configuration; a node's carries its lease, a bare actor system the default.
+        var renewInterval = SchedulerConfig.GetTimeSpan("actorvip.lease.renew-interval", LeaseSettings.DefaultRenewInterval, allowInfinite: false);
+        _stalls = new LoopStallDetector(LoopStallDetector.ThresholdFor(renewInterval), LoopStallDetector.DefaultWarningInterval);
+        // From the start, before the actor system that owns this scheduler has even finished starting.
+        var grace = SchedulerConfig.GetTimeSpan("actorvip.actor-loop.startup-grace", TimeSpan.Zero, allowInfinite: false);
+        _stalls.JudgeFrom(Now() + grace.Ticks);
         _thread = new Thread(Run) { IsBackground = true, Name = "actor-loop" };
         _thread.Start();
     }
+
+    /// <summary>How often this loop stalled and the longest it was late; read for actorvip_actor_loop_* at each scrape.</summary>
+    public LoopStalls Stalls => _stalls.Snapshot;
+
+    /// <summary>Work started later than this after it was due is a stall.</summary>
+    public TimeSpan StallThreshold => _stalls.Threshold;
+
 
     protected override DateTimeOffset TimeNow => DateTimeOffset.UtcNow;
     public override TimeSpan MonotonicClock => Stopwatch.GetElapsedTime(Started);
@@ -102,10 +120,11 @@ public sealed class ActorLoopScheduler : SchedulerBase, IDateTimeOffsetNowTimePr
     public void Execute(IRunnable work)
     {
         bool wake, stopped;
+        var posted = Now();
         lock (_gate)
         {
             stopped = _stopping;
-            if (!stopped) _work.Enqueue(work);
+            if (!stopped) _work.Enqueue((work, posted));
             wake = !stopped && WakeUnderLock();
         }
         if (wake) _signal.Set();
@@ -157,7 +176,7 @@ public sealed class ActorLoopScheduler : SchedulerBase, IDateTimeOffsetNowTimePr
     private void Run()
     {
         var ready = new List<Timer>();
-        var work = new List<IRunnable>();
+        var work = new List<(IRunnable Work, long PostedAt)>();
         while (true)
         {
             TimeSpan wait;
@@ -165,7 +184,7 @@ public sealed class ActorLoopScheduler : SchedulerBase, IDateTimeOffsetNowTimePr
             {
                 if (_stopping)
                 {
-                    while (_work.TryDequeue(out var left)) RunOnPool(left);
+                    while (_work.TryDequeue(out var left)) RunOnPool(left.Work);
                     return;
                 }
                 wait = _work.Count > 0 ? TimeSpan.Zero : NextWait();
@@ -182,12 +201,52 @@ public sealed class ActorLoopScheduler : SchedulerBase, IDateTimeOffsetNowTimePr
                 _signal.Wait(wait);
                 continue;
             }
-            foreach (var timer in ready) Fire(timer);
+            foreach (var timer in ready)
+            {
+                if (timer.Cancelled) continue;
+                var started = Starting(LatestFire(timer));
+                Fire(timer);
+                _stalls.Ran(timer.Action, Now() - started);
+            }
             ready.Clear();
-            foreach (var item in work) RunWork(item);
+            foreach (var (item, posted) in work)
+            {
+                var started = Starting(posted);
+                RunWork(item);
+                _stalls.Ran(item, Now() - started);
+            }
             work.Clear();
         }
     }
+
+    /// <summary>Tells the stall detector that something due at <paramref name="dueAt"/> starts now; logs a stall it reports.</summary>
+    private long Starting(long dueAt)
+    {
+        var now = Now();
+        if (_stalls.Starting(dueAt, now) is { } stall)
+        {
+            // Publishing a log event only enqueues it: the loggers run on the blocking-io dispatcher, off this loop.
+            Log.Warning(
+                "actor loop stalled: work started late; a call that blocks the actor loop delays every lease renewal (blocking work "
+                + "belongs on akka.actor.default-blocking-io-dispatcher) late-ms={0} threshold-ms={1} longest-task-ms={2} longest-task={3} "
+                + "stalls-not-logged={4}",
+                Math.Round(stall.Late.TotalMilliseconds), Math.Round(stall.Threshold.TotalMilliseconds),
+                Math.Round(stall.LongestTask.TotalMilliseconds), Describe(stall.LongestTaskWhat), stall.Unlogged);
+        }
+        return now;
+    }
+
+    /// <summary>
+    /// A scheduled tell names its receiver and message, a remoting task DotNetty's task; an actor's mailbox run is
+    /// Akka's Mailbox, whose actor Akka keeps internal.
+    /// </summary>
+    private static string Describe(object? task) => task switch
+    {
+        null => "none",
+        ScheduledTell tell => tell.ToString(),
+        Mailbox => "an actor's mailbox (Akka.Dispatch.Mailbox)",
+        _ => task.ToString() ?? task.GetType().Name,
+    };
 
     private void RunWork(IRunnable work)
     {

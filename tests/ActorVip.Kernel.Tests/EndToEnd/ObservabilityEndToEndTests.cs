@@ -69,6 +69,8 @@ public sealed class ObservabilityEndToEndTests(ITestOutputHelper output)
             Assert.Matches(@"actorvip_announcements_total\{vip=""192\.0\.2\.100""\} [1-9]", metrics);
             Assert.Matches(@"actorvip_lease_renew_seconds_count\{vip=""192\.0\.2\.100""\} [1-9]", metrics);
             Assert.Contains("actorvip_cluster_members{status=\"Up\"} 3", metrics);
+            Assert.Matches(@"(?m)^actorvip_actor_loop_stalls_total \d+$", metrics);
+            Assert.Matches(@"(?m)^actorvip_actor_loop_longest_lateness_seconds [0-9.e-]+$", metrics);
 
             // A second node on the same host with the same metrics address: one line, exit 1, and nothing touched
             // (it would otherwise have removed the owner's VIP as a "stale copy" at start).

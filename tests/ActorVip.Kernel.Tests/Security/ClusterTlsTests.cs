@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using ActorVip.Node.Cli;
 using ActorVip.Node.Configuration;
 using ActorVip.Node.Security;
 using Akka.Actor;
@@ -46,6 +48,23 @@ public sealed class ClusterTlsTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("CN=intruder", refusal);
         Assert.DoesNotContain(AkkaCluster.Get(seed).State.Members, m => m.Address.Equals(AkkaCluster.Get(intruder).SelfAddress));
         Assert.DoesNotContain(AkkaCluster.Get(intruder).State.Members, m => m.Status == MemberStatus.Up);
+    }
+
+    [Fact]
+    public async Task A_node_whose_own_outbound_handshake_fails_is_stopped_with_the_reason_actorvip_run_names()
+    {
+        // SECURITY.md's limit of Akka.Remote: the stranger refuses the seed's certificate, so its own outbound handshake
+        // fails and Akka stops it. `actorvip run` recognises that only by the reason's type name, which Akka keeps internal.
+        using var foreign = new TestAuthority("foreign", _cluster.Folder);
+        var seed = Start("seed", Load(_cluster.Issue("seed", IPAddress.Loopback)));
+        var (certificate, key) = foreign.Issue("stranger", IPAddress.Loopback);
+        var stranger = Start("stranger", ClusterCertificates.Load(new TlsSettings(true, certificate, key, "", foreign.CaFile)));
+        AkkaCluster.Get(stranger).Join(AkkaCluster.Get(seed).SelfAddress);
+
+        var waited = Stopwatch.StartNew();
+        while (CoordinatedShutdown.Get(stranger).ShutdownReason is null && waited.Elapsed < TimeSpan.FromSeconds(60)) await Task.Delay(100);
+        output.WriteLine($"stranger stopped after {waited.Elapsed.TotalSeconds:0.0} s: {CoordinatedShutdown.Get(stranger).ShutdownReason}");
+        Assert.Equal(RunCommand.TlsHandshakeFailureReason, CoordinatedShutdown.Get(stranger).ShutdownReason?.GetType().Name);
     }
 
     [Fact]

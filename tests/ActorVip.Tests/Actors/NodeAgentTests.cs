@@ -6,14 +6,17 @@ using ActorVip.Node.Drivers;
 using ActorVip.Ownership;
 using ActorVip.Ownership.Actors;
 using Akka.Actor;
-using Akka.TestKit.Xunit2;
 
 namespace ActorVip.Tests.Actors;
 
-/// <summary>The agent with one real voter in the same actor system (a single-node lease), and a probe as allocator.</summary>
-public class NodeAgentTests : TestKit
+/// <summary>
+/// The agent with one real voter in the same actor system (a single-node lease), and a probe as allocator, on virtual
+/// time (<see cref="VirtualTimeTestKit"/>).
+/// </summary>
+public class NodeAgentTests : VirtualTimeTestKit
 {
     private static readonly LeaseSettings Lease = new(1);
+    private static readonly TimeSpan Step = TimeSpan.FromMilliseconds(10);
 
     private (KernelRecorder Kernel, IActorRef Agent, IActorRef Voter, NodeId Self) Start(IActorRef allocator)
     {
@@ -21,8 +24,9 @@ public class NodeAgentTests : TestKit
             new HoconOverrides().Set("actorvip.interface", "eth0").SetList("actorvip.addresses", ["192.0.2.100"])));
         var self = new NodeId(((ExtendedActorSystem)Sys).Provider.DefaultAddress.ToString());
         var kernel = new KernelRecorder();
-        var voter = Sys.ActorOf(VoterActor.Props(Lease, self, MonotonicClock.Instance), VoterActor.Name);
-        var agent = Sys.ActorOf(NodeAgent.Props(settings, KernelRecorder.Link, new DriverSet(new NoLinks(), kernel, kernel, kernel), Lease, [self], self, MonotonicClock.Instance, allocator), NodeAgent.Name);
+        var voter = Sys.ActorOf(VoterActor.Props(Lease, self, Clock), VoterActor.Name);
+        var agent = Sys.ActorOf(NodeAgent.Props(settings, KernelRecorder.Link, new DriverSet(new NoLinks(), kernel, kernel, kernel), Lease, [self], self, Clock, allocator), NodeAgent.Name);
+        Started(voter, agent);
         return (kernel, agent, voter, self);
     }
 
@@ -33,11 +37,14 @@ public class NodeAgentTests : TestKit
         var (kernel, agent, voter, _) = Start(allocator);
         agent.Tell(new Assign("192.0.2.100", 1));
         // The voter acks nobody during its restart quiet period (lease-time + margin), then grants.
-        AwaitCondition(() => kernel.HasAddress("192.0.2.100/32"), TimeSpan.FromSeconds(10));
+        var granted = AdvanceUntil(() => kernel.HasAddress("192.0.2.100/32"), Lease.PromiseTime + Lease.RenewInterval * 2);
+        Assert.InRange(granted, Lease.PromiseTime, Lease.PromiseTime + Lease.RenewInterval + Step);
         Assert.StartsWith("own 192.0.2.100", kernel.Calls.First(c => c.StartsWith("own", StringComparison.Ordinal)));
 
+        Watch(voter);
         Sys.Stop(voter); // no more acks: the lease lapses within lease-time
-        AwaitCondition(() => !kernel.HasAddress("192.0.2.100/32"), TimeSpan.FromSeconds(5));
+        ExpectTerminated(voter);
+        AdvanceUntil(() => !kernel.HasAddress("192.0.2.100/32"), Lease.LeaseTime + Step);
         Assert.Contains("disown 192.0.2.100", kernel.Calls);
     }
 
@@ -55,7 +62,7 @@ public class NodeAgentTests : TestKit
         var allocator = CreateTestProbe();
         var (kernel, agent, _, self) = Start(allocator);
         agent.Tell(new Assign("192.0.2.100", 1));
-        AwaitCondition(() => kernel.HasAddress("192.0.2.100/32"), TimeSpan.FromSeconds(10));
+        AdvanceUntil(() => kernel.HasAddress("192.0.2.100/32"), Lease.PromiseTime + Lease.RenewInterval * 2);
 
         agent.Tell(new ReleaseAll("test"));
         ExpectMsg<AllReleased>(TimeSpan.FromSeconds(5));
@@ -70,13 +77,14 @@ public class NodeAgentTests : TestKit
         var allocator = CreateTestProbe();
         var (kernel, agent, _, _) = Start(allocator);
         agent.Tell(new Assign("192.0.2.100", 5));
-        AwaitCondition(() => kernel.HasAddress("192.0.2.100/32"), TimeSpan.FromSeconds(10));
+        AdvanceUntil(() => kernel.HasAddress("192.0.2.100/32"), Lease.PromiseTime + Lease.RenewInterval * 2);
         agent.Tell(new Revoke("192.0.2.100", 4));
         agent.Tell(new Revoke("192.0.2.100", 5));
-        ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        Scheduler.Advance(TimeSpan.FromMilliseconds(300));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(1));
         Assert.True(kernel.HasAddress("192.0.2.100/32"));
         agent.Tell(new Revoke("192.0.2.100", 6));
-        AwaitCondition(() => !kernel.HasAddress("192.0.2.100/32"), TimeSpan.FromSeconds(5));
+        AdvanceUntil(() => !kernel.HasAddress("192.0.2.100/32"), Lease.RenewInterval);
     }
 
     [Fact]
@@ -86,7 +94,7 @@ public class NodeAgentTests : TestKit
         var (kernel, agent, _, _) = Start(allocator);
         agent.Tell(new Assign("198.51.100.1", 1));
         agent.Tell(new Assign("192.0.2.100", 1));
-        AwaitCondition(() => kernel.HasAddress("192.0.2.100/32"), TimeSpan.FromSeconds(10));
+        AdvanceUntil(() => kernel.HasAddress("192.0.2.100/32"), Lease.PromiseTime + Lease.RenewInterval * 2);
         Assert.DoesNotContain(kernel.Calls, c => c.Contains("198.51.100.1", StringComparison.Ordinal));
     }
 

@@ -2,12 +2,14 @@ using ActorVip.Messages.Agent;
 using ActorVip.Node.Actors;
 using ActorVip.Node.Configuration;
 using Akka.Actor;
-using Akka.TestKit.Xunit2;
 
 namespace ActorVip.Tests.Actors;
 
-public class VipActorTests : TestKit
+/// <summary>The holder of one VIP against an in-memory kernel, on virtual time (<see cref="VirtualTimeTestKit"/>).</summary>
+public class VipActorTests : VirtualTimeTestKit
 {
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(5);
+
     private static readonly VipAddress Vip = VipAddress.Parse("192.0.2.100");
 
     private static NodeSettings Settings() => SettingsReader.Read(ConfigSources.Compose(null, new System.Collections.Hashtable(),
@@ -22,8 +24,8 @@ public class VipActorTests : TestKit
     public void Acquire_opens_the_fence_before_the_address_exists_then_announces()
     {
         var kernel = new KernelRecorder();
-        Sys.ActorOf(VipActor.Props(KernelRecorder.Link, Vip, Settings(), kernel, kernel, kernel, TimeSpan.FromMilliseconds(590)));
-        AwaitCondition(() => kernel.Count("announce") >= 1, TimeSpan.FromSeconds(5));
+        Started(Sys.ActorOf(VipActor.Props(KernelRecorder.Link, Vip, Settings(), kernel, kernel, kernel, TimeSpan.FromMilliseconds(590))));
+        AdvanceUntil(() => kernel.Count("announce") >= 1, Bound);
         var calls = kernel.Calls.ToList();
         Assert.Equal("own 192.0.2.100 590", calls[0]);
         Assert.Equal("add 192.0.2.100/32 lifetime=2", calls[1]);
@@ -34,19 +36,22 @@ public class VipActorTests : TestKit
     public void Announces_at_once_again_after_repeat_after_and_then_periodically()
     {
         var kernel = new KernelRecorder();
-        Sys.ActorOf(VipActor.Props(KernelRecorder.Link, Vip, Settings(), kernel, kernel, kernel, TimeSpan.FromMilliseconds(590)));
-        AwaitCondition(() => kernel.Count("announce") >= 4, TimeSpan.FromSeconds(10));
+        Started(Sys.ActorOf(VipActor.Props(KernelRecorder.Link, Vip, Settings(), kernel, kernel, kernel, TimeSpan.FromMilliseconds(590))));
+        // At once, after repeat-after (300 ms), then every refresh-interval (400 ms): the fourth at 1.1 s.
+        var fourth = AdvanceUntil(() => kernel.Count("announce") >= 4, TimeSpan.FromSeconds(10));
+        Assert.InRange(fourth, TimeSpan.FromMilliseconds(1100), TimeSpan.FromMilliseconds(1110));
     }
 
     [Fact]
     public void An_address_deleted_by_someone_else_is_added_again_while_held()
     {
         var kernel = new KernelRecorder();
-        Sys.ActorOf(VipActor.Props(KernelRecorder.Link, Vip, Settings(), kernel, kernel, kernel, TimeSpan.FromMilliseconds(590)));
-        AwaitCondition(() => kernel.HasAddress("192.0.2.100/32"), TimeSpan.FromSeconds(5));
+        Started(Sys.ActorOf(VipActor.Props(KernelRecorder.Link, Vip, Settings(), kernel, kernel, kernel, TimeSpan.FromMilliseconds(590))));
+        AdvanceUntil(() => kernel.HasAddress("192.0.2.100/32"), Bound);
         kernel.DeleteBehindTheActorsBack("192.0.2.100/32");
         Assert.False(kernel.HasAddress("192.0.2.100/32"));
-        AwaitCondition(() => kernel.HasAddress("192.0.2.100/32"), TimeSpan.FromSeconds(5));
+        // The next address check (every 100 ms here) adds it again.
+        AdvanceUntil(() => kernel.HasAddress("192.0.2.100/32"), TimeSpan.FromMilliseconds(110));
     }
 
     [Fact]
@@ -54,8 +59,9 @@ public class VipActorTests : TestKit
     {
         var kernel = new KernelRecorder();
         var actor = Sys.ActorOf(VipActor.Props(KernelRecorder.Link, Vip, Settings(), kernel, kernel, kernel, TimeSpan.FromMilliseconds(590)));
+        Started(actor);
         actor.Tell(new LeaseRenewed(TimeSpan.FromMilliseconds(444)));
-        AwaitCondition(() => kernel.Calls.Contains("own 192.0.2.100 444"), TimeSpan.FromSeconds(5));
+        AdvanceUntil(() => kernel.Calls.Contains("own 192.0.2.100 444"), Bound);
     }
 
     [Fact]
@@ -63,7 +69,8 @@ public class VipActorTests : TestKit
     {
         var kernel = new KernelRecorder();
         var actor = Sys.ActorOf(VipActor.Props(KernelRecorder.Link, Vip, Settings(), kernel, kernel, kernel, TimeSpan.FromMilliseconds(590)));
-        AwaitCondition(() => kernel.HasAddress("192.0.2.100/32"), TimeSpan.FromSeconds(5));
+        Started(actor);
+        AdvanceUntil(() => kernel.HasAddress("192.0.2.100/32"), Bound);
         Watch(actor);
         Sys.Stop(actor);
         ExpectTerminated(actor);

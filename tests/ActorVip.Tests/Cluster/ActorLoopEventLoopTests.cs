@@ -94,15 +94,16 @@ public sealed class ActorLoopTransportTests : IDisposable
         foreach (var system in _systems) system.Terminate().Wait(TimeSpan.FromSeconds(10));
     }
 
-    private ActorSystem Start(string name)
+    private ActorSystem Start(string name, string overrides = "")
     {
-        var config = ConfigurationFactory.ParseString(
+        var config = ConfigurationFactory.ParseString(overrides)
+            .WithFallback(ConfigurationFactory.ParseString(
                 """
                 akka.actor.provider = remote
                 akka.remote.dot-netty.tcp.hostname = 127.0.0.1
                 akka.remote.dot-netty.tcp.port = 0
                 akka.loglevel = WARNING
-                """)
+                """))
             .WithFallback(ActorVip.Node.Configuration.ConfigSources.Reference());
         var system = ActorSystem.Create(name, config);
         _systems.Add(system);
@@ -135,6 +136,50 @@ public sealed class ActorLoopTransportTests : IDisposable
         var deadline = Stopwatch.StartNew();
         while (StartedSince(before).Count > 0 && deadline.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(50);
         Assert.Empty(StartedSince(before));
+    }
+
+    /// <summary>Keeps every log event of the systems that name it in akka.loggers.</summary>
+    public sealed class RecordingLogger : ReceiveActor
+    {
+        public static readonly ConcurrentQueue<LogEvent> Events = new();
+
+        public RecordingLogger()
+        {
+            Receive<InitializeLogger>(_ => Sender.Tell(new LoggerInitialized()));
+            Receive<LogEvent>(Events.Enqueue);
+        }
+    }
+
+    private sealed class PlainEcho : ReceiveActor
+    {
+        public PlainEcho() => ReceiveAny(m => Sender.Tell(m));
+    }
+
+    [Fact]
+    public async Task Where_the_swap_is_not_possible_the_transport_says_so_once_and_runs_akkas_own()
+    {
+        // Akka's own scheduler and executors: the transport cannot move onto a loop that does not exist.
+        const string akkaDefaults =
+            """
+            akka.scheduler.implementation = "Akka.Actor.HashedWheelTimerScheduler"
+            akka.actor.default-dispatcher.executor = default-executor
+            akka.actor.internal-dispatcher.executor = fork-join-executor
+            akka.remote.default-remote-dispatcher.executor = fork-join-executor
+            akka.remote.backoff-remote-dispatcher.executor = fork-join-executor
+            akka.loggers = ["ActorVip.Tests.Cluster.ActorLoopTransportTests+RecordingLogger, ActorVip.Tests"]
+            """;
+        var a = Start("fallback-a", akkaDefaults);
+        var b = Start("fallback-b", akkaDefaults);
+        b.ActorOf(Props.Create(() => new PlainEcho()), "echo");
+        var address = ((ExtendedActorSystem)b).Provider.DefaultAddress;
+        var echo = await a.ActorSelection($"{address}/user/echo").ResolveOne(TimeSpan.FromSeconds(10));
+        Assert.Equal(42, await echo.Ask<int>(42, TimeSpan.FromSeconds(10)));
+        var warnings = RecordingLogger.Events.OfType<Warning>()
+            .Select(w => w.Message.ToString()!)
+            .Where(m => m.StartsWith("Akka remoting keeps its own DotNetty threads", StringComparison.Ordinal))
+            .ToList();
+        Assert.Equal(2, warnings.Count);
+        Assert.All(warnings, w => Assert.Contains("akka.scheduler.implementation is HashedWheelTimerScheduler, not ActorLoopScheduler", w));
     }
 
     private static List<string> StartedSince(HashSet<string> before) => DotNettyThreads().Where(t => !before.Contains(t)).ToList();

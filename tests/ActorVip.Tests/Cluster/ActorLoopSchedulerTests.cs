@@ -172,6 +172,23 @@ public sealed class ActorLoopSchedulerTests : IDisposable
     }
 
     [Fact]
+    public void Work_held_up_behind_a_long_task_is_a_stall_except_within_the_start_up_grace()
+    {
+        Assert.Equal(1, StallsAfterABlock("actorvip.actor-loop.startup-grace = 0s"));
+        Assert.Equal(0, StallsAfterABlock("actorvip.actor-loop.startup-grace = 1h"));
+    }
+
+    private static long StallsAfterABlock(string config)
+    {
+        using var scheduler = new ActorLoopScheduler(ConfigurationFactory.ParseString(config), NoLogger.Instance);
+        using var done = new ManualResetEventSlim();
+        scheduler.Execute(new ActionRunnable(() => Thread.Sleep(scheduler.StallThreshold * 2)));
+        scheduler.Execute(new ActionRunnable(done.Set));
+        Assert.True(done.Wait(Wait));
+        return scheduler.Stalls.Count;
+    }
+
+    [Fact]
     public void Work_posted_after_shutdown_still_runs_on_the_thread_pool()
     {
         _scheduler.Dispose();

@@ -81,6 +81,7 @@ public class SettingsReaderTests
         // Exactly half passed the reader and crashed the lease after the kernel was touched: one rule now, LeaseSettings's.
         { "actorvip.lease.renew-interval", "350ms", "lease.renew-interval: 350ms is not less than half of lease.lease-time (700ms)" },
         { "actorvip.lease.lease-time", "40ms", "lease.lease-time: 40ms is too short (expected at least 50ms" },
+        { "actorvip.actor-loop.startup-grace", "a while", "actor-loop.startup-grace: 'a while' is not a duration" },
         { "actorvip.address.valid-lifetime", "1500ms", "address.valid-lifetime: '1500 ms' is not whole seconds of at least 2 s" },
         { "actorvip.fence.enabled", "maybe", "fence.enabled: 'maybe' is not on/off" },
         { "actorvip.lb.health.kind", "icmp", "lb.health.kind: 'icmp' is not a health check (expected tcp or https)" },

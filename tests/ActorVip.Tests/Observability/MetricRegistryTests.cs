@@ -33,6 +33,18 @@ public class MetricRegistryTests
     }
 
     [Fact]
+    public void A_counter_set_from_a_total_kept_elsewhere_never_goes_down()
+    {
+        var stalls = _registry.CreateCounter("x_stalls_total", "Stalls.");
+        stalls.SetTotal(3);
+        Assert.Contains("x_stalls_total 3", Lines());
+        stalls.SetTotal(2);
+        Assert.Contains("x_stalls_total 3", Lines());
+        stalls.SetTotal(5);
+        Assert.Contains("x_stalls_total 5", Lines());
+    }
+
+    [Fact]
     public void A_family_without_labels_exports_zero_before_it_is_set_and_one_with_labels_exports_nothing()
     {
         _registry.CreateGauge("x_services", "Services.");

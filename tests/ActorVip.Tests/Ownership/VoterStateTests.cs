@@ -7,7 +7,7 @@ public class VoterStateTests
 {
     private const string Vip = TestNodes.Vip;
     private static readonly NodeId A = TestNodes.N1, B = TestNodes.N2, V = TestNodes.N3;
-    private static readonly LeaseSettings Settings = new(3); // lease 600 + margin 200: promises last 800 ms
+    private static readonly LeaseSettings Settings = new(3); // the defaults, lease 700 + margin 100: promises last 800 ms
 
     /// <summary>A voter started at 0, past its quiet period (which ends at 800).</summary>
     private static VoterState Voter() => new(Settings, Ms.At(0));

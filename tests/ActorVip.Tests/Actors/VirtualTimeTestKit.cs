@@ -1,0 +1,66 @@
+using ActorVip.Ownership;
+using Akka.Actor;
+using Akka.TestKit;
+using Akka.TestKit.Xunit2;
+
+namespace ActorVip.Tests.Actors;
+
+/// <summary>
+/// A TestKit on virtual time: Akka's test scheduler drives every timer, <see cref="Clock"/> (the monotonic clock the
+/// lease reads) follows it, and the actors under /user (three levels deep) run on the calling thread. Advancing the
+/// time therefore runs everything it causes before it returns, and a test waits on virtual time, not on the machine.
+/// </summary>
+public abstract class VirtualTimeTestKit() : TestKit(
+    """
+    akka.scheduler.implementation = "Akka.TestKit.TestScheduler, Akka.TestKit"
+    akka.actor.deployment {
+      "/*".dispatcher = akka.test.calling-thread-dispatcher
+      "/*/*".dispatcher = akka.test.calling-thread-dispatcher
+      "/*/*/*".dispatcher = akka.test.calling-thread-dispatcher
+    }
+    """)
+{
+    private VirtualClock? _clock;
+
+    protected TestScheduler Scheduler => (TestScheduler)Sys.Scheduler;
+
+    /// <summary>The monotonic clock of the actors under test: the test scheduler's time since the first use.</summary>
+    protected IMonotonicClock Clock => _clock ??= new VirtualClock(Scheduler);
+
+    /// <summary>
+    /// Waits (in real time) until top-level actors have started: Akka starts them on the guardian's thread, and only from
+    /// then on do they run on the caller's.
+    /// </summary>
+    protected void Started(params IActorRef[] actors)
+    {
+        foreach (var actor in actors)
+        {
+            actor.Tell(new Identify(actor.Path.Name));
+            ExpectMsg<ActorIdentity>(i => Equals(i.MessageId, actor.Path.Name));
+        }
+    }
+
+    /// <summary>
+    /// Moves virtual time on in steps of <paramref name="step"/> (10 ms unless given) until <paramref name="condition"/>
+    /// holds; fails if it does not within <paramref name="bound"/>. Returns the virtual time it took.
+    /// </summary>
+    protected TimeSpan AdvanceUntil(Func<bool> condition, TimeSpan bound, TimeSpan? step = null)
+    {
+        var by = step ?? TimeSpan.FromMilliseconds(10);
+        var elapsed = TimeSpan.Zero;
+        while (!condition())
+        {
+            Assert.True(elapsed < bound, $"not within {bound.TotalMilliseconds} ms of virtual time");
+            Scheduler.Advance(by);
+            elapsed += by;
+        }
+        return elapsed;
+    }
+
+    private sealed class VirtualClock(TestScheduler scheduler) : IMonotonicClock
+    {
+        private readonly DateTimeOffset _origin = scheduler.Now;
+
+        public TimeSpan Now => scheduler.Now - _origin;
+    }
+}
