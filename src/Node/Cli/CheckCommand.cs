@@ -19,7 +19,7 @@ public static class CheckCommand
             var (settings, _) = options.Load(result);
             if (result.GetValue(backendSetup))
             {
-                foreach (var line in BackendSetup.Commands(settings.LoadBalancer, settings.Vips)) Console.WriteLine(line);
+                foreach (var line in BackendSetup.Commands(settings)) Console.WriteLine(line);
                 return ExitCodes.Ok;
             }
             var findings = HostCheck.Run(settings);

@@ -31,6 +31,12 @@ public static class RunCommand
                 Console.Error.WriteLine("actorvip: address: none given (expected at least one --address VIP[/PREFIX])");
                 return ExitCodes.BadInput;
             }
+            // A scheduler the kernel lacks would fail every IPVS apply, retried forever: a host problem, before the kernel is touched.
+            if (HostCheck.MissingScheduler(settings) is { } missing)
+            {
+                Console.Error.WriteLine($"actorvip: {missing}");
+                return ExitCodes.Failure;
+            }
             // Before anything touches the kernel: a bad certificate is a ConfigException (exit 2).
             var certificates = settings.TransportSecurity.Enabled ? ClusterCertificates.Load(settings.TransportSecurity) : null;
             try
@@ -63,7 +69,7 @@ public static class RunCommand
             Console.Error.WriteLine($"actorvip: interface: '{settings.Interface}' does not exist on this host (ip link lists the interfaces)");
             return ExitCodes.Failure;
         }
-        foreach (var vip in settings.Vips)
+        foreach (var vip in settings.Vips.Select(v => v.Vip))
         {
             if (!drivers.Set.Addresses.Has(link, vip)) continue;
             // Left by an earlier run that was killed: we hold nothing until the cluster grants it.
@@ -103,7 +109,7 @@ public static class RunCommand
         }
         service.Stopping();
         runtime.StopAsync(TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(300)).GetAwaiter().GetResult();
-        foreach (var vip in settings.Vips) drivers.Set.Addresses.Remove(link, vip);
+        foreach (var vip in settings.Vips) drivers.Set.Addresses.Remove(link, vip.Vip);
         RemoveStaleLoadBalancing(drivers.Set, settings, atStart: false);
         drivers.Set.Fence?.Remove();
         Console.WriteLine("actorvip: stopped; every VIP released");
@@ -114,7 +120,7 @@ public static class RunCommand
     private static void RemoveStaleLoadBalancing(DriverSet drivers, NodeSettings settings, bool atStart)
     {
         if (drivers.LoadBalancer is not { } lb) return;
-        foreach (var key in StaleServices.Remove(lb.Ipvs, settings.Vips.Select(v => v.Address).ToList()))
+        foreach (var key in StaleServices.Remove(lb.Ipvs, settings.Vips.Select(v => v.Address).ToList(), StaleServices.MarksOf(settings)))
             Console.WriteLine($"actorvip: removed IPVS service {key} {(atStart ? "left by an earlier run" : "at stop")}");
         lb.Nat.Remove();
     }
