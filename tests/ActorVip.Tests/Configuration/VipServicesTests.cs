@@ -224,4 +224,20 @@ public class VipServicesTests
         Assert.NotEqual(ReadFile(Vips(text)).Vips[0], ReadFile(Vips(text.Replace(".11", ".12", StringComparison.Ordinal))).Vips[0]);
         Assert.Equal(new VipConfig(VipAddress.Parse("192.0.2.100")), (VipConfig)VipAddress.Parse("192.0.2.100"));
     }
+
+    [Fact]
+    public void The_example_of_docs_load_balancing_reads_as_it_says()
+    {
+        var doc = File.ReadAllText(RepositoryFiles.Path("docs", "LOAD-BALANCING.md"));
+        var start = doc.IndexOf("```hocon\n", StringComparison.Ordinal) + "```hocon\n".Length;
+        var example = doc[start..doc.IndexOf("```", start, StringComparison.Ordinal)];
+        var s = ReadFile(example, new HoconOverrides().Set("actorvip.lb.enabled", "on"));
+        Assert.Equal(["192.0.2.10/32", "192.0.2.100/32", "2001:db8::100/128"], s.Vips.Select(v => v.ToString()));
+        Assert.Equal(["tcp 6443"], s.ServicesOf(s.Vips[0]).Select(x => x.Name));
+        Assert.Equal(["tcp 53", "udp 53", "tcp 443"], s.Vips[1].Services.Select(x => x.Name));
+        var dns = s.Vips[1].Services[1].Health;
+        Assert.Equal(HealthCheckKind.Udp, dns.Kind);
+        Assert.StartsWith("hex:abcd81", dns.Expect);
+        Assert.Equal("fwmark 7", s.Vips[2].Services.Single().Name);
+    }
 }
