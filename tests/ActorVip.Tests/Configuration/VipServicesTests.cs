@@ -240,4 +240,12 @@ public class VipServicesTests
         Assert.StartsWith("hex:abcd81", dns.Expect);
         Assert.Equal("fwmark 7", s.Vips[2].Services.Single().Name);
     }
+
+    [Fact]
+    public void Only_a_vip_that_balances_the_default_service_moves_on_the_nodes_health_reports()
+    {
+        var s = ReadFile(Vips("""{ address = "192.0.2.101", services = [ { protocol = udp, port = 53, fwdmethod = masquerade } ] }""",
+            "addresses = [\"192.0.2.100\"]\nlb { enabled = on, fwdmethod = masquerade, health.keep-vip-when-none-healthy = off }"));
+        Assert.Equal([("192.0.2.100", true), ("192.0.2.101", false)], Node.Hosting.NodeRuntime.VipSpecs(s).Select(v => (v.Vip, v.MoveWhenNoneHealthy)));
+    }
 }
