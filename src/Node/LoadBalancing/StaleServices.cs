@@ -10,7 +10,23 @@ public static class StaleServices
 {
     /// <param name="marks">The firewall-mark services the VIPs declare: they have no address to recognise them by.</param>
     /// <returns>The services deleted.</returns>
+    /// <remarks>
+    /// At stop an IpvsActor that outlived the release timeout may delete its service between our read and our delete,
+    /// and the kernel refuses to delete what is gone: then read again and delete what is still there (once).
+    /// </remarks>
     public static IReadOnlyList<IpvsServiceKey> Remove(IIpvsDriver ipvs, IReadOnlyCollection<IPAddress> vips, IReadOnlyCollection<IpvsServiceKey>? marks = null)
+    {
+        try
+        {
+            return RemoveOnce(ipvs, vips, marks);
+        }
+        catch (Exception)
+        {
+            return RemoveOnce(ipvs, vips, marks);
+        }
+    }
+
+    private static IReadOnlyList<IpvsServiceKey> RemoveOnce(IIpvsDriver ipvs, IReadOnlyCollection<IPAddress> vips, IReadOnlyCollection<IpvsServiceKey>? marks)
     {
         var stale = ipvs.List().Services.Select(s => s.Key)
             .Where(k => k.Address is { } a ? vips.Contains(a) : marks?.Contains(k) == true)

@@ -163,4 +163,30 @@ public class VipServicesTableTests
         Assert.False(findings[0].Ok);
         Assert.StartsWith("missing  IPVS scheduler nosuch: this kernel has no module ip_vs_nosuch (used by 192.0.2.100 udp 53)", findings[0].ToString());
     }
+
+    /// <summary>A kernel whose first read is from before another party deleted a service (the IpvsActor, at stop).</summary>
+    private sealed class StaleFirstRead(IpvsRecorder kernel, IpvsTable before) : Node.Drivers.IIpvsDriver
+    {
+        private bool _read;
+
+        public IpvsTable List()
+        {
+            if (_read) return kernel.List();
+            _read = true;
+            return before;
+        }
+
+        public void Execute(IReadOnlyList<IpvsOperation> operations) => kernel.Execute(operations);
+    }
+
+    [Fact]
+    public void A_stale_service_deleted_by_someone_else_meanwhile_does_not_fail_the_removal_of_the_others()
+    {
+        var gone = new IpvsService(IpvsServiceKey.Tcp(Vip4, 80), new IpvsServiceSettings("rr"));
+        var left = new IpvsService(IpvsServiceKey.Udp(Vip4, 53), new IpvsServiceSettings("rr"));
+        var kernel = new IpvsRecorder(new IpvsTable([left]));
+        var removed = StaleServices.Remove(new StaleFirstRead(kernel, new IpvsTable([gone, left])), [Vip4]);
+        Assert.Equal([left.Key], removed);
+        Assert.Equal(0, kernel.Table.Count);
+    }
 }
