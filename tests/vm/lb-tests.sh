@@ -4,6 +4,7 @@
 # (198.51.100.0/24). For each forwarding mode one `actorvip run --nodes 1` holds the VIP; curl requests through
 # VIP:80 show which servers answered; then the same over IPv6 (2001:db8::/32). Every mode's files go to $VM_RESULTS/lb/MODE.*; the xunit class
 # ActorVip.Kernel.Tests.Vm.LoadBalancingVmTests asserts on them. Needs ACTORVIP (actorvip.dll) and BENCH.
+# lb-services.sh (sourced) adds VIPs with services of their own (UDP, SCTP, several ports, fwmark) in the same boot.
 set -u
 out=$VM_RESULTS/lb
 mkdir -p "$out"
@@ -200,7 +201,10 @@ for mode in directroute tunnel; do
     for b in b1 b2; do ns $b ip -6 addr del 2001:db8:2::100/128 dev lo 2>/dev/null; ns $b ip -6 addr del 2001:db8:2::100/128 dev ip6tnl0 2>/dev/null; done
 done
 
-# 8. Member backends of a three-node cluster (lb-members.sh) are not run yet: in the first attempt the cluster did
+# 8. VIPs with services of their own: TCP, UDP and SCTP, several ports, a firewall mark, masquerade and directroute.
+source "$(dirname "$(readlink -f "$0")")/lb-services.sh"
+
+# 9. Member backends of a three-node cluster (lb-members.sh) are not run yet: in the first attempt the cluster did
 # not form in the emulated VM (docs/LOAD-BALANCING.md, "Member backends in the VM").
 
 echo "total_ms=$(ms_since "$total")" > "$out/functional.ms"

@@ -17,6 +17,8 @@ for pair in "${TOOLS[@]}"; do
 done
 # busybox must be the static one: it runs inside the initramfs with no libraries.
 if ! dpkg -s busybox-static >/dev/null 2>&1; then missing+=(busybox-static); fi
+# The UDP and SCTP servers and clients of lb-services.sh (tests/vm/datagrams.py) run on Debian's own python3.
+[ -x /usr/bin/python3 ] || missing+=(python3)
 if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]}"
     apt-get update -qq

@@ -129,7 +129,7 @@ public sealed class SimulatedCluster : IAsyncDisposable
         node.Host.StartProcess();
         var drivers = node.Host.Drivers;
         var link = node.Host.Link;
-        foreach (var vip in settings.Vips.Where(v => drivers.Addresses.Has(link, v)))
+        foreach (var vip in settings.Vips.Select(v => v.Vip).Where(v => drivers.Addresses.Has(link, v)))
             drivers.Addresses.Remove(link, vip);
         var fence = settings.Fence.Enabled ? drivers.Fence : null;
         fence?.Install(settings.Vips.Select(v => v.Address).ToList());

@@ -60,7 +60,7 @@ public sealed class BackendWatch : ReceiveActor, IWithTimers
     {
         // Local mode delivers to this node's own server only: that is the one backend that matters here.
         _backends.SetStatic(Resolve(_lb.Method == ForwardingMethod.Local ? new[] { new Endpoint(_node.Host, _lb.Port) } : _lb.Backends));
-        _checker = Context.ActorOf(HealthChecker.Props(_lb.HealthCheck, _drivers.Probe), "health");
+        _checker = Context.ActorOf(HealthChecker.Props(_lb.HealthCheck, _drivers.Probes.For(_lb.HealthCheck)), "health");
         _checker.Tell(new CheckTargets(_backends.All));
         if (_lb.Method != ForwardingMethod.Local && _drivers.FollowMembers && _lb.MemberBackends)
             Context.ActorOf(MemberBackends.Props(_lb.BackendPort), "members");

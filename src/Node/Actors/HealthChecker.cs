@@ -8,7 +8,8 @@ namespace ActorVip.Node.Actors;
 
 /// <summary>
 /// Checks every backend each interval, all in parallel, each cancelled at the timeout; feeds the results through
-/// <see cref="RiseFall"/> and tells its parent when a backend's verdict flips. Backends start healthy.
+/// <see cref="RiseFall"/> and tells its parent when a backend's verdict flips, naming the service it checks for.
+/// Backends start healthy. With <see cref="HealthSettings.Port"/> set, it checks that port of each backend instead of its own.
 /// </summary>
 public sealed class HealthChecker : ReceiveActor, IWithTimers
 {
@@ -21,14 +22,16 @@ public sealed class HealthChecker : ReceiveActor, IWithTimers
 
     private readonly HealthSettings _settings;
     private readonly IHealthProbe _probe;
+    private readonly string _service;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<Backend, HealthState> _states = new();
     private bool _inFlight;
 
-    public HealthChecker(HealthSettings settings, IHealthProbe probe)
+    public HealthChecker(HealthSettings settings, IHealthProbe probe, string service = "")
     {
         _settings = settings;
         _probe = probe;
+        _service = service;
         Receive<CheckTargets>(OnTargets);
         Receive<Tick>(_ => Round());
         Receive<Results>(OnResults);
@@ -36,7 +39,8 @@ public sealed class HealthChecker : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(HealthSettings settings, IHealthProbe probe) => Akka.Actor.Props.Create(() => new HealthChecker(settings, probe));
+    public static Props Props(HealthSettings settings, IHealthProbe probe, string service = "") =>
+        Akka.Actor.Props.Create(() => new HealthChecker(settings, probe, service));
 
     protected override void PreStart() => Timers.StartPeriodicTimer("check", Tick.Instance, _settings.Interval);
 
@@ -54,12 +58,13 @@ public sealed class HealthChecker : ReceiveActor, IWithTimers
         var backends = _states.Keys.ToList();
         var timeout = _settings.Timeout;
         var probe = _probe;
+        var port = (ushort)_settings.Port;
         Task.WhenAll(backends.Select(async b =>
             {
                 using var cancel = new CancellationTokenSource(timeout);
                 try
                 {
-                    return (b, await probe.CheckAsync(b, cancel.Token));
+                    return (b, await probe.CheckAsync(port == 0 ? b : b with { Port = port }, cancel.Token));
                 }
                 catch (Exception)
                 {
@@ -78,8 +83,9 @@ public sealed class HealthChecker : ReceiveActor, IWithTimers
             var after = RiseFall.Next(before, passed, _settings.Rise, _settings.Fall);
             _states[backend] = after;
             if (after.Healthy == before.Healthy) continue;
-            _log.Info("backend {0} is {1} after {2} checks in a row", backend, after.Healthy ? "healthy again" : "failing", after.Healthy ? _settings.Rise : _settings.Fall);
-            Context.Parent.Tell(new BackendHealthChanged(backend, after.Healthy));
+            _log.Info("backend {0}{1} is {2} after {3} checks in a row", backend, _service.Length > 0 ? $" of {_service}" : "",
+                after.Healthy ? "healthy again" : "failing", after.Healthy ? _settings.Rise : _settings.Fall);
+            Context.Parent.Tell(new BackendHealthChanged(backend, after.Healthy, _service));
         }
     }
 }

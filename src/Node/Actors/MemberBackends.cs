@@ -7,18 +7,20 @@ namespace ActorVip.Node.Actors;
 
 /// <summary>
 /// Follows the cluster: every reachable member with role `vip` that is up is a backend (its host, the backend
-/// port, where its own API server listens). Tells the parent the whole list whenever it changes.
+/// port, where its own API server listens). Tells the parent the whole list whenever it changes, named for its service.
 /// </summary>
 public sealed class MemberBackends : ReceiveActor
 {
     private readonly int _backendPort;
+    private readonly string _service;
     private readonly Dictionary<UniqueAddress, Member> _up = new();
     private readonly HashSet<UniqueAddress> _unreachable = new();
     private IReadOnlyList<Endpoint> _last = [];
 
-    public MemberBackends(int backendPort)
+    public MemberBackends(int backendPort, string service = "")
     {
         _backendPort = backendPort;
+        _service = service;
         Receive<ClusterEvent.MemberUp>(e => Up(e.Member));
         Receive<ClusterEvent.MemberWeaklyUp>(e => Up(e.Member));
         Receive<ClusterEvent.MemberJoined>(_ => { });
@@ -31,7 +33,7 @@ public sealed class MemberBackends : ReceiveActor
         Receive<ClusterEvent.IMemberEvent>(_ => { });
     }
 
-    public static Props Props(int backendPort) => Akka.Actor.Props.Create(() => new MemberBackends(backendPort));
+    public static Props Props(int backendPort, string service = "") => Akka.Actor.Props.Create(() => new MemberBackends(backendPort, service));
 
     protected override void PreStart() =>
         Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
@@ -60,6 +62,6 @@ public sealed class MemberBackends : ReceiveActor
             .ToList();
         if (now.SequenceEqual(_last)) return;
         _last = now;
-        Context.Parent.Tell(new MembersChanged(now));
+        Context.Parent.Tell(new MembersChanged(now, _service));
     }
 }

@@ -43,9 +43,9 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     }
 
     /// <summary>A VIP placed on this node: its lease (and the previous epoch's, while it still covers us) and the child that holds it.</summary>
-    private sealed class Placed(VipAddress vip, OwnerLease lease)
+    private sealed class Placed(VipConfig vip, OwnerLease lease)
     {
-        public VipAddress Vip { get; } = vip;
+        public VipConfig Vip { get; } = vip;
         public OwnerLease Lease { get; set; } = lease;
         public OwnerLease? Previous { get; set; }
         public IActorRef? Holder { get; set; }

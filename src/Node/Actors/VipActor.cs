@@ -21,6 +21,7 @@ public sealed class VipActor : ReceiveActor, IWithTimers
 
     private readonly InterfaceInfo _link;
     private readonly VipAddress _vip;
+    private readonly IReadOnlyList<ServiceConfig> _services;
     private readonly NodeSettings _settings;
     private readonly IAddressDriver _addresses;
     private readonly IAnnouncer _announcer;
@@ -30,11 +31,13 @@ public sealed class VipActor : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly OwnerTag _owner;
 
-    public VipActor(InterfaceInfo link, VipAddress vip, NodeSettings settings, IAddressDriver addresses, IAnnouncer announcer, IFence? fence, TimeSpan initialLease, LoadBalancerDrivers? lb = null, OwnerTag? owner = null)
+    public VipActor(InterfaceInfo link, VipConfig vip, NodeSettings settings, IAddressDriver addresses, IAnnouncer announcer, IFence? fence,
+        TimeSpan initialLease, LoadBalancerDrivers? lb = null, OwnerTag? owner = null)
     {
         _owner = owner ?? OwnerTag.Unknown;
         _link = link;
-        _vip = vip;
+        _vip = vip.Vip;
+        _services = settings.ServicesOf(vip);
         _settings = settings;
         _addresses = addresses;
         _announcer = announcer;
@@ -47,7 +50,8 @@ public sealed class VipActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(InterfaceInfo link, VipAddress vip, NodeSettings settings, IAddressDriver addresses, IAnnouncer announcer, IFence? fence, TimeSpan initialLease, LoadBalancerDrivers? lb = null, OwnerTag? owner = null) =>
+    public static Props Props(InterfaceInfo link, VipConfig vip, NodeSettings settings, IAddressDriver addresses, IAnnouncer announcer, IFence? fence,
+        TimeSpan initialLease, LoadBalancerDrivers? lb = null, OwnerTag? owner = null) =>
         Akka.Actor.Props.Create(() => new VipActor(link, vip, settings, addresses, announcer, fence, initialLease, lb, owner));
 
     protected override void PreStart()
@@ -57,8 +61,8 @@ public sealed class VipActor : ReceiveActor, IWithTimers
         Refresh(isCheck: false);
         Context.ActorOf(VipAnnouncer.Props(_link, _vip, _settings.Announce, _announcer), "announcer");
         // A child: stopped (its IPVS service and NAT removed) before this actor closes the fence and removes the address.
-        if (_settings.LoadBalancer.Enabled && _lb is not null)
-            Context.ActorOf(IpvsActor.Props(_vip, _settings.LoadBalancer, _lb), "ipvs");
+        if (_services.Count > 0 && _lb is not null)
+            Context.ActorOf(IpvsActor.Props(_vip, _services, _lb), "ipvs");
         Timers.StartPeriodicTimer("check", Check.Instance, _settings.Address.CheckInterval);
     }
 

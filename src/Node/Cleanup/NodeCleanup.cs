@@ -1,5 +1,6 @@
 using ActorVip.Node.Configuration;
 using ActorVip.Node.Linux.Netlink;
+using ActorVip.Node.LoadBalancing;
 
 namespace ActorVip.Node.Cleanup;
 
@@ -15,8 +16,8 @@ public static class NodeCleanup
     /// <summary>The steps in the order that keeps a VIP silent throughout: the address goes first, the fence last.</summary>
     public static IReadOnlyList<ICleanupStep> StepsFor(NodeSettings settings) =>
     [
-        new LeftoverAddresses(settings.Interface, settings.Vips),
-        new LeftoverIpvsServices(settings.Vips),
+        new LeftoverAddresses(settings.Interface, settings.Vips.Select(v => v.Vip).ToList()),
+        new LeftoverIpvsServices(settings.Vips.Select(v => v.Vip).ToList(), StaleServices.MarksOf(settings)),
         new LeftoverTables([NatTable]),
         new LeftoverTables([settings.Fence.Table]),
     ];

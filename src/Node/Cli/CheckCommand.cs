@@ -21,7 +21,7 @@ public static class CheckCommand
             foreach (var warning in ConfigSources.UnknownVariableWarnings(Environment.GetEnvironmentVariables())) Console.Error.WriteLine(warning);
             if (result.GetValue(backendSetup))
             {
-                foreach (var line in BackendSetup.Commands(settings.LoadBalancer, settings.Vips)) Console.WriteLine(line);
+                foreach (var line in BackendSetup.Commands(settings)) Console.WriteLine(line);
                 return ExitCodes.Ok;
             }
             var findings = HostCheck.Run(settings);

@@ -53,6 +53,14 @@ public static class ManifestCommand
                 Console.Error.WriteLine("actorvip: address: none given (expected at least one --address VIP[/PREFIX])");
                 return ExitCodes.BadInput;
             }
+            // The manifest carries the settings as environment variables, and a VIP's services have none.
+            if (settings.Vips.FirstOrDefault(v => v.Services.Count > 0) is { } declared)
+            {
+                Console.Error.WriteLine($"actorvip: vips: {declared.Address} declares its own services, which environment variables cannot carry " +
+                    "(expected VIPs without services here, i.e. the default service actorvip.lb; for per-VIP services mount the config file " +
+                    "and run with --config)");
+                return ExitCodes.BadInput;
+            }
             Console.Write(render(settings, result.GetValue(image)!));
             return ExitCodes.Ok;
         });

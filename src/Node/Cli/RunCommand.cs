@@ -41,6 +41,12 @@ public static class RunCommand
                 Console.Error.WriteLine("actorvip: address: none given (expected at least one --address VIP[/PREFIX])");
                 return ExitCodes.BadInput;
             }
+            // A scheduler the kernel lacks would fail every IPVS apply, retried forever: a host problem, before the kernel is touched.
+            if (HostCheck.MissingScheduler(settings) is { } missing)
+            {
+                Console.Error.WriteLine($"actorvip: {missing}");
+                return ExitCodes.Failure;
+            }
             // Before anything touches the kernel: a bad certificate is a ConfigException (exit 2).
             var certificates = settings.TransportSecurity.Enabled ? ClusterCertificates.Load(settings.TransportSecurity) : null;
             try
@@ -77,7 +83,7 @@ public static class RunCommand
         using (var listing = new RtnetlinkAddresses()) present = listing.List().Where(a => settings.Vips.Any(v => v.Address.Equals(a.Address))).ToList();
         // The host's own address given as a VIP: removing the "stale copy" would cut the host off, and holding it would
         // replace it with a deprecated one that vanishes at release.
-        if (VipCopies.Foreign(present, settings.Vips).FirstOrDefault() is { } foreign)
+        if (VipCopies.Foreign(present, settings.Vips.Select(v => v.Vip)).FirstOrDefault() is { } foreign)
         {
             var where = foreign.InterfaceIndex == link.Index ? link.Name : $"interface index {foreign.InterfaceIndex}";
             Console.Error.WriteLine($"actorvip: address: {VipCopies.Describe(foreign, where)}");
@@ -134,7 +140,7 @@ public static class RunCommand
         }
         service.Stopping();
         runtime.StopAsync(TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(300)).GetAwaiter().GetResult();
-        foreach (var vip in settings.Vips) drivers.Set.Addresses.Remove(link, vip);
+        foreach (var vip in settings.Vips) drivers.Set.Addresses.Remove(link, vip.Vip);
         RemoveStaleLoadBalancing(drivers.Set, settings, atStart: false);
         drivers.Set.Fence?.Remove();
         Console.WriteLine("actorvip: stopped; every VIP released");
@@ -145,7 +151,7 @@ public static class RunCommand
     private static void RemoveStaleLoadBalancing(DriverSet drivers, NodeSettings settings, bool atStart)
     {
         if (drivers.LoadBalancer is not { } lb) return;
-        foreach (var key in StaleServices.Remove(lb.Ipvs, settings.Vips.Select(v => v.Address).ToList()))
+        foreach (var key in StaleServices.Remove(lb.Ipvs, settings.Vips.Select(v => v.Address).ToList(), StaleServices.MarksOf(settings)))
             Console.WriteLine($"actorvip: removed IPVS service {key} {(atStart ? "left by an earlier run" : "at stop")}");
         lb.Nat.Remove();
     }

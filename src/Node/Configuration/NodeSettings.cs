@@ -5,7 +5,7 @@ namespace ActorVip.Node.Configuration;
 /// <summary>Everything a node is configured with, validated; read once at start. MetricsAddress is HOST:PORT, or ":PORT" for every address.</summary>
 public sealed record NodeSettings(
     string Interface,
-    IReadOnlyList<VipAddress> Vips,
+    IReadOnlyList<VipConfig> Vips,
     Endpoint NodeAddress,
     IReadOnlyList<Endpoint> Seeds,
     string SystemName,
@@ -22,6 +22,19 @@ public sealed record NodeSettings(
 
     /// <summary>The transport security settings; off when none were read.</summary>
     public TlsSettings TransportSecurity => Tls ?? TlsSettings.Off;
+
+    /// <summary>
+    /// The services a VIP balances: its own, or, when it declares none, the node-wide <c>actorvip.lb</c> as its one service
+    /// while load balancing is on; none otherwise.
+    /// </summary>
+    public IReadOnlyList<ServiceConfig> ServicesOf(VipConfig vip) =>
+        vip.Services.Count > 0 ? vip.Services : LoadBalancer.Enabled ? [ServiceConfig.FromLoadBalancer(LoadBalancer)] : [];
+
+    /// <summary>Whether any VIP balances a service: IPVS (and the NAT) is needed on this node.</summary>
+    public bool Balances => Vips.Any(v => ServicesOf(v).Count > 0);
+
+    /// <summary>Every service of every VIP, with its VIP.</summary>
+    public IEnumerable<(VipConfig Vip, ServiceConfig Service)> Services => Vips.SelectMany(v => ServicesOf(v).Select(s => (v, s)));
 }
 
 public sealed record AnnounceSettings(TimeSpan RepeatAfter, TimeSpan RefreshInterval);
@@ -47,8 +60,16 @@ public sealed record LoadBalancerSettings(
 
 public enum HealthCheckKind
 {
+    /// <summary>A TCP connect.</summary>
     Tcp,
+    /// <summary>An HTTPS GET of the path, answered with a status in the range.</summary>
     Https,
+    /// <summary>A plain HTTP GET of the path, answered with a status in the range.</summary>
+    Http,
+    /// <summary>A datagram (the request); fails on a refusal (ICMP port unreachable), or without the expected reply when one is set.</summary>
+    Udp,
+    /// <summary>No check: every backend is always healthy.</summary>
+    None,
 }
 
 /// <summary>What happens to a backend that failed its health check `fall` times in a row.</summary>
@@ -58,7 +79,15 @@ public enum HealthFailureAction
     Remove,
 }
 
-/// <summary>actorvip.lb.health: how backends are checked and what a failure does.</summary>
+/// <summary>
+/// actorvip.lb.health, or a service's health: how backends are checked and what a failure does. KeepVipWhenNoneHealthy
+/// and MoveVipAfter are node-wide (actorvip.lb.health only).
+/// </summary>
+/// <param name="Port">The port checked; 0 is the backend's own port.</param>
+/// <param name="StatusMin">HTTP(S): the lowest status that passes.</param>
+/// <param name="StatusMax">HTTP(S): the highest status that passes.</param>
+/// <param name="Request">UDP: the datagram sent, as configured (text, or hex: followed by hex digits).</param>
+/// <param name="Expect">UDP: bytes the reply must contain, as configured; empty: any reply or none passes, only a refusal fails.</param>
 public sealed record HealthSettings(
     HealthCheckKind Kind,
     string Path,
@@ -69,7 +98,12 @@ public sealed record HealthSettings(
     int Fall,
     HealthFailureAction OnFailure,
     bool KeepVipWhenNoneHealthy,
-    TimeSpan MoveVipAfter)
+    TimeSpan MoveVipAfter,
+    int Port = 0,
+    int StatusMin = 200,
+    int StatusMax = 299,
+    string Request = "",
+    string Expect = "")
 {
     public static HealthSettings Default { get; } = new(HealthCheckKind.Tcp, "/readyz", false, TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(500), 2, 2, HealthFailureAction.WeightZero, true, TimeSpan.FromSeconds(3));
 }

@@ -7,7 +7,7 @@ namespace ActorVip.Node.Configuration;
 /// Reads and validates the actorvip section. The first problem becomes a ConfigException whose
 /// message names the setting, the bad value and what is expected; nothing has touched the kernel yet.
 /// </summary>
-public static class SettingsReader
+public static partial class SettingsReader
 {
     public static NodeSettings Read(Config config)
     {
@@ -17,13 +17,8 @@ public static class SettingsReader
         var iface = Str(c, "interface");
         if (iface.Length > 0) ValidateInterfaceName(iface);
 
-        var vips = new List<VipAddress>();
-        foreach (var text in List(c, "addresses"))
-        {
-            if (!VipAddress.TryParse(text.Trim(), out var vip, out var error)) throw new ConfigException($"address: {error}");
-            if (vips.Any(v => v.Address.Equals(vip!.Address))) throw new ConfigException($"address: '{text}' is listed twice");
-            vips.Add(vip!);
-        }
+        var lb = ReadLoadBalancer(c);
+        var vips = ReadVips(c, lb);
         if (vips.Count > 0 && iface.Length == 0)
             throw new ConfigException("interface: not set (expected the name of the interface that carries the VIPs, e.g. --interface eth0)");
 
@@ -81,7 +76,6 @@ public static class SettingsReader
         if (!fence.Table.StartsWith(KernelFenceNames.Prefix, StringComparison.Ordinal) || fence.Table == KernelFenceNames.NatTable)
             throw new ConfigException($"fence.table: '{fence.Table}' is not a name ActorVip may own (expected a name that begins with {KernelFenceNames.Prefix} and is not {KernelFenceNames.NatTable}, e.g. actorvip or actorvip-2)");
 
-        var lb = ReadLoadBalancer(c);
         var metrics = Str(c, "metrics-address");
         // kube-vip's ":2112" means every address.
         if (!Endpoint.TryParse(metrics.StartsWith(':') ? "0.0.0.0" + metrics : metrics, out _, out var metricsError))
@@ -121,47 +115,19 @@ public static class SettingsReader
         if (!ForwardingMethods.TryParse(methodText, out var method))
             throw new ConfigException($"lb.fwdmethod: '{methodText}' is not a forwarding method (expected one of {string.Join(", ", ForwardingMethods.Names)})");
         var scheduler = Str(c, "lb.scheduler");
-        if (scheduler.Length is 0 or > 15 || !scheduler.All(char.IsAsciiLetterLower))
-            throw new ConfigException($"lb.scheduler: '{scheduler}' is not an IPVS scheduler name (expected e.g. rr, wrr, lc, wlc, sh, mh)");
+        ValidateScheduler("lb.scheduler", scheduler);
         var backends = List(c, "lb.backends").Select(s => ParseEndpoint("backend", s.Trim())).ToList();
         var effectiveBackendPort = backendPort == 0 ? port : backendPort;
-        if (method is ForwardingMethod.DirectRoute or ForwardingMethod.Tunnel && effectiveBackendPort != port)
-            throw new ConfigException($"lb.backend-port: {effectiveBackendPort} differs from lb.port {port}, but {method.Name()} cannot change the port (the backends receive the packet as sent to the VIP); use the same port or masquerade");
-        if (method == ForwardingMethod.Local && effectiveBackendPort != port)
-            throw new ConfigException($"lb.backend-port: {effectiveBackendPort} differs from lb.port {port}, but local forwarding delivers the packet unchanged to this node (the server must listen on the VIP port); use the same port or masquerade");
-        return new LoadBalancerSettings(Bool(c, "lb.enabled"), port, effectiveBackendPort, method, scheduler, backends, Bool(c, "lb.member-backends"), ReadHealth(c));
-    }
-
-    private static HealthSettings ReadHealth(Config c)
-    {
-        var kindText = Str(c, "lb.health.kind");
-        var kind = kindText switch
+        ValidatePorts("lb", method, port, effectiveBackendPort);
+        var health = ReadHealth(c.GetConfig("lb.health"), "lb.health");
+        if (health.Kind == HealthCheckKind.Udp)
+            throw new ConfigException("lb.health.kind: udp checks a UDP service, and actorvip.lb balances TCP (expected tcp, http, https or none)");
+        if (!health.KeepVipWhenNoneHealthy && health.Kind == HealthCheckKind.None)
         {
-            "tcp" => HealthCheckKind.Tcp,
-            "https" => HealthCheckKind.Https,
-            _ => throw new ConfigException($"lb.health.kind: '{kindText}' is not a health check (expected tcp or https)"),
-        };
-        var path = Str(c, "lb.health.path");
-        if (!path.StartsWith('/') || path.Any(ch => char.IsWhiteSpace(ch) || char.IsControl(ch)))
-            throw new ConfigException($"lb.health.path: '{path}' is not an HTTP path (expected e.g. /readyz)");
-        var interval = Duration(c, "lb.health.interval", min: TimeSpan.FromMilliseconds(50));
-        var timeout = Duration(c, "lb.health.timeout", min: TimeSpan.FromMilliseconds(10));
-        if (timeout > interval)
-            throw new ConfigException($"lb.health.timeout: {timeout.TotalMilliseconds} ms is longer than lb.health.interval ({interval.TotalMilliseconds} ms); checks would overlap");
-        var rise = Int(c, "lb.health.rise");
-        if (rise is < 1 or > 100) throw new ConfigException($"lb.health.rise: '{rise}' is not a count of successes (expected 1 to 100)");
-        var fall = Int(c, "lb.health.fall");
-        if (fall is < 1 or > 100) throw new ConfigException($"lb.health.fall: '{fall}' is not a count of failures (expected 1 to 100)");
-        var actionText = Str(c, "lb.health.on-failure");
-        var action = actionText switch
-        {
-            "weight-zero" => HealthFailureAction.WeightZero,
-            "remove" => HealthFailureAction.Remove,
-            _ => throw new ConfigException($"lb.health.on-failure: '{actionText}' is not an action (expected weight-zero or remove)"),
-        };
-        var moveAfter = Duration(c, "lb.health.move-vip-after", min: TimeSpan.Zero);
-        return new HealthSettings(kind, path, Bool(c, "lb.health.insecure-skip-verify"), interval, timeout, rise, fall, action,
-            Bool(c, "lb.health.keep-vip-when-none-healthy"), moveAfter);
+            throw new ConfigException("lb.health.keep-vip-when-none-healthy: off, but lb.health.kind = none checks nothing, so no node could see a healthy " +
+                "backend (expected on, or a health check kind)");
+        }
+        return new LoadBalancerSettings(Bool(c, "lb.enabled"), port, effectiveBackendPort, method, scheduler, backends, Bool(c, "lb.member-backends"), health);
     }
 
     /// <summary>A misspelt key would otherwise be ignored silently and its default used.</summary>

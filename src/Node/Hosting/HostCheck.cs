@@ -48,8 +48,42 @@ public static class HostCheck
         }
 
         if (settings.Fence.Enabled) findings.Add(Nftables());
-        if (settings.LoadBalancer.Enabled) findings.Add(Ipvs());
+        if (settings.Balances)
+        {
+            findings.Add(Ipvs());
+            findings.AddRange(Schedulers(settings, IpvsSchedulers.Read));
+        }
         return findings;
+    }
+
+    /// <summary>One finding per scheduler the services use; a missing one names the services that use it.</summary>
+    public static IReadOnlyList<CheckFinding> Schedulers(NodeSettings settings, Func<string, SchedulerPresence> find)
+    {
+        var findings = new List<CheckFinding>();
+        foreach (var group in settings.Services.GroupBy(p => p.Service.Scheduler).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var users = string.Join(", ", group.Select(p => $"{p.Vip.Address} {p.Service.Name}").Distinct().Take(3)) + (group.Count() > 3 ? ", ..." : "");
+            findings.Add(find(group.Key) switch
+            {
+                SchedulerPresence.Present => new CheckFinding(true, $"IPVS scheduler {group.Key} (module ip_vs_{group.Key})"),
+                SchedulerPresence.Missing => new CheckFinding(false, $"IPVS scheduler {group.Key}",
+                    $"this kernel has no module ip_vs_{group.Key} (used by {users}); choose a scheduler it has " +
+                    "(ls /lib/modules/$(uname -r)/kernel/net/netfilter/ipvs) or install a kernel with it"),
+                _ => new CheckFinding(true,
+                    $"IPVS scheduler {group.Key} (cannot tell: no /lib/modules for this kernel here; the kernel loads ip_vs_{group.Key} on first use)"),
+            });
+        }
+        return findings;
+    }
+
+    /// <summary>
+    /// Before `actorvip run` touches the kernel: the first scheduler this kernel lacks, as one line, when the kernel has
+    /// IPVS at all (without it, starting fails on IPVS itself); null when nothing is known to be missing.
+    /// </summary>
+    public static string? MissingScheduler(NodeSettings settings)
+    {
+        if (!settings.Balances || !Ipvs().Ok) return null;
+        return Schedulers(settings, IpvsSchedulers.Read).FirstOrDefault(f => !f.Ok) is { } missing ? $"{missing.What}: {missing.Fix}" : null;
     }
 
     private static CheckFinding Capability(ulong caps, int bit, string name) =>

@@ -36,6 +36,17 @@ public sealed class NodeRuntime : IAsyncDisposable
         .Select(s => new NodeId(ClusterConfig.SeedAddress(settings.SystemName, s, protocol)))
         .ToList();
 
+    /// <summary>
+    /// What the allocator places. The nodes' health reports are about the default service's backends (actorvip.lb), so
+    /// only a VIP that balances it may move on them; a VIP with services of its own stays where it is.
+    /// </summary>
+    public static IReadOnlyList<VipSpec> VipSpecs(NodeSettings settings)
+    {
+        var lb = settings.LoadBalancer;
+        var move = lb.Enabled && !lb.HealthCheck.KeepVipWhenNoneHealthy;
+        return settings.Vips.Select(v => new VipSpec(v.Address.ToString(), [], MoveWhenNoneHealthy: move && v.Services.Count == 0)).ToList();
+    }
+
     /// <param name="transportSecurity">Akka's TLS setup (PeerTrust.Setup) when actorvip.tls is on.</param>
     public static NodeRuntime Start(NodeSettings settings, Config config, InterfaceInfo link, DriverSet drivers, IMonotonicClock clock, string? protocol = null, Setup? transportSecurity = null)
     {
@@ -59,10 +70,8 @@ public sealed class NodeRuntime : IAsyncDisposable
         var lease = settings.Lease;
         var voters = Voters(settings, protocol);
         system.ActorOf(VoterActor.Props(lease, self, clock), VoterActor.Name);
-        var lb = settings.LoadBalancer;
-        var health = lb.HealthCheck;
-        var move = lb.Enabled && !health.KeepVipWhenNoneHealthy;
-        var vips = settings.Vips.Select(v => new VipSpec(v.Address.ToString(), [], MoveWhenNoneHealthy: move)).ToList();
+        var health = settings.LoadBalancer.HealthCheck;
+        var vips = VipSpecs(settings);
         // A node's report counts for a few of its report intervals, so that one lost report changes nothing.
         var reportExpiry = TimeSpan.FromTicks(health.Interval.Ticks * 3) + health.Timeout;
         system.ActorOf(ClusterSingletonManager.Props(

@@ -4,19 +4,24 @@ namespace ActorVip.Node.Ipvs;
 
 /// <summary>
 /// Which services of the kernel table this program may delete: those whose virtual address lies in one of its
-/// prefixes. Firewall-mark services have no address, so no prefix claims them.
+/// prefixes, and the firewall-mark services named one by one (they have no address, so no prefix claims them).
 /// </summary>
 public sealed class IpvsOwnership
 {
     private readonly IReadOnlyList<IPNetwork> _prefixes;
+    private readonly IReadOnlySet<IpvsServiceKey> _marks;
 
-    public IpvsOwnership(IEnumerable<IPNetwork> prefixes) => _prefixes = prefixes.ToArray();
+    public IpvsOwnership(IEnumerable<IPNetwork> prefixes, IEnumerable<IpvsServiceKey>? marks = null)
+    {
+        _prefixes = prefixes.ToArray();
+        _marks = (marks ?? []).Where(k => k.IsFirewallMark).ToHashSet();
+    }
 
     public static IpvsOwnership Nothing { get; } = new([]);
 
     public IReadOnlyList<IPNetwork> Prefixes => _prefixes;
 
-    public bool Owns(IpvsServiceKey key) => key.Address is { } address && _prefixes.Any(p => p.Contains(address));
+    public bool Owns(IpvsServiceKey key) => key.Address is { } address ? _prefixes.Any(p => p.Contains(address)) : _marks.Contains(key);
 
     /// <summary>Parses "192.0.2.0/24" or "2001:db8::/64"; a bare address means just that address.</summary>
     public static bool TryParsePrefix(string text, out IPNetwork prefix)

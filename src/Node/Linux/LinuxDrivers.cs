@@ -20,8 +20,8 @@ public sealed class LinuxDrivers : IDisposable
             var links = Own(new RtnetlinkLinks());
             var addresses = Own(new RtnetlinkAddresses());
             var announcer = Own(new GratuitousAnnouncer());
-            var fence = settings.Fence.Enabled ? Own(new KernelFence(settings.Fence.Table, InboundFence.For(settings.LoadBalancer, settings.Interface))) : null;
-            Set = new DriverSet(links, addresses, announcer, fence, settings.LoadBalancer.Enabled ? LoadBalancer(settings.LoadBalancer) : null);
+            var fence = settings.Fence.Enabled ? Own(new KernelFence(settings.Fence.Table, InboundFence.For(settings))) : null;
+            Set = new DriverSet(links, addresses, announcer, fence, settings.Balances ? LoadBalancer() : null);
         }
         catch
         {
@@ -32,12 +32,7 @@ public sealed class LinuxDrivers : IDisposable
 
     public DriverSet Set { get; }
 
-    private LoadBalancerDrivers LoadBalancer(LoadBalancerSettings lb)
-    {
-        var health = lb.HealthCheck;
-        IHealthProbe probe = health.Kind == HealthCheckKind.Https ? Own(new HttpsProbe(health.Path, health.AcceptAnyCertificate)) : new TcpProbe();
-        return new LoadBalancerDrivers(Own(new KernelIpvs()), Own(new MasqueradeNat()), probe);
-    }
+    private LoadBalancerDrivers LoadBalancer() => new(Own(new KernelIpvs()), Own(new MasqueradeNat()), Own(new HealthProbes()));
 
     public static LinuxDrivers Open(NodeSettings settings) => new(settings);
 

@@ -9,13 +9,35 @@ namespace ActorVip.Node.LoadBalancing;
 /// </summary>
 public static class BackendSetup
 {
-    public static IReadOnlyList<string> Commands(LoadBalancerSettings lb, IReadOnlyList<VipAddress> vips)
+    /// <summary>
+    /// For the configuration: with no VIP declaring services, what actorvip.lb's method needs for every VIP (as before
+    /// load balancing is switched on); otherwise, per forwarding method, what its VIPs need.
+    /// </summary>
+    public static IReadOnlyList<string> Commands(NodeSettings settings)
+    {
+        if (!settings.Vips.Any(v => v.Services.Count > 0)) return Commands(settings.LoadBalancer, settings.Vips.Select(v => v.Vip).ToList());
+        var lines = new List<string>();
+        foreach (var method in settings.Services.GroupBy(p => p.Service.Method).OrderBy(g => g.Key))
+        {
+            var vips = method.Select(p => p.Vip.Vip).Distinct().ToList();
+            var services = string.Join(", ", method.Select(p => $"{p.Vip.Address} {p.Service.Name}"));
+            lines.AddRange(Commands(method.Key, vips, services, services));
+        }
+        return lines;
+    }
+
+    public static IReadOnlyList<string> Commands(LoadBalancerSettings lb, IReadOnlyList<VipAddress> vips) =>
+        Commands(lb.Method, vips, $"port {lb.Port}", $"port {lb.BackendPort} = VIP port {lb.Port}");
+
+    /// <param name="ports">Where local mode's server listens.</param>
+    /// <param name="portNote">What directroute and tunnel backends receive.</param>
+    private static IReadOnlyList<string> Commands(ForwardingMethod method, IReadOnlyList<VipAddress> vips, string ports, string portNote)
     {
         var lines = new List<string>();
-        switch (lb.Method)
+        switch (method)
         {
             case ForwardingMethod.Local:
-                lines.Add($"# local: no backends; the VIP owner itself answers, so a server listens on port {lb.Port} on every node");
+                lines.Add($"# local: no backends; the VIP owner itself answers, so a server listens on {ports} on every node");
                 return lines;
             case ForwardingMethod.Masquerade:
                 lines.Add("# masquerade: backends need nothing; the owner rewrites the destination and masquerades the source (one-arm works too)");
@@ -24,10 +46,10 @@ public static class BackendSetup
                 lines.Add("# bypass: IPVS sends each packet on to its own destination, the VIP, which is local on the owner: the kernel drops it (docs/LOAD-BALANCING.md)");
                 return lines;
         }
-        var tunnel = lb.Method == ForwardingMethod.Tunnel;
+        var tunnel = method == ForwardingMethod.Tunnel;
         var v4 = vips.Where(v => v.Address.AddressFamily != AddressFamily.InterNetworkV6).ToList();
         var v6 = vips.Where(v => v.Address.AddressFamily == AddressFamily.InterNetworkV6).ToList();
-        lines.Add($"# {lb.Method.Name()}: run on every backend (port {lb.BackendPort} = VIP port {lb.Port}); it receives packets addressed to the VIP");
+        lines.Add($"# {method.Name()}: run on every backend ({portNote}); it receives packets addressed to the VIP");
         if (v4.Count > 0)
         {
             if (tunnel)

@@ -11,7 +11,8 @@ public sealed record VipStatus(string Vip, string? Owner, long Epoch, bool HeldH
 /// <summary>The IPVS rules (ipvsadm -S lines) this node programs for a VIP.</summary>
 public sealed record IpvsStatus(string Vip, IReadOnlyList<string> Rules);
 
-public sealed record BackendStatus(string Vip, string Backend, bool Healthy);
+/// <summary>A backend of a VIP's service (e.g. "udp 53"; empty from a node that did not say) and its health.</summary>
+public sealed record BackendStatus(string Vip, string Backend, bool Healthy, string Service = "");
 
 /// <summary>
 /// What `GET /status` answers and `actorvip status` prints: the members, the allocator's node, each VIP's owner
@@ -40,7 +41,7 @@ public sealed record StatusDocument(
         }).ToList();
         var balanced = local.Balanced.Values.OrderBy(b => b.Vip, StringComparer.Ordinal).ToList();
         var ipvs = balanced.Select(b => new IpvsStatus(b.Vip, IpvsRulesPrinter.Save(b.Table).Split('\n', StringSplitOptions.RemoveEmptyEntries))).ToList();
-        var backends = balanced.SelectMany(b => b.Backends.Select(h => new BackendStatus(b.Vip, h.Backend.ToString(), h.Healthy))).ToList();
+        var backends = balanced.SelectMany(b => b.Backends.Select(h => new BackendStatus(b.Vip, h.Backend.ToString(), h.Healthy, h.Service))).ToList();
         return new StatusDocument(view.Self, readiness.Ok, readiness.Reason, view.Allocator, view.Members, vips, ipvs, backends);
     }
 
@@ -96,6 +97,7 @@ public sealed record StatusDocument(
                 w.WriteString("vip", b.Vip);
                 w.WriteString("backend", b.Backend);
                 w.WriteBoolean("healthy", b.Healthy);
+                w.WriteString("service", b.Service);
                 w.WriteEndObject();
             }
             w.WriteEndArray();
@@ -124,7 +126,8 @@ public sealed record StatusDocument(
                 root.GetProperty("ipvs").EnumerateArray().Select(i => new IpvsStatus(
                     i.GetProperty("vip").GetString() ?? "", i.GetProperty("rules").EnumerateArray().Select(r => r.GetString() ?? "").ToList())).ToList(),
                 root.GetProperty("backends").EnumerateArray().Select(b => new BackendStatus(
-                    b.GetProperty("vip").GetString() ?? "", b.GetProperty("backend").GetString() ?? "", b.GetProperty("healthy").GetBoolean())).ToList());
+                    b.GetProperty("vip").GetString() ?? "", b.GetProperty("backend").GetString() ?? "", b.GetProperty("healthy").GetBoolean(),
+                    b.TryGetProperty("service", out var service) ? service.GetString() ?? "" : "")).ToList());
         }
         catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException)
         {

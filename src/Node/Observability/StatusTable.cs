@@ -28,7 +28,8 @@ public static class StatusTable
         if (d.Backends.Count > 0)
         {
             text.Append('\n');
-            Table(text, ["VIP", "BACKEND", "HEALTH"], d.Backends.Select(b => new[] { b.Vip, b.Backend, b.Healthy ? "healthy" : "failing" }));
+            Table(text, ["VIP", "SERVICE", "BACKEND", "HEALTH"],
+                d.Backends.Select(b => new[] { b.Vip, b.Service, b.Backend, b.Healthy ? "healthy" : "failing" }));
         }
         return text.ToString();
     }

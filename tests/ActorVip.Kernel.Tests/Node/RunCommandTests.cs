@@ -135,4 +135,40 @@ public class RunCommandTests(ITestOutputHelper output)
         Assert.DoesNotContain("192.0.2.100", lab.Exec(node, "ip", "addr").Stdout);
         Assert.DoesNotContain("actorvip", lab.Exec(node, "nft", "list", "tables").Stdout);
     }
+
+    public static TheoryData<string, string> BadServices => new()
+    {
+        { """{ address = "192.0.2.100", services = [ { protocol = icmp, port = 80 } ] }""",
+            "actorvip: vips[0].services[0].protocol: 'icmp' is not a protocol (expected tcp, udp or sctp)" },
+        { """{ address = "192.0.2.100", services = [ { protocol = udp, port = 65536 } ] }""",
+            "actorvip: vips[0].services[0].port: '65536' is not a port (expected 1 to 65535)" },
+        { """{ address = "192.0.2.100" }, { address = "192.0.2.100", services = [ { port = 80 } ] }""",
+            "actorvip: vips[1].address: 192.0.2.100 is already a VIP in vips[0]" },
+        { """{ address = "192.0.2.100", services = [ { port = 80, fwmark = 7 } ] }""",
+            "actorvip: vips[0].services[0]: port 80 and fwmark 7 are both set" },
+    };
+
+    /// <summary>The bad inputs of per-VIP services (docs/LOAD-BALANCING.md): refused before anything touches the kernel.</summary>
+    [Theory]
+    [MemberData(nameof(BadServices))]
+    public void Bad_vip_services_in_the_config_file_are_one_line_exit_2_and_touch_nothing(string vips, string expected)
+    {
+        using var lab = new NetworkLab("badsvc");
+        var node = lab.AddHost("n1", "192.0.2.11/24");
+        var file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(file, $"actorvip.vips = [ {vips} ]");
+            var (code, stdout, stderr) = ActorVipProcess.RunToEnd(node, "run", "--config", file, "--interface", "eth0", "--node-address", "192.0.2.11:4053");
+            Assert.Equal(2, code);
+            Assert.StartsWith(expected, Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+            Assert.Equal("", stdout);
+            Assert.DoesNotContain("192.0.2.100", lab.Exec(node, "ip", "addr").Stdout);
+            Assert.DoesNotContain("actorvip", lab.Exec(node, "nft", "list", "tables").Stdout);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
 }

@@ -8,7 +8,7 @@ namespace ActorVip.Kernel.Tests.Vm;
 /// mode promises, ipvsadm shows the mode, and SIGTERM leaves no service, NAT table or address behind.
 /// </summary>
 [Trait("Category", "KernelVm")]
-public sealed class LoadBalancingVmTests(LoadBalancingVm vm, ITestOutputHelper output) : IClassFixture<LoadBalancingVm>
+public sealed partial class LoadBalancingVmTests(LoadBalancingVm vm, ITestOutputHelper output) : IClassFixture<LoadBalancingVm>
 {
     private string[] Requests(string name) => vm.Lb(name).Split('\n', StringSplitOptions.RemoveEmptyEntries);
 

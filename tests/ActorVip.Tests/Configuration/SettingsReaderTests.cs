@@ -84,7 +84,7 @@ public class SettingsReaderTests
         { "actorvip.actor-loop.startup-grace", "a while", "actor-loop.startup-grace: 'a while' is not a duration" },
         { "actorvip.address.valid-lifetime", "1500ms", "address.valid-lifetime: '1500 ms' is not whole seconds of at least 2 s" },
         { "actorvip.fence.enabled", "maybe", "fence.enabled: 'maybe' is not on/off" },
-        { "actorvip.lb.health.kind", "icmp", "lb.health.kind: 'icmp' is not a health check (expected tcp or https)" },
+        { "actorvip.lb.health.kind", "icmp", "lb.health.kind: 'icmp' is not a health check (expected tcp, http, https, udp or none)" },
         { "actorvip.lb.health.path", "readyz", "lb.health.path: 'readyz' is not an HTTP path (expected e.g. /readyz)" },
         { "actorvip.lb.health.timeout", "2s", "lb.health.timeout: 2000 ms is longer than lb.health.interval (1000 ms)" },
         { "actorvip.lb.health.rise", "0", "lb.health.rise: '0' is not a count of successes (expected 1 to 100)" },

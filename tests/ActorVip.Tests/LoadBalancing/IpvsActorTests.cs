@@ -51,13 +51,13 @@ public class IpvsActorTests : TestKit
         kernel.TakeOperations();
         var lists = kernel.Calls.Count(c => c == "list");
 
-        actor.Tell(new MembersChanged([new Endpoint("198.51.100.2", 6443), new Endpoint("198.51.100.3", 6443)]));
+        actor.Tell(new MembersChanged([new Endpoint("198.51.100.2", 6443), new Endpoint("198.51.100.3", 6443)], "tcp 6443"));
         AwaitCondition(() => kernel.Table.Find(Service)?.Destinations.Count == 3, TimeSpan.FromSeconds(5));
         Assert.Equal(
             [new AddDestination(Service, new IpvsDestination(B2.Address, 6443, ForwardingMethod.DirectRoute, 1)), new AddDestination(Service, new IpvsDestination(B3.Address, 6443, ForwardingMethod.DirectRoute, 1))],
             kernel.TakeOperations());
 
-        actor.Tell(new MembersChanged([new Endpoint("198.51.100.3", 6443)]));
+        actor.Tell(new MembersChanged([new Endpoint("198.51.100.3", 6443)], "tcp 6443"));
         AwaitCondition(() => kernel.Table.Find(Service)?.Destinations.Count == 2, TimeSpan.FromSeconds(5));
         Assert.Equal([new DeleteDestination(Service, B2.Key)], kernel.TakeOperations());
         Assert.Equal(lists, kernel.Calls.Count(c => c == "list"));

@@ -127,7 +127,7 @@ public class NodeMetricsTests
     internal static LoadBalancerObserved Observed(string vip, int healthy, int failing)
     {
         var backends = Enumerable.Range(0, healthy + failing)
-            .Select(i => new BackendHealth(new Backend(IPAddress.Parse($"198.51.100.{10 + i}"), 6443), i < healthy)).ToList();
+            .Select(i => new BackendHealth(new Backend(IPAddress.Parse($"198.51.100.{10 + i}"), 6443), i < healthy, "tcp 443")).ToList();
         var rules = $"-A -t {vip}:443 -s rr\n" + string.Concat(backends.Select(b => $"-a -t {vip}:443 -r {b.Backend} -m -w {(b.Healthy ? 1 : 0)}\n"));
         return new LoadBalancerObserved(vip, IpvsRulesParser.Parse(rules), backends);
     }

@@ -33,7 +33,9 @@ public class StatusDocumentTests
         Assert.Equal(A, d.Allocator);
         Assert.False(d.Ready);
         Assert.Equal(["-A -t 192.0.2.101:443 -s rr", "-a -t 192.0.2.101:443 -r 198.51.100.10:6443 -m -w 1", "-a -t 192.0.2.101:443 -r 198.51.100.11:6443 -m -w 0"], d.Ipvs.Single().Rules);
-        Assert.Equal([new BackendStatus("192.0.2.101", "198.51.100.10:6443", true), new BackendStatus("192.0.2.101", "198.51.100.11:6443", false)], d.Backends);
+        Assert.Equal(
+            [new BackendStatus("192.0.2.101", "198.51.100.10:6443", true, "tcp 443"), new BackendStatus("192.0.2.101", "198.51.100.11:6443", false, "tcp 443")],
+            d.Backends);
     }
 
     [Fact]
@@ -76,6 +78,6 @@ public class StatusDocumentTests
         Assert.Contains($"192.0.2.101  {A}  7      yes", lines);
         Assert.Contains("192.0.2.102  none                                 -      no", lines);
         Assert.Contains("  -a -t 192.0.2.101:443 -r 198.51.100.11:6443 -m -w 0", lines);
-        Assert.Contains("192.0.2.101  198.51.100.11:6443  failing", lines);
+        Assert.Contains("192.0.2.101  tcp 443  198.51.100.11:6443  failing", lines);
     }
 }

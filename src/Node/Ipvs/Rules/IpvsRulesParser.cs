@@ -219,13 +219,7 @@ public static class IpvsRulesParser
         var flags = SchedulerFlags.None;
         foreach (var name in text.Split(',', StringSplitOptions.RemoveEmptyEntries))
         {
-            flags |= name switch
-            {
-                "flag-1" or "sh-fallback" or "mh-fallback" => SchedulerFlags.Flag1,
-                "flag-2" or "sh-port" or "mh-port" => SchedulerFlags.Flag2,
-                "flag-3" => SchedulerFlags.Flag3,
-                _ => throw words.Error($"unknown scheduler flag '{name}'"),
-            };
+            flags |= SchedulerFlagNames.TryParse(name, out var flag) ? flag : throw words.Error($"unknown scheduler flag '{name}'");
         }
         return flags;
     }

@@ -7,16 +7,21 @@ namespace ActorVip.Node.Linux.Nftables;
 /// backend holds the VIP on lo or tunl0 and must accept what the director forwards to it: tunnel packets arrive
 /// decapsulated on tunl0, so the rule keeps to the VIP interface; directroute frames arrive on the VIP interface
 /// itself, indistinguishable from a client's, so there is no inbound rule and the ARP fence alone keeps clients off.
+/// The rule is one for all VIPs (a set), so the mode of any service of any VIP decides it: directroute anywhere means
+/// no inbound rule, else tunnel anywhere keeps it to the VIP interface.
 /// </summary>
 public sealed record InboundFence(bool Enabled, string? OnlyInterface)
 {
     public static InboundFence All { get; } = new(true, null);
 
     public static InboundFence For(LoadBalancerSettings lb, string vipInterface) =>
-        !lb.Enabled ? All : lb.Method switch
-        {
-            ForwardingMethod.DirectRoute => new InboundFence(false, null),
-            ForwardingMethod.Tunnel => new InboundFence(true, vipInterface),
-            _ => All,
-        };
+        !lb.Enabled ? All : For([lb.Method], vipInterface);
+
+    /// <summary>For the forwarding methods of every service of every VIP.</summary>
+    public static InboundFence For(NodeSettings settings) => For(settings.Services.Select(p => p.Service.Method).ToList(), settings.Interface);
+
+    private static InboundFence For(IReadOnlyCollection<ForwardingMethod> methods, string vipInterface) =>
+        methods.Contains(ForwardingMethod.DirectRoute) ? new InboundFence(false, null)
+        : methods.Contains(ForwardingMethod.Tunnel) ? new InboundFence(true, vipInterface)
+        : All;
 }

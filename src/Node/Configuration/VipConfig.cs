@@ -1,0 +1,32 @@
+using System.Net;
+
+namespace ActorVip.Node.Configuration;
+
+/// <summary>
+/// Everything configured for one VIP: its address and the services it balances. An element of <c>actorvip.vips</c>,
+/// or an entry of <c>actorvip.addresses</c> (no services of its own). Read and validated in one place,
+/// <see cref="SettingsReader"/>; per-VIP settings belong here.
+/// </summary>
+/// <param name="Services">The services this VIP declares; empty means the node-wide default (<see cref="NodeSettings.ServicesOf"/>).</param>
+public sealed record VipConfig(VipAddress Vip, IReadOnlyList<ServiceConfig> Services)
+{
+    public VipConfig(VipAddress vip)
+        : this(vip, [])
+    {
+    }
+
+    public IPAddress Address => Vip.Address;
+
+    public int PrefixLength => Vip.PrefixLength;
+
+    public bool IsIPv6 => Vip.IsIPv6;
+
+    /// <summary>A VIP with no services of its own, as <c>actorvip.addresses</c> gives it.</summary>
+    public static implicit operator VipConfig(VipAddress vip) => new(vip);
+
+    public bool Equals(VipConfig? other) => other is not null && Vip == other.Vip && Services.SequenceEqual(other.Services);
+
+    public override int GetHashCode() => HashCode.Combine(Vip, Services.Count);
+
+    public override string ToString() => Vip.ToString();
+}
