@@ -78,10 +78,11 @@ ipvsadm -L -n | head -1 > "$out/info.expected"
 run timeout actorvip timeout --tcp 600 --udp 200
 ipvsadm -L -n --timeout > "$out/timeout.expected"
 # 6. Cleanup after a killed run: its VIP, the VIP's IPVS service and the NAT table are planted; a foreign
-#    service (203.0.113.9:80, from step 3) must stay.
-ip addr add 192.0.2.77/32 dev dummy0
+#    service (203.0.113.9:80, from step 3) must stay. They are planted as ActorVip makes them: the address
+#    deprecated (preferred_lft 0), the table with its "owned by actorvip" comment; anything else is not its own.
+ip addr add 192.0.2.77/32 dev dummy0 preferred_lft 0
 ipvsadm -A -t 192.0.2.77:6443 -s rr && ipvsadm -a -t 192.0.2.77:6443 -r 198.51.100.7:6443 -m -w 1
-nft add table ip actorvip-nat
+nft add table ip actorvip-nat "{ comment \"owned by actorvip\"; }"
 run cleanup dotnet "$ACTORVIP" cleanup --interface dummy0 --address 192.0.2.77
 ip addr show dev dummy0 > "$out/cleanup.addr" 2>&1
 nft list tables > "$out/cleanup.nft" 2>&1

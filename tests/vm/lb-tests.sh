@@ -118,9 +118,10 @@ stop() {
 sysctl -n net.ipv4.ip_forward > "$out/before-sysctl"
 sysctl -n net.ipv6.conf.all.forwarding > "$out/before-sysctl6"
 
-# What a killed run would leave: a service of our VIP (another port) and the NAT table; `run` removes both at start.
+# What a killed run would leave: a service of our VIP (another port) and the NAT table, marked as ActorVip marks
+# its tables (a table without the mark is someone else's and is left alone); `run` removes both at start.
 ipvsadm -A -t 192.0.2.100:443 -s wlc
-nft add table ip actorvip-nat
+nft add table ip actorvip-nat '{ comment "owned by actorvip"; }'
 ipvsadm -S -n > "$out/stale-before"
 
 # 1. local: the owner answers itself.

@@ -47,7 +47,13 @@ public static class ManifestCommand
         options.AddTo(command);
         command.SetAction(result =>
         {
-            var (settings, _) = options.Load(result);
+            // Each pod's node address is its own ($(POD_IP) in the manifest), so no one node-address fits them all; only its
+            // port goes into the manifest. Without --node-address, the first seed stands in for it (the seeds share one port),
+            // so that the check "a node is one of the seeds", which is about a running node, does not refuse the manifest.
+            var overrides = options.Overrides(result);
+            if (result.GetValue(options.NodeAddress) is null && options.Compose(result, overrides).GetStringList("actorvip.seeds") is [var first, ..])
+                overrides.Set("actorvip.node-address", first.Trim());
+            var (settings, _) = options.Load(result, overrides);
             if (settings.Vips.Count == 0)
             {
                 Console.Error.WriteLine("actorvip: address: none given (expected at least one --address VIP[/PREFIX])");

@@ -59,9 +59,16 @@ public sealed class NodeOptions
     }
 
     /// <summary>Composes and validates the configuration; throws ConfigException with the one line to show.</summary>
-    public (NodeSettings Settings, Akka.Configuration.Config Config) Load(ParseResult result)
+    public (NodeSettings Settings, Akka.Configuration.Config Config) Load(ParseResult result) => Load(result, Overrides(result));
+
+    /// <summary>The configuration from every source (file, environment, these overrides), not yet validated.</summary>
+    public Akka.Configuration.Config Compose(ParseResult result, HoconOverrides overrides) =>
+        ConfigSources.Compose(result.GetValue(Config)?.FullName, Environment.GetEnvironmentVariables(), overrides);
+
+    /// <summary>As <see cref="Load(ParseResult)"/>, with the overrides the caller made from the flags.</summary>
+    public (NodeSettings Settings, Akka.Configuration.Config Config) Load(ParseResult result, HoconOverrides overrides)
     {
-        var config = ConfigSources.Compose(result.GetValue(Config)?.FullName, Environment.GetEnvironmentVariables(), Overrides(result));
+        var config = Compose(result, overrides);
         return (SettingsReader.Read(config), config);
     }
 }

@@ -88,15 +88,21 @@ public static class ConfigSources
         var warnings = new List<string>();
         foreach (var name in environment.Keys.OfType<string>().Where(n => n.StartsWith("ACTORVIP_", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
         {
-            if (Environment.ContainsKey(name) || NotSettings.Contains(name)) continue;
+            if (Environment.ContainsKey(name) || IsToolVariable(name)) continue;
             var near = Environment.Keys.MinBy(k => Distance(k, name))!;
             warnings.Add($"actorvip: warning: environment variable {(name.All(ch => char.IsAsciiLetterOrDigit(ch) || ch == '_') ? name : Text.QuotedText.Quote(name))} is not an ActorVip setting and is ignored (did you mean {near}? every name is in README.md)");
         }
         return warnings;
     }
 
-    /// <summary>ACTORVIP_* names that the test and lab tools read, not the node.</summary>
-    private static readonly string[] NotSettings = ["ACTORVIP_SIM_SEED", "ACTORVIP_VM_KEEP"];
+    /// <summary>
+    /// ACTORVIP_* names that the build, test and lab tools read, not the node: tools/test.sh exports some of them
+    /// (ACTORVIP_TEST_IMAGE, ACTORVIP_SIM_SEED) into every process it starts, nodes included, and a node must not
+    /// warn about them.
+    /// </summary>
+    public static bool IsToolVariable(string name) =>
+        name.StartsWith("ACTORVIP_TEST_", StringComparison.Ordinal) || name.StartsWith("ACTORVIP_VM_", StringComparison.Ordinal) ||
+        name is "ACTORVIP_SIM_SEED" or "ACTORVIP_DEBIAN_MIRROR" or "ACTORVIP_PATH";
 
     private static int Distance(string a, string b)
     {
