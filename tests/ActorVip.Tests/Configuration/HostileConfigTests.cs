@@ -173,8 +173,13 @@ public class HostileConfigTests
         // included; a warning about them was an extra stderr line that broke every one-line-error test in CI.
         var env = new Hashtable
         {
-            ["ACTORVIP_TEST_IMAGE"] = "localhost/actorvip:0.1.0", ["ACTORVIP_TEST_DEB"] = "/tmp/a.deb", ["ACTORVIP_SIM_SEED"] = "1",
-            ["ACTORVIP_VM_KEEP"] = "1", ["ACTORVIP_VM_CACHE"] = "/var/cache/x", ["ACTORVIP_DEBIAN_MIRROR"] = "http://deb", ["ACTORVIP_PATH"] = "/bin",
+            ["ACTORVIP_TEST_IMAGE"] = "localhost/actorvip:0.1.0",
+            ["ACTORVIP_TEST_DEB"] = "/tmp/a.deb",
+            ["ACTORVIP_SIM_SEED"] = "1",
+            ["ACTORVIP_VM_KEEP"] = "1",
+            ["ACTORVIP_VM_CACHE"] = "/var/cache/x",
+            ["ACTORVIP_DEBIAN_MIRROR"] = "http://deb",
+            ["ACTORVIP_PATH"] = "/bin",
         };
         Assert.Empty(ConfigSources.UnknownVariableWarnings(env));
     }
