@@ -3,7 +3,8 @@ namespace ActorVip.Ownership;
 /// <summary>
 /// The allocator's pure decision: which eligible node should own each VIP. Deterministic for equal inputs.
 /// Rules, in order: an owner keeps its VIP while it may (<see cref="MemberView.MayKeep"/>: eligible, or still renewing
-/// though some node calls it unreachable), unless preempt is on and a more preferred eligible node is the best choice;
+/// though some node calls it unreachable), unless preempt is on and a more preferred eligible node is the best choice,
+/// or the owner is the allocator's own node and another eligible node has backends at least as healthy;
 /// otherwise the best eligible node wins: healthy local backend first, then not the allocator's own node, then
 /// preference order, then the fewest VIPs already placed, then NodeId ordinal.
 /// With <see cref="VipSpec.MoveWhenNoneHealthy"/> an owner whose backends are <see cref="BackendHealth.Failing"/> loses
@@ -42,7 +43,8 @@ public static class Placement
         // Owners that simply keep their VIP count first, so the spread sees them before anything moves.
         foreach (var spec in specs.Values)
         {
-            if (!spec.Preempt && OwnerOf(current, spec.Vip) is { } owner && keepers.ContainsKey(owner) && !MovesAway(spec, owner, keepers, eligible))
+            if (!spec.Preempt && OwnerOf(current, spec.Vip) is { } owner && keepers.ContainsKey(owner) && !MovesAway(spec, owner, keepers, eligible) &&
+                !LeavesAllocator(owner, self, keepers, eligible))
             {
                 owners[spec.Vip] = owner;
                 load[owner]++;
@@ -54,7 +56,7 @@ public static class Placement
             var moving = owner is { } failing && keepers.ContainsKey(failing) && MovesAway(spec, failing, keepers, eligible);
             var candidates = moving ? eligible.Values.Where(m => m.Health == BackendHealth.Healthy) : eligible.Values;
             var best = Best(candidates, spec, self, load);
-            if (spec.Preempt && !moving && owner is { } kept && keepers.ContainsKey(kept) &&
+            if (spec.Preempt && !moving && owner is { } kept && keepers.ContainsKey(kept) && !LeavesAllocator(kept, self, keepers, eligible) &&
                 (best is null || Rank(spec, best.Value) >= Rank(spec, kept)))
                 best = kept;
             owners[spec.Vip] = best;
@@ -90,6 +92,15 @@ public static class Placement
     private static bool MovesAway(VipSpec spec, NodeId owner, Dictionary<NodeId, MemberView> keepers, Dictionary<NodeId, MemberView> eligible) =>
         spec.MoveWhenNoneHealthy && keepers[owner].Health == BackendHealth.Failing &&
         eligible.Values.Any(m => m.Node != owner && m.Health == BackendHealth.Healthy);
+
+    /// <summary>
+    /// The owner is the allocator's own node and another eligible node serves at least as well: the VIP moves (a
+    /// graceful handover, tens of milliseconds) so that one crash never takes both the owner and the allocator,
+    /// which would leave the VIP dark until Akka's failure detector, the split brain resolver and the singleton's
+    /// hand-over have all run (about 10 s, issue 13).
+    /// </summary>
+    private static bool LeavesAllocator(NodeId owner, NodeId self, Dictionary<NodeId, MemberView> keepers, Dictionary<NodeId, MemberView> eligible) =>
+        owner == self && eligible.Values.Any(m => m.Node != self && (m.BackendHealthy || !keepers[owner].BackendHealthy));
 
     private static NodeId? OwnerOf(IReadOnlyDictionary<string, Assignment> current, string vip) =>
         current.TryGetValue(vip, out var a) ? a.Owner : null;

@@ -39,6 +39,28 @@ public sealed class ScenarioContext(SimulatedCluster cluster, int seed, int roun
             _mustNotBlink[i] = _mustNotBlink[i] with { Until = _mustNotBlink[i].Until ?? now };
     }
 
+    /// <summary>
+    /// <paramref name="Node"/>, holding the VIP at <paramref name="At"/>, must hand it to another node afterwards with the
+    /// VIP dark for at most <paramref name="MaxGap"/>: a planned, graceful handover, not a failover.
+    /// </summary>
+    public sealed record Handover(string Node, TimeSpan At, TimeSpan MaxGap);
+
+    private readonly List<Handover> _handovers = new();
+
+    public IReadOnlyList<Handover> Handovers => _handovers;
+
+    /// <summary>
+    /// <paramref name="node"/> no longer has to keep the VIP without a break: it must hand it over gracefully instead.
+    /// For a node that became the allocator's node, which gives its VIPs away (a crash there would take both).
+    /// </summary>
+    public void ExpectHandoverInstead(SimulatedNode node, TimeSpan maxGap)
+    {
+        var expectation = _mustNotBlink.FirstOrDefault(b => b.Node == node.Name && b.Until is null)
+            ?? throw new InvalidOperationException($"{node.Name} had no no-blink expectation to replace");
+        _mustNotBlink.Remove(expectation);
+        _handovers.Add(new Handover(node.Name, expectation.From, maxGap));
+    }
+
     /// <summary>How long a partition or loss is left in place once the cluster reacted.</summary>
     public TimeSpan Dwell => Cluster.Lease.PromiseTime * 3;
 }

@@ -41,6 +41,18 @@ public static class ScenarioRunner
                     (hold is null ? "not continuously" : $"lost it at {hold.End.TotalMilliseconds:0}ms") +
                     $" (it had to keep it until {(until is { } t ? $"{t.TotalMilliseconds:0}ms" : "the end")}), although it was never the node at fault");
         }
+        foreach (var (node, at, maxGap) in context?.Handovers ?? [])
+        {
+            var hold = report.Holds.FirstOrDefault(h => h.Node == node && h.Contains(at));
+            var next = hold is null ? null : report.Holds.Where(h => h.Node != node && h.Start >= hold.End).MinBy(h => h.Start);
+            if (hold is null || hold.Ongoing || next is null || next.Start - hold.End > maxGap)
+            {
+                problems.Add($"no graceful handover: {node} held the VIP at {at.TotalMilliseconds:0}ms and had to give it to another node " +
+                    $"within {maxGap.TotalMilliseconds:0}ms of darkness; " +
+                    (hold is null ? "it did not hold it then" : hold.Ongoing ? "it kept it" : next is null ? "nobody took it"
+                        : $"{next.Node} took it {(next.Start - hold.End).TotalMilliseconds:0}ms after"));
+            }
+        }
         return new ScenarioResult(scenario.Name, nodes, seed, context?.ReachedFault ?? false, problems, report, events);
     }
 }

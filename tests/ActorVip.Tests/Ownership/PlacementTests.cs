@@ -83,6 +83,36 @@ public class PlacementTests
         Assert.Empty(d.Changes);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_vip_on_the_allocators_own_node_moves_to_another_eligible_node(bool preempt)
+    {
+        // One crash of n4 would otherwise take the owner and the allocator together: ~10 s dark (issue 13).
+        var spec = new VipSpec(Vip, [N4, N1], preempt);
+        var d = Decide([Up(N4), Up(N1)], spec, owner: N4);
+        Assert.Equal(new Assignment(N1, 6), d.Assignments[Vip]);
+        Assert.Equal([new AssignmentChange(Vip, N4, N1, 6)], d.Changes);
+    }
+
+    [Theory]
+    [InlineData("alone", "n4")]                 // nobody else is eligible
+    [InlineData("others unhealthy", "n4")]      // the others' backends fail and n4's serve
+    [InlineData("others unreachable", "n4")]
+    [InlineData("both unhealthy", "n1")]        // no worse elsewhere: it moves
+    public void A_vip_stays_on_the_allocators_node_only_when_no_other_node_serves_as_well(string situation, string expected)
+    {
+        MemberView[] members = situation switch
+        {
+            "alone" => [Up(N4)],
+            "others unhealthy" => [Up(N4), Up(N1, healthy: false)],
+            "others unreachable" => [Up(N4), new MemberView(N1, hasVipRole: true, isUp: true, isReachable: false, backendHealthy: true)],
+            _ => [Up(N4, healthy: false), Up(N1, healthy: false)],
+        };
+        var d = Decide(members, owner: N4);
+        Assert.Equal(Node(expected), d.Assignments[Vip].Owner);
+    }
+
     [Fact]
     public void An_ineligible_owner_is_replaced_under_a_new_epoch()
     {
