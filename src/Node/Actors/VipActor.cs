@@ -68,13 +68,17 @@ public sealed class VipActor : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
+        // Fence first, then the address; the parent releases the lease only when both are acknowledged (docs/DESIGN.md,
+        // "Release"): a failure here leaves the voters' promises to run out instead.
+        var silenced = true;
         try
         {
             _fence?.Disown(_vip.Address);
         }
         catch (Exception e)
         {
-            _log.Error("closing the fence for vip={0} failed: {1}", _vip, e.Message);
+            silenced = false;
+            _log.Error("closing the fence for vip={0} failed: {1}; not releasing the lease, its promises run out", _vip, e.Message);
         }
         try
         {
@@ -83,8 +87,11 @@ public sealed class VipActor : ReceiveActor, IWithTimers
         }
         catch (Exception e)
         {
-            _log.Error("removing vip={0} from {1} failed: {2}", _vip, _link.Name, e.Message);
+            silenced = false;
+            _log.Error("removing vip={0} from {1} failed: {2}; not releasing the lease, its promises run out", _vip, _link.Name, e.Message);
         }
+        // Before the parent's Terminated: both go through its mailbox, this first.
+        Context.Parent.Tell(new Silenced(_vip.Address.ToString(), _owner.Epoch, silenced));
     }
 
     private void OpenFence(TimeSpan remaining)
