@@ -200,7 +200,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     private void OnRevoke(Revoke revoke)
     {
         if (_placed.TryGetValue(revoke.Vip, out var placed) && placed.Lease.Epoch < revoke.Epoch)
-            GiveUp(revoke.Vip, placed, $"placed elsewhere at epoch {revoke.Epoch}");
+            GiveUp(revoke.Vip, placed, $"placed elsewhere at epoch {revoke.Epoch}", learntEpoch: revoke.Epoch);
     }
 
     /// <summary>Sends one renewal round for every placed VIP: the Renew message to every voter.</summary>
@@ -249,7 +249,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         var validUntil = now + placed.Remaining(now);
         if (placed.Lease.OnNack(nack.RenewalId, nack.Voter, nack.Reason, nack.HighestEpoch))
         {
-            GiveUp(nack.Vip, placed, $"voter {nack.Voter} knows epoch {nack.HighestEpoch}", validUntil: validUntil);
+            GiveUp(nack.Vip, placed, $"voter {nack.Voter} knows epoch {nack.HighestEpoch}", validUntil: validUntil, learntEpoch: nack.HighestEpoch);
             return;
         }
         // Still acquiring and refused (a release not yet seen by that voter): try again soon rather than a
@@ -279,7 +279,8 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     /// Drops the VIP, tells the voters the promise may go once the VIP is silenced, and tells the allocator at once (it
     /// places the successor, whose acquisition then waits for the release or for the promises to run out).
     /// </summary>
-    private void GiveUp(string vip, Placed placed, string reason, bool tellAllocator = true, TimeSpan? validUntil = null)
+    /// <param name="learntEpoch">The epoch that made it give up (a refusal's or a revoke's); the allocator re-places above it.</param>
+    private void GiveUp(string vip, Placed placed, string reason, bool tellAllocator = true, TimeSpan? validUntil = null, long learntEpoch = 0)
     {
         _log.Info("releasing vip={0} epoch={1} node={2} reason={3}", vip, placed.Lease.Epoch, _self, reason);
         // The release may go only while the lease still runs: after its end the voters' promises are running out on their
@@ -295,7 +296,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
             _releases[vip] = new PendingRelease(release, deadline);
         else
             TellVoters(release); // never held (still acquiring): nothing of it is in the kernel
-        if (tellAllocator) _allocator.Tell(new Released(vip, placed.Lease.Epoch, _self));
+        if (tellAllocator) _allocator.Tell(new Released(vip, placed.Lease.Epoch, _self, learntEpoch));
     }
 
     private bool IsStopping(string vip) => _stopping.Values.Any(s => s.Vip == vip);

@@ -85,6 +85,20 @@ public class ReleaseOrderTests() : VirtualTimeTestKit(
     }
 
     [Theory]
+    [InlineData("revoke", 2)]
+    [InlineData("higher-epoch", 2)]
+    [InlineData("release-all", 0)]
+    public void The_allocator_hears_the_epoch_that_made_the_owner_give_up(string path, long learnt)
+    {
+        // So that it places the VIP again above that epoch instead of re-sending the refused one (issue 13 §2.4).
+        var allocator = CreateTestProbe();
+        var (_, agent, voter, self) = Start(allocator);
+        GiveUp(path, agent, voter);
+        var released = allocator.FishForMessage<Released>(r => r.Vip == Vip, Bound);
+        Assert.Equal(new Released(Vip, 1, self, learnt), released);
+    }
+
+    [Theory]
     [InlineData("fence")]
     [InlineData("address")]
     public void A_failed_silencing_sends_no_release_and_the_promises_run_out(string failing)
