@@ -106,6 +106,7 @@ public static class RunCommand
 
         // Only for a node that really starts: an error above stays the one line it should be.
         if (PlaintextWarning.For(settings) is { } plaintext) Console.Error.WriteLine(plaintext);
+        if (VoterCountWarning.For(settings.Nodes) is { } even) Console.Error.WriteLine(even);
         using var notifier = ServiceNotifier.FromEnvironment();
         NodeRuntime runtime;
         try

@@ -24,7 +24,7 @@ internal sealed record SimulationOptions(
     bool ReleaseBeforeSilence = false)
 {
     public static SimulationOptions Default(int nodes, TimeSpan? margin = null, double drift = 0.01) =>
-        new(nodes, new LeaseSettings(nodes, margin: margin), drift);
+        new(nodes, margin < LeaseSettings.MinMargin ? LeaseSettings.BelowMarginFloor(nodes, margin.Value) : new LeaseSettings(nodes, margin: margin), drift);
 
     /// <summary>
     /// How soon after the faults stop the placed node must hold again: the last delayed message, a voter's quiet
