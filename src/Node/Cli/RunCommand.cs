@@ -130,9 +130,10 @@ public static class RunCommand
         WaitHandle.WaitAny([stop.WaitHandle, ((IAsyncResult)terminated).AsyncWaitHandle]);
         if (terminated.IsCompleted)
         {
-            // Downed or shut down by the cluster: the VIPs went with the actors; let systemd restart us.
+            // Downed or shut down by the cluster: the VIPs went with the actors, and are silenced again here, with the fence
+            // left installed owning nothing (DownedExit); let systemd restart us.
+            foreach (var error in DownedExit.Silence(drivers.Set, link, settings)) Console.Error.WriteLine(error);
             RemoveStaleLoadBalancing(drivers.Set, settings, atStart: false);
-            drivers.Set.Fence?.Remove();
             var reason = Akka.Actor.CoordinatedShutdown.Get(runtime.System).ShutdownReason;
             Console.Error.WriteLine(reason?.GetType().Name == TlsHandshakeFailureReason
                 ? $"actorvip: tls: {reason} (a peer's certificate is not signed by the cluster CA, or it refused ours; Akka stops a node whose outbound TLS handshake fails); exiting so that the service manager restarts it; see docs/SECURITY.md"
