@@ -9,7 +9,8 @@ namespace ActorVip.Node.Actors;
 /// <summary>
 /// Holds one VIP on this node for as long as it lives: opens the fence, adds the address and
 /// announces it on start; keeps the address (and its valid lifetime) fresh and re-adds it if
-/// someone deleted it; closes the fence and removes the address when stopped.
+/// someone deleted it; closes the fence and removes the address when stopped, and tells the parent whether
+/// both succeeded (<see cref="Silenced"/>), which releases the lease only then.
 /// The parent starts it only while the quorum lease is valid and stops it the moment it is not.
 /// </summary>
 public sealed class VipActor : ReceiveActor, IWithTimers
