@@ -105,7 +105,7 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
             if (_snapshots.Count < _lease.Majority) return;
             var recovered = PlacementRecovery.Recover(_snapshots.Values, _lease);
             _assignments = recovered.Assignments;
-            _epochCounter = recovered.EpochCounter;
+            _epochCounter = Math.Max(recovered.EpochCounter, _epochCounter);
             _log.Info("allocator recovered from {0} voters: epoch-counter={1} {2}", _snapshots.Count, _epochCounter,
                 string.Join(" ", _assignments.Select(a => $"{a.Key}->{a.Value.Owner?.Value ?? "none"}@{a.Value.Epoch}")));
             _liveness.Track(_assignments, _clock.Now);
@@ -117,7 +117,8 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
         Receive<AgentReport>(OnReport);
         Receive<ClusterEvent.IClusterDomainEvent>(_ => { });
         Receive<ClusterEvent.CurrentClusterState>(_ => { });
-        Receive<Released>(_ => { });
+        // Nothing to place yet, but an epoch an owner learnt must not be handed out after recovery either.
+        Receive<Released>(r => _epochCounter = Math.Max(_epochCounter, r.LearntEpoch));
     }
 
     private void Active()
@@ -147,8 +148,26 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
             _log.Info("node={0} is leaving; placing its VIPs elsewhere", l.Node);
             Decide();
         });
-        Receive<Released>(_ => Decide());
+        Receive<Released>(OnReleased);
         Receive<AgentReport>(OnReport);
+    }
+
+    /// <summary>
+    /// An owner dropped its VIP. When it dropped exactly what it is assigned, the assignment is taken back so that the
+    /// decision places the VIP again (on the same node too, if it is still the best) at a new epoch, above the one the
+    /// owner learnt from a voter's refusal: the same epoch would be refused again (a released epoch, or a higher one
+    /// known), and the owner would give up and be re-assigned in a loop (issue 13 §2.4).
+    /// </summary>
+    private void OnReleased(Released released)
+    {
+        _epochCounter = Math.Max(_epochCounter, released.LearntEpoch);
+        if (_assignments.TryGetValue(released.Vip, out var assigned) && assigned.Owner == released.Owner && assigned.Epoch == released.Epoch)
+        {
+            _log.Info("owner released vip={0} epoch={1} node={2} learnt-epoch={3}; placing it again above epoch {4}",
+                released.Vip, released.Epoch, released.Owner, released.LearntEpoch, _epochCounter);
+            _assignments = new Dictionary<string, Assignment>(_assignments) { [released.Vip] = assigned with { Owner = null } };
+        }
+        Decide();
     }
 
     private void OnReport(AgentReport report) => _health.Record(report.Node, report.BackendHealthy, _clock.Now);

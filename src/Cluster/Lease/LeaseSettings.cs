@@ -19,15 +19,26 @@ public sealed record LeaseSettings
     public const int MaxVoters = 9;
 
     public LeaseSettings(int voters, TimeSpan? leaseTime = null, TimeSpan? renewInterval = null, TimeSpan? margin = null)
+        : this(voters, leaseTime, renewInterval, margin, MinMargin)
+    {
+    }
+
+    private LeaseSettings(int voters, TimeSpan? leaseTime, TimeSpan? renewInterval, TimeSpan? margin, TimeSpan minMargin)
     {
         Voters = voters;
         LeaseTime = leaseTime ?? DefaultLeaseTime;
         RenewInterval = renewInterval ?? DefaultRenewInterval;
         Margin = margin ?? DefaultMargin;
-        var error = Validate(Voters, LeaseTime, RenewInterval, Margin);
+        var error = Check(Voters, LeaseTime, RenewInterval, Margin, minMargin);
         if (error is not null)
             throw new ArgumentException(error);
     }
+
+    /// <summary>
+    /// Settings below the margin floor, for the ownership model's tests only: they show what the floor is for (with a
+    /// zero margin, clock drift lets two owners overlap). Nothing a node runs is built this way.
+    /// </summary>
+    internal static LeaseSettings BelowMarginFloor(int voters, TimeSpan margin) => new(voters, null, null, margin, TimeSpan.Zero);
 
     /// <summary>The configured number of voters N (the <c>vip</c> nodes), never the number that is up.</summary>
     public int Voters { get; }
@@ -50,6 +61,13 @@ public sealed record LeaseSettings
     /// <summary>The shortest lease-time accepted: below it, a renewal round trip and a scheduling delay would eat the lease.</summary>
     public static readonly TimeSpan MinLeaseTime = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>
+    /// The shortest margin accepted. The margin is what keeps a voter's promise (counted on its clock) outlasting the
+    /// owner's lease (counted on the owner's): with none, any clock rate difference can overlap two owners. 20 ms covers
+    /// a 2.8 % rate difference at the default lease-time, against under 0.1 % between NTP-disciplined hosts.
+    /// </summary>
+    public static readonly TimeSpan MinMargin = TimeSpan.FromMilliseconds(20);
+
     /// <summary>The longest lease-time accepted: a crashed owner's VIP is silent for lease-time + margin.</summary>
     public static readonly TimeSpan MaxLeaseTime = TimeSpan.FromSeconds(60);
 
@@ -57,7 +75,10 @@ public sealed record LeaseSettings
     /// The one validation of the lease settings, for `actorvip run` and for code: the error a user would see, as one
     /// sentence naming the setting, the value and the fix; null when valid.
     /// </summary>
-    public static string? Validate(int voters, TimeSpan leaseTime, TimeSpan renewInterval, TimeSpan margin)
+    public static string? Validate(int voters, TimeSpan leaseTime, TimeSpan renewInterval, TimeSpan margin) =>
+        Check(voters, leaseTime, renewInterval, margin, MinMargin);
+
+    private static string? Check(int voters, TimeSpan leaseTime, TimeSpan renewInterval, TimeSpan margin, TimeSpan minMargin)
     {
         if (voters < 1 || voters > MaxVoters)
             return $"nodes: {voters} is not a number of voting nodes (expected 1 to {MaxVoters}, usually 3 or 5: every voting node, each listed as a seed)";
@@ -69,8 +90,9 @@ public sealed record LeaseSettings
             return $"lease.renew-interval: {Ms(renewInterval)} is not positive (expected about a third of lease.lease-time)";
         if (renewInterval * 2 >= leaseTime)
             return $"lease.renew-interval: {Ms(renewInterval)} is not less than half of lease.lease-time ({Ms(leaseTime)}), so one lost renewal would drop the VIP; lower lease.renew-interval or raise lease.lease-time";
-        if (margin < TimeSpan.Zero)
-            return $"lease.margin: {Ms(margin)} is negative (expected about 100ms, which covers clock rate drift between the nodes)";
+        if (margin < minMargin)
+            return $"lease.margin: {Ms(margin)} is too short (expected at least {Ms(minMargin)}, about 100ms is usual: it covers the clock rate " +
+                "difference between the nodes, and with none two nodes can hold a VIP at once); raise lease.margin";
         // A voter acks nobody for lease-time + margin after it starts; a margin beyond the lease covers no real clock
         // (it would mean one runs at under half the other's rate) and only keeps a new cluster from ever acquiring.
         if (margin > leaseTime)

@@ -80,6 +80,9 @@ public sealed class OwnershipSerializer(ExtendedActorSystem system) : Serializer
                     break;
                 case Released m:
                     w.Write(m.Vip); w.Write(m.Epoch); w.Write(m.Owner.Value);
+                    // Only when there is one: a Released without it keeps the bytes of 0.1.0. A field added after this
+                    // one must make it written always.
+                    if (m.LearntEpoch != 0) w.Write(m.LearntEpoch);
                     break;
                 case Leaving m:
                     w.Write(m.Node.Value);
@@ -113,7 +116,8 @@ public sealed class OwnershipSerializer(ExtendedActorSystem system) : Serializer
             "promises" => new VoterPromises(ReadNode(r), ReadPromises(r)),
             "assign" => new Assign(r.ReadString(), r.ReadInt64()),
             "revoke" => new Revoke(r.ReadString(), r.ReadInt64()),
-            "released" => new Released(r.ReadString(), r.ReadInt64(), ReadNode(r)),
+            // A release from a version before LearntEpoch (or with none learnt) ends after the owner.
+            "released" => new Released(r.ReadString(), r.ReadInt64(), ReadNode(r), r.BaseStream.Position == r.BaseStream.Length ? 0 : r.ReadInt64()),
             "leaving" => new Leaving(ReadNode(r)),
             "report" => new AgentReport(ReadNode(r), r.ReadBoolean(), ReadHolding(r)),
             _ => throw new SerializationException($"{nameof(OwnershipSerializer)}: unknown manifest '{manifest}' (a node of another version?)"),

@@ -5,6 +5,13 @@ namespace ActorVip.Messages.Agent;
 /// <summary>To a VipActor: the lease was renewed and stays valid for <paramref name="Remaining"/>; refresh the kernel fence.</summary>
 public sealed record LeaseRenewed(TimeSpan Remaining);
 
+/// <summary>
+/// From a stopping VipActor to its NodeAgent, after its children stopped: whether the VIP is silenced, that is its fence
+/// element deleted and its address removed with the kernel's acknowledgement of both. Only then may the agent release
+/// the lease: a release lets a successor acquire at once.
+/// </summary>
+public sealed record Silenced(string Vip, long Epoch, bool Ok);
+
 /// <summary>To a NodeAgent: release every VIP now (graceful stop); answered with <see cref="AllReleased"/>.</summary>
 public sealed record ReleaseAll(string Reason);
 

@@ -8,8 +8,12 @@ public sealed record Assign(string Vip, long Epoch);
 /// <summary>Allocator to agent: give <paramref name="Vip"/> up (it is placed elsewhere from <paramref name="Epoch"/> on).</summary>
 public sealed record Revoke(string Vip, long Epoch);
 
-/// <summary>Agent to allocator: I dropped the VIP and told the voters; place it again now.</summary>
-public sealed record Released(string Vip, long Epoch, NodeId Owner);
+/// <summary>
+/// Agent to allocator: I dropped the VIP (and release it to the voters once it is silenced); place it again now, at an
+/// epoch above <paramref name="LearntEpoch"/>: the highest epoch a voter reported when it refused me (0 when none, and
+/// from a node of a version before this field). Re-assigning the same epoch would only be refused again.
+/// </summary>
+public sealed record Released(string Vip, long Epoch, NodeId Owner, long LearntEpoch = 0);
 
 /// <summary>Agent to allocator: this node is stopping; place nothing here any more.</summary>
 public sealed record Leaving(NodeId Node);

@@ -50,8 +50,20 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         public OwnerLease? Previous { get; set; }
         public IActorRef? Holder { get; set; }
         public bool IsValid(TimeSpan now) => Lease.IsValid(now) || (Previous?.IsValid(now) ?? false);
-        public TimeSpan Remaining(TimeSpan now) => Lease.Remaining(now) > (Previous?.Remaining(now) ?? TimeSpan.Zero) ? Lease.Remaining(now) : Previous!.Remaining(now);
+        public TimeSpan Remaining(TimeSpan now)
+        {
+            var previous = Previous?.Remaining(now) ?? TimeSpan.Zero;
+            return Lease.Remaining(now) > previous ? Lease.Remaining(now) : previous;
+        }
     }
+
+    private sealed class Stopping(string vip)
+    {
+        public string Vip { get; } = vip;
+        public bool Silenced { get; set; }
+    }
+
+    private sealed record PendingRelease(ReleaseLease Release, TimeSpan Deadline);
 
     private readonly NodeSettings _settings;
     private readonly InterfaceInfo _link;
@@ -63,7 +75,10 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     private readonly IActorRef _allocator;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, Placed> _placed = new();
-    private readonly Dictionary<IActorRef, string> _stopping = new();
+    /// <summary>Holders asked to stop, by VIP, and whether each reported its VIP silenced (<see cref="Silenced"/>).</summary>
+    private readonly Dictionary<IActorRef, Stopping> _stopping = new();
+    /// <summary>Releases that wait for the VIP's holders to be silenced, and the lease end after which none is sent.</summary>
+    private readonly Dictionary<string, PendingRelease> _releases = new();
     private IActorRef? _releaseAllRequester;
     private bool _leaving;
     private bool _expiryArmed;
@@ -93,6 +108,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         Receive<RenewAck>(OnAck);
         Receive<RenewNack>(OnNack);
         Receive<ReleaseAll>(OnReleaseAll);
+        Receive<Silenced>(OnSilenced);
         Receive<Terminated>(OnTerminated);
         Receive<Ping>(_ => Sender.Tell(Pong.Instance));
         Receive<LocalBackendHealth>(h =>
@@ -184,7 +200,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     private void OnRevoke(Revoke revoke)
     {
         if (_placed.TryGetValue(revoke.Vip, out var placed) && placed.Lease.Epoch < revoke.Epoch)
-            GiveUp(revoke.Vip, placed, $"placed elsewhere at epoch {revoke.Epoch}");
+            GiveUp(revoke.Vip, placed, $"placed elsewhere at epoch {revoke.Epoch}", learntEpoch: revoke.Epoch);
     }
 
     /// <summary>Sends one renewal round for every placed VIP: the Renew message to every voter.</summary>
@@ -212,7 +228,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         placed.Previous = null;
         if (placed.Holder is null)
         {
-            if (_stopping.ContainsValue(ack.Vip)) return; // the previous holder is still removing the address
+            if (IsStopping(ack.Vip)) return; // the previous holder is still removing the address
             placed.Holder = Context.ActorOf(VipActor.Props(_link, placed.Vip, _settings, _drivers.Addresses, _drivers.Announcer, _drivers.Fence, placed.Lease.Remaining(now), _drivers.LoadBalancer, new OwnerTag(ack.Epoch, _self)), Sanitize(ack.Vip));
             Context.Watch(placed.Holder);
             _log.Info("lease granted vip={0} epoch={1} node={2} valid-for-ms={3}", ack.Vip, ack.Epoch, _self, (int)placed.Lease.Remaining(now).TotalMilliseconds);
@@ -228,9 +244,12 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     private void OnNack(RenewNack nack)
     {
         if (!_placed.TryGetValue(nack.Vip, out var placed) || placed.Lease.Epoch != nack.Epoch) return;
+        // OnNack ends the lease when it gives up: what was left of it bounds the release (GiveUp).
+        var now = _clock.Now;
+        var validUntil = now + placed.Remaining(now);
         if (placed.Lease.OnNack(nack.RenewalId, nack.Voter, nack.Reason, nack.HighestEpoch))
         {
-            GiveUp(nack.Vip, placed, $"voter {nack.Voter} knows epoch {nack.HighestEpoch}");
+            GiveUp(nack.Vip, placed, $"voter {nack.Voter} knows epoch {nack.HighestEpoch}", validUntil: validUntil, learntEpoch: nack.HighestEpoch);
             return;
         }
         // Still acquiring and refused (a release not yet seen by that voter): try again soon rather than a
@@ -256,18 +275,31 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         return dropped;
     }
 
-    /// <summary>Drops the VIP, tells the voters the promise may go, and tells the allocator.</summary>
-    private void GiveUp(string vip, Placed placed, string reason, bool tellAllocator = true)
+    /// <summary>
+    /// Drops the VIP, tells the voters the promise may go once the VIP is silenced, and tells the allocator at once (it
+    /// places the successor, whose acquisition then waits for the release or for the promises to run out).
+    /// </summary>
+    /// <param name="learntEpoch">The epoch that made it give up (a refusal's or a revoke's); the allocator re-places above it.</param>
+    private void GiveUp(string vip, Placed placed, string reason, bool tellAllocator = true, TimeSpan? validUntil = null, long learntEpoch = 0)
     {
         _log.Info("releasing vip={0} epoch={1} node={2} reason={3}", vip, placed.Lease.Epoch, _self, reason);
+        // The release may go only while the lease still runs: after its end the voters' promises are running out on their
+        // own, and a release then could free them while a slow silencing still let this node answer past its lease.
+        var now = _clock.Now;
+        var deadline = validUntil ?? now + placed.Remaining(now);
         StopHolder(vip, placed, reason);
         placed.Lease.End();
         _placed.Remove(vip);
         ArmTimers();
         var release = new ReleaseLease(vip, placed.Lease.Epoch, _self);
-        TellVoters(release);
-        if (tellAllocator) _allocator.Tell(new Released(vip, placed.Lease.Epoch, _self));
+        if (IsStopping(vip))
+            _releases[vip] = new PendingRelease(release, deadline);
+        else
+            TellVoters(release); // never held (still acquiring): nothing of it is in the kernel
+        if (tellAllocator) _allocator.Tell(new Released(vip, placed.Lease.Epoch, _self, learntEpoch));
     }
+
+    private bool IsStopping(string vip) => _stopping.Values.Any(s => s.Vip == vip);
 
     private void TellVoters(object message)
     {
@@ -281,7 +313,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     {
         if (placed.Holder is null) return;
         Context.System.EventStream.Publish(new VipReleased(vip, placed.Lease.Epoch, _self, reason));
-        _stopping[placed.Holder] = vip;
+        _stopping[placed.Holder] = new Stopping(vip);
         Context.Stop(placed.Holder);
         placed.Holder = null;
     }
@@ -289,7 +321,8 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     private void OnReleaseAll(ReleaseAll request)
     {
         _leaving = true;
-        // Voters first: the successor's first renewal must find our promise released, or it waits a renew-interval.
+        // Voters first (each as soon as its VIP is silenced): the successor's first renewal must find our promise
+        // released, or it waits a renew-interval.
         var released = _placed.ToList();
         foreach (var (vip, placed) in released)
             GiveUp(vip, placed, request.Reason, tellAllocator: false);
@@ -301,9 +334,39 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         ReplyIfReleased();
     }
 
+    private void OnSilenced(Silenced silenced)
+    {
+        // From a holder this agent stopped; a restarting holder (PreRestart runs PostStop) is not in _stopping.
+        if (_stopping.TryGetValue(Sender, out var stopping)) stopping.Silenced = silenced.Ok;
+    }
+
+    /// <summary>
+    /// A holder is gone: its PostStop closed the fence and removed the address, and said whether the kernel acknowledged
+    /// both (<see cref="Silenced"/>, which arrives first). The pending release of its VIP leaves now, and only if it did,
+    /// no other holder of the VIP is still stopping, and the lease has not ended meanwhile.
+    /// </summary>
     private void OnTerminated(Terminated terminated)
     {
-        _stopping.Remove(terminated.ActorRef);
+        if (!_stopping.Remove(terminated.ActorRef, out var stopping)) return;
+        var vip = stopping.Vip;
+        if (!stopping.Silenced && _releases.Remove(vip, out var failed))
+        {
+            _log.Warning("not releasing vip={0} epoch={1} node={2}: it was not silenced; the voters' promises run out within {3} ms",
+                vip, failed.Release.Epoch, _self, (int)_lease.PromiseTime.TotalMilliseconds);
+        }
+        if (!IsStopping(vip) && _releases.Remove(vip, out var pending))
+        {
+            var now = _clock.Now;
+            if (now < pending.Deadline)
+            {
+                TellVoters(pending.Release);
+            }
+            else
+            {
+                _log.Warning("not releasing vip={0} epoch={1} node={2}: silencing it ended {3} ms after its lease; the voters' promises run out",
+                    vip, pending.Release.Epoch, _self, (int)(now - pending.Deadline).TotalMilliseconds);
+            }
+        }
         ReplyIfReleased();
     }
 

@@ -9,7 +9,8 @@ namespace ActorVip.Node.Actors;
 /// <summary>
 /// Holds one VIP on this node for as long as it lives: opens the fence, adds the address and
 /// announces it on start; keeps the address (and its valid lifetime) fresh and re-adds it if
-/// someone deleted it; closes the fence and removes the address when stopped.
+/// someone deleted it; closes the fence and removes the address when stopped, and tells the parent whether
+/// both succeeded (<see cref="Silenced"/>), which releases the lease only then.
 /// The parent starts it only while the quorum lease is valid and stops it the moment it is not.
 /// </summary>
 public sealed class VipActor : ReceiveActor, IWithTimers
@@ -68,13 +69,17 @@ public sealed class VipActor : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
+        // Fence first, then the address; the parent releases the lease only when both are acknowledged (docs/DESIGN.md,
+        // "Release"): a failure here leaves the voters' promises to run out instead.
+        var silenced = true;
         try
         {
             _fence?.Disown(_vip.Address);
         }
         catch (Exception e)
         {
-            _log.Error("closing the fence for vip={0} failed: {1}", _vip, e.Message);
+            silenced = false;
+            _log.Error("closing the fence for vip={0} failed: {1}; not releasing the lease, its promises run out", _vip, e.Message);
         }
         try
         {
@@ -83,8 +88,11 @@ public sealed class VipActor : ReceiveActor, IWithTimers
         }
         catch (Exception e)
         {
-            _log.Error("removing vip={0} from {1} failed: {2}", _vip, _link.Name, e.Message);
+            silenced = false;
+            _log.Error("removing vip={0} from {1} failed: {2}; not releasing the lease, its promises run out", _vip, _link.Name, e.Message);
         }
+        // Before the parent's Terminated: both go through its mailbox, this first.
+        Context.Parent.Tell(new Silenced(_vip.Address.ToString(), _owner.Epoch, silenced));
     }
 
     private void OpenFence(TimeSpan remaining)

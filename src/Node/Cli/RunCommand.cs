@@ -106,6 +106,7 @@ public static class RunCommand
 
         // Only for a node that really starts: an error above stays the one line it should be.
         if (PlaintextWarning.For(settings) is { } plaintext) Console.Error.WriteLine(plaintext);
+        if (VoterCountWarning.For(settings.Nodes) is { } even) Console.Error.WriteLine(even);
         using var notifier = ServiceNotifier.FromEnvironment();
         NodeRuntime runtime;
         try
@@ -129,9 +130,10 @@ public static class RunCommand
         WaitHandle.WaitAny([stop.WaitHandle, ((IAsyncResult)terminated).AsyncWaitHandle]);
         if (terminated.IsCompleted)
         {
-            // Downed or shut down by the cluster: the VIPs went with the actors; let systemd restart us.
+            // Downed or shut down by the cluster: the VIPs went with the actors, and are silenced again here, with the fence
+            // left installed owning nothing (DownedExit); let systemd restart us.
+            foreach (var error in DownedExit.Silence(drivers.Set, link, settings)) Console.Error.WriteLine(error);
             RemoveStaleLoadBalancing(drivers.Set, settings, atStart: false);
-            drivers.Set.Fence?.Remove();
             var reason = Akka.Actor.CoordinatedShutdown.Get(runtime.System).ShutdownReason;
             Console.Error.WriteLine(reason?.GetType().Name == TlsHandshakeFailureReason
                 ? $"actorvip: tls: {reason} (a peer's certificate is not signed by the cluster CA, or it refused ours; Akka stops a node whose outbound TLS handshake fails); exiting so that the service manager restarts it; see docs/SECURITY.md"

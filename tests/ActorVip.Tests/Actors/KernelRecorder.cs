@@ -16,6 +16,15 @@ public sealed class KernelRecorder : IAddressDriver, IAnnouncer, IFence
 
     public ConcurrentQueue<string> Calls { get; } = new();
 
+    /// <summary>Makes the next fence closes (Disown) throw, as a failed nftables write would.</summary>
+    public bool FailDisown { get; set; }
+
+    /// <summary>Runs inside every fence close, before it returns (a test makes the close slow with it).</summary>
+    public Action? DuringDisown { get; set; }
+
+    /// <summary>Makes the next address removals throw, as a failed RTM_DELADDR would.</summary>
+    public bool FailRemove { get; set; }
+
     public bool HasAddress(string vip)
     {
         lock (_gate) return _addresses.Contains(vip);
@@ -37,6 +46,11 @@ public sealed class KernelRecorder : IAddressDriver, IAnnouncer, IFence
 
     public void Remove(InterfaceInfo link, VipAddress vip)
     {
+        if (FailRemove)
+        {
+            Calls.Enqueue($"remove {vip} failed");
+            throw new IOException($"RTM_DELADDR {vip}: injected failure");
+        }
         lock (_gate) _addresses.Remove(vip.ToString());
         Calls.Enqueue($"remove {vip}");
     }
@@ -49,7 +63,16 @@ public sealed class KernelRecorder : IAddressDriver, IAnnouncer, IFence
 
     public void Own(IPAddress vip, TimeSpan remaining) => Calls.Enqueue($"own {vip} {remaining.TotalMilliseconds:0}");
 
-    public void Disown(IPAddress vip) => Calls.Enqueue($"disown {vip}");
+    public void Disown(IPAddress vip)
+    {
+        DuringDisown?.Invoke();
+        if (FailDisown)
+        {
+            Calls.Enqueue($"disown {vip} failed");
+            throw new IOException($"nftables delete element {vip}: injected failure");
+        }
+        Calls.Enqueue($"disown {vip}");
+    }
 
     public void Remove() => Calls.Enqueue("remove-fence");
 

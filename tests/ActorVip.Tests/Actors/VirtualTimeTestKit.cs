@@ -10,8 +10,10 @@ namespace ActorVip.Tests.Actors;
 /// lease reads) follows it, and the actors under /user (three levels deep) run on the calling thread. Advancing the
 /// time therefore runs everything it causes before it returns, and a test waits on virtual time, not on the machine.
 /// </summary>
-public abstract class VirtualTimeTestKit() : TestKit(
+/// <param name="config">More configuration first (it wins), e.g. a deployment that lets some actors run asynchronously.</param>
+public abstract class VirtualTimeTestKit(string config = "") : TestKit(config +
     """
+
     akka.scheduler.implementation = "Akka.TestKit.TestScheduler, Akka.TestKit"
     akka.actor.deployment {
       "/*".dispatcher = akka.test.calling-thread-dispatcher

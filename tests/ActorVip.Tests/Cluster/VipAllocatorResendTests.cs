@@ -108,4 +108,29 @@ public sealed class VipAllocatorResendTests() : TestKit(ConfigurationFactory.Par
         }
         Assert.InRange(resent, 2, 6);
     }
+
+    [Fact]
+    public void An_owner_that_gave_up_on_a_higher_epoch_is_placed_again_above_it_not_sent_the_same_epoch()
+    {
+        // The give-up / re-assign loop (issue 13 §2.4): a voter refused the owner with an epoch the allocator never
+        // handed out; re-sending the same assignment is refused the same way, for as long as the allocator keeps it.
+        var (agent, first) = StartAllocator();
+        var self = new NodeId(Akka.Cluster.Cluster.Get(Sys).SelfAddress.ToString());
+        var learnt = first.Epoch + 5;
+        Sys.ActorSelection($"/user/{VipAllocator.Name}").Tell(new Released(first.Vip, first.Epoch, self, learnt));
+        var next = agent.FishForMessage<Assign>(m => m.Vip == first.Vip, TimeSpan.FromSeconds(5));
+        Assert.True(next.Epoch > learnt, $"assigned {next} again after the owner learnt epoch {learnt}");
+    }
+
+    [Fact]
+    public void A_released_assignment_is_placed_again_at_a_new_epoch_even_without_a_learnt_one()
+    {
+        // Voters refuse a released epoch from the same owner for a promise-time (VoterState.OnRelease): the same epoch
+        // again would only be refused. A node of an older version sends no learnt epoch.
+        var (agent, first) = StartAllocator();
+        var self = new NodeId(Akka.Cluster.Cluster.Get(Sys).SelfAddress.ToString());
+        Sys.ActorSelection($"/user/{VipAllocator.Name}").Tell(new Released(first.Vip, first.Epoch, self));
+        var next = agent.FishForMessage<Assign>(m => m.Vip == first.Vip, TimeSpan.FromSeconds(5));
+        Assert.True(next.Epoch > first.Epoch, $"assigned {next} again after its owner released it");
+    }
 }

@@ -50,6 +50,8 @@ public class HostileConfigTests
         { "actorvip.lease.lease-time = [1,2]", "lease.lease-time: a list where one value is expected" },
         { "actorvip.addresses = \"192.0.2.1\"", "addresses: one value where a list is expected" },
         { "actorvip.lease.margin = -1s", "lease.margin: '-1s' is negative" },
+        // Unsafe: a zero margin lets clock rate drift overlap two owners (SingleOwnerSafetyTests shows it).
+        { "actorvip.lease.margin = 0ms", "lease.margin: 0ms is too short (expected at least 20ms" },
         { "actorvip.lease.lease-time = 700ms\nactorvip.lease.renew-interval = 350ms", "lease.renew-interval: 350ms is not less than half of lease.lease-time (700ms)" },
         // Silently wrong: never acquires, never serves.
         { "actorvip.lease.margin = 30d", "lease.margin: 2592000000ms is longer than lease.lease-time (700ms)" },

@@ -44,7 +44,9 @@ public class LeaseSettingsTests
     [InlineData(3, 600, 300, 200, "is not less than half of lease.lease-time")]
     [InlineData(3, 700, 350, 100, "is not less than half of lease.lease-time")]
     [InlineData(3, 600, 450, 200, "is not less than half of lease.lease-time")]
-    [InlineData(3, 600, 150, -1, "lease.margin: -1ms is negative")]
+    [InlineData(3, 600, 150, -1, "lease.margin: -1ms is too short")]
+    [InlineData(3, 600, 150, 0, "lease.margin: 0ms is too short (expected at least 20ms")]
+    [InlineData(3, 600, 150, 19, "lease.margin: 19ms is too short")]
     public void Invalid_values_are_refused_with_one_clear_sentence(int voters, int lease, int renew, int margin, string expected)
     {
         var error = LeaseSettings.Validate(voters, Ms.At(lease), Ms.At(renew), Ms.At(margin));
@@ -57,7 +59,7 @@ public class LeaseSettingsTests
     [Theory]
     [InlineData(1, 600, 150, 200)]
     [InlineData(9, 600, 150, 200)]
-    [InlineData(3, 600, 299, 0)]
+    [InlineData(3, 600, 299, 20)]
     [InlineData(5, 3000, 1000, 500)]
     public void Valid_values_pass(int voters, int lease, int renew, int margin)
     {

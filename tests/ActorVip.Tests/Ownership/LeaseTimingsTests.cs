@@ -6,7 +6,7 @@ public class LeaseTimingsTests
 {
     [Theory]
     [InlineData(600, 150, 200, 950, 800)]
-    [InlineData(600, 150, 0, 750, 600)]
+    [InlineData(600, 150, 20, 770, 620)]
     [InlineData(3000, 1000, 500, 4500, 3500)]
     public void Failover_and_quiet_period_follow_from_the_settings(int lease, int renew, int margin, int failover, int quiet)
     {
@@ -17,7 +17,7 @@ public class LeaseTimingsTests
 
     [Theory]
     [InlineData(600, 200, 1.0 / 7)]
-    [InlineData(600, 0, 0.0)]
+    [InlineData(600, 20, 1.0 / 61)] // the floor, lease.margin = 20ms
     [InlineData(1000, 1000, 1.0 / 3)]
     public void Max_clock_rate_drift_is_margin_over_two_lease_times_plus_margin(int lease, int margin, double expected)
     {

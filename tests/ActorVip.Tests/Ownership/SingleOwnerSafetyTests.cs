@@ -7,8 +7,9 @@ namespace ActorVip.Tests.Ownership;
 /// <summary>
 /// The invariant, checked on the pure classes: at no virtual instant do two nodes hold the VIP, whatever the
 /// network, crashes, voter restarts, freezes, placement changes and clock drift (±1 %) do; and once the faults
-/// stop, the placed node holds again within a bound. The checker is shown able to fail: with no margin, drift
-/// makes it find an overlap.
+/// stop, the placed node holds again within a bound. A leaving owner answers until it has silenced the VIP and only
+/// then releases. The checker is shown able to fail: with no margin, drift makes it find an overlap, and so does a
+/// release sent before the VIP is silenced.
 /// </summary>
 public class SingleOwnerSafetyTests(ITestOutputHelper output)
 {
@@ -59,6 +60,26 @@ public class SingleOwnerSafetyTests(ITestOutputHelper output)
         Assert.True(found is not null, $"no overlap in {searched} seeds: the checker could not catch a missing margin");
         output.WriteLine($"margin 0, drift ±1 %: seed {found.Seed} overlaps at {found.FirstOverlapMs} ms ({found.OverlapNodes}); {searched} seeds searched");
         // The same seed with the default margin is safe: the margin is what closed it.
+        Assert.Null(OwnershipSimulation.Run(found.Seed, SimulationOptions.Default(3)).FirstOverlapMs);
+    }
+
+    [Fact]
+    public void Releasing_before_the_vip_is_silenced_lets_the_checker_find_two_holders()
+    {
+        // The old order (NodeAgent.GiveUp told the voters at once and the holder closed the fence later): a successor
+        // acquires on the release while the leaving owner still answers.
+        var options = SimulationOptions.Default(3) with { ReleaseBeforeSilence = true };
+        var searched = 0;
+        SimulationResult? found = null;
+        while (found is null && searched < Seeds)
+        {
+            var result = OwnershipSimulation.Run(searched++, options);
+            if (result.FirstOverlapMs is not null)
+                found = result;
+        }
+        Assert.True(found is not null, $"no overlap in {searched} seeds: the checker could not catch a release sent before the fence closed");
+        output.WriteLine($"release before silence: seed {found.Seed} overlaps at {found.FirstOverlapMs} ms ({found.OverlapNodes}); {searched} seeds searched");
+        // The same seed with the release after the silencing is safe: the order is what closed it.
         Assert.Null(OwnershipSimulation.Run(found.Seed, SimulationOptions.Default(3)).FirstOverlapMs);
     }
 

@@ -21,6 +21,7 @@ public sealed class OwnershipSerializerTests() : TestKit(Akka.Configuration.Conf
         new Assign("192.0.2.100", 2),
         new Revoke("192.0.2.101", 5),
         new Released("192.0.2.100", 2, N("akka.tcp://actorvip@192.0.2.11:4053")),
+        new Released("192.0.2.100", 2, N("akka.tcp://actorvip@192.0.2.11:4053"), LearntEpoch: 7),
         new Leaving(N("akka.tcp://actorvip@192.0.2.11:4053")),
     ];
 

@@ -261,7 +261,10 @@ internal sealed class OwnershipSimulation
 
     private void Tick(SimNode node, int t)
     {
-        if (node.Down || node.FrozenUntil > t || node.Lease is not { } lease)
+        if (node.Down || node.FrozenUntil > t)
+            return;
+        FinishSilencing(node, t);
+        if (node.Lease is not { } lease)
             return;
         var now = node.Local(t);
         if (now < node.NextRenewal)
@@ -272,17 +275,58 @@ internal sealed class OwnershipSimulation
             Send(t, node.Index, v, new Renew(lease.Epoch, id, lease.WantsAckFrom(_voters[v])));
     }
 
-    /// <summary>The owner drops the VIP first (the lease ends), then - usually - tells the voters.</summary>
+    /// <summary>
+    /// The owner gives the VIP up: the lease ends, and the VIP is silenced (fence element deleted, address removed) some
+    /// milliseconds later, or not at all when that fails; it answers until then, or until its fence element runs out at
+    /// the lease's end. The release goes to the voters only once it is silenced, before the lease's end, and - usually -
+    /// arrives. A lease that was not valid left nothing in the kernel: its release goes at once.
+    /// </summary>
     private void EndLease(SimNode node, int t)
     {
         if (node.Lease is not { } lease)
             return;
+        var validUntil = lease.ValidUntil;
+        var held = lease.IsValid(node.Local(t));
         lease.End();
         node.Lease = null;
+        if (!held || _o.ReleaseBeforeSilence)
+            SendRelease(node, t, lease.Epoch);
+        if (held)
+        {
+            var ok = _rng.NextDouble() >= _o.SilenceFailChance;
+            node.Silences.Add(new Silence(lease.Epoch, t + _rng.Next(0, _o.MaxSilenceMs + 1), validUntil!.Value, ok));
+        }
+    }
+
+    /// <summary>Silencing is the process's own work: it ends only while the process runs; then the release may go.</summary>
+    private void FinishSilencing(SimNode node, int t)
+    {
+        for (var i = node.Silences.Count - 1; i >= 0; i--)
+        {
+            var silence = node.Silences[i];
+            if (t < silence.DoneAt)
+                continue;
+            if (silence.Ok)
+            {
+                node.Silences.RemoveAt(i);
+                // After the lease's end the promises run out anyway, and the node may have answered until now.
+                if (!_o.ReleaseBeforeSilence && node.Local(t) < silence.ValidUntil)
+                    SendRelease(node, t, silence.Epoch);
+            }
+            else if (node.Local(t) >= silence.ValidUntil)
+            {
+                // A failed close leaves the element to time out: the node answers until its lease's end, then never.
+                node.Silences.RemoveAt(i);
+            }
+        }
+    }
+
+    private void SendRelease(SimNode node, int t, long epoch)
+    {
         if (_rng.NextDouble() < _o.ReleaseChance)
         {
             for (var v = 0; v < _o.Nodes; v++)
-                Send(t, node.Index, v, new Release(lease.Epoch));
+                Send(t, node.Index, v, new Release(epoch));
         }
     }
 
@@ -316,6 +360,9 @@ internal sealed class OwnershipSimulation
 
     private sealed record Release(long Epoch) : Message;
 
+    /// <summary>A VIP being silenced: done at real time DoneAt (if Ok), its fence element running out at the lease's ValidUntil.</summary>
+    private sealed record Silence(long Epoch, int DoneAt, TimeSpan ValidUntil, bool Ok);
+
     private sealed class SimNode(int index, double rate, double offsetMs, LeaseSettings settings)
     {
         private int _downUntil = -1;
@@ -325,6 +372,7 @@ internal sealed class OwnershipSimulation
         public int Index { get; } = index;
         public VoterState Voter { get; private set; } = new(settings, TimeSpan.FromMilliseconds(offsetMs));
         public OwnerLease? Lease { get; set; }
+        public List<Silence> Silences { get; } = new();
         public TimeSpan NextRenewal { get; set; }
         public long KnownPlacementEpoch { get; set; }
         public int FrozenUntil { get; set; }
@@ -338,9 +386,12 @@ internal sealed class OwnershipSimulation
         /// timeout was the lease's remaining time at the last refresh, so it ends at that lease's ValidUntil.
         /// </summary>
         public bool Holds(int t) =>
-            (!Down && Lease is { } lease && lease.IsValid(Local(t))) || Local(t) < _fenceUntil;
+            (!Down && Lease is { } lease && lease.IsValid(Local(t))) || Local(t) < _fenceUntil || Silencing(t) is not null;
 
-        public long? HeldEpoch(int t) => !Down && Lease is { } lease && lease.IsValid(Local(t)) ? lease.Epoch : _fenceEpoch;
+        /// <summary>A given-up VIP not yet silenced, whose fence element still runs.</summary>
+        private Silence? Silencing(int t) => Down ? null : Silences.FirstOrDefault(s => Local(t) < s.ValidUntil);
+
+        public long? HeldEpoch(int t) => !Down && Lease is { } lease && lease.IsValid(Local(t)) ? lease.Epoch : Silencing(t)?.Epoch ?? _fenceEpoch;
 
         public void Crash(int until)
         {
@@ -348,6 +399,10 @@ internal sealed class OwnershipSimulation
             _downUntil = until;
             if (Lease?.ValidUntil is { } fence)
                 (_fenceUntil, _fenceEpoch) = (fence, Lease.Epoch);
+            // What it was still silencing stays in the kernel until its fence element runs out.
+            foreach (var silence in Silences.Where(s => s.ValidUntil > _fenceUntil))
+                (_fenceUntil, _fenceEpoch) = (silence.ValidUntil, silence.Epoch);
+            Silences.Clear();
             Lease = null;
         }
 

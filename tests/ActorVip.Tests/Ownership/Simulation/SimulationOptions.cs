@@ -5,6 +5,9 @@ namespace ActorVip.Tests.Ownership.Simulation;
 /// <summary>
 /// One simulated run: virtual real time in 1 ms steps; faults (loss, long delays, partitions, crashes with voter
 /// restarts, freezes, placement changes; each a chance per ms, "one in N") until <see cref="CalmFrom"/>, then a healed network and a stable placement.
+/// A node that gives up a held VIP silences it (fence closed, address removed) within 0 to <see cref="MaxSilenceMs"/>, or
+/// fails to (<see cref="SilenceFailChance"/>); it answers until then, or until its fence element ran out.
+/// <see cref="ReleaseBeforeSilence"/> is the old, broken order (release first): tests show the checker catching it.
 /// </summary>
 internal sealed record SimulationOptions(
     int Nodes,
@@ -15,10 +18,13 @@ internal sealed record SimulationOptions(
     double MaxLoss = 0.2,
     int LongDelayMs = 300,
     double ReleaseChance = 0.8,
-    int HolderFaultOneIn = 150)
+    int HolderFaultOneIn = 150,
+    int MaxSilenceMs = 60,
+    double SilenceFailChance = 0.1,
+    bool ReleaseBeforeSilence = false)
 {
     public static SimulationOptions Default(int nodes, TimeSpan? margin = null, double drift = 0.01) =>
-        new(nodes, new LeaseSettings(nodes, margin: margin), drift);
+        new(nodes, margin < LeaseSettings.MinMargin ? LeaseSettings.BelowMarginFloor(nodes, margin.Value) : new LeaseSettings(nodes, margin: margin), drift);
 
     /// <summary>
     /// How soon after the faults stop the placed node must hold again: the last delayed message, a voter's quiet

@@ -1,0 +1,39 @@
+using ActorVip.Node.Configuration;
+using ActorVip.Node.Drivers;
+
+namespace ActorVip.Node.Cli;
+
+/// <summary>What `actorvip run` does to the kernel when its actor system stopped under it (downed, or shut down by the cluster).</summary>
+public static class DownedExit
+{
+    /// <summary>
+    /// Silences every VIP again, whatever its VipActor managed when the actor system stopped: the fence element first,
+    /// then the address. The fence tables stay installed with nothing owned: should an address removal fail (or anything
+    /// add the address again), the fence still keeps this node from answering for the VIP. The next start replaces the
+    /// tables in one transaction; `actorvip cleanup` removes them. Returns a line for each step that failed.
+    /// </summary>
+    public static IReadOnlyList<string> Silence(DriverSet drivers, InterfaceInfo link, NodeSettings settings)
+    {
+        var errors = new List<string>();
+        foreach (var vip in settings.Vips)
+        {
+            try
+            {
+                drivers.Fence?.Disown(vip.Address);
+            }
+            catch (Exception e)
+            {
+                errors.Add($"actorvip: closing the fence for {vip.Address} failed: {e.Message}");
+            }
+            try
+            {
+                drivers.Addresses.Remove(link, vip.Vip);
+            }
+            catch (Exception e)
+            {
+                errors.Add($"actorvip: removing {vip.Vip} from {link.Name} failed: {e.Message}; the fence stays installed and keeps it silent");
+            }
+        }
+        return errors;
+    }
+}

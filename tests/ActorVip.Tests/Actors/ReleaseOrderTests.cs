@@ -1,0 +1,160 @@
+using ActorVip.Messages.Agent;
+using ActorVip.Messages.Ownership;
+using ActorVip.Node.Actors;
+using ActorVip.Node.Configuration;
+using ActorVip.Node.Drivers;
+using ActorVip.Ownership;
+using ActorVip.Ownership.Actors;
+using Akka.Actor;
+
+namespace ActorVip.Tests.Actors;
+
+/// <summary>
+/// A leaving owner silences the VIP (fence closed, address removed, the kernel said yes) before any ReleaseLease leaves,
+/// and sends none when silencing failed or ended after its lease: a release frees the voters for a successor at once.
+/// The holder's children (the announcer, with load balancing the IpvsActor) run on a real dispatcher here, as the
+/// IpvsActor does on the blocking pool: stopping the holder is then asynchronous, as on a node, and the agent cannot get
+/// the order right by accident.
+/// </summary>
+public class ReleaseOrderTests() : VirtualTimeTestKit(
+    // Akka's deployment lookup prefers a named path element to a wildcard and does not fall back: the agent and its
+    // holder must be named here too, or they leave the calling thread with their children.
+    """
+    akka.actor.deployment {
+      "/agent".dispatcher = akka.test.calling-thread-dispatcher
+      "/agent/*".dispatcher = akka.test.calling-thread-dispatcher
+      "/agent/*/*".dispatcher = akka.actor.default-dispatcher
+    }
+    """)
+{
+    private const string Vip = "192.0.2.100";
+    private static readonly LeaseSettings Lease = new(1);
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(5);
+
+    public static TheoryData<string> GiveUpPaths => ["release-all", "revoke", "higher-epoch"];
+
+    private (KernelRecorder Kernel, IActorRef Agent, IActorRef Voter, NodeId Self) Start(IActorRef allocator, IMonotonicClock? clock = null)
+    {
+        clock ??= Clock;
+        var settings = SettingsReader.Read(ConfigSources.Compose(null, new System.Collections.Hashtable(),
+            new HoconOverrides().Set("actorvip.interface", "eth0").SetList("actorvip.addresses", [Vip])));
+        var self = new NodeId(((ExtendedActorSystem)Sys).Provider.DefaultAddress.ToString());
+        var kernel = new KernelRecorder();
+        // The voter behind a spy that writes each ReleaseLease it receives into the kernel's call log: one order for both.
+        var voter = Sys.ActorOf(Props.Create(() => new SpyVoter(VoterActor.Props(Lease, self, clock), kernel)), VoterActor.Name);
+        var drivers = new DriverSet(new NoLinks(), kernel, kernel, kernel);
+        var agent = Sys.ActorOf(NodeAgent.Props(settings, KernelRecorder.Link, drivers, Lease, [self], self, clock, allocator), NodeAgent.Name);
+        Started(voter, agent);
+        agent.Tell(new Assign(Vip, 1));
+        AdvanceUntil(() => kernel.HasAddress(Vip + "/32"), Lease.PromiseTime + Lease.RenewInterval * 2);
+        return (kernel, agent, voter, self);
+    }
+
+    /// <summary>Makes the agent give the held VIP up along one of its three paths.</summary>
+    private void GiveUp(string path, IActorRef agent, IActorRef voter)
+    {
+        switch (path)
+        {
+            case "release-all":
+                agent.Tell(new ReleaseAll("test"));
+                break;
+            case "revoke":
+                agent.Tell(new Revoke(Vip, 2));
+                break;
+            default:
+                // Another owner renews at a higher epoch at our voter: our next renewal is refused with that epoch.
+                voter.Tell(new Renew(Vip, 2, new NodeId("akka.tcp://actorvip@192.0.2.12:4053"), 1, false));
+                Scheduler.Advance(Lease.RenewInterval);
+                break;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(GiveUpPaths))]
+    public void No_release_reaches_a_voter_before_the_fence_is_closed_and_the_address_removed(string path)
+    {
+        var (kernel, agent, voter, _) = Start(CreateTestProbe());
+
+        GiveUp(path, agent, voter);
+        AwaitCondition(() => kernel.Count("release-lease") > 0, Bound);
+        var calls = kernel.Calls.ToList();
+        var release = calls.IndexOf($"release-lease {Vip} 1");
+        Assert.True(calls.Contains($"disown {Vip}") && calls.Contains($"remove {Vip}/32") &&
+            release > calls.IndexOf($"disown {Vip}") && release > calls.IndexOf($"remove {Vip}/32"),
+            "the release left before the VIP was silenced: " + string.Join(" | ", calls));
+    }
+
+    [Theory]
+    [InlineData("revoke", 2)]
+    [InlineData("higher-epoch", 2)]
+    [InlineData("release-all", 0)]
+    public void The_allocator_hears_the_epoch_that_made_the_owner_give_up(string path, long learnt)
+    {
+        // So that it places the VIP again above that epoch instead of re-sending the refused one (issue 13 §2.4).
+        var allocator = CreateTestProbe();
+        var (_, agent, voter, self) = Start(allocator);
+        GiveUp(path, agent, voter);
+        var released = allocator.FishForMessage<Released>(r => r.Vip == Vip, Bound);
+        Assert.Equal(new Released(Vip, 1, self, learnt), released);
+    }
+
+    [Theory]
+    [InlineData("fence")]
+    [InlineData("address")]
+    public void A_failed_silencing_sends_no_release_and_the_promises_run_out(string failing)
+    {
+        var allocator = CreateTestProbe();
+        var (kernel, agent, _, self) = Start(allocator);
+
+        if (failing == "fence") kernel.FailDisown = true;
+        else kernel.FailRemove = true;
+        agent.Tell(new ReleaseAll("test"));
+        ExpectMsg<AllReleased>(Bound);
+        Scheduler.Advance(Lease.PromiseTime * 2);
+        Assert.DoesNotContain(kernel.Calls, c => c.StartsWith("release-lease", StringComparison.Ordinal));
+        // The allocator still hears of it: the successor is placed now and acquires once the promises ran out.
+        allocator.FishForMessage(m => m is Released r && r.Vip == Vip && r.Owner == self, Bound);
+    }
+
+    [Fact]
+    public void A_silencing_that_ends_after_the_lease_would_have_sends_no_release()
+    {
+        var clock = new SkewedClock(Clock);
+        var (kernel, agent, _, _) = Start(CreateTestProbe(), clock);
+
+        // The fence close takes longer than the lease had left: the promises are running out on their own by then, and a
+        // release would free the voters while this node was answering, which the lease never allowed past its end.
+        kernel.DuringDisown = () => clock.Skew += Lease.LeaseTime;
+        agent.Tell(new ReleaseAll("test"));
+        ExpectMsg<AllReleased>(Bound);
+        Assert.Contains($"disown {Vip}", kernel.Calls);
+        Assert.DoesNotContain(kernel.Calls, c => c.StartsWith("release-lease", StringComparison.Ordinal));
+    }
+
+    /// <summary>The test's virtual clock plus a jump the test adds (a slow kernel call, as the agent's clock sees it).</summary>
+    private sealed class SkewedClock(IMonotonicClock inner) : IMonotonicClock
+    {
+        public TimeSpan Skew { get; set; }
+
+        public TimeSpan Now => inner.Now + Skew;
+    }
+
+    /// <summary>A voter at /user/voter that logs each ReleaseLease into the kernel's call log, then hands it to the real voter.</summary>
+    private sealed class SpyVoter : ReceiveActor
+    {
+        public SpyVoter(Props voter, KernelRecorder log)
+        {
+            var real = Context.ActorOf(voter, "real");
+            ReceiveAny(m =>
+            {
+                if (m is ReleaseLease r) log.Calls.Enqueue($"release-lease {r.Vip} {r.Epoch}");
+                real.Forward(m);
+            });
+        }
+    }
+
+    private sealed class NoLinks : ILinkDriver
+    {
+        public InterfaceInfo? Find(string name) => null;
+    }
+}
