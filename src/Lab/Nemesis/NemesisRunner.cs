@@ -7,21 +7,26 @@ namespace ActorVip.Lab.Nemesis;
 /// <summary>How long, how many nodes, which schedule: the nemesis's inputs, checked by the command.</summary>
 public sealed record NemesisOptions(int Nodes, TimeSpan Duration, int Seed, TimeSpan Settle);
 
-/// <summary>A nemesis run: every fault's window as measured, the verdict, the nodes' log tails; <see cref="Failure"/> when it could not start.</summary>
-public sealed record NemesisResult(IReadOnlyList<FaultOutcome> Outcomes, NemesisVerdict? Verdict, string? Failure, string Logs);
+/// <summary>
+/// A nemesis run: every fault's window as measured, the verdict, the nodes' log tails and every node process it started
+/// (restarts included); <see cref="Failure"/> when it could not start.
+/// </summary>
+public sealed record NemesisResult(IReadOnlyList<FaultOutcome> Outcomes, NemesisVerdict? Verdict, string? Failure, string Logs, IReadOnlyList<int> Pids);
 
 /// <summary>
 /// Runs the seeded fault schedule over real `actorvip run` processes in the lab's namespaces while the demo's client
 /// pings the VIP every 10 ms and asks who-has every 20 ms: start every node, wait until one owner answers, then one
-/// fault after another (each no earlier than the plan says, and only once every node is running and Up again), a
-/// settle after each, and at the end the verdict over everything the client saw. Every process it starts belongs to
-/// the lab, which kills it on Dispose.
+/// fault after another, each no earlier than the plan says and only once every node is running and Up again and the
+/// VIP answers (up to a bound), with a settle after each; at the end the verdict over everything the client saw.
+/// Every process it starts belongs to the lab, which kills it on Dispose.
 /// </summary>
 public sealed class NemesisRunner
 {
     private static readonly TimeSpan ServingBound = TimeSpan.FromSeconds(120);
     private static readonly TimeSpan UpBound = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan ExitBound = TimeSpan.FromSeconds(20);
+    /// <summary>How long the runner waits, after a fault's settle, for a silent VIP before it does the next fault anyway.</summary>
+    private static readonly TimeSpan AnsweringBound = TimeSpan.FromSeconds(30);
 
     private readonly VipTopology _topology;
     private readonly NemesisOptions _options;
@@ -56,9 +61,9 @@ public sealed class NemesisRunner
         {
             Wait(TimeSpan.FromMilliseconds(50));
             if (Exited().Select(i => (int?)i).FirstOrDefault() is { } dead)
-                return new NemesisResult([], null, $"{_topology.Nodes[dead].Name}'s process exited with code {_processes[dead]!.ExitCode} before the VIP was served", Logs());
+                return new NemesisResult([], null, $"{_topology.Nodes[dead].Name}'s process exited with code {_processes[dead]!.ExitCode} before the VIP was served", Logs(), Pids());
             if (observer.Now > deadline)
-                return new NemesisResult([], null, $"the VIP was not served within {ServingBound.TotalSeconds:0} s of starting the nodes", Logs());
+                return new NemesisResult([], null, $"the VIP was not served within {ServingBound.TotalSeconds:0} s of starting the nodes", Logs(), Pids());
             if (observer.Answering(TimeSpan.FromMilliseconds(100)) && observer.RecentOwners(TimeSpan.FromMilliseconds(100)) is [var mac]) owner = Name(mac);
         }
         _progress($"VIP {VipTopology.Vip} answers the client; owner {owner}; settling {_options.Settle.TotalSeconds:0.#} s before the first fault");
@@ -66,27 +71,40 @@ public sealed class NemesisRunner
 
         var windows = new List<FaultWindow>();
         var origin = observer.Now;
+        FaultWindow? open = null;
+        // A window closes only when the next fault begins (or the run ends): a silence that outlasts the settle, or the
+        // restart of a node that exited meanwhile, still belongs to the fault before.
+        void Close()
+        {
+            if (open is null) return;
+            var window = open with { End = observer.Now };
+            windows.Add(window);
+            var seen = observer.Snapshot();
+            OnFault?.Invoke(NemesisVerdict.Measure(seen, seen.DualOwnership(), window));
+            open = null;
+        }
         foreach (var fault in plan)
         {
             if (observer.Now - origin >= _options.Duration) break;
             WaitUntil(observer, origin + fault.PlannedAt);
             var notUp = EnsureRunning();
+            var answering = WaitAnswering(observer, AnsweringBound);
+            Close();
             var before = string.Join(",", observer.RecentOwners(TimeSpan.FromMilliseconds(200)).Select(Name));
             var cause = fault.NoMajorityCause(_options.Nodes)
-                ?? (notUp.Count > 0 ? $"{string.Join(",", notUp.Select(i => _topology.Nodes[i].Name))} not Up again within {UpBound.TotalSeconds:0} s before it" : null);
+                ?? (notUp.Count > 0 ? $"{string.Join(",", notUp.Select(i => _topology.Nodes[i].Name))} not Up again within {UpBound.TotalSeconds:0} s before it" : null)
+                ?? (answering ? null : $"the VIP was not answering when it began (silent {AnsweringBound.TotalSeconds:0} s after the fault before)");
             var at = observer.Now;
             Do(fault);
-            // The settle after the fault; should the VIP still be silent then, watch on so that the outage is measured whole.
             WaitUntil(observer, observer.Now + _options.Settle);
-            var giveUp = observer.Now + TimeSpan.FromSeconds(10);
-            while (!observer.Answering(TimeSpan.FromMilliseconds(50)) && observer.Now < giveUp) Wait(TimeSpan.FromMilliseconds(20));
-            var window = new FaultWindow(fault, at, observer.Now, before.Length == 0 ? null : before, cause);
-            windows.Add(window);
-            var seen = observer.Snapshot();
-            OnFault?.Invoke(NemesisVerdict.Measure(seen, seen.DualOwnership(), window));
+            open = new FaultWindow(fault, at, observer.Now, before.Length == 0 ? null : before, cause);
         }
+        // As before every fault: a service manager would restart an exited node; the last window ends when the VIP answers.
+        EnsureRunning();
+        WaitAnswering(observer, AnsweringBound);
+        Close();
         var (outcomes, verdict) = NemesisVerdict.Judge(observer.Snapshot(), windows, NemesisVerdict.PromiseBound);
-        return new NemesisResult(outcomes, verdict, null, Logs());
+        return new NemesisResult(outcomes, verdict, null, Logs(), Pids());
     }
 
     private void Do(PlannedFault fault)
@@ -140,7 +158,12 @@ public sealed class NemesisRunner
     private List<int> EnsureRunning()
     {
         var exited = Exited().ToList();
-        foreach (var i in exited) _progress($"{_topology.Nodes[i].Name}'s process had exited (code {_processes[i]!.ExitCode}); starting it again");
+        foreach (var i in exited)
+        {
+            // Its last words say why (downed by the split-brain resolver, a refused configuration, a crash).
+            var last = _processes[i]!.Tail(3).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => $"\n     {l}");
+            _progress($"{_topology.Nodes[i].Name}'s process had exited (code {_processes[i]!.ExitCode}); starting it again. Its last lines:{string.Concat(last)}");
+        }
         return RestartAndWaitUp(exited);
     }
 
@@ -185,6 +208,20 @@ public sealed class NemesisRunner
     }
 
     private void WaitUntil(ClientObserver observer, TimeSpan at) => Wait(at - observer.Now);
+
+    /// <summary>Waits until the client's pings are answered again, within <paramref name="bound"/>; whether they are.</summary>
+    private bool WaitAnswering(ClientObserver observer, TimeSpan bound)
+    {
+        var giveUp = observer.Now + bound;
+        while (!observer.Answering(TimeSpan.FromMilliseconds(50)))
+        {
+            if (observer.Now >= giveUp) return false;
+            Wait(TimeSpan.FromMilliseconds(20));
+        }
+        return true;
+    }
+
+    private List<int> Pids() { lock (_everStarted) return _everStarted.Select(p => p.Pid).ToList(); }
 
     private string Logs()
     {
