@@ -23,8 +23,15 @@ public static class NemesisCommand
         var nodes = new Option<int>("--nodes") { Description = "Number of nodes (3 or 5)", DefaultValueFactory = _ => 3 };
         var duration = new Option<string>("--duration") { Description = "How long to do faults, e.g. 120s or 10m", DefaultValueFactory = _ => "2m" };
         var seed = new Option<int?>("--seed") { Description = "Seed of the fault schedule (same seed, nodes, duration and settle: same faults); printed" };
-        var settle = new Option<string>("--settle") { Description = "Time between the end of one fault and the next, e.g. 5s", DefaultValueFactory = _ => "5s" };
-        var output = new Option<FileInfo?>("--out") { Description = "Write every fault and dual-ownership moment to this file: JSON if it ends in .json, else TSV" };
+        var settle = new Option<string>("--settle")
+        {
+            Description = "Time between the end of one fault and the next, e.g. 5s",
+            DefaultValueFactory = _ => "5s",
+        };
+        var output = new Option<FileInfo?>("--out")
+        {
+            Description = "Write every fault and dual-ownership moment to this file: JSON if it ends in .json, else TSV",
+        };
         var command = new Command("nemesis",
             "Run real nodes in namespaces through a seeded schedule of partitions, one-way drops, kill -9, SIGSTOP and rolling restarts, "
             + "and judge what the client saw (root; needs iproute2)");
@@ -74,8 +81,8 @@ public static class NemesisCommand
             Console.Error.WriteLine("actorvip-lab: nemesis: it creates network namespaces, which needs root; run it with sudo");
             return ExitCodes.Failure;
         }
-        Say($"nemesis: {options.Nodes} nodes, seed {options.Seed}, faults for {options.Duration.TotalSeconds:0} s, settle {options.Settle.TotalSeconds:0.###} s "
-            + $"(replay: actorvip-lab nemesis --nodes {options.Nodes} --seed {options.Seed} --duration {options.Duration.TotalSeconds:0}s --settle {options.Settle.TotalMilliseconds:0}ms)");
+        Say($"nemesis: {options.Nodes} nodes, seed {options.Seed}, faults for {options.Duration.TotalSeconds:0} s, "
+            + $"settle {options.Settle.TotalSeconds:0.###} s (replay: {options.Replay})");
         NetworkLab? lab = null;
         try
         {

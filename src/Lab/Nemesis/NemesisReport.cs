@@ -29,12 +29,12 @@ public static class NemesisReport
     public static string Tsv(NemesisOptions options, IReadOnlyList<FaultOutcome> outcomes, NemesisVerdict verdict)
     {
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"# actorvip-lab nemesis --nodes {options.Nodes} --seed {options.Seed} --duration {options.Duration.TotalSeconds:0}s --settle {options.Settle.TotalMilliseconds:0}ms\n");
+        text.Append(CultureInfo.InvariantCulture, $"# {options.Replay}\n");
         text.Append("event\tat_ms\tend_ms\tkind\ttargets\thold_ms\towner_before\tcounted\toutage_ms\tdual_moments\tcause\n");
         foreach (var o in outcomes)
         {
             text.Append(CultureInfo.InvariantCulture,
-                $"fault\t{Ms(o.Window.At)}\t{Ms(o.Window.End)}\t{o.Fault.Name}\t{Targets(o.Fault, options.Nodes)}\t{Ms(o.Fault.Hold)}\t{o.Window.Owner ?? ""}\t");
+                $"fault\t{Ms(o.Window.At)}\t{Ms(o.Window.End)}\t{o.Fault.Name}\t{Targets(o.Fault)}\t{Ms(o.Fault.Hold)}\t{o.Window.Owner ?? ""}\t");
             text.Append(CultureInfo.InvariantCulture, $"{(o.Counted ? "yes" : "no")}\t{Ms(o.Outage)}\t{o.Dual.Count}\t{o.Window.NotCountedCause ?? ""}\n");
         }
         foreach (var d in verdict.Dual)
@@ -60,7 +60,7 @@ public static class NemesisReport
                 json.WriteNumber("at_ms", Ms(o.Window.At));
                 json.WriteNumber("end_ms", Ms(o.Window.End));
                 json.WriteString("kind", o.Fault.Name);
-                json.WriteString("targets", Targets(o.Fault, options.Nodes));
+                json.WriteString("targets", Targets(o.Fault));
                 json.WriteNumber("hold_ms", Ms(o.Fault.Hold));
                 json.WriteString("owner_before", o.Window.Owner);
                 json.WriteBoolean("counted", o.Counted);
@@ -94,10 +94,13 @@ public static class NemesisReport
         return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
     }
 
-    private static string Targets(PlannedFault f, int nodes) =>
-        f.Kind == FaultKind.OneWayDrop && !f.FromTargets
-            ? $"->{string.Join(",", f.Targets.Select(i => $"n{i + 1}"))}"
-            : f.Kind == FaultKind.OneWayDrop ? $"{string.Join(",", f.Targets.Select(i => $"n{i + 1}"))}->" : string.Join(",", f.Targets.Select(i => $"n{i + 1}"));
+    /// <summary>"n1,n3"; for a one-way drop "n1->" (frames from n1 dropped) or "->n1" (frames to n1 dropped).</summary>
+    private static string Targets(PlannedFault f)
+    {
+        var names = string.Join(",", f.Targets.Select(i => $"n{i + 1}"));
+        if (f.Kind != FaultKind.OneWayDrop) return names;
+        return f.FromTargets ? $"{names}->" : $"->{names}";
+    }
 
     private static long Ms(TimeSpan t) => (long)Math.Round(t.TotalMilliseconds);
 }

@@ -5,7 +5,12 @@ using static Tmds.Linux.LibC;
 namespace ActorVip.Lab.Nemesis;
 
 /// <summary>How long, how many nodes, which schedule: the nemesis's inputs, checked by the command.</summary>
-public sealed record NemesisOptions(int Nodes, TimeSpan Duration, int Seed, TimeSpan Settle);
+public sealed record NemesisOptions(int Nodes, TimeSpan Duration, int Seed, TimeSpan Settle)
+{
+    /// <summary>The command line that runs the same schedule again.</summary>
+    public string Replay => FormattableString.Invariant(
+        $"actorvip-lab nemesis --nodes {Nodes} --seed {Seed} --duration {Duration.TotalSeconds:0}s --settle {Settle.TotalMilliseconds:0}ms");
+}
 
 /// <summary>
 /// A nemesis run: every fault's window as measured, the verdict, the nodes' log tails and every node process it started
@@ -61,7 +66,10 @@ public sealed class NemesisRunner
         {
             Wait(TimeSpan.FromMilliseconds(50));
             if (Exited().Select(i => (int?)i).FirstOrDefault() is { } dead)
-                return new NemesisResult([], null, $"{_topology.Nodes[dead].Name}'s process exited with code {_processes[dead]!.ExitCode} before the VIP was served", Logs(), Pids());
+            {
+                var why = $"{_topology.Nodes[dead].Name}'s process exited with code {_processes[dead]!.ExitCode} before the VIP was served";
+                return new NemesisResult([], null, why, Logs(), Pids());
+            }
             if (observer.Now > deadline)
                 return new NemesisResult([], null, $"the VIP was not served within {ServingBound.TotalSeconds:0} s of starting the nodes", Logs(), Pids());
             if (observer.Answering(TimeSpan.FromMilliseconds(100)) && observer.RecentOwners(TimeSpan.FromMilliseconds(100)) is [var mac]) owner = Name(mac);
@@ -92,7 +100,7 @@ public sealed class NemesisRunner
             Close();
             var before = string.Join(",", observer.RecentOwners(TimeSpan.FromMilliseconds(200)).Select(Name));
             var cause = fault.NoMajorityCause(_options.Nodes)
-                ?? (notUp.Count > 0 ? $"{string.Join(",", notUp.Select(i => _topology.Nodes[i].Name))} not Up again within {UpBound.TotalSeconds:0} s before it" : null)
+                ?? (notUp.Count > 0 ? $"{string.Join(",", notUp.Select(i => _topology.Nodes[i].Name))} not Up again within {UpBound.TotalSeconds:0} s" : null)
                 ?? (answering ? null : $"the VIP was not answering when it began (silent {AnsweringBound.TotalSeconds:0} s after the fault before)");
             var at = observer.Now;
             Do(fault);
@@ -162,7 +170,8 @@ public sealed class NemesisRunner
         {
             // Its last words say why (downed by the split-brain resolver, a refused configuration, a crash).
             var last = _processes[i]!.Tail(3).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => $"\n     {l}");
-            _progress($"{_topology.Nodes[i].Name}'s process had exited (code {_processes[i]!.ExitCode}); starting it again. Its last lines:{string.Concat(last)}");
+            var name = _topology.Nodes[i].Name;
+            _progress($"{name}'s process had exited (code {_processes[i]!.ExitCode}); starting it again. Its last lines:{string.Concat(last)}");
         }
         return RestartAndWaitUp(exited);
     }

@@ -41,6 +41,8 @@ public sealed record NemesisVerdict(
 
     public bool Holds => Dual.Count == 0 && OverBound.Count == 0 && Counted.Count + NotCounted.Count > 0;
 
+    private static string Which(FaultOutcome o) => $"#{o.Fault.Index + 1} {o.Fault.Name} at {o.Window.At.TotalSeconds:0.000} s";
+
     private List<TimeSpan> Sorted => Counted.Select(o => o.Outage).Order().ToList();
 
     /// <summary>Measures every fault's window in what the client saw, and judges the run.</summary>
@@ -62,16 +64,18 @@ public sealed record NemesisVerdict(
         {
             Dual.Count == 0
                 ? "dual ownership: 0 moments (never two MACs answering one who-has probe)"
-                : $"DUAL OWNERSHIP: {Dual.Count} moments, {DualTime.TotalMilliseconds:0} ms in all, first at {Dual[0].From.TotalSeconds:0.000} s ({string.Join(" and ", Dual[0].Macs)})",
+                : $"DUAL OWNERSHIP: {Dual.Count} moments, {DualTime.TotalMilliseconds:0} ms in all, "
+                  + $"first at {Dual[0].From.TotalSeconds:0.000} s ({string.Join(" and ", Dual[0].Macs)})",
             Counted.Count == 0
                 ? "outages after faults that left a majority connected: none measured"
-                : $"outages after {Counted.Count} faults that left a majority connected: p50 {P50!.Value.TotalMilliseconds:0} ms, max {Max!.Value.TotalMilliseconds:0} ms, "
+                : $"outages after {Counted.Count} faults that left a majority connected: "
+                  + $"p50 {P50!.Value.TotalMilliseconds:0} ms, max {Max!.Value.TotalMilliseconds:0} ms, "
                   + $"{OverBound.Count} of {Bound.TotalMilliseconds:0} ms or more",
         };
         foreach (var o in OverBound)
-            lines.Add($"  over {Bound.TotalMilliseconds:0} ms: #{o.Fault.Index + 1} {o.Fault.Name} at {o.Window.At.TotalSeconds:0.000} s, {o.Outage.TotalMilliseconds:0} ms");
+            lines.Add($"  over {Bound.TotalMilliseconds:0} ms: {Which(o)}, {o.Outage.TotalMilliseconds:0} ms");
         foreach (var o in NotCounted)
-            lines.Add($"not counted: #{o.Fault.Index + 1} {o.Fault.Name} at {o.Window.At.TotalSeconds:0.000} s, outage {o.Outage.TotalMilliseconds:0} ms: {o.Window.NotCountedCause}");
+            lines.Add($"not counted: {Which(o)}, outage {o.Outage.TotalMilliseconds:0} ms: {o.Window.NotCountedCause}");
         lines.Add(Holds ? "verdict: HOLDS"
             : Counted.Count + NotCounted.Count == 0 ? "verdict: DOES NOT HOLD (no fault was done; give a longer --duration)"
             : "verdict: DOES NOT HOLD");

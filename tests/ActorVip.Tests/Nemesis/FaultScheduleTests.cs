@@ -15,7 +15,8 @@ public class FaultScheduleTests
         Assert.Equal(a.Count, b.Count);
         for (var i = 0; i < a.Count; i++)
         {
-            Assert.Equal((a[i].Index, a[i].PlannedAt, a[i].Kind, a[i].Hold, a[i].FromTargets), (b[i].Index, b[i].PlannedAt, b[i].Kind, b[i].Hold, b[i].FromTargets));
+            Assert.Equal((a[i].Index, a[i].PlannedAt, a[i].Kind, a[i].Hold, a[i].FromTargets),
+                (b[i].Index, b[i].PlannedAt, b[i].Kind, b[i].Hold, b[i].FromTargets));
             Assert.Equal(a[i].Targets, b[i].Targets);
         }
     }
