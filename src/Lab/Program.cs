@@ -8,7 +8,7 @@ namespace ActorVip.Lab;
 /// <summary>
 /// `actorvip-lab`: try ActorVip before production. `demo` runs real `actorvip` processes in network namespaces on
 /// this machine and measures failover as a client sees it; `simulate` runs N nodes in one process against your own
-/// timings and checks that no two ever held a VIP.
+/// timings and checks that no two ever held a VIP; `nemesis` runs real nodes through a seeded schedule of faults.
 /// </summary>
 public static class Program
 {
@@ -17,6 +17,7 @@ public static class Program
         var root = new RootCommand("ActorVip lab: the failover demo in network namespaces and the in-process simulation");
         root.Subcommands.Add(SimulateCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(NemesisCommand.Create());
 
         var result = root.Parse(args);
         if (result.Errors.Count > 0)

@@ -14,10 +14,13 @@ public sealed class ActorVipService : IVipService
     /// <summary>The nodes that a cluster leader moved to Up, as the nodes' logs say (Akka logs it at info level).</summary>
     public static IReadOnlyList<LabNode> MembersUp(VipTopology topology, IEnumerable<LabProcess> processes)
     {
-        var up = processes.SelectMany(p => Regex.Matches(p.Output, @"Leader is moving node \[akka(?:\.ssl)?\.tcp://actorvip@([0-9.]+):\d+\] to \[Up\]").Select(m => m.Groups[1].Value))
-            .ToHashSet();
+        var up = processes.SelectMany(p => UpAddresses(p.Output)).ToHashSet();
         return topology.Nodes.Where(n => up.Contains(n.Address.ToString())).ToList();
     }
+
+    /// <summary>The address of every node that a leader moved to Up in this log, once per time (a restarted node comes Up again).</summary>
+    public static IEnumerable<string> UpAddresses(string log) =>
+        Regex.Matches(log, @"Leader is moving node \[akka(?:\.ssl)?\.tcp://actorvip@([0-9.]+):\d+\] to \[Up\]").Select(m => m.Groups[1].Value);
 
     public LabProcess Start(VipTopology topology, LabNode node)
     {

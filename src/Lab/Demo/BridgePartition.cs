@@ -16,16 +16,32 @@ public static class BridgePartition
     private const string Chain = "forward";
 
     /// <summary>Cuts <paramref name="port"/> off from <paramref name="others"/> (bridge port names in <paramref name="switchNamespace"/>).</summary>
-    public static void Isolate(string switchNamespace, string port, IEnumerable<string> others)
+    public static void Isolate(string switchNamespace, string port, IEnumerable<string> others) => Isolate(switchNamespace, [port], others);
+
+    /// <summary>Cuts a group of ports off from <paramref name="others"/>, both ways; the ports within each side still reach each other.</summary>
+    public static void Isolate(string switchNamespace, IEnumerable<string> group, IEnumerable<string> others)
+    {
+        var from = group.ToList();
+        var to = others.ToList();
+        Commit(switchNamespace, DropRules(from, to).Concat(DropRules(to, from)));
+    }
+
+    /// <summary>
+    /// Drops frames from <paramref name="from"/> to <paramref name="to"/> only: the other direction still flows (a one-way
+    /// link failure, e.g. a broken receive path), so each side hears the other's requests but not the answers.
+    /// </summary>
+    public static void DropOneWay(string switchNamespace, IEnumerable<string> from, IEnumerable<string> to) =>
+        Commit(switchNamespace, DropRules(from.ToList(), to.ToList()));
+
+    private static IEnumerable<NftExpression[]> DropRules(List<string> from, List<string> to) =>
+        from.SelectMany(f => to.Select(t => Drop(f, t)));
+
+    private static void Commit(string switchNamespace, IEnumerable<NftExpression[]> rules)
     {
         var batch = new NftBatch()
             .AddTable(NftFamily.Bridge, Table)
             .AddChain(NftFamily.Bridge, Table, Chain, new NftHook(Nft.HookBridgeForward, 0));
-        foreach (var other in others)
-        {
-            batch.AddRule(NftFamily.Bridge, Table, Chain, Drop(port, other));
-            batch.AddRule(NftFamily.Bridge, Table, Chain, Drop(other, port));
-        }
+        foreach (var rule in rules) batch.AddRule(NftFamily.Bridge, Table, Chain, rule);
         Commit(switchNamespace, batch);
     }
 

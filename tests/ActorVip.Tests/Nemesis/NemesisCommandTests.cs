@@ -1,0 +1,23 @@
+using ActorVip.Lab.Cli;
+
+namespace ActorVip.Tests.Nemesis;
+
+public class NemesisCommandTests
+{
+    [Theory]
+    [InlineData("250ms", 250)]
+    [InlineData("90s", 90_000)]
+    [InlineData("1.5s", 1_500)]
+    [InlineData("10m", 600_000)]
+    [InlineData("1h", 3_600_000)]
+    public void Durations_are_a_number_and_a_unit(string text, double ms) =>
+        Assert.Equal(TimeSpan.FromMilliseconds(ms), NemesisCommand.ParseDuration(text));
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("10")]
+    [InlineData("ten minutes")]
+    [InlineData("-5s")]
+    [InlineData("5d")]
+    public void Anything_else_is_not_a_duration(string text) => Assert.Null(NemesisCommand.ParseDuration(text));
+}
