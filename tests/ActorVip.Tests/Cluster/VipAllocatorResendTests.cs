@@ -70,8 +70,10 @@ public sealed class VipAllocatorResendTests() : TestKit(ConfigurationFactory.Par
         var before = Volatile.Read(ref _asked.Value);
         Thread.Sleep(TimeSpan.FromSeconds(3));
         var asked = Volatile.Read(ref _asked.Value) - before;
-        // A 100 ms tick asks 30 times in 3 s; looks at the grace's end and every 500 ms ask about 7 times.
-        Assert.InRange(asked, 4, 12);
+        // A 100 ms tick asks 30 times in 3 s; looks at the grace's end and every 500 ms ask about 7 times. The floor is
+        // low because this counts on real time: with the other test classes running beside it on 2 cores, a CI run
+        // saw 3 (timers firing late), which is still a look at each re-send, not a tick.
+        Assert.InRange(asked, 2, 12);
     }
 
     [Fact]
