@@ -42,8 +42,9 @@ public static partial class SettingsReader
             throw new ConfigException($"seed: node-address {nodeAddress} is not one of the seeds ({string.Join(", ", seeds)}); every voting node is a seed, " +
                 "spelt exactly as its node-address (not localhost for 127.0.0.1, not a name for an address)");
         }
-        if (vips.FirstOrDefault(v => v.Address.ToString() == nodeAddress.Host || (System.Net.IPAddress.TryParse(nodeAddress.Host, out var host)
-            && v.Address.Equals(host))) is { } own)
+        if (vips.FirstOrDefault(v =>
+                v.Address.ToString() == nodeAddress.Host
+                || (System.Net.IPAddress.TryParse(nodeAddress.Host, out var host) && v.Address.Equals(host))) is { } own)
             throw new ConfigException($"address: {own.Address} is this node's own address (node-address {nodeAddress}); a VIP must be an address " +
                 "that no host has as its own");
 
@@ -51,8 +52,8 @@ public static partial class SettingsReader
         if (systemName.Length == 0 || !systemName.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_'))
             throw new ConfigException($"system-name: '{systemName}' is not valid (expected letters, digits, '-' or '_')");
 
-        var announce = new AnnounceSettings(Duration(c, "announce.repeat-after", min: TimeSpan.Zero), Duration(c, "announce.refresh-interval",
-            min: TimeSpan.Zero));
+        var announce = new AnnounceSettings(
+            Duration(c, "announce.repeat-after", min: TimeSpan.Zero), Duration(c, "announce.refresh-interval", min: TimeSpan.Zero));
 
         var lifetime = Duration(c, "address.valid-lifetime", min: TimeSpan.Zero);
         if (lifetime != TimeSpan.Zero && (lifetime.Ticks % TimeSpan.TicksPerSecond != 0 || lifetime < TimeSpan.FromSeconds(2)))
@@ -260,8 +261,9 @@ public static partial class SettingsReader
         var t = text.Trim();
         var split = 0;
         while (split < t.Length && (char.IsAsciiDigit(t[split]) || t[split] == '.')) split++;
-        if (split == 0 || !double.TryParse(t[..split], System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture,
-            out var number))
+        if (split == 0
+            || !double.TryParse(
+                t[..split], System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var number))
             return false;
         var unit = t[split..].Trim();
         foreach (var (units, ms) in DurationUnits)
