@@ -24,9 +24,21 @@ public static class FailoverBenchmark
     {
         var trials = new Option<int>("--trials") { Description = "Trials per scenario and service", DefaultValueFactory = _ => 5 };
         var nodes = new Option<int>("--nodes") { Description = "Nodes (3 or 5)", DefaultValueFactory = _ => 3 };
-        var scenario = new Option<string>("--scenario") { Description = "crash | graceful | partition | kill9 | freeze | all", DefaultValueFactory = _ => "all" };
-        var idleSeconds = new Option<int>("--idle-seconds") { Description = "How long to measure RSS and CPU of idle nodes (once per service)", DefaultValueFactory = _ => 60 };
-        var services = new Option<string>("--services") { Description = "Comma-separated: actorvip, keepalived-v2, keepalived-v3", DefaultValueFactory = _ => "actorvip,keepalived-v2,keepalived-v3" };
+        var scenario = new Option<string>("--scenario")
+        {
+            Description = "crash | graceful | partition | kill9 | freeze | all",
+            DefaultValueFactory = _ => "all"
+        };
+        var idleSeconds = new Option<int>("--idle-seconds")
+        {
+            Description = "How long to measure RSS and CPU of idle nodes (once per service)",
+            DefaultValueFactory = _ => 60
+        };
+        var services = new Option<string>("--services")
+        {
+            Description = "Comma-separated: actorvip, keepalived-v2, keepalived-v3",
+            DefaultValueFactory = _ => "actorvip,keepalived-v2,keepalived-v3"
+        };
         var markdown = new Option<FileInfo?>("--markdown") { Description = "Also write the tables as Markdown to this file" };
         var command = new Command("failover", "Failover of the VIP under crash, graceful stop, partition, kill -9 and freeze, beside keepalived");
         foreach (var o in new Option[] { trials, nodes, scenario, idleSeconds, services, markdown }) command.Options.Add(o);
@@ -65,7 +77,8 @@ public static class FailoverBenchmark
         return command;
     }
 
-    private static int Run(IReadOnlyList<IVipService> services, IReadOnlyList<FailoverScenario> scenarios, int trials, int nodes, int idleSeconds, FileInfo? markdown)
+    private static int Run(IReadOnlyList<IVipService> services, IReadOnlyList<FailoverScenario> scenarios, int trials, int nodes, int idleSeconds,
+        FileInfo? markdown)
     {
         var results = new List<TrialResult>();
         var idle = new List<Idle>();
@@ -96,7 +109,8 @@ public static class FailoverBenchmark
                     foreach (var line in r.Timeline) Console.WriteLine($"   {line}");
                     Console.WriteLine(r.Failure is { } f
                         ? $"   FAILED: {f}\n{r.Logs}"
-                        : $"   silence {r.Silence!.Value.TotalMilliseconds:0} ms, dual ownership {r.DualOwnershipAfterFault.TotalMilliseconds:0} ms after the fault, {r.DualOwnershipBeforeFault.TotalMilliseconds:0} ms before, VIP back: {(r.Recovered ? "yes" : "NO")}");
+                        : $"   silence {r.Silence!.Value.TotalMilliseconds:0} ms, dual ownership {r.DualOwnershipAfterFault.TotalMilliseconds:0} ms after " +
+                            $"the fault, {r.DualOwnershipBeforeFault.TotalMilliseconds:0} ms before, VIP back: {(r.Recovered ? "yes" : "NO")}");
                 }
             }
         }
@@ -126,12 +140,14 @@ public static class FailoverBenchmark
         return idle;
     }
 
-    private static string Tables(List<TrialResult> results, List<Idle> idle, IReadOnlyList<IVipService> services, IReadOnlyList<FailoverScenario> scenarios, int trials, int nodes, int idleSeconds)
+    private static string Tables(List<TrialResult> results, List<Idle> idle, IReadOnlyList<IVipService> services, IReadOnlyList<FailoverScenario> scenarios,
+        int trials, int nodes, int idleSeconds)
     {
         var t = new StringBuilder();
         t.AppendLine($"Failover, {nodes} nodes, {trials} trial(s) per scenario; client pings every 10 ms and asks who-has every 20 ms.");
         t.AppendLine();
-        t.AppendLine("| service | scenario | trials | longest silence p50 | max | dual ownership after the fault (total) | dual ownership at start-up (total) | VIP back within 10 s |");
+        t.AppendLine("| service | scenario | trials | longest silence p50 | max | dual ownership after the fault (total) | dual ownership at start-up " +
+            "(total) | VIP back within 10 s |");
         t.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|");
         foreach (var service in services)
             foreach (var scenario in scenarios)
@@ -143,10 +159,12 @@ public static class FailoverBenchmark
                 var startDual = ok.Aggregate(TimeSpan.Zero, (sum, r) => sum + r.DualOwnershipBeforeFault);
                 var back = ok.Count(r => r.Recovered && r.Silence < FailoverTrial.RecoveryBound);
                 var failed = rs.Count - ok.Count;
-                t.AppendLine($"| {service.Name} | {scenario.Name()} | {ok.Count}{(failed > 0 ? $" (+{failed} failed)" : "")} | {Ms(Percentile.Of(silences, 50))} | {Ms(Percentile.Of(silences, 100))} | {Ms(dual)} | {Ms(startDual)} | {back}/{ok.Count} |");
+                t.AppendLine($"| {service.Name} | {scenario.Name()} | {ok.Count}{(failed > 0 ? $" (+{failed} failed)" : "")} | " +
+                    $"{Ms(Percentile.Of(silences, 50))} | {Ms(Percentile.Of(silences, 100))} | {Ms(dual)} | {Ms(startDual)} | {back}/{ok.Count} |");
             }
         t.AppendLine();
-        t.AppendLine($"| service | start to serving p50 | start to serving max | RSS per node (max) | CPU per idle node over {idleSeconds} s after {WarmUp.TotalSeconds:0} s warm-up (max) |");
+        t.AppendLine($"| service | start to serving p50 | start to serving max | RSS per node (max) | CPU per idle node over {idleSeconds} s after " +
+            $"{WarmUp.TotalSeconds:0} s warm-up (max) |");
         t.AppendLine("|---|---:|---:|---:|---:|");
         foreach (var service in services)
         {
@@ -154,7 +172,8 @@ public static class FailoverBenchmark
             var idles = idle.Where(i => i.Service == service.Name).ToList();
             var rss = idles.Count > 0 ? $"{idles.Max(i => i.RssMb):0.0} MB" : "-";
             var cpu = idles.Count > 0 ? $"{idles.Max(i => i.CpuPercent):0.00} %" : "-";
-            t.AppendLine($"| {service.Name} | {Percentile.Of(starts, 50).TotalSeconds:0.0} s | {Percentile.Of(starts, 100).TotalSeconds:0.0} s | {rss} | {cpu} |");
+            t.AppendLine($"| {service.Name} | {Percentile.Of(starts, 50).TotalSeconds:0.0} s | " +
+                $"{Percentile.Of(starts, 100).TotalSeconds:0.0} s | {rss} | {cpu} |");
         }
         return t.ToString();
     }

@@ -84,19 +84,23 @@ public static class IpvsApplyBenchmark
         var entries = final.Services.Sum(s => 1 + s.Destinations.Count);
         string Rounds(Func<Round, double> f) => string.Join("/", rounds.Select(r => $"{f(r):0}"));
         double MedianOf(Func<Round, double> f) => Median([.. rounds.Select(f)]);
-        Console.WriteLine($"ipvs-apply services={services} destinations={destinations} entries={entries} rounds={rounds.Count} (a value in rounds: the median, then each round)");
+        Console.WriteLine($"ipvs-apply services={services} destinations={destinations} entries={entries} rounds={rounds.Count} (a value in rounds: " +
+            "the median, then each round)");
         Console.WriteLine($"ipvs-apply full_ms={fullMs:0.0} full_changes={fullChanges}");
         Console.WriteLine($"ipvs-apply change_reread_ms={MedianOf(r => r.RereadMs):0.0} ({Rounds(r => r.RereadMs)}) changes={changeChanges}");
         Console.WriteLine($"ipvs-apply change_known_ms={MedianOf(r => r.KnownMs):0.0} ({Rounds(r => r.KnownMs)})");
-        Console.WriteLine($"ipvs-apply read_ms={MedianOf(r => r.ReadMs):0.0} ({Rounds(r => r.ReadMs)}) read_services_ms={MedianOf(r => r.ServicesMs):0.0} dumps={full.Count + 1}");
-        Console.WriteLine($"ipvs-apply undecoded_services_ms={MedianOf(r => r.UndecodedServicesMs):0.0} undecoded_destinations_ms={MedianOf(r => r.UndecodedDestinationsMs):0.0} ({Rounds(r => r.UndecodedDestinationsMs)})");
+        Console.WriteLine($"ipvs-apply read_ms={MedianOf(r => r.ReadMs):0.0} ({Rounds(r => r.ReadMs)}) " +
+            $"read_services_ms={MedianOf(r => r.ServicesMs):0.0} dumps={full.Count + 1}");
+        Console.WriteLine($"ipvs-apply undecoded_services_ms={MedianOf(r => r.UndecodedServicesMs):0.0} " +
+            $"undecoded_destinations_ms={MedianOf(r => r.UndecodedDestinationsMs):0.0} ({Rounds(r => r.UndecodedDestinationsMs)})");
         Console.WriteLine($"ipvs-apply plan_ms={planMs:0.0} plan_changes={plan.Count}");
         foreach (var (kind, count, ms) in kinds)
             Console.WriteLine($"ipvs-apply edit kind={kind} count={count} ms={ms:0.0} us_each={ms * 1000 / count:0}");
         Console.WriteLine($"ipvs-apply roundtrip_us={roundTripMs * 1000:0}");
         Console.WriteLine($"ipvs-apply noop_ms={noopMs:0.0} noop_changes={noChanges.Count}");
         Console.WriteLine($"ipvs-apply scheduler_change_ms={schedulerMs:0.0} scheduler_changes={schedulerChanges.Count}");
-        Console.WriteLine($"ipvs-apply change_reread_over_full={MedianOf(r => r.RereadMs) / fullMs:0.000} change_known_over_full={MedianOf(r => r.KnownMs) / fullMs:0.000} read_over_full={MedianOf(r => r.ReadMs) / fullMs:0.000}");
+        Console.WriteLine($"ipvs-apply change_reread_over_full={MedianOf(r => r.RereadMs) / fullMs:0.000} " +
+            $"change_known_over_full={MedianOf(r => r.KnownMs) / fullMs:0.000} read_over_full={MedianOf(r => r.ReadMs) / fullMs:0.000}");
         return entries == services * (1 + destinations) && noChanges.Count == 0 && plan.Count == changeChanges && fullChanges == entries ? 0 : 1;
     }
 

@@ -31,6 +31,7 @@ static int Failover(string[] args)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: ActorVip.Benchmarks ipvs-apply [--services N] [--destinations N] [--rules FILE] | lb-reconcile [BACKENDS...] | failover [--trials N] ...");
+    Console.Error.WriteLine("usage: ActorVip.Benchmarks ipvs-apply [--services N] [--destinations N] [--rules FILE] | lb-reconcile [BACKENDS...] | " +
+        "failover [--trials N] ...");
     return 2;
 }

@@ -96,7 +96,9 @@ public static class ReconcileLatencyBenchmark
             return sorted[(int)Math.Min(sorted.Count - 1, Math.Floor(q * sorted.Count))];
         }
         var total = samples.Select(s => s.ComputeUs / 1000 + s.KernelMs);
-        Console.WriteLine($"{n,8}  {change,-12}  {Quantile(samples.Select(s => s.ComputeUs), 0.5),17:F1}  {Quantile(samples.Select(s => s.KernelMs), 0.5),16:F3}  {Quantile(samples.Select(s => s.KernelMs), 0.9),13:F3}  {Quantile(total, 0.5),15:F3}  {samples.Max(s => s.Ops)}");
+        Console.WriteLine($"{n,8}  {change,-12}  {Quantile(samples.Select(s => s.ComputeUs), 0.5),17:F1}  " +
+            $"{Quantile(samples.Select(s => s.KernelMs), 0.5),16:F3}  {Quantile(samples.Select(s => s.KernelMs), 0.9),13:F3}  {Quantile(total, 0.5),15:F3}  " +
+            $"{samples.Max(s => s.Ops)}");
     }
 
     // 203.0.113.2-251, then the next port: up to thousands of distinct destinations inside TEST-NET-3.

@@ -62,7 +62,8 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
     /// </summary>
     private TimeSpan _voterSeenAt = TimeSpan.MinValue;
 
-    public VipAllocator(IReadOnlyList<VipSpec> vips, LeaseSettings lease, IReadOnlyList<NodeId> voters, TimeSpan recoveryRetry, IMonotonicClock clock, TimeSpan moveAfter, TimeSpan reportExpiry)
+    public VipAllocator(IReadOnlyList<VipSpec> vips, LeaseSettings lease, IReadOnlyList<NodeId> voters, TimeSpan recoveryRetry, IMonotonicClock clock,
+        TimeSpan moveAfter, TimeSpan reportExpiry)
     {
         _clock = clock;
         _health = new BackendHealthBook(moveAfter, reportExpiry);
@@ -211,7 +212,8 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
         _liveness.Track(_assignments, now);
         foreach (var change in decision.Changes)
         {
-            _log.Info("placement changed vip={0} epoch={1} node={2} from={3}", change.Vip, change.Epoch, change.To?.Value ?? "none", change.From?.Value ?? "none");
+            _log.Info("placement changed vip={0} epoch={1} node={2} from={3}", change.Vip, change.Epoch, change.To?.Value ?? "none",
+                change.From?.Value ?? "none");
             if (change.From is { } from) Agent(from).Tell(new Revoke(change.Vip, change.Epoch), Self);
         }
         ResendAssignments(now, changed: decision.Changes.Count > 0);

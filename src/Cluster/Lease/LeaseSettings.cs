@@ -85,18 +85,21 @@ public sealed record LeaseSettings
         if (leaseTime < MinLeaseTime)
             return $"lease.lease-time: {Ms(leaseTime)} is too short (expected at least {Ms(MinLeaseTime)}; about 700ms is usual)";
         if (leaseTime > MaxLeaseTime)
-            return $"lease.lease-time: {Ms(leaseTime)} is too long (expected at most {Ms(MaxLeaseTime)}: a crashed owner's VIP stays silent that long; about 700ms is usual)";
+            return $"lease.lease-time: {Ms(leaseTime)} is too long (expected at most {Ms(MaxLeaseTime)}: a crashed owner's VIP stays silent that " +
+                "long; about 700ms is usual)";
         if (renewInterval <= TimeSpan.Zero)
             return $"lease.renew-interval: {Ms(renewInterval)} is not positive (expected about a third of lease.lease-time)";
         if (renewInterval * 2 >= leaseTime)
-            return $"lease.renew-interval: {Ms(renewInterval)} is not less than half of lease.lease-time ({Ms(leaseTime)}), so one lost renewal would drop the VIP; lower lease.renew-interval or raise lease.lease-time";
+            return $"lease.renew-interval: {Ms(renewInterval)} is not less than half of lease.lease-time ({Ms(leaseTime)}), so one lost renewal would drop " +
+                "the VIP; lower lease.renew-interval or raise lease.lease-time";
         if (margin < minMargin)
             return $"lease.margin: {Ms(margin)} is too short (expected at least {Ms(minMargin)}, about 100ms is usual: it covers the clock rate " +
                 "difference between the nodes, and with none two nodes can hold a VIP at once); raise lease.margin";
         // A voter acks nobody for lease-time + margin after it starts; a margin beyond the lease covers no real clock
         // (it would mean one runs at under half the other's rate) and only keeps a new cluster from ever acquiring.
         if (margin > leaseTime)
-            return $"lease.margin: {Ms(margin)} is longer than lease.lease-time ({Ms(leaseTime)}) (expected about 100ms; a voter that starts acks nobody for lease-time + margin)";
+            return $"lease.margin: {Ms(margin)} is longer than lease.lease-time ({Ms(leaseTime)}) (expected about 100ms; a voter that starts acks " +
+                "nobody for lease-time + margin)";
         return null;
     }
 

@@ -19,7 +19,8 @@ public static class PlacementRecovery
         var voters = snapshots.Select(s => s.Voter).Distinct().Count();
         if (voters < settings.Majority)
             throw new InvalidOperationException(
-                $"Recovery needs snapshots from a majority ({settings.Majority} of {settings.Voters} voters) but has {voters}; wait for more voters to answer.");
+                $"Recovery needs snapshots from a majority ({settings.Majority} of {settings.Voters} voters) but has {voters}; wait " +
+                    "for more voters to answer.");
 
         var counter = 0L;
         var assignments = new SortedDictionary<string, Assignment>(StringComparer.Ordinal);

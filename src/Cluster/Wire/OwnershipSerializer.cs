@@ -146,7 +146,8 @@ public sealed class OwnershipSerializer(ExtendedActorSystem system) : Serializer
     {
         var promises = new PromiseInfo[r.ReadInt32()];
         for (var i = 0; i < promises.Length; i++)
-            promises[i] = new PromiseInfo(r.ReadString(), ReadOptionalNode(r), r.ReadInt64(), TimeSpan.FromTicks(r.ReadInt64()), r.ReadInt64(), ReadOptionalNode(r));
+            promises[i] = new PromiseInfo(r.ReadString(), ReadOptionalNode(r), r.ReadInt64(), TimeSpan.FromTicks(r.ReadInt64()), r.ReadInt64(),
+                ReadOptionalNode(r));
         return promises;
     }
 

@@ -15,7 +15,8 @@ public static class DemoCommand
         var nodes = new Option<int>("--nodes") { Description = "Number of nodes (3 or 5)", DefaultValueFactory = _ => 3 };
         var scenario = new Option<string>("--scenario") { Description = "crash | graceful | partition | kill9 | freeze | all (default: crash, then graceful)" };
         var keep = new Option<bool>("--keep") { Description = "Leave the last network and its nodes running for exploration, and print how to delete them" };
-        var command = new Command("demo", "Show failover on this machine: namespaces on a bridge, real nodes, a client pinging the VIP, a fault to the owner (root; needs iproute2)");
+        var command = new Command("demo", "Show failover on this machine: namespaces on a bridge, real nodes, a client pinging the VIP, a fault to the " +
+            "owner (root; needs iproute2)");
         command.Options.Add(nodes);
         command.Options.Add(scenario);
         command.Options.Add(keep);
@@ -65,7 +66,8 @@ public static class DemoCommand
                     WhileServing = processes =>
                     {
                         var up = ActorVipService.MembersUp(topology, processes.Values);
-                        Say($"cluster: {(up.Count == 0 ? "(no member reported Up yet)" : string.Join(", ", up.Select(n => n.Name)))} Up; a VIP needs {nodes / 2 + 1} of {nodes} voters");
+                        Say($"cluster: {(up.Count == 0 ? "(no member reported Up yet)" : string.Join(", ", up.Select(n => n.Name)))} Up; a VIP needs " +
+                            $"{nodes / 2 + 1} of {nodes} voters");
                         Say($"owner: the VIP {VipTopology.Vip} is on eth0 in {string.Join(", ", topology.NodesHoldingAddress().Select(n => n.Namespace))}");
                     },
                 };
@@ -93,7 +95,8 @@ public static class DemoCommand
                 {
                     lab.Keep = true;
                     Console.WriteLine();
-                    Say($"kept: the network and the nodes still run; explore with e.g. `ip netns exec {topology.Client} ping {VipTopology.Vip}`, logs in {lab.TempDirectory}");
+                    Say($"kept: the network and the nodes still run; explore with e.g. `ip netns exec {topology.Client} ping {VipTopology.Vip}`, " +
+                        $"logs in {lab.TempDirectory}");
                     Say($"delete it with: {lab.DeleteCommand}");
                 }
             }

@@ -19,9 +19,15 @@ public static class SimulateCommand
             Description = "Scenario to run, or all:\n" + string.Join("\n", Scenarios.All.Select(s => $"  {s.Name}: {s.Description}")),
             DefaultValueFactory = _ => "all",
         };
-        var seed = new Option<int?>("--seed") { Description = "Seed of the random choices (random scenario, partition sides); printed, so a failure can be replayed" };
+        var seed = new Option<int?>("--seed")
+        {
+            Description = "Seed of the random choices (random scenario, partition sides); printed, so a failure can be replayed"
+        };
         var rounds = new Option<int>("--rounds") { Description = "Rounds of the random scenario", DefaultValueFactory = _ => 10 };
-        var config = new Option<FileInfo?>("--config") { Description = "HOCON file with your own timings (lease, failure detector, split-brain resolver), read over reference.conf" };
+        var config = new Option<FileInfo?>("--config")
+        {
+            Description = "HOCON file with your own timings (lease, failure detector, split-brain resolver), read over reference.conf"
+        };
         var verbose = new Option<bool>("--verbose") { Description = "Print the whole timeline: every fence and address refresh, and the nodes' log lines" };
         var command = new Command("simulate", "Run N nodes in one process through a fault scenario and check that no two ever held the VIP at once");
         foreach (var option in new Option[] { nodes, scenario, seed, rounds, config, verbose })
@@ -38,7 +44,8 @@ public static class SimulateCommand
             var chosen = name == "all" ? Scenarios.All.ToList() : Scenarios.Find(name) is { } s ? [s] : null;
             if (chosen is null)
             {
-                Console.Error.WriteLine($"actorvip-lab: --scenario '{name}' is not a scenario (expected all or one of {string.Join(", ", Scenarios.All.Select(x => x.Name))})");
+                Console.Error.WriteLine($"actorvip-lab: --scenario '{name}' is not a scenario (expected all or one of " +
+                    $"{string.Join(", ", Scenarios.All.Select(x => x.Name))})");
                 return ExitCodes.BadInput;
             }
             var r = result.GetValue(rounds);

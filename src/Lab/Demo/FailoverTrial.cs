@@ -53,7 +53,8 @@ public sealed class FailoverTrial
         {
             Wait(TimeSpan.FromMilliseconds(50));
             if (processes.FirstOrDefault(p => p.Value.HasExited) is { Key: not null } dead)
-                return Result(null, [], null, observer.Now, Fail($"{dead.Key.Name}'s process exited with code {dead.Value.ExitCode} before the VIP was served"));
+                return Result(null, [], null, observer.Now, Fail($"{dead.Key.Name}'s process exited with code {dead.Value.ExitCode} " +
+                    "before the VIP was served"));
             if (observer.Now > deadline)
                 return Result(null, [], null, observer.Now, Fail($"the VIP was not served within {ServingBound.TotalSeconds:0} s of starting the nodes"));
             if (!observer.Answering(TimeSpan.FromMilliseconds(100))) continue;
@@ -72,13 +73,15 @@ public sealed class FailoverTrial
             var now = observer.Now;
             var recent = observer.Snapshot();
             var owners = recent.OwnersBetween(now - Steady, now);
-            if (owners.Count == 1 && recent.LongestSilence(now - Steady, now) < TimeSpan.FromMilliseconds(100) && _topology.NodeWithMac(owners[0]) is { } steady)
+            if (owners.Count == 1 && recent.LongestSilence(now - Steady, now) < TimeSpan.FromMilliseconds(100)
+                && _topology.NodeWithMac(owners[0]) is { } steady)
             {
                 owner = steady;
                 break;
             }
             if (now > steadyDeadline)
-                return Result(owner, [], serving, now, Fail($"the VIP had no steady owner for {Steady.TotalSeconds:0} s before the fault (answering: {string.Join(", ", owners)})"));
+                return Result(owner, [], serving, now, Fail($"the VIP had no steady owner for {Steady.TotalSeconds:0} s before the fault (answering: " +
+                    $"{string.Join(", ", owners)})"));
             Wait(TimeSpan.FromMilliseconds(100));
         }
 
@@ -100,7 +103,8 @@ public sealed class FailoverTrial
                 break;
             case FailoverScenario.Partition:
                 BridgePartition.Isolate(_topology.Lab.Switch, owner.BridgePort, others.Select(n => n.BridgePort));
-                Note(faultAt, faultAt, $"fault: switch drops frames between {owner.Name} and {string.Join(", ", others.Select(n => n.Name))}; the client still reaches all");
+                Note(faultAt, faultAt, $"fault: switch drops frames between {owner.Name} and {string.Join(", ", others.Select(n => n.Name))}; " +
+                    "the client still reaches all");
                 break;
             case FailoverScenario.Kill9:
                 process.Signal(SIGKILL, tree: true);

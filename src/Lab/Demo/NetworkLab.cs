@@ -22,7 +22,8 @@ public sealed class NetworkLab : IDisposable
     private int _disposed;
 
     /// <param name="purpose">A few letters in every name, to tell labs apart in `ip netns list`.</param>
-    /// <param name="cleanUpOnSignal">Ctrl-C / SIGTERM cancel <see cref="Interrupted"/>; if the owner does not dispose within 10 s, the handler does and exits.</param>
+    /// <param name="cleanUpOnSignal">Ctrl-C / SIGTERM cancel <see cref="Interrupted"/>; if the owner does not dispose within 10 s, the handler does
+    /// and exits.</param>
     public NetworkLab(string purpose = "t", bool cleanUpOnSignal = false)
     {
         if (!HostCommand.IsRoot) throw new InvalidOperationException("The network lab needs root (it creates network namespaces); run it with sudo.");
@@ -129,7 +130,8 @@ public sealed class NetworkLab : IDisposable
     public string Sh(string ns, string script) =>
         Exec(ns, "sh", "-c", script).ThrowIfFailed($"[{ns}] {script}").Stdout;
 
-    /// <summary>Starts a long-running command inside a namespace, logging to a file named <paramref name="logName"/> in the temp directory; killed on Dispose.</summary>
+    /// <summary>Starts a long-running command inside a namespace, logging to a file named <paramref name="logName"/> in the temp directory; killed on
+    /// Dispose.</summary>
     public LabProcess StartLogged(string ns, string logName, params string[] command)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);

@@ -17,7 +17,8 @@ public static class NodeLauncher
         var apphost = Path.Combine(folder, "actorvip");
         if (File.Exists(apphost) && File.Exists(Path.Combine(folder, "actorvip.runtimeconfig.json"))) return [apphost];
         if (!File.Exists(Path.Combine(folder, "actorvip.runtimeconfig.json")))
-            throw new InvalidOperationException($"Cannot start actorvip: no actorvip.runtimeconfig.json next to {dll}; build src/Lab (dotnet build src/Lab -c Release).");
+            throw new InvalidOperationException($"Cannot start actorvip: no actorvip.runtimeconfig.json next to {dll}; build src/Lab (dotnet " +
+                "build src/Lab -c Release).");
         return [Dotnet(), dll];
     }
 
@@ -30,5 +31,6 @@ public static class NodeLauncher
         return "dotnet";
     }
 
-    internal static string Version => typeof(ActorVip.Node.Program).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "?";
+    internal static string Version =>
+        typeof(ActorVip.Node.Program).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "?";
 }

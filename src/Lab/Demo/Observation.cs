@@ -10,7 +10,8 @@ public readonly record struct DualWindow(TimeSpan From, TimeSpan To, IReadOnlyLi
 /// What the client saw, on its monotonic clock: echo replies from the VIP, who-has probes sent, and the ARP
 /// answers to them. Pure: the analysis (silence, dual ownership, owner) is plain arithmetic over these lists.
 /// </summary>
-public sealed record Observation(IReadOnlyList<TimeSpan> Replies, IReadOnlyList<TimeSpan> Probes, IReadOnlyList<ArpAnswer> Answers, TimeSpan End, TimeSpan ProbeInterval)
+public sealed record Observation(IReadOnlyList<TimeSpan> Replies, IReadOnlyList<TimeSpan> Probes, IReadOnlyList<ArpAnswer> Answers, TimeSpan End,
+    TimeSpan ProbeInterval)
 {
     /// <summary>
     /// The longest time without an echo reply in [<paramref name="from"/>, <paramref name="to"/>], starting from the
@@ -57,7 +58,8 @@ public sealed record Observation(IReadOnlyList<TimeSpan> Replies, IReadOnlyList<
             macs.Add(a.Mac);
         }
         return byWindow.Where(kv => kv.Value.Count > 1)
-            .Select(kv => new DualWindow(Probes[kv.Key], kv.Key + 1 < Probes.Count ? Probes[kv.Key + 1] : Probes[kv.Key] + ProbeInterval, kv.Value.Order().ToList()))
+            .Select(kv => new DualWindow(Probes[kv.Key], kv.Key + 1 < Probes.Count ? Probes[kv.Key + 1] : Probes[kv.Key] + ProbeInterval,
+                kv.Value.Order().ToList()))
             .ToList();
     }
 

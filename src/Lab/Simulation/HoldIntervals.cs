@@ -17,7 +17,8 @@ public static class HoldIntervals
         foreach (var node in events.Select(e => e.Node).Distinct())
         {
             foreach (var vip in vips)
-                result.AddRange(ForNode(events.Where(e => e.Node == node && (e.Vip == vip || (e.Vip is null && e.Kind == TimelineKind.FenceReset))), node, vip, fenced.Contains(node), horizon));
+                result.AddRange(ForNode(events.Where(e => e.Node == node && (e.Vip == vip || (e.Vip is null && e.Kind == TimelineKind.FenceReset))), node, vip,
+                    fenced.Contains(node), horizon));
         }
         return result.OrderBy(i => i.Start).ThenBy(i => i.Node, StringComparer.Ordinal).ToList();
     }

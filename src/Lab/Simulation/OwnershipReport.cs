@@ -31,7 +31,8 @@ public sealed record OwnershipReport(
         b.AppendLine(SingleOwner ? "single owner: held (no two nodes held a VIP at once)" : $"single owner: VIOLATED ({Overlaps.Count} overlaps)");
         foreach (var o in Overlaps)
         {
-            b.AppendLine($"  overlap vip={o.Vip} {o.Start.TotalMilliseconds:0.0}..{o.End.TotalMilliseconds:0.0}ms ({(o.End - o.Start).TotalMilliseconds:0.0} ms): {o.First} / {o.Second}");
+            b.AppendLine($"  overlap vip={o.Vip} {o.Start.TotalMilliseconds:0.0}..{o.End.TotalMilliseconds:0.0}ms ({(o.End - o.Start).TotalMilliseconds:0.0} " +
+                $"ms): {o.First} / {o.Second}");
             b.AppendLine("  timeline around it:");
             b.AppendLine(o.Excerpt);
         }
@@ -40,7 +41,8 @@ public sealed record OwnershipReport(
             var outcome = f.Time is not { } t ? "nobody holds it since"
                 : f.IsHandover ? $"{f.NextHolder} holds it {t.TotalMilliseconds:0} ms after the fault"
                 : $"{f.NextHolder} got it back {t.TotalMilliseconds:0} ms after the fault (not a failover)";
-            b.AppendLine($"  failover after '{f.Fault.Detail}' at {f.Fault.At.TotalMilliseconds:0}ms: {f.LostBy} lost vip={f.Vip} at {f.LostAt.TotalMilliseconds:0}ms; {outcome}");
+            b.AppendLine($"  failover after '{f.Fault.Detail}' at {f.Fault.At.TotalMilliseconds:0}ms: {f.LostBy} lost vip={f.Vip} at " +
+                $"{f.LostAt.TotalMilliseconds:0}ms; {outcome}");
         }
         b.Append($"  longest no-owner gap: {LongestGap.TotalMilliseconds:0} ms");
         return b.ToString();

@@ -12,10 +12,12 @@ public static class Scenarios
     public static readonly IReadOnlyList<Scenario> All =
     [
         new("owner-crash", "the owner crashes (cut off, killed without leaving); another node takes over", OwnerCrash),
-        new("allocator-crash", "the allocator's node crashes while the owner lives; the VIP must not blink (or, if the allocator moves to the owner, is handed over gracefully)", AllocatorCrash),
+        new("allocator-crash", "the allocator's node crashes while the owner lives; the VIP must not blink (or, if the allocator moves to the owner, " +
+            "is handed over gracefully)", AllocatorCrash),
         new("graceful-leave", "the owner stops gracefully (releases, then leaves); the successor acquires at once", GracefulLeave),
         new("owner-minority", "the owner is cut off in a minority; the majority takes over", OwnerMinority),
-        new("allocator-isolated", "the allocator is cut off alone, the owner stays in the majority; the VIP must not blink (or, if the allocator moves to the owner, is handed over gracefully)", AllocatorIsolated),
+        new("allocator-isolated", "the allocator is cut off alone, the owner stays in the majority; the VIP must not blink (or, if the allocator moves to " +
+            "the owner, is handed over gracefully)", AllocatorIsolated),
         new("asymmetric", "messages from the owner to the allocator are lost, the other direction works", Asymmetric),
         new("owner-freeze", "the owner's actors freeze for longer than the lease, then wake", OwnerFreeze),
         new("rolling-restart", "every node in turn leaves gracefully, restarts and rejoins", RollingRestart),
@@ -170,7 +172,8 @@ public static class Scenarios
     {
         var allocator = await ctx.Cluster.WaitForAllocatorAsync(ctx.Bound);
         if (allocator == owner)
-            throw new InvalidOperationException($"{owner.Name} both runs the allocator and holds the VIP; the allocator should place the VIP on another node when one is healthy");
+            throw new InvalidOperationException($"{owner.Name} both runs the allocator and holds the VIP; the allocator should place the VIP on " +
+                "another node when one is healthy");
         return allocator;
     }
 

@@ -120,7 +120,8 @@ public sealed class SimulatedCluster : IAsyncDisposable
     public void Mark(string what) => Timeline.Record(Harness, null, TimelineKind.Mark, what);
 
     /// <summary>Starts a node on a thread of its own: creating an actor system blocks, and the pool belongs to the running nodes.</summary>
-    private Task StartNodeAsync(SimulatedNode node) => Task.Factory.StartNew(() => StartNode(node), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    private Task StartNodeAsync(SimulatedNode node) => Task.Factory.StartNew(() => StartNode(node), CancellationToken.None, TaskCreationOptions.LongRunning,
+        TaskScheduler.Default);
 
     /// <summary>Starts a node process on its host as `actorvip run` would: stale address removed, fence installed, then the runtime.</summary>
     private void StartNode(SimulatedNode node)
@@ -153,7 +154,8 @@ public sealed class SimulatedCluster : IAsyncDisposable
     }
 
     public Task WaitForMembersAsync(TimeSpan timeout) =>
-        WaitUntilAsync(MembersSettled, timeout, () => $"the cluster did not settle ({string.Join(", ", _nodes.Where(n => n.IsRunning).Select(n => n.Name))} all Up, none unreachable) within {timeout.TotalSeconds:0} s");
+        WaitUntilAsync(MembersSettled, timeout, () => $"the cluster did not settle ({string.Join(", ", _nodes.Where(n => n.IsRunning).Select(n => n.Name))} " +
+            $"all Up, none unreachable) within {timeout.TotalSeconds:0} s");
 
     /// <summary>The node holding the VIP now, by the timeline (address present and fence open).</summary>
     public SimulatedNode? Owner()
@@ -194,7 +196,8 @@ public sealed class SimulatedCluster : IAsyncDisposable
         while (true)
         {
             if (await AllocatorAsync() is { } a && (accept?.Invoke(a) ?? true)) return a;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"no {(accept is null ? "" : "other ")}node ran the allocator within {timeout.TotalSeconds:0} s");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"no {(accept is null ? "" : "other ")}node ran the allocator within " +
+                $"{timeout.TotalSeconds:0} s");
             await Task.Delay(100);
         }
     }
@@ -282,7 +285,8 @@ public sealed class SimulatedCluster : IAsyncDisposable
             await old.System.Terminate().WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { });
         }
         var deadline = DateTime.UtcNow + ForgetTimeout;
-        while (DateTime.UtcNow < deadline && _nodes.Any(n => n.IsRunning && Akka.Cluster.Cluster.Get(n.Runtime!.System).State.Members.Any(m => m.Address == node.Address)))
+        while (DateTime.UtcNow < deadline && _nodes.Any(n => n.IsRunning
+            && Akka.Cluster.Cluster.Get(n.Runtime!.System).State.Members.Any(m => m.Address == node.Address)))
             await Task.Delay(100);
         for (var attempt = 1; ; attempt++)
         {
@@ -372,9 +376,11 @@ public sealed class SimulatedCluster : IAsyncDisposable
         }
         catch (TimeoutException)
         {
-            throw new TimeoutException($"the throttler of {on.Name} did not confirm {mode} {direction} for {peer.Name} within {CommandTimeout.TotalSeconds:0} s");
+            throw new TimeoutException($"the throttler of {on.Name} did not confirm {mode} {direction} for {peer.Name} within " +
+                $"{CommandTimeout.TotalSeconds:0} s");
         }
-        if (!done) throw new InvalidOperationException($"the throttler of {on.Name} refused {mode} {direction} for {peer.Name}; is akka.remote.dot-netty.tcp.applied-adapters = [trttl] set?");
+        if (!done) throw new InvalidOperationException($"the throttler of {on.Name} refused {mode} {direction} for {peer.Name}; is " +
+            "akka.remote.dot-netty.tcp.applied-adapters = [trttl] set?");
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, Func<string> failure)

@@ -11,5 +11,6 @@ public sealed record VipReleased(string Vip, long Epoch, NodeId Node, string Rea
 /// <summary>A renewal of a held or acquiring lease reached a majority of acks <paramref name="Latency"/> after it was sent.</summary>
 public sealed record LeaseRenewalAcked(string Vip, long Epoch, TimeSpan Latency);
 
-/// <summary>This node's voter acked a new owner for <paramref name="Vip"/>; <paramref name="From"/> is the owner it acked before (null: none since it started).</summary>
+/// <summary>This node's voter acked a new owner for <paramref name="Vip"/>; <paramref name="From"/> is the owner it acked before (null: none since it
+/// started).</summary>
 public sealed record PromiseMoved(string Vip, long Epoch, NodeId? From, NodeId To);

@@ -85,7 +85,8 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     /// <summary>Whether this node sees a healthy backend; null while nobody watches (keep-vip-when-none-healthy = on) or not yet settled.</summary>
     private bool? _backendHealthy;
 
-    public NodeAgent(NodeSettings settings, InterfaceInfo link, DriverSet drivers, LeaseSettings lease, IReadOnlyList<NodeId> voters, NodeId self, IMonotonicClock clock, IActorRef allocator)
+    public NodeAgent(NodeSettings settings, InterfaceInfo link, DriverSet drivers, LeaseSettings lease, IReadOnlyList<NodeId> voters, NodeId self,
+        IMonotonicClock clock, IActorRef allocator)
     {
         _settings = settings;
         _link = link;
@@ -121,7 +122,8 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(NodeSettings settings, InterfaceInfo link, DriverSet drivers, LeaseSettings lease, IReadOnlyList<NodeId> voters, NodeId self, IMonotonicClock clock, IActorRef allocator) =>
+    public static Props Props(NodeSettings settings, InterfaceInfo link, DriverSet drivers, LeaseSettings lease, IReadOnlyList<NodeId> voters, NodeId self,
+        IMonotonicClock clock, IActorRef allocator) =>
         Akka.Actor.Props.Create(() => new NodeAgent(settings, link, drivers, lease, voters, self, clock, allocator));
 
     /// <summary>
@@ -229,9 +231,11 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         if (placed.Holder is null)
         {
             if (IsStopping(ack.Vip)) return; // the previous holder is still removing the address
-            placed.Holder = Context.ActorOf(VipActor.Props(_link, placed.Vip, _settings, _drivers.Addresses, _drivers.Announcer, _drivers.Fence, placed.Lease.Remaining(now), _drivers.LoadBalancer, new OwnerTag(ack.Epoch, _self)), Sanitize(ack.Vip));
+            placed.Holder = Context.ActorOf(VipActor.Props(_link, placed.Vip, _settings, _drivers.Addresses, _drivers.Announcer, _drivers.Fence,
+                placed.Lease.Remaining(now), _drivers.LoadBalancer, new OwnerTag(ack.Epoch, _self)), Sanitize(ack.Vip));
             Context.Watch(placed.Holder);
-            _log.Info("lease granted vip={0} epoch={1} node={2} valid-for-ms={3}", ack.Vip, ack.Epoch, _self, (int)placed.Lease.Remaining(now).TotalMilliseconds);
+            _log.Info("lease granted vip={0} epoch={1} node={2} valid-for-ms={3}", ack.Vip, ack.Epoch, _self,
+                (int)placed.Lease.Remaining(now).TotalMilliseconds);
             Context.System.EventStream.Publish(new VipAcquired(ack.Vip, ack.Epoch, _self));
         }
         else if (extended)

@@ -10,7 +10,8 @@ namespace ActorVip.Node.Cleanup;
 /// </summary>
 public static class NodeCleanup
 {
-    /// <summary>The masquerade NAT table of the NatActor (docs/DESIGN.md, "Masquerade without iptables"); removed whenever it is present and marked as ActorVip's.</summary>
+    /// <summary>The masquerade NAT table of the NatActor (docs/DESIGN.md, "Masquerade without iptables"); removed whenever it is present and marked
+    /// as ActorVip's.</summary>
     public const string NatTable = KernelFenceNames.NatTable;
 
     /// <summary>The steps in the order that keeps a VIP silent throughout: the address goes first, the fence last.</summary>

@@ -11,7 +11,10 @@ public static class CheckCommand
     public static Command Create()
     {
         var options = new NodeOptions();
-        var backendSetup = new Option<bool>("--backend-setup") { Description = "Print the commands each backend needs for --fwdmethod (directroute, tunnel) and exit" };
+        var backendSetup = new Option<bool>("--backend-setup")
+        {
+            Description = "Print the commands each backend needs for --fwdmethod (directroute, tunnel) and exit"
+        };
         var command = new Command("check", "Report what this host lacks for the given configuration (capabilities, interface, kernel features)");
         options.AddTo(command);
         command.Options.Add(backendSetup);

@@ -9,7 +9,8 @@ public static class CleanupCommand
     public static Command Create()
     {
         var options = new NodeOptions();
-        var command = new Command("cleanup", "Remove this node's VIPs, IPVS services, NAT table and fence left by a stopped or killed run (systemd ExecStopPost)");
+        var command = new Command("cleanup", "Remove this node's VIPs, IPVS services, NAT table and fence left by a stopped or killed " +
+            "run (systemd ExecStopPost)");
         options.AddTo(command);
         command.SetAction(result =>
         {

@@ -19,9 +19,20 @@ public static class ManifestCommand
 
     private static Command Systemd()
     {
-        var binary = new Option<string>("--binary") { Description = "Path of the installed actorvip binary", DefaultValueFactory = _ => SystemdUnit.DefaultBinary };
-        var config = new Option<string>("--config") { Description = "Path of the node's config file that the unit passes to the node", DefaultValueFactory = _ => SystemdUnit.DefaultConfig };
-        var command = new Command("systemd", "Print the systemd unit (Type=notify, watchdog, CAP_NET_ADMIN and CAP_NET_RAW only, cleanup after stop)") { binary, config };
+        var binary = new Option<string>("--binary")
+        {
+            Description = "Path of the installed actorvip binary",
+            DefaultValueFactory = _ => SystemdUnit.DefaultBinary
+        };
+        var config = new Option<string>("--config")
+        {
+            Description = "Path of the node's config file that the unit passes to the node",
+            DefaultValueFactory = _ => SystemdUnit.DefaultConfig
+        };
+        var command = new Command("systemd", "Print the systemd unit (Type=notify, watchdog, CAP_NET_ADMIN and CAP_NET_RAW only, cleanup after stop)")
+        {
+            binary, config
+        };
         command.SetAction(result =>
         {
             foreach (var (name, path) in new[] { ("--binary", result.GetValue(binary)!), ("--config", result.GetValue(config)!) })
@@ -29,7 +40,8 @@ public static class ManifestCommand
                 // systemd takes an absolute path as it is; anything else would be a unit that does not load.
                 if (!path.StartsWith('/') || path.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
                 {
-                    Console.Error.WriteLine($"actorvip: {name}: '{path}' is not an absolute path without spaces (expected e.g. {(name == "--binary" ? SystemdUnit.DefaultBinary : SystemdUnit.DefaultConfig)})");
+                    Console.Error.WriteLine($"actorvip: {name}: '{path}' is not an absolute path without spaces (expected e.g. " +
+                        $"{(name == "--binary" ? SystemdUnit.DefaultBinary : SystemdUnit.DefaultConfig)})");
                     return ExitCodes.BadInput;
                 }
             }
@@ -42,7 +54,11 @@ public static class ManifestCommand
     private static Command Kubernetes(string name, string description, Func<NodeSettings, string, string> render)
     {
         var options = new NodeOptions();
-        var image = new Option<string>("--image") { Description = "Container image built from deploy/Containerfile", DefaultValueFactory = _ => $"actorvip:{Version}" };
+        var image = new Option<string>("--image")
+        {
+            Description = "Container image built from deploy/Containerfile",
+            DefaultValueFactory = _ => $"actorvip:{Version}"
+        };
         var command = new Command(name, description) { image };
         options.AddTo(command);
         command.SetAction(result =>
@@ -73,5 +89,6 @@ public static class ManifestCommand
         return command;
     }
 
-    private static string Version => typeof(ManifestCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "latest";
+    private static string Version =>
+        typeof(ManifestCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "latest";
 }

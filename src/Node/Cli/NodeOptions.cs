@@ -6,9 +6,16 @@ namespace ActorVip.Node.Cli;
 /// <summary>The flags that configure a node, shared by `run`, `check` and the commands that need a configuration.</summary>
 public sealed class NodeOptions
 {
-    public Option<FileInfo?> Config { get; } = new("--config") { Description = "HOCON file read after reference.conf and before ACTORVIP_* variables and flags" };
+    public Option<FileInfo?> Config { get; } = new("--config")
+    {
+        Description = "HOCON file read after reference.conf and before ACTORVIP_* variables and flags"
+    };
     public Option<string?> Interface { get; } = new("--interface") { Description = "Interface that carries the VIPs, e.g. eth0" };
-    public Option<string[]> Address { get; } = new("--address") { Description = "VIP[/PREFIX] to keep alive (default prefix /32 or /128); repeatable", AllowMultipleArgumentsPerToken = false };
+    public Option<string[]> Address { get; } = new("--address")
+    {
+        Description = "VIP[/PREFIX] to keep alive (default prefix /32 or /128); repeatable",
+        AllowMultipleArgumentsPerToken = false
+    };
     public Option<string?> NodeAddress { get; } = new("--node-address") { Description = "HOST:PORT for Akka remoting (bind and public address)" };
     public Option<string[]> Seed { get; } = new("--seed") { Description = "Seed node HOST:PORT, repeatable; the same ordered list on every node" };
     public Option<string?> Nodes { get; } = new("--nodes") { Description = "Configured number of voting vip nodes (majority = N/2+1)" };
@@ -17,15 +24,22 @@ public sealed class NodeOptions
     public Option<string?> FwdMethod { get; } = new("--fwdmethod") { Description = "local | masquerade | tunnel | directroute | bypass" };
     public Option<string[]> Backend { get; } = new("--backend") { Description = "Static backend HOST:PORT, repeatable" };
     public Option<string?> Scheduler { get; } = new("--scheduler") { Description = "IPVS scheduler (default rr)" };
-    public Option<string?> MetricsAddress { get; } = new("--metrics-address") { Description = "HOST:PORT (or :PORT for every address) for /metrics, /healthz, /readyz and /status (default 127.0.0.1:2112)" };
+    public Option<string?> MetricsAddress { get; } = new("--metrics-address")
+    {
+        Description = "HOST:PORT (or :PORT for every address) for /metrics, /healthz, /readyz and /status (default 127.0.0.1:2112)"
+    };
 
-    public Option<string?> TlsCertificate { get; } = new("--tls-certificate") { Description = "This node's certificate, PEM (with --tls-key) or PFX (password in ACTORVIP_TLS_PASSWORD); turns cluster TLS on" };
+    public Option<string?> TlsCertificate { get; } = new("--tls-certificate")
+    {
+        Description = "This node's certificate, PEM (with --tls-key) or PFX (password in ACTORVIP_TLS_PASSWORD); turns cluster TLS on"
+    };
     public Option<string?> TlsKey { get; } = new("--tls-key") { Description = "PEM private key of --tls-certificate" };
     public Option<string?> TlsCa { get; } = new("--tls-ca") { Description = "Cluster CA certificate (PEM) that every node's certificate must be signed by" };
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Config, Interface, Address, NodeAddress, Seed, Nodes, LbPort, BackendPort, FwdMethod, Backend, Scheduler, MetricsAddress, TlsCertificate, TlsKey, TlsCa })
+        foreach (var option in new Option[] { Config, Interface, Address, NodeAddress, Seed, Nodes, LbPort, BackendPort, FwdMethod, Backend, Scheduler,
+            MetricsAddress, TlsCertificate, TlsKey, TlsCa })
             command.Options.Add(option);
     }
 

@@ -136,7 +136,8 @@ public static class RunCommand
             RemoveStaleLoadBalancing(drivers.Set, settings, atStart: false);
             var reason = Akka.Actor.CoordinatedShutdown.Get(runtime.System).ShutdownReason;
             Console.Error.WriteLine(reason?.GetType().Name == TlsHandshakeFailureReason
-                ? $"actorvip: tls: {reason} (a peer's certificate is not signed by the cluster CA, or it refused ours; Akka stops a node whose outbound TLS handshake fails); exiting so that the service manager restarts it; see docs/SECURITY.md"
+                ? $"actorvip: tls: {reason} (a peer's certificate is not signed by the cluster CA, or it refused ours; Akka stops a node whose outbound TLS " +
+                    "handshake fails); exiting so that the service manager restarts it; see docs/SECURITY.md"
                 : "actorvip: the actor system stopped (this node was removed from the cluster); exiting so that the service manager restarts it");
             return ExitCodes.Failure;
         }

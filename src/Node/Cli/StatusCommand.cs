@@ -14,15 +14,20 @@ public static class StatusCommand
     public static Command Create()
     {
         var config = new Option<FileInfo?>("--config") { Description = "HOCON file whose actorvip.metrics-address says where the node listens" };
-        var address = new Option<string?>("--metrics-address") { Description = "HOST:PORT (or :PORT) of the node's metrics endpoint (default: actorvip.metrics-address, 127.0.0.1:2112)" };
+        var address = new Option<string?>("--metrics-address")
+        {
+            Description = "HOST:PORT (or :PORT) of the node's metrics endpoint (default: actorvip.metrics-address, 127.0.0.1:2112)"
+        };
         var json = new Option<bool>("--json") { Description = "Print the node's status document as JSON" };
-        var command = new Command("status", "Show the cluster as a running node sees it: members, allocator, VIP owners and epochs, its IPVS table and backend health");
+        var command = new Command("status", "Show the cluster as a running node sees it: members, allocator, VIP owners and epochs, its " +
+            "IPVS table and backend health");
         command.Options.Add(config);
         command.Options.Add(address);
         command.Options.Add(json);
         command.SetAction(result =>
         {
-            var setting = result.GetValue(address) ?? ConfigSources.Compose(result.GetValue(config)?.FullName, Environment.GetEnvironmentVariables(), new HoconOverrides())
+            var setting = result.GetValue(address) ?? ConfigSources.Compose(result.GetValue(config)?.FullName, Environment.GetEnvironmentVariables(),
+                new HoconOverrides())
                 .GetString("actorvip.metrics-address");
             var target = MetricsAddress.ToAsk(setting);
             string body;

@@ -39,7 +39,8 @@ public static class AkkaOverrides
         foreach (var path in SettingsReader.LeafPaths(akka.Root, ""))
         {
             if (!Supported.TryGetValue(path, out var rule))
-                throw new ConfigException($"akka.{path}: not a setting ActorVip lets a config file change (the akka settings it takes are listed in hocon/reference.conf under \"akka settings you may set\")");
+                throw new ConfigException($"akka.{path}: not a setting ActorVip lets a config file change (the akka settings it takes are listed in " +
+                    "hocon/reference.conf under \"akka settings you may set\")");
             string? problem;
             string text;
             try
@@ -85,5 +86,6 @@ public static class AkkaOverrides
         }
     };
 
-    private static string Describe(TimeSpan t) => t.TotalSeconds >= 60 ? $"{t.TotalMinutes:0} min" : t.TotalSeconds >= 1 ? $"{t.TotalSeconds:0} s" : $"{t.TotalMilliseconds:0} ms";
+    private static string Describe(TimeSpan t) =>
+        t.TotalSeconds >= 60 ? $"{t.TotalMinutes:0} min" : t.TotalSeconds >= 1 ? $"{t.TotalSeconds:0} s" : $"{t.TotalMilliseconds:0} ms";
 }

@@ -90,7 +90,9 @@ public static class ConfigSources
         {
             if (Environment.ContainsKey(name) || IsToolVariable(name)) continue;
             var near = Environment.Keys.MinBy(k => Distance(k, name))!;
-            warnings.Add($"actorvip: warning: environment variable {(name.All(ch => char.IsAsciiLetterOrDigit(ch) || ch == '_') ? name : Text.QuotedText.Quote(name))} is not an ActorVip setting and is ignored (did you mean {near}? every name is in README.md)");
+            warnings.Add("actorvip: warning: environment variable " +
+                $"{(name.All(ch => char.IsAsciiLetterOrDigit(ch) || ch == '_') ? name : Text.QuotedText.Quote(name))} is not an ActorVip setting and is " +
+                $"ignored (did you mean {near}? every name is in README.md)");
         }
         return warnings;
     }

@@ -121,7 +121,8 @@ public static class HoconSyntax
                     i += 2;
                     continue;
                 case '$':
-                    throw new SyntaxError(line, "substitutions (${...}) are not supported in a config file (write the value itself; ACTORVIP_* variables set settings from the environment)");
+                    throw new SyntaxError(line, "substitutions (${...}) are not supported in a config file (write the value itself; ACTORVIP_* variables set " +
+                        "settings from the environment)");
                 case '"':
                     {
                         var start = line;
@@ -171,7 +172,8 @@ public static class HoconSyntax
             if (c == '"') return (b.ToString(), j + 1, 0);
             if (c == '\\')
             {
-                if (j + 1 >= text.Length || text[j + 1] == '\n') throw new SyntaxError(line, "a quoted string ends in a lone backslash (write \\\\ for a backslash)");
+                if (j + 1 >= text.Length || text[j + 1] == '\n') throw new SyntaxError(line,
+                    "a quoted string ends in a lone backslash (write \\\\ for a backslash)");
                 var e = text[j + 1];
                 if (e == 'u')
                 {

@@ -25,7 +25,8 @@ public static class KubeVipEnvironment
     /// <summary>Names read with a conversion: the VIP with its prefix, the ARP rate in ms, the ARP switch.</summary>
     public static readonly IReadOnlyList<string> Converted = ["address", "vip_address", "vip_subnet", "vip_cidr", "vip_arpRate", "vip_arp"];
 
-    private const string Lease = "ActorVip elects each VIP's owner through its own quorum lease among the configured nodes (actorvip.lease.*), not a Kubernetes Lease";
+    private const string Lease = "ActorVip elects each VIP's owner through its own quorum lease among the configured nodes " +
+        "(actorvip.lease.*), not a Kubernetes Lease";
     private const string Services = "ActorVip does not watch the Kubernetes API, so Services of type LoadBalancer are not served";
     private const string Bgp = "BGP is not supported; ActorVip announces its VIPs with gratuitous ARP and unsolicited neighbour advertisements";
     private const string RoutingTable = "routing-table mode is not supported; the VIP goes on the interface (actorvip.interface)";
@@ -128,7 +129,8 @@ public static class KubeVipEnvironment
                 warnings.Add($"actorvip: warning: kube-vip setting {name} is ignored: {reason}");
         }
         if (Get(environment, "vip_arp") is { } arp && arp.Trim().ToLowerInvariant() is "false" or "off" or "no" or "0")
-            warnings.Add("actorvip: warning: kube-vip setting vip_arp=false is ignored: ActorVip always announces its VIPs with gratuitous ARP and unsolicited neighbour advertisements");
+            warnings.Add("actorvip: warning: kube-vip setting vip_arp=false is ignored: ActorVip always announces its VIPs with gratuitous ARP and " +
+                "unsolicited neighbour advertisements");
         if (Get(environment, "vip_subnet") is not null && Get(environment, "vip_cidr") is not null)
             warnings.Add("actorvip: warning: kube-vip settings vip_subnet and vip_cidr are both set; vip_subnet is used");
         if ((Get(environment, "vip_subnet") ?? Get(environment, "vip_cidr")) is not null && AddressText(environment) is null)
@@ -144,7 +146,8 @@ public static class KubeVipEnvironment
         var subnetText = Get(environment, "vip_subnet") ?? Get(environment, "vip_cidr");
         var subnets = subnetText is null ? [] : Split(subnetText);
         if (subnets.Count > 1 && subnets.Count != addresses.Count)
-            throw new ConfigException($"vip_subnet: '{string.Join(',', subnets)}' gives {subnets.Count} prefixes for {addresses.Count} addresses (expected one prefix, or one per address in the same order)");
+            throw new ConfigException($"vip_subnet: '{string.Join(',', subnets)}' gives {subnets.Count} prefixes for {addresses.Count} addresses (expected " +
+                "one prefix, or one per address in the same order)");
         for (var i = 0; i < addresses.Count && subnets.Count > 0; i++)
         {
             if (addresses[i].Contains('/')) continue;

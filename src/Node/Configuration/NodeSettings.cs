@@ -105,5 +105,6 @@ public sealed record HealthSettings(
     string Request = "",
     string Expect = "")
 {
-    public static HealthSettings Default { get; } = new(HealthCheckKind.Tcp, "/readyz", false, TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(500), 2, 2, HealthFailureAction.WeightZero, true, TimeSpan.FromSeconds(3));
+    public static HealthSettings Default { get; } = new(HealthCheckKind.Tcp, "/readyz", false, TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(500), 2, 2,
+        HealthFailureAction.WeightZero, true, TimeSpan.FromSeconds(3));
 }

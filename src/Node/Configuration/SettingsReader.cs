@@ -31,7 +31,8 @@ public static partial class SettingsReader
             throw new ConfigException($"seed: none given for a cluster of {nodes} nodes (expected the same ordered --seed HOST:PORT list on every node)");
         // The seeds are the voters: a lease majority must count known nodes, never whoever happens to be up.
         if (seeds.Count > 0 && seeds.Count != nodes)
-            throw new ConfigException($"seed: {seeds.Count} given for --nodes {nodes} (expected every voting node as a seed, {nodes} in all, in the same order on every node)");
+            throw new ConfigException($"seed: {seeds.Count} given for --nodes {nodes} (expected every voting node as a seed, {nodes} in all, in the " +
+                "same order on every node)");
         if (seeds.Select(s => s.ToString()).Distinct().Count() != seeds.Count)
             throw new ConfigException("seed: a seed is listed twice (expected each voting node once)");
         // Akka names a node by its address as spelt: a node whose node-address is not a seed, letter for letter, is no
@@ -41,21 +42,27 @@ public static partial class SettingsReader
             throw new ConfigException($"seed: node-address {nodeAddress} is not one of the seeds ({string.Join(", ", seeds)}); every voting node is a seed, " +
                 "spelt exactly as its node-address (not localhost for 127.0.0.1, not a name for an address)");
         }
-        if (vips.FirstOrDefault(v => v.Address.ToString() == nodeAddress.Host || (System.Net.IPAddress.TryParse(nodeAddress.Host, out var host) && v.Address.Equals(host))) is { } own)
-            throw new ConfigException($"address: {own.Address} is this node's own address (node-address {nodeAddress}); a VIP must be an address that no host has as its own");
+        if (vips.FirstOrDefault(v =>
+                v.Address.ToString() == nodeAddress.Host
+                || (System.Net.IPAddress.TryParse(nodeAddress.Host, out var host) && v.Address.Equals(host))) is { } own)
+            throw new ConfigException($"address: {own.Address} is this node's own address (node-address {nodeAddress}); a VIP must be an address " +
+                "that no host has as its own");
 
         var systemName = Str(c, "system-name");
         if (systemName.Length == 0 || !systemName.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_'))
             throw new ConfigException($"system-name: '{systemName}' is not valid (expected letters, digits, '-' or '_')");
 
-        var announce = new AnnounceSettings(Duration(c, "announce.repeat-after", min: TimeSpan.Zero), Duration(c, "announce.refresh-interval", min: TimeSpan.Zero));
+        var announce = new AnnounceSettings(
+            Duration(c, "announce.repeat-after", min: TimeSpan.Zero), Duration(c, "announce.refresh-interval", min: TimeSpan.Zero));
 
         var lifetime = Duration(c, "address.valid-lifetime", min: TimeSpan.Zero);
         if (lifetime != TimeSpan.Zero && (lifetime.Ticks % TimeSpan.TicksPerSecond != 0 || lifetime < TimeSpan.FromSeconds(2)))
-            throw new ConfigException($"address.valid-lifetime: '{lifetime.TotalMilliseconds} ms' is not whole seconds of at least 2 s (the kernel counts whole seconds); 0s means forever");
+            throw new ConfigException($"address.valid-lifetime: '{lifetime.TotalMilliseconds} ms' is not whole seconds of at least 2 s (the kernel counts " +
+                "whole seconds); 0s means forever");
         var check = Duration(c, "address.check-interval", min: TimeSpan.FromMilliseconds(50));
         if (lifetime != TimeSpan.Zero && check * 2 >= lifetime)
-            throw new ConfigException($"address.check-interval: {check.TotalMilliseconds} ms must be under half of address.valid-lifetime ({lifetime.TotalSeconds} s), or the address would lapse between refreshes");
+            throw new ConfigException($"address.check-interval: {check.TotalMilliseconds} ms must be under half of address.valid-lifetime " +
+                $"({lifetime.TotalSeconds} s), or the address would lapse between refreshes");
         var address = new AddressSettings(lifetime == TimeSpan.Zero ? null : lifetime, check);
 
         var leaseTime = Duration(c, "lease.lease-time", min: TimeSpan.Zero);
@@ -74,7 +81,8 @@ public static partial class SettingsReader
         // The fence's table is deleted as a whole at stop and by cleanup: a name that could be someone else's (filter,
         // nat) would delete their firewall. ActorVip's names begin with actorvip, and it marks the tables it makes.
         if (!fence.Table.StartsWith(KernelFenceNames.Prefix, StringComparison.Ordinal) || fence.Table == KernelFenceNames.NatTable)
-            throw new ConfigException($"fence.table: '{fence.Table}' is not a name ActorVip may own (expected a name that begins with {KernelFenceNames.Prefix} and is not {KernelFenceNames.NatTable}, e.g. actorvip or actorvip-2)");
+            throw new ConfigException($"fence.table: '{fence.Table}' is not a name ActorVip may own (expected a name that begins with " +
+                $"{KernelFenceNames.Prefix} and is not {KernelFenceNames.NatTable}, e.g. actorvip or actorvip-2)");
 
         var metrics = Str(c, "metrics-address");
         // kube-vip's ":2112" means every address.
@@ -96,14 +104,17 @@ public static partial class SettingsReader
             foreach (var (name, value) in new[] { ("key", tls.Key), ("ca", tls.Ca), ("password", tls.Password), ("certificate", tls.Certificate) })
             {
                 if (value.Length > 0)
-                    throw new ConfigException($"tls.{name}: set while tls.enabled = off, so the transport would be plain TCP (give --tls-certificate too, or set tls.enabled = on; see docs/SECURITY.md)");
+                    throw new ConfigException($"tls.{name}: set while tls.enabled = off, so the transport would be plain TCP (give --tls-certificate too, or " +
+                        "set tls.enabled = on; see docs/SECURITY.md)");
             }
             return tls;
         }
         if (tls.Certificate.Length == 0)
-            throw new ConfigException("tls.certificate: not set while tls.enabled = on (expected the node's certificate, a PEM or PFX file; see docs/SECURITY.md)");
+            throw new ConfigException("tls.certificate: not set while tls.enabled = on (expected the node's certificate, a PEM or PFX " +
+                "file; see docs/SECURITY.md)");
         if (tls.Ca.Length == 0)
-            throw new ConfigException("tls.ca: not set while tls.enabled = on (expected the cluster CA's certificate, a PEM file, that every node's certificate is signed by)");
+            throw new ConfigException("tls.ca: not set while tls.enabled = on (expected the cluster CA's certificate, a PEM file, that every node's " +
+                "certificate is signed by)");
         return tls;
     }
 
@@ -113,7 +124,8 @@ public static partial class SettingsReader
         var backendPort = Port(c, "lb.backend-port", allowZero: true);
         var methodText = Str(c, "lb.fwdmethod");
         if (!ForwardingMethods.TryParse(methodText, out var method))
-            throw new ConfigException($"lb.fwdmethod: '{methodText}' is not a forwarding method (expected one of {string.Join(", ", ForwardingMethods.Names)})");
+            throw new ConfigException($"lb.fwdmethod: '{methodText}' is not a forwarding method (expected one of " +
+                $"{string.Join(", ", ForwardingMethods.Names)})");
         var scheduler = Str(c, "lb.scheduler");
         ValidateScheduler("lb.scheduler", scheduler);
         var backends = List(c, "lb.backends").Select(s => ParseEndpoint("backend", s.Trim())).ToList();
@@ -168,7 +180,8 @@ public static partial class SettingsReader
     {
         var text = Str(c, path);
         if (allowZero && text == "0") return 0;
-        return Endpoint.TryParsePort(text, out var port) ? port : throw new ConfigException($"{path}: '{text}' is not a port (expected 1 to 65535{(allowZero ? ", or 0 for the same as lb.port" : "")})");
+        return Endpoint.TryParsePort(text, out var port) ? port : throw new ConfigException($"{path}: '{text}' is not a port (expected 1 to " +
+            $"65535{(allowZero ? ", or 0 for the same as lb.port" : "")})");
     }
 
     private static string Str(Config c, string path) => Guard(path, () =>
@@ -188,7 +201,8 @@ public static partial class SettingsReader
         foreach (var item in value.GetArray())
         {
             if (!item.IsString())
-                throw new ConfigException($"{path}: element {items.Count + 1} is a {(item.IsArray() ? "list" : "section")} (expected a list of values, e.g. [\"...\", \"...\"])");
+                throw new ConfigException($"{path}: element {items.Count + 1} is a {(item.IsArray() ? "list" : "section")} (expected a list of " +
+                    "values, e.g. [\"...\", \"...\"])");
             items.Add(item.GetString());
         }
         return items;
@@ -247,7 +261,9 @@ public static partial class SettingsReader
         var t = text.Trim();
         var split = 0;
         while (split < t.Length && (char.IsAsciiDigit(t[split]) || t[split] == '.')) split++;
-        if (split == 0 || !double.TryParse(t[..split], System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var number))
+        if (split == 0
+            || !double.TryParse(
+                t[..split], System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var number))
             return false;
         var unit = t[split..].Trim();
         foreach (var (units, ms) in DurationUnits)

@@ -33,7 +33,8 @@ public sealed record VipAddress(IPAddress Address, int PrefixLength)
         // the host, a link-local IPv4 address is the link's own, and a v4-mapped one is not an IPv6 VIP at all.
         if (IPAddress.IsLoopback(address) || address.IsIPv4MappedToIPv6 || IsIpv4LinkLocal(address) || IsThisNetwork(address))
         {
-            error = $"'{addressText}' cannot be a virtual IP: it is a {Kind(address)} address (expected a unicast address of the interface's network, e.g. 192.0.2.10)";
+            error = $"'{addressText}' cannot be a virtual IP: it is a {Kind(address)} address (expected a unicast address of the interface's " +
+                "network, e.g. 192.0.2.10)";
             return false;
         }
         if (address.AddressFamily == AddressFamily.InterNetworkV6) address.ScopeId = 0;
@@ -64,9 +65,11 @@ public sealed record VipAddress(IPAddress Address, int PrefixLength)
         address.AddressFamily == AddressFamily.InterNetwork && address.GetAddressBytes()[0] == 0;
 
     private static string Kind(IPAddress address) =>
-        IPAddress.IsLoopback(address) ? "loopback" : address.IsIPv4MappedToIPv6 ? "v4-mapped IPv6" : IsThisNetwork(address) ? "\"this network\" (0.0.0.0/8)" : "link-local";
+        IPAddress.IsLoopback(address) ? "loopback" : address.IsIPv4MappedToIPv6 ? "v4-mapped IPv6" : IsThisNetwork(address) ? "\"this network\" " +
+            "(0.0.0.0/8)" : "link-local";
 
-    /// <summary>"network" or "broadcast" when the host bits are all zeros or all ones (IPv4 up to /30; IPv6 all zeros up to /126, the subnet-router anycast), else null.</summary>
+    /// <summary>"network" or "broadcast" when the host bits are all zeros or all ones (IPv4 up to /30; IPv6 all zeros up to /126, the subnet-router
+    /// anycast), else null.</summary>
     private static string? HostPart(IPAddress address, int prefix)
     {
         var bytes = address.GetAddressBytes();

@@ -89,7 +89,8 @@ public static class HostCheck
     private static CheckFinding Capability(ulong caps, int bit, string name) =>
         (caps & (1UL << bit)) != 0
             ? new CheckFinding(true, name)
-            : new CheckFinding(false, name, "run as root, or grant it (systemd: AmbientCapabilities=CAP_NET_ADMIN CAP_NET_RAW; Kubernetes: securityContext.capabilities.add [NET_ADMIN, NET_RAW])");
+            : new CheckFinding(false, name, "run as root, or grant it (systemd: AmbientCapabilities=CAP_NET_ADMIN CAP_NET_RAW; Kubernetes: " +
+                "securityContext.capabilities.add [NET_ADMIN, NET_RAW])");
 
     private static CheckFinding Nftables()
     {

@@ -23,7 +23,8 @@ public static class Listening
             listener.Server.Dispose();
             throw new IOException(e.SocketErrorCode switch
             {
-                SocketError.AddressAlreadyInUse => $"{setting} {value}: the port is already in use (another actorvip run on this host?); choose another with --{setting} or actorvip.{setting}",
+                SocketError.AddressAlreadyInUse => $"{setting} {value}: the port is already in use (another actorvip run on this host?); choose another with " +
+                    $"--{setting} or actorvip.{setting}",
                 SocketError.AddressNotAvailable => $"{setting} {value}: no interface of this host has that address; use one of its addresses",
                 SocketError.AccessDenied => $"{setting} {value}: not allowed to listen on that port (below 1024 needs CAP_NET_BIND_SERVICE)",
                 _ => $"{setting} {value}: cannot listen there ({e.Message})",

@@ -48,7 +48,8 @@ public sealed class NodeRuntime : IAsyncDisposable
     }
 
     /// <param name="transportSecurity">Akka's TLS setup (PeerTrust.Setup) when actorvip.tls is on.</param>
-    public static NodeRuntime Start(NodeSettings settings, Config config, InterfaceInfo link, DriverSet drivers, IMonotonicClock clock, string? protocol = null, Setup? transportSecurity = null)
+    public static NodeRuntime Start(NodeSettings settings, Config config, InterfaceInfo link, DriverSet drivers, IMonotonicClock clock, string? protocol = null,
+        Setup? transportSecurity = null)
     {
         // DotNetty (Akka's TCP transport) tracks 1 in 128 buffers for leak reports nobody reads, each with a
         // stack trace resolved against the PDBs: CPU on the message path and 2 MB of metadata readers.
@@ -62,7 +63,8 @@ public sealed class NodeRuntime : IAsyncDisposable
         if (transportSecurity is null) system = ActorSystem.Create(settings.SystemName, akkaConfig);
         else
         {
-            var impl = new Akka.Actor.Internal.ActorSystemImpl(settings.SystemName, akkaConfig, BootstrapSetup.Create().WithConfig(akkaConfig).And(transportSecurity), Akka.Util.Option<Props>.None);
+            var impl = new Akka.Actor.Internal.ActorSystemImpl(settings.SystemName, akkaConfig,
+                BootstrapSetup.Create().WithConfig(akkaConfig).And(transportSecurity), Akka.Util.Option<Props>.None);
             impl.Start();
             system = impl;
         }

@@ -29,7 +29,8 @@ public sealed class SystemdService : IDisposable
             notifier.Ready();
             notifier.Status($"node {runtime.Self} joined the cluster");
         });
-        var interval = WatchdogPolicy.Interval(Environment.GetEnvironmentVariable("WATCHDOG_USEC"), Environment.GetEnvironmentVariable("WATCHDOG_PID"), Environment.ProcessId);
+        var interval = WatchdogPolicy.Interval(Environment.GetEnvironmentVariable("WATCHDOG_USEC"), Environment.GetEnvironmentVariable("WATCHDOG_PID"),
+            Environment.ProcessId);
         if (interval is { } every) service._watchdog = service.WatchAsync(runtime, every);
         return service;
     }

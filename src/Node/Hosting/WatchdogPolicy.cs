@@ -15,7 +15,8 @@ public sealed record NodeHealth(bool Ready, bool Stopping, bool SystemTerminated
 /// </summary>
 public static class WatchdogPolicy
 {
-    /// <summary>How long the agent may take to answer a ping: longer means it is stuck (its lease renewals run every renew-interval, 250 ms by default).</summary>
+    /// <summary>How long the agent may take to answer a ping: longer means it is stuck (its lease renewals run every renew-interval, 250 ms by
+    /// default).</summary>
     public static readonly TimeSpan PingTimeout = TimeSpan.FromSeconds(1);
 
     public static bool ShouldNotify(NodeHealth health) =>

@@ -36,11 +36,13 @@ public static class Sysctl
         }
         catch (UnauthorizedAccessException e)
         {
-            throw new IOException($"Writing sysctl {Dotted(key)}={value} was denied: run as root (in a container, /proc/sys must be writable: give it its own network namespace with CAP_NET_ADMIN).", e);
+            throw new IOException($"Writing sysctl {Dotted(key)}={value} was denied: run as root (in a container, /proc/sys must be writable: give it its " +
+                "own network namespace with CAP_NET_ADMIN).", e);
         }
         catch (IOException e) when (e.HResult == 30 /* EROFS */ || e.Message.Contains("Read-only", StringComparison.OrdinalIgnoreCase))
         {
-            throw new IOException($"Writing sysctl {Dotted(key)}={value} failed: /proc/sys is read-only here; set it on the host or run with a writable /proc/sys.", e);
+            throw new IOException($"Writing sysctl {Dotted(key)}={value} failed: /proc/sys is read-only here; set it on the host or run " +
+                "with a writable /proc/sys.", e);
         }
         catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException)
         {

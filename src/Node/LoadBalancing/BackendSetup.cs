@@ -43,7 +43,8 @@ public static class BackendSetup
                 lines.Add("# masquerade: backends need nothing; the owner rewrites the destination and masquerades the source (one-arm works too)");
                 return lines;
             case ForwardingMethod.Bypass:
-                lines.Add("# bypass: IPVS sends each packet on to its own destination, the VIP, which is local on the owner: the kernel drops it (docs/LOAD-BALANCING.md)");
+                lines.Add("# bypass: IPVS sends each packet on to its own destination, the VIP, which is local on the owner: the kernel drops " +
+                    "it (docs/LOAD-BALANCING.md)");
                 return lines;
         }
         var tunnel = method == ForwardingMethod.Tunnel;

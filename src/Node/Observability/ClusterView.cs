@@ -19,7 +19,8 @@ public sealed record ClusterView(string Self, IReadOnlyList<ObservedMember> Memb
     {
         var state = cluster.State;
         var members = state.Members
-            .Select(m => new ObservedMember(m.Address.ToString(), m.Status.ToString(), m.Roles.OrderBy(r => r, StringComparer.Ordinal).ToList(), !state.Unreachable.Contains(m)))
+            .Select(m => new ObservedMember(m.Address.ToString(), m.Status.ToString(), m.Roles.OrderBy(r => r, StringComparer.Ordinal).ToList(),
+                !state.Unreachable.Contains(m)))
             .ToList();
         var allocator = state.Members.Where(m => m.Status == MemberStatus.Up && m.HasRole("vip"))
             .OrderBy(m => m, Member.AgeOrdering).FirstOrDefault();

@@ -7,7 +7,8 @@ namespace ActorVip.Node.Observability;
 /// <summary>An answer to one GET: status code, content type and body.</summary>
 public sealed record HttpAnswer(int Status, string ContentType, byte[] Body)
 {
-    public static HttpAnswer Text(int status, string text) => new(status, "text/plain; charset=utf-8", Encoding.UTF8.GetBytes(text.EndsWith('\n') ? text : text + "\n"));
+    public static HttpAnswer Text(int status, string text) => new(status, "text/plain; charset=utf-8",
+        Encoding.UTF8.GetBytes(text.EndsWith('\n') ? text : text + "\n"));
 }
 
 /// <summary>
@@ -84,7 +85,8 @@ public sealed class HttpEndpoint : IDisposable
             var answer = method is null ? HttpAnswer.Text(400, "bad request")
                 : method != "GET" ? HttpAnswer.Text(405, "only GET")
                 : await _route(path!, timeout.Token);
-            var head = $"HTTP/1.1 {answer.Status} {Reason(answer.Status)}\r\nContent-Type: {answer.ContentType}\r\nContent-Length: {answer.Body.Length}\r\nConnection: close\r\n\r\n";
+            var head = $"HTTP/1.1 {answer.Status} {Reason(answer.Status)}\r\nContent-Type: {answer.ContentType}\r\nContent-Length: " +
+                $"{answer.Body.Length}\r\nConnection: close\r\n\r\n";
             await socket.SendAsync(Encoding.ASCII.GetBytes(head), SocketFlags.None, timeout.Token);
             await socket.SendAsync(answer.Body, SocketFlags.None, timeout.Token);
             socket.Shutdown(SocketShutdown.Both);

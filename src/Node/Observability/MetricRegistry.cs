@@ -18,7 +18,8 @@ public sealed class MetricRegistry
 
     public Gauge CreateGauge(string name, string help, params string[] labels) => Add(new Gauge(this, name, help, labels));
 
-    public Histogram CreateHistogram(string name, string help, double[] buckets, params string[] labels) => Add(new Histogram(this, name, help, labels, buckets));
+    public Histogram CreateHistogram(string name, string help, double[] buckets, params string[] labels) =>
+        Add(new Histogram(this, name, help, labels, buckets));
 
     /// <summary>Every family in the order created, each series in the order first used.</summary>
     public string Export()
@@ -173,7 +174,8 @@ public sealed class MetricRegistry
     {
         private readonly double[] _bounds;
 
-        internal Histogram(MetricRegistry registry, string name, string help, string[] labels, double[] buckets) : base(registry, name, help, "histogram", labels)
+        internal Histogram(MetricRegistry registry, string name, string help, string[] labels, double[] buckets) : base(registry, name, help,
+            "histogram", labels)
         {
             if (buckets.Length == 0 || buckets.Zip(buckets.Skip(1)).Any(p => p.First >= p.Second))
                 throw new ArgumentException($"histogram {name} needs buckets in increasing order");

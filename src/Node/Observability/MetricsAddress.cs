@@ -40,5 +40,6 @@ public static class MetricsAddress
         Endpoint.TryParse(setting, out var endpoint, out var error) ? endpoint! : throw new ConfigException($"metrics-address: {error}");
 
     private static int Port(string text, string setting) =>
-        Endpoint.TryParsePort(text, out var port) ? port : throw new ConfigException($"metrics-address: '{text}' in '{setting}' is not a port (expected 1 to 65535)");
+        Endpoint.TryParsePort(text, out var port) ? port : throw new ConfigException($"metrics-address: '{text}' in '{setting}' is not a " +
+            "port (expected 1 to 65535)");
 }

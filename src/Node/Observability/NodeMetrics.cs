@@ -29,15 +29,19 @@ public sealed class NodeMetrics
         _ownershipChanges = registry.CreateCounter("actorvip_ownership_changes_total", "VIPs this node acquired or released.", "vip", "change");
         _renew = registry.CreateHistogram("actorvip_lease_renew_seconds", "Time from sending a lease renewal to the ack that completed a majority.",
             [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.6], "vip");
-        _failovers = registry.CreateCounter("actorvip_failovers_total", "Times this node took over a VIP that another node held before (as this node's voter saw it).", "vip");
-        _announcements = registry.CreateCounter("actorvip_announcements_total", "Gratuitous ARP request+reply pairs or unsolicited neighbour advertisements sent.", "vip");
+        _failovers = registry.CreateCounter("actorvip_failovers_total", "Times this node took over a VIP that another node held before (as " +
+            "this node's voter saw it).", "vip");
+        _announcements = registry.CreateCounter("actorvip_announcements_total", "Gratuitous ARP request+reply pairs or unsolicited " +
+            "neighbour advertisements sent.", "vip");
         _ipvsServices = registry.CreateGauge("actorvip_ipvs_services", "IPVS services this node programs.");
         _ipvsBackends = registry.CreateGauge("actorvip_ipvs_backends", "Backends of the IPVS services this node programs, by health-check verdict.", "health");
         _reconcileErrors = registry.CreateCounter("actorvip_reconcile_errors_total", "IPVS reconciliations that failed (each is retried).", "vip");
         _members = registry.CreateGauge("actorvip_cluster_members", "Cluster members by status, as this node sees them.", "status");
         _loopStalls = registry.CreateCounter("actorvip_actor_loop_stalls_total",
-            "Times the actor loop started due work later than half the lease renew-interval: a call that blocks the loop, or a stopped or CPU-starved process.");
-        _loopLateness = registry.CreateGauge("actorvip_actor_loop_longest_lateness_seconds", "The longest the actor loop started due work late since the node started.");
+            "Times the actor loop started due work later than half the lease renew-interval: a call that blocks the loop, or a " +
+                "stopped or CPU-starved process.");
+        _loopLateness = registry.CreateGauge("actorvip_actor_loop_longest_lateness_seconds",
+            "The longest the actor loop started due work late since the node started.");
         _ipvsBackends.Set(0, "healthy");
         _ipvsBackends.Set(0, "unhealthy");
     }

@@ -13,7 +13,8 @@ public static class Probes
     {
         if (systemTerminated) return new(false, "the actor system has stopped");
         if (pingRoundTrip is not { } rtt) return new(false, $"the node agent did not answer a ping within {WatchdogPolicy.PingTimeout.TotalMilliseconds:0} ms");
-        if (rtt > WatchdogPolicy.PingTimeout) return new(false, $"the node agent answered a ping after {rtt.TotalMilliseconds:0} ms (limit {WatchdogPolicy.PingTimeout.TotalMilliseconds:0} ms)");
+        if (rtt > WatchdogPolicy.PingTimeout) return new(false, $"the node agent answered a ping after {rtt.TotalMilliseconds:0} ms (limit " +
+            $"{WatchdogPolicy.PingTimeout.TotalMilliseconds:0} ms)");
         return new(true, $"ok: the node agent answered a ping in {rtt.TotalMilliseconds:0.0} ms");
     }
 

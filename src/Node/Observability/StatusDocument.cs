@@ -122,7 +122,8 @@ public sealed record StatusDocument(
                     m.GetProperty("address").GetString() ?? "", m.GetProperty("status").GetString() ?? "",
                     m.GetProperty("roles").EnumerateArray().Select(r => r.GetString() ?? "").ToList(), m.GetProperty("reachable").GetBoolean())).ToList(),
                 root.GetProperty("vips").EnumerateArray().Select(v => new VipStatus(
-                    v.GetProperty("vip").GetString() ?? "", v.GetProperty("owner").GetString(), v.GetProperty("epoch").GetInt64(), v.GetProperty("heldHere").GetBoolean())).ToList(),
+                    v.GetProperty("vip").GetString() ?? "", v.GetProperty("owner").GetString(), v.GetProperty("epoch").GetInt64(),
+                        v.GetProperty("heldHere").GetBoolean())).ToList(),
                 root.GetProperty("ipvs").EnumerateArray().Select(i => new IpvsStatus(
                     i.GetProperty("vip").GetString() ?? "", i.GetProperty("rules").EnumerateArray().Select(r => r.GetString() ?? "").ToList())).ToList(),
                 root.GetProperty("backends").EnumerateArray().Select(b => new BackendStatus(

@@ -10,7 +10,8 @@ public static class StatusTable
         d = Printable(d);
         var text = new StringBuilder();
         text.Append($"node       {d.Node}\n");
-        text.Append($"ready      {(d.Ready ? "yes" : "no")} ({(d.ReadyReason.StartsWith("ok: ", StringComparison.Ordinal) ? d.ReadyReason[4..] : d.ReadyReason)})\n");
+        text.Append($"ready      {(d.Ready ? "yes" : "no")} " +
+            $"({(d.ReadyReason.StartsWith("ok: ", StringComparison.Ordinal) ? d.ReadyReason[4..] : d.ReadyReason)})\n");
         text.Append($"allocator  {d.Allocator ?? "none"}\n\n");
         Table(text, ["MEMBER", "STATUS", "REACHABLE", "ROLES"],
             d.Members.Select(m => new[] { m.Address, m.Status, m.Reachable ? "yes" : "no", string.Join(",", m.Roles) }));

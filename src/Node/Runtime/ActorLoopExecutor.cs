@@ -17,7 +17,8 @@ public sealed class ActorLoopExecutor(Config config, IDispatcherPrerequisites pr
         Prerequisites.Scheduler is ActorLoopScheduler loop
             ? new OnLoop(id, loop)
             : throw new ConfigurationException(
-                $"dispatcher {id} runs on the actor loop, which needs akka.scheduler.implementation = \"{typeof(ActorLoopScheduler).FullName}, {typeof(ActorLoopScheduler).Assembly.GetName().Name}\"");
+                $"dispatcher {id} runs on the actor loop, which needs akka.scheduler.implementation = \"{typeof(ActorLoopScheduler).FullName}, " +
+                    $"{typeof(ActorLoopScheduler).Assembly.GetName().Name}\"");
 
     private sealed class OnLoop(string id, ActorLoopScheduler loop) : ExecutorService(id)
     {

@@ -75,7 +75,8 @@ public sealed class ActorLoopScheduler : SchedulerBase, IDateTimeOffsetNowTimePr
     protected override void InternalScheduleTellOnce(TimeSpan delay, ICanTell receiver, object message, IActorRef sender, ICancelable cancelable) =>
         Add(delay, TimeSpan.Zero, new ScheduledTell(receiver, message, sender), cancelable);
 
-    protected override void InternalScheduleTellRepeatedly(TimeSpan initialDelay, TimeSpan interval, ICanTell receiver, object message, IActorRef sender, ICancelable cancelable) =>
+    protected override void InternalScheduleTellRepeatedly(TimeSpan initialDelay, TimeSpan interval, ICanTell receiver, object message, IActorRef sender,
+        ICancelable cancelable) =>
         Add(initialDelay, interval, new ScheduledTell(receiver, message, sender), cancelable);
 
     protected override void InternalScheduleOnce(TimeSpan delay, Action action, ICancelable cancelable) =>
@@ -162,7 +163,8 @@ public sealed class ActorLoopScheduler : SchedulerBase, IDateTimeOffsetNowTimePr
         return queue.TryPeek(out var next, out _) ? LatestFire(next) : long.MaxValue;
     }
 
-    /// <summary>Moves every timer whose deadline has passed, housekeeping included, to <paramref name="ready"/> in deadline order. Called under the lock.</summary>
+    /// <summary>Moves every timer whose deadline has passed, housekeeping included, to <paramref name="ready"/> in deadline order. Called under the
+    /// lock.</summary>
     private void TakeDue(long now, List<Timer> ready)
     {
         while (_due.TryPeek(out var next, out _) && next.Deadline <= now) ready.Add(_due.Dequeue());

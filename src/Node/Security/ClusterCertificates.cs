@@ -27,9 +27,11 @@ public sealed class ClusterCertificates
         var authority = LoadAuthority(tls.Ca);
         var node = LoadNode(tls);
         if (!node.HasPrivateKey)
-            throw new ConfigException($"tls.certificate: '{tls.Certificate}' has no private key (give the PEM key in tls.key, or a PFX file that contains the key)");
+            throw new ConfigException($"tls.certificate: '{tls.Certificate}' has no private key (give the PEM key in tls.key, or a PFX " +
+                "file that contains the key)");
         if (PeerTrust.ChainStatus(node, authority, extra: null) is { } problem)
-            throw new ConfigException($"tls.certificate: '{tls.Certificate}' ({node.Subject}) is not accepted by the cluster CA in tls.ca '{tls.Ca}': {problem} (sign it with that CA; see docs/SECURITY.md)");
+            throw new ConfigException($"tls.certificate: '{tls.Certificate}' ({node.Subject}) is not accepted by the cluster CA in tls.ca '{tls.Ca}': " +
+                $"{problem} (sign it with that CA; see docs/SECURITY.md)");
         return new ClusterCertificates(node, authority);
     }
 
@@ -72,7 +74,8 @@ public sealed class ClusterCertificates
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException or ArgumentException)
         {
             var file = setting == "tls.key" ? tls.Key : tls.Certificate;
-            throw new ConfigException($"{setting}: cannot read '{file}': {FirstLine(e)} (expected {(setting == "tls.key" ? "the PEM private key of tls.certificate" : "a PEM certificate with tls.key, or a PFX file with tls.password")})");
+            throw new ConfigException($"{setting}: cannot read '{file}': {FirstLine(e)} (expected " +
+                $"{(setting == "tls.key" ? "the PEM private key of tls.certificate" : "a PEM certificate with tls.key, or a PFX file with tls.password")})");
         }
     }
 

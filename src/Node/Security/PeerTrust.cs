@@ -29,7 +29,8 @@ public static class PeerTrust
     private static readonly System.Security.Cryptography.Oid ServerAuth = new("1.3.6.1.5.5.7.3.1", "serverAuth");
     private static readonly System.Security.Cryptography.Oid ClientAuth = new("1.3.6.1.5.5.7.3.2", "clientAuth");
 
-    /// <summary>Null when <paramref name="certificate"/> chains to one of <paramref name="authority"/> (and is in its validity period); else what is wrong.</summary>
+    /// <summary>Null when <paramref name="certificate"/> chains to one of <paramref name="authority"/> (and is in its validity period); else what is
+    /// wrong.</summary>
     public static string? ChainStatus(X509Certificate2 certificate, X509Certificate2Collection authority, X509Chain? extra)
     {
         using var chain = new X509Chain();
@@ -60,5 +61,6 @@ public static class PeerTrust
 
     /// <summary>Akka's transport setup: this node's certificate, client certificates required, every peer checked against the cluster CA.</summary>
     public static DotNettySslSetup Setup(ClusterCertificates certificates) =>
-        new(certificates.Node, suppressValidation: false, requireMutualAuthentication: true, validateCertificateHostname: false, customValidator: Validator(certificates.Authority));
+        new(certificates.Node, suppressValidation: false, requireMutualAuthentication: true, validateCertificateHostname: false,
+            customValidator: Validator(certificates.Authority));
 }

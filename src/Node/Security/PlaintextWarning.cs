@@ -13,6 +13,7 @@ public static class PlaintextWarning
         var host = settings.NodeAddress.Host;
         var loopback = host == "localhost" || (IPAddress.TryParse(host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
         if (loopback) return null;
-        return $"actorvip: warning: cluster transport is not encrypted (tls.enabled = off) on {host}; anyone who can reach port {settings.NodeAddress.Port} can join; see docs/SECURITY.md";
+        return $"actorvip: warning: cluster transport is not encrypted (tls.enabled = off) on {host}; anyone who can reach port {settings.NodeAddress.Port} " +
+            "can join; see docs/SECURITY.md";
     }
 }

@@ -66,7 +66,8 @@ public class ContainerClusterTests(ITestOutputHelper output)
         var killed = observer.Now;
         Podman.Checked("kill", "--signal", "KILL", names[first]);
         var second = WaitForOwner(observer, topology, exclude: first, $"no other node took the VIP after {first.Name}'s container was killed");
-        output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: {second.Name} holds the VIP after the kill (silence {observer.Snapshot().LongestSilence(killed, observer.Now).TotalMilliseconds:0} ms)");
+        output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: {second.Name} holds the VIP after the kill (silence " +
+            $"{observer.Snapshot().LongestSilence(killed, observer.Now).TotalMilliseconds:0} ms)");
         Assert.False(Podman.IsRunning(names[first]));
 
         // The killed one comes back (podman start: the same container, as a restarted pod) and rejoins.
@@ -79,14 +80,18 @@ public class ContainerClusterTests(ITestOutputHelper output)
         var stopwatch = Stopwatch.StartNew();
         Podman.Checked("stop", names[second]);
         output.WriteLine($"podman stop {second.Name}: {stopwatch.ElapsedMilliseconds} ms");
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(pod.GracePeriodSeconds), "podman stop waited the whole grace period: SIGTERM did not end the node");
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(pod.GracePeriodSeconds),
+            "podman stop waited the whole grace period: SIGTERM did not end the node");
         Assert.Equal(0, Podman.ExitCode(names[second]));
         Assert.Contains("every VIP released", Podman.Logs(names[second]));
         var third = WaitForOwner(observer, topology, exclude: second, $"no node took the VIP after {second.Name} stopped");
-        output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: {third.Name} holds the VIP after the graceful stop (silence {observer.Snapshot().LongestSilence(stopping, observer.Now).TotalMilliseconds:0} ms)");
+        output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: {third.Name} holds the VIP after the graceful stop (silence " +
+            $"{observer.Snapshot().LongestSilence(stopping, observer.Now).TotalMilliseconds:0} ms)");
 
         var seen = observer.Snapshot();
-        Assert.True(seen.DualOwnership().Count == 0, $"two MACs answered for the VIP at once: {string.Join(", ", seen.DualOwnership().Select(w => $"{w.From.TotalMilliseconds:0}-{w.To.TotalMilliseconds:0} ms {string.Join('/', w.Macs)}"))}");
+        Assert.True(seen.DualOwnership().Count == 0,
+            "two MACs answered for the VIP at once: " +
+            $"{string.Join(", ", seen.DualOwnership().Select(w => $"{w.From.TotalMilliseconds:0}-{w.To.TotalMilliseconds:0} ms {string.Join('/', w.Macs)}"))}");
 
         foreach (var node in topology.Nodes.Where(n => n != second))
         {

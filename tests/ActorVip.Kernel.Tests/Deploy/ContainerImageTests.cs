@@ -40,7 +40,9 @@ public class ContainerImageTests(ITestOutputHelper output)
         Assert.Equal("run", manifest.Args[0]);
         Assert.Equal(cmd, manifest.Args.Take(cmd.Count));
         // The manifest's default image name is the one the script builds (a short name finds localhost/).
-        Assert.Equal(Podman.Checked("image", "inspect", "--format", "{{.Id}}", image), Podman.Checked("image", "inspect", "--format", "{{.Id}}", manifest.Image));
+        Assert.Equal(
+            Podman.Checked("image", "inspect", "--format", "{{.Id}}", image),
+            Podman.Checked("image", "inspect", "--format", "{{.Id}}", manifest.Image));
 
         var mount = Podman.Checked("image", "mount", image);
         try

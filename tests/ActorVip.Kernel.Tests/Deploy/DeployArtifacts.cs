@@ -63,7 +63,12 @@ public static class DeployArtifacts
     /// <summary>Runs a repository script from the root; its last line of stdout is what it made.</summary>
     private static string Script(string file, params string[] args)
     {
-        var psi = new System.Diagnostics.ProcessStartInfo(file) { WorkingDirectory = RepositoryRoot, RedirectStandardOutput = true, RedirectStandardError = true };
+        var psi = new System.Diagnostics.ProcessStartInfo(file)
+        {
+            WorkingDirectory = RepositoryRoot,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true
+        };
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = System.Diagnostics.Process.Start(psi)!;
         var stderr = p.StandardError.ReadToEndAsync();

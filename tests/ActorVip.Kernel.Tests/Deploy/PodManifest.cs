@@ -66,7 +66,9 @@ public sealed class PodManifest
                 $"the container has a field '{key}' that the container test does not translate");
         var security = Map(container, "securityContext");
         foreach (var (key, _) in Entries(security))
-            Assert.True(key is "privileged" or "runAsNonRoot" or "runAsUser" or "runAsGroup" or "readOnlyRootFilesystem" or "allowPrivilegeEscalation" or "capabilities",
+            Assert.True(
+                key is "privileged" or "runAsNonRoot" or "runAsUser" or "runAsGroup" or "readOnlyRootFilesystem" or "allowPrivilegeEscalation"
+                    or "capabilities",
                 $"the securityContext has a field '{key}' that the container test does not translate");
         Assert.Equal("false", Scalar(security, "privileged"));
         var user = long.Parse(Scalar(security, "runAsUser"));
@@ -125,7 +127,8 @@ public sealed class PodManifest
         return result;
     }
 
-    /// <summary>`podman run` arguments (after `run`) for a detached container that uses the network namespace at <paramref name="netnsPath"/> as its host network.</summary>
+    /// <summary>`podman run` arguments (after `run`) for a detached container that uses the network namespace at <paramref name="netnsPath"/> as its
+    /// host network.</summary>
     public IReadOnlyList<string> RunArguments(string name, string netnsPath, string podIp, string? image = null)
     {
         var args = new List<string> { "--detach", "--name", name, "--pull", "never", "--network", $"ns:{netnsPath}", "--user", $"{RunAsUser}:{RunAsGroup}" };
@@ -143,7 +146,8 @@ public sealed class PodManifest
         return args;
     }
 
-    private static IEnumerable<(string Key, YamlNode Value)> Entries(YamlMappingNode map) => map.Children.Select(kv => (((YamlScalarNode)kv.Key).Value!, kv.Value));
+    private static IEnumerable<(string Key, YamlNode Value)> Entries(YamlMappingNode map) =>
+        map.Children.Select(kv => (((YamlScalarNode)kv.Key).Value!, kv.Value));
 
     private static YamlMappingNode Map(YamlMappingNode map, string key) => (YamlMappingNode)map.Children[new YamlScalarNode(key)];
 

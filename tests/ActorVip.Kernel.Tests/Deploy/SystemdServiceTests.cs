@@ -80,7 +80,8 @@ public class SystemdServiceTests(ITestOutputHelper output)
         using (var p1 = service.Start(topology, n1))
         using (var p3 = service.Start(topology, n3))
         {
-            Assert.True(Ip.Eventually(() => Systemctl("is-active", "actorvip") == "active", Bound), "the unit never became active after the other nodes started");
+            Assert.True(Ip.Eventually(() => Systemctl("is-active", "actorvip") == "active", Bound),
+                "the unit never became active after the other nodes started");
             Step("active once n1 and n3 run (READY=1 after the node joined)");
             var journal = Journal();
             Assert.True(journal.IndexOf("Welcome from", StringComparison.Ordinal) is var up && up >= 0, "n2 never joined (no Welcome from a member)");
@@ -97,7 +98,8 @@ public class SystemdServiceTests(ITestOutputHelper output)
             //    restarts a running node on the new binary.
             var before = MainPid();
             Checked("dpkg", "-i", "/tmp/actorvip.deb");
-            Assert.True(Ip.Eventually(() => Systemctl("is-active", "actorvip") == "active" && MainPid() != before, Bound), "the upgrade did not restart the running node");
+            Assert.True(Ip.Eventually(() => Systemctl("is-active", "actorvip") == "active" && MainPid() != before, Bound),
+                "the upgrade did not restart the running node");
             Step("an upgrade restarted the node");
         }
 
@@ -122,8 +124,10 @@ public class SystemdServiceTests(ITestOutputHelper output)
         // 5. A kill: ExecStopPost's `actorvip cleanup` removes the VIP the dead node left, then Restart=always.
         var killed = MainPid();
         Checked("systemctl", "kill", "--kill-who=main", "--signal=SIGKILL", "actorvip");
-        Assert.True(Ip.Eventually(() => Journal().Contains($"removed {VipTopology.Vip}/32 from eth0"), Bound), "ExecStopPost did not remove the killed node's VIP");
-        Assert.True(Ip.Eventually(() => MainPid() is var pid && pid != killed && pid != 0 && Systemctl("is-active", "actorvip") == "active", Bound), "the killed node was not restarted");
+        Assert.True(Ip.Eventually(() => Journal().Contains($"removed {VipTopology.Vip}/32 from eth0"), Bound),
+            "ExecStopPost did not remove the killed node's VIP");
+        Assert.True(Ip.Eventually(() => MainPid() is var pid && pid != killed && pid != 0 && Systemctl("is-active", "actorvip") == "active", Bound),
+            "the killed node was not restarted");
         Assert.True(Ip.Eventually(() => topology.NodesHoldingAddress().Contains(n2), Bound), "n2 did not hold the VIP again after the restart");
         Step("after kill -9 the cleanup removed the VIP and the node came back");
 
@@ -140,7 +144,8 @@ public class SystemdServiceTests(ITestOutputHelper output)
 
         // 7. One journal record per event: every record of the node is one logfmt line with its level and message,
         //    and each ownership event names its VIP and epoch.
-        var records = Checked("journalctl", "-u", "actorvip", "-o", "cat", "--no-pager").Split('\n').Where(l => l.StartsWith("ts=", StringComparison.Ordinal)).ToList();
+        var records = Checked("journalctl", "-u", "actorvip", "-o", "cat", "--no-pager").Split('\n')
+            .Where(l => l.StartsWith("ts=", StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(records);
         Assert.All(records, r => Assert.Matches(@"^ts=\S+ level=\w+ source=", r));
         var acquired = records.Where(r => r.Contains("msg=acquired", StringComparison.Ordinal)).ToList();
@@ -149,7 +154,8 @@ public class SystemdServiceTests(ITestOutputHelper output)
 
         // 8. The unit's exposure as systemd rates it (the tightened unit measured 2.1; 4.2 before).
         var security = Checked("systemd-analyze", "security", "actorvip", "--no-pager");
-        var score = double.Parse(Regex.Match(security, @"Overall exposure level for actorvip.service: ([0-9.]+)").Groups[1].Value, CultureInfo.InvariantCulture);
+        var score = double.Parse(Regex.Match(security, @"Overall exposure level for actorvip.service: ([0-9.]+)").Groups[1].Value,
+            CultureInfo.InvariantCulture);
         Step($"systemd-analyze security: {score}");
         Assert.True(score <= 2.5, $"exposure {score}: the unit lost some of its hardening\n{security}");
 

@@ -40,9 +40,11 @@ public sealed class FailoverEndToEndTests(ITestOutputHelper output)
         Assert.True(result.Failure is null, $"the trial did not reach its fault: {result.Failure}\n{result.Logs}");
         Assert.NotNull(result.OldOwner);
         Assert.True(result.DualOwnership.Count == 0,
-            $"two nodes answered for the VIP at once ({result.DualOwnershipTime.TotalMilliseconds:0} ms):\n{string.Join('\n', result.Timeline)}\n{result.Logs}");
+            $"two nodes answered for the VIP at once ({result.DualOwnershipTime.TotalMilliseconds:0} " +
+                $"ms):\n{string.Join('\n', result.Timeline)}\n{result.Logs}");
         Assert.True(result.Recovered && result.Silence < FailoverTrial.RecoveryBound,
-            $"the VIP did not answer again within {FailoverTrial.RecoveryBound.TotalSeconds:0} s (silence {result.Silence?.TotalMilliseconds:0} ms):\n{string.Join('\n', result.Timeline)}\n{result.Logs}");
+            $"the VIP did not answer again within {FailoverTrial.RecoveryBound.TotalSeconds:0} s (silence {result.Silence?.TotalMilliseconds:0} " +
+                $"ms):\n{string.Join('\n', result.Timeline)}\n{result.Logs}");
         Assert.True(result.NewOwners.Count > 0,
             $"no node answered who-has for the VIP at the end of the trial:\n{string.Join('\n', result.Timeline)}\n{result.Logs}");
     }
@@ -50,8 +52,10 @@ public sealed class FailoverEndToEndTests(ITestOutputHelper output)
     private void Report(TrialResult r)
     {
         foreach (var line in r.Timeline) output.WriteLine(line);
-        output.WriteLine($"{r.Scenario.Name()}: failover {r.Silence?.TotalMilliseconds:0} ms (client's longest silence), dual ownership {r.DualOwnershipTime.TotalMilliseconds:0} ms, "
-            + $"old owner {r.OldOwner?.Name}, new owner {string.Join(",", r.NewOwners.Select(n => n.Name))}, start to serving {r.StartToServing?.TotalSeconds:0.0} s");
+        output.WriteLine($"{r.Scenario.Name()}: failover {r.Silence?.TotalMilliseconds:0} ms (client's longest silence), dual ownership " +
+            $"{r.DualOwnershipTime.TotalMilliseconds:0} ms, "
+            + $"old owner {r.OldOwner?.Name}, new owner {string.Join(",", r.NewOwners.Select(n => n.Name))}, start to serving " +
+                $"{r.StartToServing?.TotalSeconds:0.0} s");
     }
 
     private static bool IsZombie(int pid)

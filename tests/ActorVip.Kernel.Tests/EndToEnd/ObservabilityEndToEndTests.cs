@@ -40,9 +40,11 @@ public sealed class ObservabilityEndToEndTests(ITestOutputHelper output)
             {
                 var owned = topology.Nodes.ToDictionary(n => n, n => OwnedGauge(lab, n));
                 var owners = owned.Where(o => o.Value == 1).Select(o => o.Key).ToList();
-                if (owners.Count != 1 || owned.Values.Count(v => v == 0) != 2) return Fail($"owned gauges {string.Join(", ", owned.Select(o => $"{o.Key.Name}={o.Value}"))}");
+                if (owners.Count != 1 || owned.Values.Count(v => v == 0) != 2) return Fail("owned gauges " +
+                    $"{string.Join(", ", owned.Select(o => $"{o.Key.Name}={o.Value}"))}");
                 var owner = owners[0];
-                if (topology.NodesHoldingAddress() is not [var holder] || holder != owner) return Fail($"the address is on {string.Join(",", topology.NodesHoldingAddress().Select(n => n.Name))}, the gauge says {owner.Name}");
+                if (topology.NodesHoldingAddress() is not [var holder] || holder != owner) return Fail("the address is on " +
+                    $"{string.Join(",", topology.NodesHoldingAddress().Select(n => n.Name))}, the gauge says {owner.Name}");
                 var epoch = LastGrantedEpoch(processes[owner]);
                 foreach (var node in topology.Nodes)
                 {
@@ -51,16 +53,20 @@ public sealed class ObservabilityEndToEndTests(ITestOutputHelper output)
                     using var json = JsonDocument.Parse(stdout);
                     var vip = json.RootElement.GetProperty("vips").EnumerateArray().Single();
                     var said = (vip.GetProperty("owner").GetString(), vip.GetProperty("epoch").GetInt64(), vip.GetProperty("heldHere").GetBoolean());
-                    if (said != ($"akka.tcp://actorvip@{owner.Endpoint}", epoch, node == owner)) return Fail($"{node.Name}'s status says {said}, the owner is {owner.Name} at epoch {epoch}");
-                    if (json.RootElement.GetProperty("members").GetArrayLength() != 3) return Fail($"{node.Name}'s status lists {json.RootElement.GetProperty("members").GetArrayLength()} members");
+                    if (said != ($"akka.tcp://actorvip@{owner.Endpoint}", epoch, node == owner)) return Fail($"{node.Name}'s status says {said}, the owner " +
+                        $"is {owner.Name} at epoch {epoch}");
+                    if (json.RootElement.GetProperty("members").GetArrayLength() != 3) return Fail($"{node.Name}'s status lists " +
+                        $"{json.RootElement.GetProperty("members").GetArrayLength()} members");
                 }
                 var table = ActorVipProcess.RunToEnd(topology.Nodes.First(n => n != owner).Namespace, "status");
-                if (table.ExitCode != 0 || !Regex.IsMatch(table.Stdout, $@"^192\.0\.2\.100\s+akka\.tcp://actorvip@{Regex.Escape(owner.Endpoint)}\s+{epoch}\s+no$", RegexOptions.Multiline))
+                if (table.ExitCode != 0 || !Regex.IsMatch(table.Stdout,
+                    $@"^192\.0\.2\.100\s+akka\.tcp://actorvip@{Regex.Escape(owner.Endpoint)}\s+{epoch}\s+no$", RegexOptions.Multiline))
                     return Fail($"the status table does not name {owner.Name} at epoch {epoch}:\n{table.Stdout}{table.Stderr}");
                 output.WriteLine($"owner {owner.Name} at epoch {epoch}; status table:\n{table.Stdout}");
                 return true;
             }, Bound);
-            Assert.True(agreed, $"metrics, address and status never agreed on one owner: {mismatch}\n{string.Join("\n", processes.Values.Select(p => p.Tail()))}");
+            Assert.True(agreed, "metrics, address and status never agreed on one owner: " +
+                $"{mismatch}\n{string.Join("\n", processes.Values.Select(p => p.Tail()))}");
 
             // The counters that a served VIP must have moved, on its owner.
             var ownerNode = topology.Nodes.Single(n => OwnedGauge(lab, n) == 1);
@@ -77,7 +83,8 @@ public sealed class ObservabilityEndToEndTests(ITestOutputHelper output)
             var second = ActorVipProcess.RunToEnd(ownerNode.Namespace, ["run", "--interface", "eth0", "--address", VipTopology.Vip.ToString(),
                 "--node-address", ownerNode.Endpoint, "--nodes", "3", .. topology.Nodes.SelectMany(n => new[] { "--seed", n.Endpoint })]);
             Assert.True(second.ExitCode == 1, $"exit {second.ExitCode}: {second.Stderr}");
-            Assert.Equal("actorvip: metrics-address 127.0.0.1:2112: the port is already in use (another actorvip run on this host?); choose another with --metrics-address or actorvip.metrics-address", second.Stderr.Trim());
+            Assert.Equal("actorvip: metrics-address 127.0.0.1:2112: the port is already in use (another actorvip run on this host?); choose another with " +
+                "--metrics-address or actorvip.metrics-address", second.Stderr.Trim());
             Assert.Equal([ownerNode], topology.NodesHoldingAddress());
             Assert.Equal(1, OwnedGauge(lab, ownerNode));
 

@@ -54,7 +54,8 @@ public sealed class TlsEndToEndTests(ITestOutputHelper output)
         {
             holders = topology.NodesHoldingAddress();
             heldByIntruder |= holders.Contains(n3);
-            var refused = processes.Take(2).Any(p => p.Output.Contains("tls: refused", StringComparison.Ordinal) && p.Output.Contains("CN=n3", StringComparison.Ordinal));
+            var refused = processes.Take(2).Any(p =>
+                p.Output.Contains("tls: refused", StringComparison.Ordinal) && p.Output.Contains("CN=n3", StringComparison.Ordinal));
             if (holders.Count == 1 && refused && ActorVipService.MembersUp(topology, processes).Count == 2) break;
             Thread.Sleep(200);
         }
@@ -64,18 +65,25 @@ public sealed class TlsEndToEndTests(ITestOutputHelper output)
         heldByIntruder |= holders.Contains(n3);
         var up = ActorVipService.MembersUp(topology, processes);
         var logs = string.Join("\n", processes.Select((p, i) => $"--- n{i + 1}\n{p.Tail(40)}"));
-        output.WriteLine($"holders {string.Join(",", holders.Select(h => h.Name))}, up {string.Join(",", up.Select(n => n.Name))} after {clock.Elapsed.TotalSeconds:0.0} s");
+        output.WriteLine($"holders {string.Join(",", holders.Select(h => h.Name))}, up {string.Join(",", up.Select(n => n.Name))} after " +
+            $"{clock.Elapsed.TotalSeconds:0.0} s");
         output.WriteLine($"rss with TLS: n1 {processes[0].Usage().RssKb / 1024.0:0.0} MB, n2 {processes[1].Usage().RssKb / 1024.0:0.0} MB");
 
-        Assert.True(holders.Count == 1 && holders[0] != n3, $"expected exactly one of n1, n2 to hold the VIP, got [{string.Join(",", holders.Select(h => h.Name))}]\n{logs}");
+        Assert.True(holders.Count == 1 && holders[0] != n3, "expected exactly one of n1, n2 to hold the VIP, got " +
+            $"[{string.Join(",", holders.Select(h => h.Name))}]\n{logs}");
         Assert.False(heldByIntruder, $"n3 (certificate of another CA) held the VIP\n{logs}");
         Assert.Equal(["n1", "n2"], up.Select(n => n.Name).Order().ToArray());
-        Assert.True(processes.Take(2).Any(p => p.Output.Contains("tls: refused", StringComparison.Ordinal) && p.Output.Contains("CN=n3", StringComparison.Ordinal)),
-            $"neither n1 nor n2 logged that it refused n3's certificate\n{logs}\n{string.Join("\n", processes.Select(p => p.Output).Where(o => o.Contains("TLS", StringComparison.OrdinalIgnoreCase)).Take(3))}");
+        Assert.True(
+            processes.Take(2).Any(p => p.Output.Contains("tls: refused", StringComparison.Ordinal) && p.Output.Contains("CN=n3", StringComparison.Ordinal)),
+            $"neither n1 nor n2 logged that it refused n3's certificate\n{logs}\n" +
+            $"{string.Join("\n", processes.Select(p => p.Output).Where(o => o.Contains("TLS", StringComparison.OrdinalIgnoreCase)).Take(3))}");
 
         // The node's logger: one logfmt line per ownership event, with the VIP, epoch and node as fields.
         var holder = processes[topology.Nodes.ToList().IndexOf(holders[0])];
-        Assert.Matches($@"(?m)^ts=\S+Z level=info source=NodeAgent msg=""lease granted"" vip=192\.0\.2\.100 epoch=\d+ node=akka\.ssl\.tcp://actorvip@{holders[0].Address.ToString().Replace(".", "\\.")}:4053 ", holder.Output);
+        Assert.Matches(
+            $@"(?m)^ts=\S+Z level=info source=NodeAgent msg=""lease granted"" vip=192\.0\.2\.100 epoch=\d+ " +
+            $@"node=akka\.ssl\.tcp://actorvip@{holders[0].Address.ToString().Replace(".", "\\.")}:4053 ",
+            holder.Output);
 
         wire.Signal(2);
         handshakes.Signal(2);

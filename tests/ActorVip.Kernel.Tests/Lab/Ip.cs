@@ -29,7 +29,8 @@ public static class Ip
     {
         using var json = JsonDocument.Parse(lab.Exec(ns, "ip", "-j", "link", "show", "dev", device).ThrowIfFailed("ip -j link").Stdout);
         var l = json.RootElement[0];
-        return new Link(l.GetProperty("ifindex").GetInt32(), l.GetProperty("address").GetString()!, l.GetProperty("mtu").GetInt32(), l.GetProperty("operstate").GetString()!);
+        return new Link(l.GetProperty("ifindex").GetInt32(), l.GetProperty("address").GetString()!, l.GetProperty("mtu").GetInt32(),
+            l.GetProperty("operstate").GetString()!);
     }
 
     /// <summary>The MAC the namespace's neighbour table holds for <paramref name="address"/>, or null.</summary>

@@ -44,7 +44,8 @@ public class GratuitousAnnouncerTests
         var node = lab.AddHost("n", "2001:db8::11/64");
         var observer = lab.AddHost("o", "2001:db8::12/64");
         // Linux creates an entry from an NA for an address it never asked about only on a router with accept_untracked_na (RFC 9131).
-        lab.Exec(observer, "sysctl", "-qw", "net.ipv6.conf.eth0.forwarding=1", "net.ipv6.conf.eth0.accept_untracked_na=1").ThrowIfFailed("sysctl accept_untracked_na");
+        lab.Exec(observer, "sysctl", "-qw", "net.ipv6.conf.eth0.forwarding=1",
+            "net.ipv6.conf.eth0.accept_untracked_na=1").ThrowIfFailed("sysctl accept_untracked_na");
         using var drivers = new NodeDrivers(node);
         var eth0 = drivers.Eth0;
         var mac = eth0.Mac.GetAddressBytes();
@@ -54,7 +55,9 @@ public class GratuitousAnnouncerTests
 
         drivers.Announcer.Announce(eth0, new VipAddress(vip, 128));
 
-        var frame = capture.Next(f => f.Length >= 86 && f[12] == 0x86 && f[13] == 0xdd && f[20] == 58 && f[54] == 136 && f.AsSpan(6, 6).SequenceEqual(mac), Generous);
+        var frame = capture.Next(
+            f => f.Length >= 86 && f[12] == 0x86 && f[13] == 0xdd && f[20] == 58 && f[54] == 136 && f.AsSpan(6, 6).SequenceEqual(mac),
+            Generous);
         Assert.NotNull(frame);
         Assert.Equal(new byte[] { 0x33, 0x33, 0, 0, 0, 1 }, frame[0..6]);          // all-nodes multicast MAC
         Assert.Equal(0x60, frame[14] & 0xF0);                                      // IPv6

@@ -16,7 +16,8 @@ public class RtnetlinkLinksTests
         var eth0 = drivers.Links.Find("eth0");
 
         Assert.NotNull(eth0);
-        Assert.Equal(("eth0", ip.Index, ip.Mac, 1400), (eth0.Name, eth0.Index, string.Join(':', eth0.Mac.GetAddressBytes().Select(b => b.ToString("x2"))), eth0.Mtu));
+        Assert.Equal(("eth0", ip.Index, ip.Mac, 1400), (eth0.Name, eth0.Index, string.Join(':', eth0.Mac.GetAddressBytes().Select(b => b.ToString("x2"))),
+            eth0.Mtu));
         Assert.Equal("UP", ip.OperState);
         Assert.True(eth0.OperUp);
         Assert.True(eth0.Carrier);

@@ -112,12 +112,14 @@ public class KernelFenceTests
         using (var socket = NftBatchTests.Open(node))
         {
             var tables = NftListing.Tables(socket).OrderBy(t => t.Family).ToList();
-            Assert.Equal([new NftTableInfo(NftFamily.Ipv4, "avtest", NftOwnerMark.Comment), new NftTableInfo(NftFamily.Arp, "avtest", NftOwnerMark.Comment)], tables);
+            Assert.Equal([new NftTableInfo(NftFamily.Ipv4, "avtest", NftOwnerMark.Comment), new NftTableInfo(NftFamily.Arp, "avtest",
+                NftOwnerMark.Comment)], tables);
             Assert.Empty(NftListing.Elements(socket, NftFamily.Ipv4, "avtest", FenceRuleset.OwnedSet));
             Assert.Single(NftListing.Elements(socket, NftFamily.Arp, "avtest", FenceRuleset.VipsSet));
         }
         var ruleset = NftBatchTests.NftJson(lab, node);
-        var chains = NftBatchTests.Objects(ruleset, "chain").Select(c => $"{c.GetProperty("family").GetString()} {c.GetProperty("hook").GetString()} {c.GetProperty("prio").GetInt32()}").ToList();
+        var chains = NftBatchTests.Objects(ruleset, "chain").Select(c => $"{c.GetProperty("family").GetString()} {c.GetProperty("hook").GetString()} " +
+            $"{c.GetProperty("prio").GetInt32()}").ToList();
         Assert.Equal(["ip prerouting -300", "arp output 0"], chains);
 
         Assert.Throws<InvalidOperationException>(() => fence.Own(Vip6, TimeSpan.FromSeconds(1)));
@@ -135,7 +137,8 @@ public class KernelFenceTests
         using var fence = Create(node);
         fence.Install([Vip]);
         using var socket = NftBatchTests.Open(node);
-        TimeSpan Left(NftFamily family) => Assert.Single(NftListing.Elements(socket, family, KernelFence.DefaultTable, FenceRuleset.OwnedSet)).Expiration!.Value;
+        TimeSpan Left(NftFamily family) => Assert.Single(NftListing.Elements(socket, family, KernelFence.DefaultTable,
+            FenceRuleset.OwnedSet)).Expiration!.Value;
 
         fence.Own(Vip, TimeSpan.FromSeconds(2));
         fence.Own(Vip, TimeSpan.FromSeconds(60));

@@ -26,7 +26,8 @@ public class CleanupCommandTests(ITestOutputHelper output)
             fence.Install([IPAddress.Parse("192.0.2.100"), IPAddress.Parse("2001:db8::100")]);
             fence.Own(IPAddress.Parse("192.0.2.100"), TimeSpan.FromMinutes(5));
         }
-        lab.Sh(node, "nft add table ip actorvip-nat '{ comment \"owned by actorvip\"; }' && nft add chain ip actorvip-nat postrouting '{ type nat hook postrouting priority srcnat; }'");
+        lab.Sh(node, "nft add table ip actorvip-nat '{ comment \"owned by actorvip\"; }' && nft add chain ip actorvip-nat postrouting '{ type nat hook " +
+            "postrouting priority srcnat; }'");
         lab.Sh(node, "nft add table inet someone-else");
         Assert.Equal(["arp actorvip", "inet someone-else", "ip actorvip", "ip actorvip-nat", "ip6 actorvip"], Tables(lab, node));
 

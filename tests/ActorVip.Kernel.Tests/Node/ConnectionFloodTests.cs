@@ -39,7 +39,8 @@ public class ConnectionFloodTests(ITestOutputHelper output)
             var connectedIn = clock.Elapsed;
             Thread.Sleep(1000);
             var open = Established(lab, node, ClusterPort);
-            output.WriteLine($"cluster port, {Flood} silent connections in {connectedIn.TotalSeconds:0.0} s: {open} open on the node, rss {Rss(actorvip)} MB (idle {rssIdle} MB)");
+            output.WriteLine($"cluster port, {Flood} silent connections in {connectedIn.TotalSeconds:0.0} s: {open} open on the node, rss " +
+                $"{Rss(actorvip)} MB (idle {rssIdle} MB)");
             Assert.True(open <= 8, $"{open} silent connections from one source are open on the cluster port (cap 8)");
             AssertServing(lab, node);
             Assert.True(Ip.Eventually(() => Established(lab, node, ClusterPort) == 0, TimeSpan.FromSeconds(60)),

@@ -16,7 +16,8 @@ public class ManifestCommandTests
     [InlineData("daemonset")]
     public void Seeds_without_a_node_address_make_a_manifest_whose_node_address_is_the_pod_ip(string kind)
     {
-        var (code, stdout, stderr) = ActorVipProcess.RunToEnd(null, ["manifest", kind, "--interface", "eth0", "--address", "192.0.2.100", "--nodes", "3", .. Seeds]);
+        var (code, stdout, stderr) = ActorVipProcess.RunToEnd(null, ["manifest", kind, "--interface", "eth0", "--address", "192.0.2.100",
+            "--nodes", "3", .. Seeds]);
         Assert.True(code == 0, stderr);
         Assert.Contains("$(POD_IP):4053", stdout);
         Assert.Contains("192.0.2.11:4053,192.0.2.12:4053,192.0.2.13:4053", stdout);

@@ -59,8 +59,10 @@ public class RunCommandTests(ITestOutputHelper output)
         using var actorvip = ActorVipProcess.Start(node, "run", "--interface", "eth0", "--address", "192.0.2.100", "--node-address", "192.0.2.11:4053");
         try
         {
-            Assert.True(Ip.Eventually(() => actorvip.Output.Contains("removed a stale copy of 192.0.2.100/32"), Generous), "the stale copy was not reported removed");
-            Assert.True(Ip.Eventually(() => Ip.FindAddress(lab, node, "192.0.2.100") is { Valid: <= 2 }, Generous), "the VIP was not re-added with its lifetime");
+            Assert.True(Ip.Eventually(() => actorvip.Output.Contains("removed a stale copy of 192.0.2.100/32"), Generous),
+                "the stale copy was not reported removed");
+            Assert.True(Ip.Eventually(() => Ip.FindAddress(lab, node, "192.0.2.100") is { Valid: <= 2 }, Generous),
+                "the VIP was not re-added with its lifetime");
         }
         finally
         {
@@ -73,7 +75,8 @@ public class RunCommandTests(ITestOutputHelper output)
     {
         using var lab = new NetworkLab("noif");
         var node = lab.AddHost("n1", "192.0.2.11/24");
-        var (code, stdout, stderr) = ActorVipProcess.RunToEnd(node, "run", "--interface", "eth9", "--address", "192.0.2.100", "--node-address", "192.0.2.11:4053");
+        var (code, stdout, stderr) = ActorVipProcess.RunToEnd(node, "run", "--interface", "eth9", "--address", "192.0.2.100", "--node-address",
+            "192.0.2.11:4053");
         Assert.Equal(1, code);
         Assert.Equal("actorvip: interface: 'eth9' does not exist on this host (ip link lists the interfaces)", stderr.Trim());
         Assert.DoesNotContain("actorvip", lab.Exec(node, "nft", "list", "tables").Stdout);
@@ -86,7 +89,8 @@ public class RunCommandTests(ITestOutputHelper output)
         using var lab = new NetworkLab("nobind");
         var node = lab.AddHost("n1", "192.0.2.11/24");
         // Akka would bind it only after the fence is in, and abort with a stack trace (exit 134) leaving the fence.
-        var (code, stdout, stderr) = ActorVipProcess.RunToEnd(node, "run", "--interface", "eth0", "--address", "192.0.2.100", "--node-address", "192.0.2.12:4053");
+        var (code, stdout, stderr) = ActorVipProcess.RunToEnd(node, "run", "--interface", "eth0", "--address", "192.0.2.100", "--node-address",
+            "192.0.2.12:4053");
         Assert.Equal(1, code);
         Assert.Equal("actorvip: node-address 192.0.2.12:4053: no interface of this host has that address; use one of its addresses", stderr.Trim());
         Assert.DoesNotContain("actorvip", lab.Exec(node, "nft", "list", "tables").Stdout);
@@ -97,10 +101,12 @@ public class RunCommandTests(ITestOutputHelper output)
     [Fact]
     public void Load_balancing_on_a_kernel_without_ipvs_is_one_line_exit_1_and_leaves_nothing()
     {
-        if (File.Exists("/proc/net/ip_vs")) throw new InvalidOperationException("This test needs a kernel without IPVS (this host's has it); the VM tests cover the IPVS side.");
+        if (File.Exists("/proc/net/ip_vs")) throw new InvalidOperationException("This test needs a kernel without IPVS (this host's has it); the VM " +
+            "tests cover the IPVS side.");
         using var lab = new NetworkLab("noipvs");
         var node = lab.AddHost("n1", "192.0.2.11/24");
-        var (code, stdout, stderr) = ActorVipProcess.RunToEnd(node, ["run", "--interface", "eth0", "--address", "192.0.2.100", "--lb-port", "80", "--fwdmethod", "masquerade"]);
+        var (code, stdout, stderr) = ActorVipProcess.RunToEnd(node, ["run", "--interface", "eth0", "--address", "192.0.2.100", "--lb-port", "80",
+            "--fwdmethod", "masquerade"]);
         Assert.Equal(1, code);
         Assert.Equal("actorvip: the kernel has no IPVS: load it with modprobe ip_vs", stderr.Trim().Split('\n').Single());
         Assert.DoesNotContain("192.0.2.100", lab.Exec(node, "ip", "addr").Stdout);
@@ -111,9 +117,11 @@ public class RunCommandTests(ITestOutputHelper output)
     public static TheoryData<string[], string> BadFlags => new()
     {
         { ["run", "--interface", "eth0", "--address", "300.1.2.3"], "actorvip: address: '300.1.2.3' is not an IPv4 or IPv6 address" },
-        { ["run", "--interface", "eth0", "--address", "192.0.2.100/40"], "actorvip: address: '40' is not a valid prefix length for 192.0.2.100 (expected 1 to 32)" },
+        { ["run", "--interface", "eth0", "--address", "192.0.2.100/40"], "actorvip: address: '40' is not a valid prefix length for " +
+            "192.0.2.100 (expected 1 to 32)" },
         { ["run", "--interface", "eth0/x", "--address", "192.0.2.100"], "actorvip: interface: 'eth0/x' is not a valid interface name" },
-        { ["run", "--interface", "eth0", "--address", "192.0.2.100", "--node-address", "192.0.2.11:99999"], "actorvip: node-address: '99999' in '192.0.2.11:99999' is not a port (expected 1 to 65535)" },
+        { ["run", "--interface", "eth0", "--address", "192.0.2.100", "--node-address", "192.0.2.11:99999"],
+            "actorvip: node-address: '99999' in '192.0.2.11:99999' is not a port (expected 1 to 65535)" },
         { ["run", "--interface", "eth0", "--address", "192.0.2.100", "--seed", "nohost", "--nodes", "1"], "actorvip: seed: 'nohost' is not HOST:PORT" },
         { ["run", "--interface", "eth0", "--address", "192.0.2.100", "--fwdmethod", "nat44"], "actorvip: lb.fwdmethod: 'nat44' is not a forwarding method" },
         { ["run", "--interface", "eth0"], "actorvip: address: none given" },

@@ -40,7 +40,9 @@ public sealed class ClusterTlsTests(ITestOutputHelper output) : IDisposable
         // The intruder trusts the cluster CA, so only the seed's check of the client certificate can stop it.
         var (certificate, key) = foreign.Issue("intruder", IPAddress.Loopback);
         var intruderCertificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(certificate, key);
-        var intruder = Start("intruder", new DotNettySslSetup(intruderCertificate, false, true, false, PeerTrust.Validator(Load(_cluster.Issue("unused", IPAddress.Loopback)).Authority)));
+        var intruder = Start(
+            "intruder",
+            new DotNettySslSetup(intruderCertificate, false, true, false, PeerTrust.Validator(Load(_cluster.Issue("unused", IPAddress.Loopback)).Authority)));
         AkkaCluster.Get(intruder).Join(seedAddress);
 
         var refusal = await refusals.Task.WaitAsync(TimeSpan.FromSeconds(30));
@@ -155,7 +157,8 @@ public sealed class ClusterTlsTests(ITestOutputHelper output) : IDisposable
     private sealed class RefusalListener : ReceiveActor
     {
         public RefusalListener(TaskCompletionSource<string> refused) =>
-            Receive<Warning>(w => w.Message.ToString()?.StartsWith("tls: refused", StringComparison.Ordinal) == true, w => refused.TrySetResult(w.Message.ToString()!));
+            Receive<Warning>(w => w.Message.ToString()?.StartsWith("tls: refused", StringComparison.Ordinal) == true,
+                w => refused.TrySetResult(w.Message.ToString()!));
     }
 
     private static int FreePort()

@@ -35,12 +35,14 @@ public sealed class TestAuthority : IDisposable
         var request = new CertificateRequest($"CN={node}", key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([.. usages ?? [new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")]], false));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([.. usages ?? [new Oid("1.3.6.1.5.5.7.3.1"),
+            new Oid("1.3.6.1.5.5.7.3.2")]], false));
         var san = new SubjectAlternativeNameBuilder();
         san.AddIpAddress(address);
         request.CertificateExtensions.Add(san.Build());
         var serial = RandomNumberGenerator.GetBytes(8);
-        using var issued = request.Create(Certificate.SubjectName, X509SignatureGenerator.CreateForECDsa(_key), DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30), serial);
+        using var issued = request.Create(Certificate.SubjectName, X509SignatureGenerator.CreateForECDsa(_key), DateTimeOffset.UtcNow.AddDays(-1),
+            DateTimeOffset.UtcNow.AddDays(30), serial);
         var certificateFile = Path.Combine(Folder, $"{node}.pem");
         var keyFile = Path.Combine(Folder, $"{node}-key.pem");
         File.WriteAllText(certificateFile, issued.ExportCertificatePem());

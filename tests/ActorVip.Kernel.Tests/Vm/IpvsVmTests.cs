@@ -57,7 +57,9 @@ public sealed class IpvsVmTests(IpvsVm vm, ITestOutputHelper output) : IClassFix
         var expected = RulesFile("01-create.rules");
         Assert.Equal(expected, vm.Steps("create.ipvsadm"));
         // Each line of the file was one change, printed as the ipvsadm command that makes it.
-        Assert.Equal(expected.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(), vm.Steps("create.out").Split('\n', StringSplitOptions.RemoveEmptyEntries).Order());
+        Assert.Equal(
+            expected.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(),
+            vm.Steps("create.out").Split('\n', StringSplitOptions.RemoveEmptyEntries).Order());
         AssertStep("create-save", 0);
         Assert.Equal(vm.Steps("create.ipvsadm"), vm.Steps("create-save.out"));
     }
@@ -262,5 +264,7 @@ public sealed class IpvsVmTests(IpvsVm vm, ITestOutputHelper output) : IClassFix
     }
 
     private static byte[] Attribute(byte[] genericPayload, ushort type) =>
-        new NetlinkAttributes(genericPayload.AsSpan(4)).TryGet(type, out var value) ? value.ToArray() : throw new InvalidOperationException($"No attribute {type}.");
+        new NetlinkAttributes(genericPayload.AsSpan(4)).TryGet(type, out var value)
+            ? value.ToArray()
+            : throw new InvalidOperationException($"No attribute {type}.");
 }

@@ -25,7 +25,8 @@ public static class KernelVm
 
     public static void Prepare()
     {
-        if (!Shell.IsRoot) throw new InvalidOperationException("The kernel-VM tests need root (CI runs as root): prepare.sh installs packages and the VM shares the host's /.");
+        if (!Shell.IsRoot) throw new InvalidOperationException("The kernel-VM tests need root (CI runs as root): prepare.sh installs packages and " +
+            "the VM shares the host's /.");
         var prepare = Shell.Run("bash", [Path.Combine(RepositoryRoot, "tests/vm/prepare.sh")], TimeSpan.FromMinutes(15));
         if (prepare.ExitCode != 0)
             throw new InvalidOperationException($"tests/vm/prepare.sh failed with exit {prepare.ExitCode}: {prepare.Stderr.Trim()} {prepare.Stdout.Trim()}");

@@ -14,9 +14,11 @@ public sealed partial class LoadBalancingVmTests(LoadBalancingVm vm, ITestOutput
 
     private void AssertHeld(string mode)
     {
-        Assert.False(vm.Has($"{mode}.start-failed"), $"{mode}: {(vm.Has($"{mode}.start-failed") ? vm.Lb($"{mode}.start-failed") : "")}; log: {(vm.Has($"{mode}.log") ? vm.Lb($"{mode}.log") : "none")}");
+        Assert.False(vm.Has($"{mode}.start-failed"), $"{mode}: {(vm.Has($"{mode}.start-failed") ? vm.Lb($"{mode}.start-failed") : "")}; log: " +
+            $"{(vm.Has($"{mode}.log") ? vm.Lb($"{mode}.log") : "none")}");
         Assert.True(vm.Has($"{mode}.start-ms"), $"the VM did not reach mode {mode}: {vm.Run.Stderr} (results in {vm.Run.Results})");
-        output.WriteLine($"{mode}: VIP and IPVS service {vm.Lb($"{mode}.start-ms").Trim()} ms after the process started; stopped {vm.Lb($"{mode}.stop-ms").Trim()} ms after SIGTERM");
+        output.WriteLine($"{mode}: VIP and IPVS service {vm.Lb($"{mode}.start-ms").Trim()} ms after the process started; stopped " +
+            $"{vm.Lb($"{mode}.stop-ms").Trim()} ms after SIGTERM");
     }
 
     private void AssertCleanStop(string mode, string vip)
@@ -42,7 +44,8 @@ public sealed partial class LoadBalancingVmTests(LoadBalancingVm vm, ITestOutput
     [Fact]
     public void The_vm_ran_every_mode_on_its_own_kernel()
     {
-        output.WriteLine($"whole VM run: {vm.Run.WallTime.TotalSeconds:0} s; modes: {(vm.Has("functional.ms") ? vm.Lb("functional.ms").Trim() : "unfinished")}; results {vm.Run.Results}");
+        output.WriteLine($"whole VM run: {vm.Run.WallTime.TotalSeconds:0} s; modes: " +
+            $"{(vm.Has("functional.ms") ? vm.Lb("functional.ms").Trim() : "unfinished")}; results {vm.Run.Results}");
         Assert.True(vm.Run.ExitCode == 0, $"run-in-vm exit {vm.Run.ExitCode}: {vm.Run.Stderr}");
         Assert.StartsWith("kernel 6.", vm.Lb("kernel.txt"));
         Assert.True(vm.Has("functional.ms"), "the script did not reach its end");
@@ -77,14 +80,17 @@ public sealed partial class LoadBalancingVmTests(LoadBalancingVm vm, ITestOutput
         Assert.Equal(["1", "1"], vm.Lb("masquerade.sysctl").Split('\n', StringSplitOptions.RemoveEmptyEntries));
         AssertCleanStop("masquerade", "192.0.2.100");
         // The sysctls it switched on are put back as they were before.
-        Assert.Equal([vm.Lb("before-sysctl").Trim(), "0", vm.Lb("before-sysctl6").Trim()], vm.Lb("masquerade.after-sysctl").Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(
+            [vm.Lb("before-sysctl").Trim(), "0", vm.Lb("before-sysctl6").Trim()],
+            vm.Lb("masquerade.after-sysctl").Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
     [Fact]
     public void A_failed_backend_leaves_the_rotation_and_returns_while_the_other_keeps_answering()
     {
         AssertHeld("masquerade");
-        output.WriteLine($"out of rotation {vm.Lb("masquerade.fall-ms").Trim()} ms after its server stopped (fall 2 x interval 500 ms); back {vm.Lb("masquerade.rise-ms").Trim()} ms after it restarted (rise 2)");
+        output.WriteLine($"out of rotation {vm.Lb("masquerade.fall-ms").Trim()} ms after its server stopped (fall 2 x interval 500 ms); back " +
+            $"{vm.Lb("masquerade.rise-ms").Trim()} ms after it restarted (rise 2)");
         Assert.Contains("-r 198.51.100.12:8080 -m -w 0", vm.Lb("masquerade.failed-ipvsadm"));
         Assert.All(Requests("masquerade.failed-requests"), r => Assert.Equal("b1", r));
         Assert.Contains("-r 198.51.100.12:8080 -m -w 1", vm.Lb("masquerade.recovered-ipvsadm"));
@@ -109,7 +115,8 @@ public sealed partial class LoadBalancingVmTests(LoadBalancingVm vm, ITestOutput
     [InlineData("tunnel", "-i", "198.51.100.100", "198.51.100.100:80", "198.51.100.11:80", "198.51.100.12:80")]
     [InlineData("directroute6", "-g", "2001:db8:2::100", "[2001:db8:2::100]:80", "[2001:db8:2::11]:80", "[2001:db8:2::12]:80")]
     [InlineData("tunnel6", "-i", "2001:db8:2::100", "[2001:db8:2::100]:80", "[2001:db8:2::11]:80", "[2001:db8:2::12]:80")]
-    public void Directroute_and_tunnel_reach_both_backends_that_hold_the_vip_as_backend_setup_says(string mode, string flag, string vip, string service, string b1, string b2)
+    public void Directroute_and_tunnel_reach_both_backends_that_hold_the_vip_as_backend_setup_says(string mode, string flag, string vip, string service,
+        string b1, string b2)
     {
         foreach (var b in new[] { "b1", "b2" })
             Assert.True(vm.Lb($"{mode}.setup-{b}.log").Trim().EndsWith('0'), $"backend setup on {b}: {vm.Lb($"{mode}.setup-{b}.log")}");
@@ -140,14 +147,16 @@ public sealed partial class LoadBalancingVmTests(LoadBalancingVm vm, ITestOutput
         Assert.Equal(vm.Lb("before-sysctl6").Trim(), vm.Lb("masquerade6.after-sysctl").Split('\n', StringSplitOptions.RemoveEmptyEntries)[2]);
     }
 
-    [Fact(Skip = "tests/vm/lb-members.sh is not sourced by lb-tests.sh yet: in its first VM run (3 .NET nodes under TCG on a loaded 2-core host) the joining nodes never took the leader's Welcome and the leader downed itself; see docs/LOAD-BALANCING.md")]
+    [Fact(Skip = "tests/vm/lb-members.sh is not sourced by lb-tests.sh yet: in its first VM run (3 .NET nodes under TCG on a loaded 2-core host) the joining " +
+        "nodes never took the leader's Welcome and the leader downed itself; see docs/LOAD-BALANCING.md")]
     public void Member_backends_of_a_three_node_cluster_answer_through_the_vip_and_a_stopped_member_leaves_the_service()
     {
         Assert.False(vm.Has("members.start-failed"), vm.Has("members.start-failed") ? vm.Lb("members.start-failed") + "\n" + vm.Lb("members.n1.log") : "");
         Assert.True(vm.Has("members.start-ms"), $"the VM did not reach the member test: {vm.Run.Stderr} (results in {vm.Run.Results})");
         var owner = vm.Lb("members.owner").Trim();
         var gone = vm.Lb("members.stopped").Trim();
-        output.WriteLine($"cluster of 3 held the VIP with 3 member backends {vm.Lb("members.start-ms").Trim()} ms after the processes started (owner {owner}); " +
+        output.WriteLine($"cluster of 3 held the VIP with 3 member backends {vm.Lb("members.start-ms").Trim()} ms after the processes " +
+            $"started (owner {owner}); " +
             $"{gone} out of the service {vm.Lb("members.removed-ms").Trim()} ms after its process exited");
         var table = vm.Lb("members.ipvsadm");
         Assert.Contains("-A -t 198.51.100.200:80 -s rr", table);

@@ -25,7 +25,8 @@ public sealed class ActorLoopSchedulerTests : IDisposable
         var done = new CountdownEvent(3);
         var start = _scheduler.MonotonicClock;
         foreach (var ms in new[] { 30, 5, 60 })
-            Actions.ScheduleOnce(TimeSpan.FromMilliseconds(ms), () => { fired.Enqueue(_scheduler.MonotonicClock - start - TimeSpan.FromMilliseconds(ms)); done.Signal(); });
+            Actions.ScheduleOnce(TimeSpan.FromMilliseconds(ms),
+                () => { fired.Enqueue(_scheduler.MonotonicClock - start - TimeSpan.FromMilliseconds(ms)); done.Signal(); });
         Assert.True(done.Wait(Wait));
         Assert.All(fired, late => Assert.True(late >= TimeSpan.Zero, $"fired {late.TotalMilliseconds} ms before its deadline"));
     }

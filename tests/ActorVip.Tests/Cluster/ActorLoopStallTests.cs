@@ -125,7 +125,8 @@ public sealed class ActorLoopStallTests() : TestKit(ConfigurationFactory.ParseSt
         Assert.Equal(before, Loop.Stalls.Count);
         var logged = new List<string>();
         while (warnings.HasMessages)
-            if (warnings.ReceiveOne(TimeSpan.Zero) is Warning { Message: var message } && $"{message}".StartsWith("actor loop stalled", StringComparison.Ordinal))
+            if (warnings.ReceiveOne(TimeSpan.Zero) is Warning { Message: var message } && $"{message}".StartsWith("actor loop stalled",
+                StringComparison.Ordinal))
                 logged.Add($"{message}");
         Assert.Empty(logged);
     }

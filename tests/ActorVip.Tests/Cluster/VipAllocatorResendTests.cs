@@ -44,7 +44,8 @@ public sealed class VipAllocatorResendTests() : TestKit(ConfigurationFactory.Par
 
     private readonly StrongBox<int> _asked = new();
 
-    /// <summary>Starts a one-node cluster with its voter behind a <see cref="CountingVoter"/>, a probe as agent, and the allocator; returns the first Assign.</summary>
+    /// <summary>Starts a one-node cluster with its voter behind a <see cref="CountingVoter"/>, a probe as agent, and the allocator; returns the first
+    /// Assign.</summary>
     private (TestProbe Agent, Assign First) StartAllocator()
     {
         var cluster = Akka.Cluster.Cluster.Get(Sys);

@@ -18,9 +18,11 @@ public class HostileConfigTests
         // Crashes of Akka when the actor system starts (after the fence was installed).
         { "akka.loglevel = FOO", "akka.loglevel: 'FOO' is not valid (expected one of OFF, ERROR, WARNING, INFO, DEBUG)" },
         { "akka.actor.provider = nonsense", "akka.actor.provider: not a setting ActorVip lets a config file change" },
-        { "akka.cluster.failure-detector.heartbeat-interval = -1s", "akka.cluster.failure-detector.heartbeat-interval: '-1s' is not valid (expected a duration" },
+        { "akka.cluster.failure-detector.heartbeat-interval = -1s", "akka.cluster.failure-detector.heartbeat-interval: '-1s' is not " +
+            "valid (expected a duration" },
         { "akka.loggers = [\"No.Such.Type, nope\"]", "akka.loggers: not a setting ActorVip lets a config file change" },
-        { "akka.cluster.split-brain-resolver.active-strategy = nope", "akka.cluster.split-brain-resolver.active-strategy: 'nope' is not valid (expected one of keep-majority" },
+        { "akka.cluster.split-brain-resolver.active-strategy = nope", "akka.cluster.split-brain-resolver.active-strategy: 'nope' is not valid " +
+            "(expected one of keep-majority" },
         { "akka.remote.dot-netty.tcp.maximum-frame-size = 10b", "akka.remote.dot-netty.tcp.maximum-frame-size: '10b' is not valid (expected a size" },
         { "akka.remote.dot-netty.tcp.maximum-frame-size = lots", "akka.remote.dot-netty.tcp.maximum-frame-size: 'lots' is not valid" },
         // Substitutions, includes, nulls: stack overflows and null references in Akka's parser.
@@ -52,13 +54,16 @@ public class HostileConfigTests
         { "actorvip.lease.margin = -1s", "lease.margin: '-1s' is negative" },
         // Unsafe: a zero margin lets clock rate drift overlap two owners (SingleOwnerSafetyTests shows it).
         { "actorvip.lease.margin = 0ms", "lease.margin: 0ms is too short (expected at least 20ms" },
-        { "actorvip.lease.lease-time = 700ms\nactorvip.lease.renew-interval = 350ms", "lease.renew-interval: 350ms is not less than half of lease.lease-time (700ms)" },
+        { "actorvip.lease.lease-time = 700ms\nactorvip.lease.renew-interval = 350ms", "lease.renew-interval: 350ms is not less than half " +
+            "of lease.lease-time (700ms)" },
         // Silently wrong: never acquires, never serves.
         { "actorvip.lease.margin = 30d", "lease.margin: 2592000000ms is longer than lease.lease-time (700ms)" },
         { "actorvip.lease.lease-time = 30d", "lease.lease-time: 2592000000ms is too long" },
         { "actorvip.lease.lease-time = 1000d", "lease.lease-time: '1000d' is not a duration" },
-        { "actorvip { nodes = 3, seeds = [\"192.0.2.12:4053\", \"192.0.2.13:4053\", \"192.0.2.14:4053\"] }", "seed: node-address 192.0.2.11:4053 is not one of the seeds" },
-        { "actorvip { node-address = \"127.0.0.1:4053\", nodes = 1, seeds = [\"localhost:4053\"] }", "seed: node-address 127.0.0.1:4053 is not one of the seeds (localhost:4053)" },
+        { "actorvip { nodes = 3, seeds = [\"192.0.2.12:4053\", \"192.0.2.13:4053\", \"192.0.2.14:4053\"] }",
+            "seed: node-address 192.0.2.11:4053 is not one of the seeds" },
+        { "actorvip { node-address = \"127.0.0.1:4053\", nodes = 1, seeds = [\"localhost:4053\"] }",
+            "seed: node-address 127.0.0.1:4053 is not one of the seeds (localhost:4053)" },
         { "actorvip.addresses = [\"192.0.2.11/24\"]", "address: 192.0.2.11 is this node's own address" },
         { "actorvip.addresses = [\"::1\"]", "'::1' cannot be a virtual IP: it is a loopback address" },
         { "actorvip.addresses = [\"127.0.0.5\"]", "'127.0.0.5' cannot be a virtual IP: it is a loopback address" },
@@ -91,7 +96,8 @@ public class HostileConfigTests
     [InlineData("actorvip { interface = \"eth0\" } // comment\n")]
     [InlineData("actorvip.addresses = [\n  \"192.0.2.100\",\n  \"2001:db8::100\"\n]\n")]
     [InlineData("actorvip.addresses = [\"2001:db8::100\", 192.0.2.100/32]\nakka.loglevel = DEBUG\n")]
-    [InlineData("akka.cluster.failure-detector { heartbeat-interval = 500ms, acceptable-heartbeat-pause = 2s }\nakka.cluster.split-brain-resolver.stable-after = 5s\n")]
+    [InlineData("akka.cluster.failure-detector { heartbeat-interval = 500ms, acceptable-heartbeat-pause = 2s " +
+        "}\nakka.cluster.split-brain-resolver.stable-after = 5s\n")]
     [InlineData("akka.remote.dot-netty.tcp.maximum-frame-size = 256000b\n# the end\n")]
     public void Good_files_still_pass(string text)
     {
@@ -165,7 +171,8 @@ public class HostileConfigTests
     public void An_unknown_actorvip_variable_is_named_in_a_warning_with_the_nearest_known_name()
     {
         var warnings = ConfigSources.UnknownVariableWarnings(new Hashtable { ["ACTORVIP_NODE"] = "3", ["ACTORVIP_NODES"] = "3", ["HOME"] = "/root" });
-        Assert.Equal(["actorvip: warning: environment variable ACTORVIP_NODE is not an ActorVip setting and is ignored (did you mean ACTORVIP_NODES? every name is in README.md)"], warnings);
+        Assert.Equal(["actorvip: warning: environment variable ACTORVIP_NODE is not an ActorVip setting and is ignored (did you mean ACTORVIP_NODES? " +
+            "every name is in README.md)"], warnings);
     }
 
     [Fact]

@@ -134,7 +134,8 @@ public class KubeVipEnvironmentTests
     public void A_typical_kube_vip_manifest_warns_once_for_each_lease_and_mode_name_and_never_for_the_supported_ones()
     {
         var env = KubeVipManifestEnv();
-        foreach (var name in new[] { "vip_leaderelection", "vip_leaseduration", "vip_renewdeadline", "vip_retryperiod", "cp_enable", "svc_enable", "vip_nodename" })
+        foreach (var name in new[] { "vip_leaderelection", "vip_leaseduration", "vip_renewdeadline", "vip_retryperiod", "cp_enable",
+            "svc_enable", "vip_nodename" })
             env[name] = "x";
         var warnings = KubeVipEnvironment.Warnings(env);
         Assert.Equal(7, warnings.Count);

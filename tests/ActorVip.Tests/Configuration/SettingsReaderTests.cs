@@ -104,7 +104,8 @@ public class SettingsReaderTests
             .Set("actorvip.lb.health.interval", "2s").Set("actorvip.lb.health.timeout", "1s").Set("actorvip.lb.health.rise", "3")
             .Set("actorvip.lb.health.fall", "4").Set("actorvip.lb.health.on-failure", "remove")
             .Set("actorvip.lb.health.keep-vip-when-none-healthy", "off").Set("actorvip.lb.health.move-vip-after", "7s")).LoadBalancer.HealthCheck;
-        Assert.Equal(new HealthSettings(HealthCheckKind.Https, "/livez", true, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), 3, 4, HealthFailureAction.Remove, false, TimeSpan.FromSeconds(7)), h);
+        Assert.Equal(new HealthSettings(HealthCheckKind.Https, "/livez", true, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), 3, 4,
+            HealthFailureAction.Remove, false, TimeSpan.FromSeconds(7)), h);
     }
 
     [Fact]
@@ -146,7 +147,8 @@ public class SettingsReaderTests
     [Fact]
     public void The_seeds_are_the_voters_so_their_count_must_match_nodes()
     {
-        var e = Assert.Throws<ConfigException>(() => Read(new HoconOverrides().Set("actorvip.nodes", "3").SetList("actorvip.seeds", ["192.0.2.1:4053", "192.0.2.2:4053"])));
+        var e = Assert.Throws<ConfigException>(() => Read(new HoconOverrides().Set("actorvip.nodes", "3").SetList("actorvip.seeds", ["192.0.2.1:4053",
+            "192.0.2.2:4053"])));
         Assert.Contains("seed: 2 given for --nodes 3", e.Message);
     }
 

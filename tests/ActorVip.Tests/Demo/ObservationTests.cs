@@ -7,7 +7,8 @@ public class ObservationTests
     private static TimeSpan Ms(double ms) => TimeSpan.FromMilliseconds(ms);
 
     private static Observation With(double[] replies, double[]? probes = null, (double At, string Mac)[]? answers = null, double end = 1000) =>
-        new(replies.Select(Ms).ToList(), (probes ?? []).Select(Ms).ToList(), (answers ?? []).Select(a => new ArpAnswer(Ms(a.At), a.Mac)).ToList(), Ms(end), Ms(20));
+        new(replies.Select(Ms).ToList(), (probes ?? []).Select(Ms).ToList(), (answers ?? []).Select(a => new ArpAnswer(Ms(a.At),
+            a.Mac)).ToList(), Ms(end), Ms(20));
 
     [Fact]
     public void Longest_silence_starts_at_the_last_reply_before_the_fault_and_ends_at_the_first_after()

@@ -47,7 +47,8 @@ public class ManifestTests
 
     private static (YamlMappingNode Root, YamlNode PodSpec) Render(string kind, NodeSettings settings)
     {
-        var root = Parse(kind == "pod" ? KubernetesManifest.Pod(settings, "registry.example/actorvip:1") : KubernetesManifest.DaemonSet(settings, "registry.example/actorvip:1"));
+        var root = Parse(kind == "pod" ? KubernetesManifest.Pod(settings, "registry.example/actorvip:1") : KubernetesManifest.DaemonSet(settings,
+            "registry.example/actorvip:1"));
         return (root, kind == "pod" ? At(root, "spec") : At(root, "spec", "template", "spec"));
     }
 
@@ -97,7 +98,8 @@ public class ManifestTests
         var names = env.Select(e => Scalar(e, "name")).ToList();
         Assert.Equal("status.podIP", Scalar(env[0], "valueFrom", "fieldRef", "fieldPath"));
         Assert.True(names.IndexOf("POD_IP") < names.IndexOf("ACTORVIP_NODE_ADDRESS"), "Kubernetes expands $(POD_IP) only from a variable defined earlier");
-        Assert.Subset(names.ToHashSet(), new HashSet<string> { "vip_interface", "address", "vip_subnet", "vip_arp", "vip_arpRate", "lb_enable", "lb_port", "port", "lb_fwdmethod", "prometheus_server" });
+        Assert.Subset(names.ToHashSet(), new HashSet<string> { "vip_interface", "address", "vip_subnet", "vip_arp", "vip_arpRate", "lb_enable", "lb_port",
+            "port", "lb_fwdmethod", "prometheus_server" });
 
         // What the kubelet hands the process on the master 192.0.2.12 gives the settings the flags gave.
         var values = new Hashtable();

@@ -55,7 +55,8 @@ public sealed class IpvsReplyTests
         w.AttrU16(IpvsNl.DestAddrFamily, 10).AttrU8(IpvsNl.DestTunType, 1).AttrU16BigEndian(IpvsNl.DestTunPort, 6080).AttrU16(IpvsNl.DestTunFlags, 2);
         var status = IpvsReply.DestinationStatus(new NetlinkAttributes(w.Written), AddressFamily.InterNetwork);
         Assert.Equal(
-            new IpvsDestination(IPAddress.Parse("2001:db8:2::3"), 443, ForwardingMethod.Tunnel, 3, 100, 10, TunnelType.Gue, 6080, TunnelChecksum.RemoteChecksum),
+            new IpvsDestination(IPAddress.Parse("2001:db8:2::3"), 443, ForwardingMethod.Tunnel, 3, 100, 10, TunnelType.Gue, 6080,
+                TunnelChecksum.RemoteChecksum),
             status.Destination);
         Assert.Equal((4u, 5u, 6u), (status.ActiveConnections, status.InactiveConnections, status.PersistentConnections));
     }

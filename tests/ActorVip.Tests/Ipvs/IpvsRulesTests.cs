@@ -51,7 +51,8 @@ public sealed class IpvsRulesTests
         var table = IpvsRulesParser.Parse(Saved);
         var sh = table.Find(IpvsServiceKey.Tcp(IPAddress.Parse("192.0.2.2"), 443))!;
         Assert.Equal(new IpvsServiceSettings("sh", true, 300, null, false, SchedulerFlags.Flag1 | SchedulerFlags.Flag2), sh.Settings);
-        Assert.Equal(new IpvsDestination(IPAddress.Parse("198.51.100.6"), 443, ForwardingMethod.Tunnel, 1, TunnelType: TunnelType.Gre, TunnelChecksum: TunnelChecksum.Checksum), sh.Destinations.Single());
+        Assert.Equal(new IpvsDestination(IPAddress.Parse("198.51.100.6"), 443, ForwardingMethod.Tunnel, 1, TunnelType: TunnelType.Gre,
+            TunnelChecksum: TunnelChecksum.Checksum), sh.Destinations.Single());
 
         var sctp = table.Find(IpvsServiceKey.Sctp(IPAddress.Parse("192.0.2.3"), 5000))!;
         Assert.Equal(new IpvsServiceSettings("lc", true, 60, 24, OnePacket: true), sctp.Settings);
@@ -122,11 +123,13 @@ public sealed class IpvsRulesTests
     [InlineData("-A -t 192.0.2.1:80 -p 30 -M 255.0.255.0", "line 1: netmask 255.0.255.0 is not contiguous")]
     [InlineData("-A -t 192.0.2.1:80 -b sh-sideways", "line 1: unknown scheduler flag 'sh-sideways'")]
     [InlineData("-E -t 192.0.2.1:80", "line 1: '-E' is not a rule: a line starts with -A (service) or -a (destination)")]
-    [InlineData("-A -t 192.0.2.1:80\n-a -t 192.0.2.1:80 -r 198.51.100.1:81 -g", "line 2: destination 198.51.100.1:81 uses -g, which cannot change the port: use the service port 80")]
+    [InlineData("-A -t 192.0.2.1:80\n-a -t 192.0.2.1:80 -r 198.51.100.1:81 -g", "line 2: destination 198.51.100.1:81 uses -g, which cannot change the " +
+        "port: use the service port 80")]
     [InlineData("-A -t 192.0.2.1:80\n-a -t 192.0.2.1:80 -r 198.51.100.1 -m --tun-type gue", "line 2: tunnel options need -i (tunnel forwarding)")]
     [InlineData("-A -t 192.0.2.1:80\n-a -t 192.0.2.1:80 -r 198.51.100.1 -i --tun-type gue", "line 2: a gue tunnel needs --tun-port")]
     [InlineData("-A -t 192.0.2.1:80\n-a -t 192.0.2.1:80 -r 198.51.100.1 -w -1", "line 2: weight '-1' must be a whole number from 0 to 2147483647")]
-    [InlineData("-A -t 192.0.2.1:80\n-a -t 192.0.2.1:80 -r 198.51.100.1\n-a -t 192.0.2.1:80 -r 198.51.100.1:80 -w 2", "line 3: destination 198.51.100.1:80 is listed twice in service tcp 192.0.2.1:80")]
+    [InlineData("-A -t 192.0.2.1:80\n-a -t 192.0.2.1:80 -r 198.51.100.1\n-a -t 192.0.2.1:80 -r 198.51.100.1:80 -w 2",
+        "line 3: destination 198.51.100.1:80 is listed twice in service tcp 192.0.2.1:80")]
     public void A_bad_line_is_named_with_its_problem(string text, string message)
     {
         var e = Assert.Throws<IpvsRulesException>(() => IpvsRulesParser.Parse(text));

@@ -72,7 +72,8 @@ public sealed class IpvsTableTests
         { "lower threshold", B1 with { LowerThreshold = 10 } },
         { "tunnel type", B1 with { Forwarding = ForwardingMethod.Tunnel, TunnelType = TunnelType.Gre } },
         { "tunnel port", B1 with { Forwarding = ForwardingMethod.Tunnel, TunnelType = TunnelType.Gue, TunnelPort = 6080 } },
-        { "tunnel checksum", B1 with { Forwarding = ForwardingMethod.Tunnel, TunnelType = TunnelType.Gue, TunnelPort = 6080, TunnelChecksum = TunnelChecksum.RemoteChecksum } },
+        { "tunnel checksum", B1 with { Forwarding = ForwardingMethod.Tunnel, TunnelType = TunnelType.Gue, TunnelPort = 6080,
+            TunnelChecksum = TunnelChecksum.RemoteChecksum } },
     };
 
     [Theory]
@@ -175,8 +176,10 @@ public sealed class IpvsTableTests
 
                         var result = KernelModel.Run(actual, plan);
                         var expected = Build((Web, desiredOwned), (Foreign, desiredForeign ?? actualForeign));
-                        Assert.True(KernelModel.Same(expected, result), $"desired {Describe(desired)} actual {Describe(actual)} plan {string.Join("; ", plan)}");
-                        Assert.Equal(Differences(desiredOwned, actualOwned, owned: true) + Differences(desiredForeign, actualForeign, owned: false), plan.Count);
+                        Assert.True(KernelModel.Same(expected, result), $"desired {Describe(desired)} actual {Describe(actual)} plan " +
+                            $"{string.Join("; ", plan)}");
+                        Assert.Equal(Differences(desiredOwned, actualOwned, owned: true) + Differences(desiredForeign, actualForeign,
+                            owned: false), plan.Count);
                         Assert.Equal(plan.Select(c => c.Phase).Order(), plan.Select(c => c.Phase));
                         Assert.Empty(desired.ChangesFrom(result, OwnsTestNet1));
                         checkedPairs++;
@@ -213,5 +216,6 @@ public sealed class IpvsTableTests
     }
 
     private static string Describe(IpvsTable table) =>
-        "{" + string.Join(" ", table.Services.Select(s => $"{s.Key}/{s.Settings.Scheduler}[{string.Join(",", s.Destinations.Select(d => $"{d}w{d.Weight}"))}]")) + "}";
+        "{" + string.Join(" ",
+            table.Services.Select(s => $"{s.Key}/{s.Settings.Scheduler}[{string.Join(",", s.Destinations.Select(d => $"{d}w{d.Weight}"))}]")) + "}";
 }

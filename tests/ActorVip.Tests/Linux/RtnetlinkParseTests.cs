@@ -48,7 +48,8 @@ public class RtnetlinkParseTests
 
         Assert.NotNull(address);
         Assert.Equal("2001:db8::5", address.Address.ToString());
-        Assert.Equal((3, 128, 0x222u, (uint?)0u, (uint?)null), (address.InterfaceIndex, address.PrefixLength, address.Flags, address.PreferredSeconds, address.ValidSeconds));
+        Assert.Equal((3, 128, 0x222u, (uint?)0u, (uint?)null), (address.InterfaceIndex, address.PrefixLength, address.Flags, address.PreferredSeconds,
+            address.ValidSeconds));
         Assert.True(address.IsNoDad && address.IsDeprecated && address.IsNoPrefixRoute);
     }
 

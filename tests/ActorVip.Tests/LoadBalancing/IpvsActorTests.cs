@@ -54,7 +54,8 @@ public class IpvsActorTests : TestKit
         actor.Tell(new MembersChanged([new Endpoint("198.51.100.2", 6443), new Endpoint("198.51.100.3", 6443)], "tcp 6443"));
         AwaitCondition(() => kernel.Table.Find(Service)?.Destinations.Count == 3, TimeSpan.FromSeconds(5));
         Assert.Equal(
-            [new AddDestination(Service, new IpvsDestination(B2.Address, 6443, ForwardingMethod.DirectRoute, 1)), new AddDestination(Service, new IpvsDestination(B3.Address, 6443, ForwardingMethod.DirectRoute, 1))],
+            [new AddDestination(Service, new IpvsDestination(B2.Address, 6443, ForwardingMethod.DirectRoute, 1)), new AddDestination(Service,
+                new IpvsDestination(B3.Address, 6443, ForwardingMethod.DirectRoute, 1))],
             kernel.TakeOperations());
 
         actor.Tell(new MembersChanged([new Endpoint("198.51.100.3", 6443)], "tcp 6443"));

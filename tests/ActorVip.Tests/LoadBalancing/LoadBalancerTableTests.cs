@@ -14,7 +14,8 @@ public class LoadBalancerTableTests
     private static LoadBalancerSettings Lb(ForwardingMethod method, HealthFailureAction onFailure = HealthFailureAction.WeightZero) =>
         new(true, 6443, 6443, method, "rr", [], Health: HealthSettings.Default with { OnFailure = onFailure });
 
-    public static TheoryData<ForwardingMethod> Spreading => new() { ForwardingMethod.Masquerade, ForwardingMethod.DirectRoute, ForwardingMethod.Tunnel, ForwardingMethod.Bypass };
+    public static TheoryData<ForwardingMethod> Spreading => new() { ForwardingMethod.Masquerade, ForwardingMethod.DirectRoute, ForwardingMethod.Tunnel,
+        ForwardingMethod.Bypass };
 
     [Theory]
     [MemberData(nameof(Spreading))]

@@ -45,8 +45,10 @@ public class LogLineTests
     [Fact]
     public void Ownership_template_becomes_message_and_vip_epoch_node_fields()
     {
-        var line = LogLine.Format(Event(LogLevel.InfoLevel, "lease granted vip={0} epoch={1} node={2} valid-for-ms={3}", ["192.0.2.100", 3L, "akka.tcp://actorvip@192.0.2.11:4053", 598]), LogFormat.Logfmt);
-        Assert.Equal("ts=2026-11-27T10:00:00.123Z level=info source=NodeAgent msg=\"lease granted\" vip=192.0.2.100 epoch=3 node=akka.tcp://actorvip@192.0.2.11:4053 valid-for-ms=598", line);
+        var line = LogLine.Format(Event(LogLevel.InfoLevel, "lease granted vip={0} epoch={1} node={2} valid-for-ms={3}", ["192.0.2.100", 3L,
+            "akka.tcp://actorvip@192.0.2.11:4053", 598]), LogFormat.Logfmt);
+        Assert.Equal("ts=2026-11-27T10:00:00.123Z level=info source=NodeAgent msg=\"lease granted\" vip=192.0.2.100 epoch=3 " +
+            "node=akka.tcp://actorvip@192.0.2.11:4053 valid-for-ms=598", line);
     }
 
     [Fact]
@@ -54,14 +56,17 @@ public class LogLineTests
     {
         var message = new Template("CoordinatedShutdown invoked due to [Reason:{Reason}]. Exiting with [ExitCode:{ExitCode}].", ["ClusterDowning", 0]);
         var line = LogLine.Format(WithTime(new Info(null, "remoting (akka://actorvip)", typeof(DummyClassForStringSources), message)), LogFormat.Logfmt);
-        Assert.Equal("ts=2026-11-27T10:00:00.123Z level=info source=\"remoting (akka://actorvip)\" msg=\"CoordinatedShutdown invoked due to [Reason:ClusterDowning]. Exiting with [ExitCode:0].\"", line);
+        Assert.Equal("ts=2026-11-27T10:00:00.123Z level=info source=\"remoting (akka://actorvip)\" msg=\"CoordinatedShutdown invoked due to " +
+            "[Reason:ClusterDowning]. Exiting with [ExitCode:0].\"", line);
     }
 
     [Fact]
     public void Values_with_spaces_quotes_or_newlines_are_quoted_and_escaped_on_one_line()
     {
-        var line = LogLine.Format(Event(LogLevel.WarningLevel, "releasing vip={0} epoch={1} node={2} reason={3}", ["192.0.2.100", 4L, "n1", "stopping \"now\"\nsecond line\ttab\\"]), LogFormat.Logfmt);
-        Assert.Equal("ts=2026-11-27T10:00:00.123Z level=warning source=NodeAgent msg=releasing vip=192.0.2.100 epoch=4 node=n1 reason=\"stopping \\\"now\\\"\\nsecond line\\ttab\\\\\"", line);
+        var line = LogLine.Format(Event(LogLevel.WarningLevel, "releasing vip={0} epoch={1} node={2} reason={3}", ["192.0.2.100", 4L, "n1",
+            "stopping \"now\"\nsecond line\ttab\\"]), LogFormat.Logfmt);
+        Assert.Equal("ts=2026-11-27T10:00:00.123Z level=warning source=NodeAgent msg=releasing vip=192.0.2.100 epoch=4 node=n1 reason=\"stopping " +
+            "\\\"now\\\"\\nsecond line\\ttab\\\\\"", line);
         Assert.DoesNotContain('\n', line);
     }
 
@@ -75,7 +80,8 @@ public class LogLineTests
     [Fact]
     public void Text_around_the_fields_stays_in_the_message()
     {
-        var line = LogLine.Format(Event(LogLevel.InfoLevel, "backend {0} is {1} after {2} checks in a row", ["192.0.2.21:6443", "failing", 2]), LogFormat.Logfmt);
+        var line = LogLine.Format(Event(LogLevel.InfoLevel, "backend {0} is {1} after {2} checks in a row", ["192.0.2.21:6443", "failing",
+            2]), LogFormat.Logfmt);
         Assert.EndsWith("msg=\"backend 192.0.2.21:6443 is failing after 2 checks in a row\"", line);
         var mixed = LogLine.Format(Event(LogLevel.InfoLevel, "vip={0}: {1}", ["192.0.2.100", "add service tcp 192.0.2.100:6443"]), LogFormat.Logfmt);
         Assert.EndsWith("msg=\"add service tcp 192.0.2.100:6443\" vip=192.0.2.100", mixed);
@@ -93,7 +99,8 @@ public class LogLineTests
     [Fact]
     public void Json_lines_parse_and_carry_the_same_fields()
     {
-        var line = LogLine.Format(Event(LogLevel.ErrorLevel, "lease lost, dropping the VIP vip={0} epoch={1} node={2}", ["2001:db8::10", 9L, "akka.ssl.tcp://actorvip@[2001:db8::11]:4053"], Thrown("boom \"quoted\"\nsecond")), LogFormat.Json);
+        var line = LogLine.Format(Event(LogLevel.ErrorLevel, "lease lost, dropping the VIP vip={0} epoch={1} node={2}", ["2001:db8::10", 9L,
+            "akka.ssl.tcp://actorvip@[2001:db8::11]:4053"], Thrown("boom \"quoted\"\nsecond")), LogFormat.Json);
         Assert.DoesNotContain('\n', line);
         using var doc = JsonDocument.Parse(line);
         var root = doc.RootElement;
@@ -110,7 +117,9 @@ public class LogLineTests
     [Fact]
     public void A_plain_string_message_and_a_generic_source_are_written_as_is()
     {
-        var e = WithTime(new Info("akka://actorvip/system", typeof(List<int>), "Cluster Node [akka.tcp://actorvip@192.0.2.11:4053] - Leader is moving node [akka.tcp://actorvip@192.0.2.11:4053] to [Up]"));
-        Assert.Equal("ts=2026-11-27T10:00:00.123Z level=info source=List msg=\"Cluster Node [akka.tcp://actorvip@192.0.2.11:4053] - Leader is moving node [akka.tcp://actorvip@192.0.2.11:4053] to [Up]\"", LogLine.Format(e, LogFormat.Logfmt));
+        var e = WithTime(new Info("akka://actorvip/system", typeof(List<int>), "Cluster Node [akka.tcp://actorvip@192.0.2.11:4053] - Leader is moving node " +
+            "[akka.tcp://actorvip@192.0.2.11:4053] to [Up]"));
+        Assert.Equal("ts=2026-11-27T10:00:00.123Z level=info source=List msg=\"Cluster Node [akka.tcp://actorvip@192.0.2.11:4053] - Leader is moving node " +
+            "[akka.tcp://actorvip@192.0.2.11:4053] to [Up]\"", LogLine.Format(e, LogFormat.Logfmt));
     }
 }

@@ -23,14 +23,18 @@ public class OwnershipLogTests : TestKit
         var vip = Sys.ActorOf(VipActor.Props(KernelRecorder.Link, VipAddress.Parse("192.0.2.100"), settings, kernel, kernel, kernel,
             TimeSpan.FromMilliseconds(590), owner: new OwnerTag(7, new NodeId(node))));
 
-        var acquired = probe.FishForMessage<Info>(i => i.LogClass == typeof(VipActor) && i.Message.ToString()!.StartsWith("acquired", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        var acquired = probe.FishForMessage<Info>(i => i.LogClass == typeof(VipActor) && i.Message.ToString()!.StartsWith("acquired", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(10));
         Sys.Stop(vip);
-        var released = probe.FishForMessage<Info>(i => i.LogClass == typeof(VipActor) && i.Message.ToString()!.StartsWith("released", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        var released = probe.FishForMessage<Info>(i => i.LogClass == typeof(VipActor) && i.Message.ToString()!.StartsWith("released", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(10));
 
         foreach (var (e, msg) in new[] { (acquired, "acquired"), (released, "released") })
         {
             var line = LogLine.Format(e, LogFormat.Logfmt);
-            Assert.Matches($@"^ts=\S+Z level=info source=VipActor msg={msg} vip=192\.0\.2\.100/32 epoch=7 node=akka\.tcp://actorvip@192\.0\.2\.11:4053 interface=\S+", line);
+            Assert.Matches(
+                $@"^ts=\S+Z level=info source=VipActor msg={msg} vip=192\.0\.2\.100/32 epoch=7 node=akka\.tcp://actorvip@192\.0\.2\.11:4053 interface=\S+",
+                line);
         }
     }
 }

@@ -10,7 +10,8 @@ public class RepeatedLinesTests
     public void The_same_kind_within_the_window_is_counted_and_the_next_one_after_it_carries_the_count()
     {
         var repeats = new RepeatedLines(TimeSpan.FromSeconds(10));
-        string Line(int port) => $"ts=2026-12-04T00:00:{port % 60:00}.000Z level=error source=AkkaProtocolManager msg=\"Error caught channel [192.0.2.66:{port}](Id={port * 7919:x8})\" exception=\"System.Exception: at line {port}\"";
+        string Line(int port) => $"ts=2026-12-04T00:00:{port % 60:00}.000Z level=error source=AkkaProtocolManager msg=\"Error caught channel " +
+            $"[192.0.2.66:{port}](Id={port * 7919:x8})\" exception=\"System.Exception: at line {port}\"";
         Assert.Equal((true, 0), repeats.Admit(Line(40000), T0));
         for (var i = 1; i <= 500; i++) Assert.Equal((false, 0), repeats.Admit(Line(40000 + i), T0.AddMilliseconds(i * 10)));
         Assert.Equal((true, 500), repeats.Admit(Line(41000), T0.AddSeconds(10)));

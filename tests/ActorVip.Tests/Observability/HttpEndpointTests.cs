@@ -20,7 +20,8 @@ public class HttpEndpointTests
     public async Task Answers_a_get_with_status_length_and_body_and_refuses_other_methods()
     {
         using var listener = MetricsAddress.Listen($"127.0.0.1:{FreePort()}");
-        using var endpoint = new HttpEndpoint(listener, (path, _) => Task.FromResult(path == "/readyz" ? HttpAnswer.Text(503, "not yet") : HttpAnswer.Text(200, "ok")));
+        using var endpoint = new HttpEndpoint(listener, (path, _) => Task.FromResult(path == "/readyz" ? HttpAnswer.Text(503,
+            "not yet") : HttpAnswer.Text(200, "ok")));
         endpoint.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         using var http = new HttpClient();
@@ -38,7 +39,8 @@ public class HttpEndpointTests
         taken.Start();
         var setting = $"127.0.0.1:{((IPEndPoint)taken.LocalEndpoint).Port}";
         var e = Assert.Throws<IOException>(() => MetricsAddress.Listen(setting));
-        Assert.Equal($"metrics-address {setting}: the port is already in use (another actorvip run on this host?); choose another with --metrics-address or actorvip.metrics-address", e.Message);
+        Assert.Equal($"metrics-address {setting}: the port is already in use (another actorvip run on this host?); choose another with --metrics-address " +
+            "or actorvip.metrics-address", e.Message);
     }
 
     [Theory]

@@ -117,7 +117,8 @@ public class NodeMetricsTests
     public void Members_are_counted_per_status_with_zeros_for_the_others()
     {
         _metrics.RecordMembers(new ClusterView(Self,
-            [new ObservedMember(Self, "Up", ["vip"], true), new ObservedMember(Other, "Up", ["vip"], false), new ObservedMember("akka.tcp://actorvip@192.0.2.13:4053", "Joining", ["vip"], true)],
+            [new ObservedMember(Self, "Up", ["vip"], true), new ObservedMember(Other, "Up", ["vip"], false),
+                new ObservedMember("akka.tcp://actorvip@192.0.2.13:4053", "Joining", ["vip"], true)],
             Self, 2));
         Assert.Equal(2, Value("actorvip_cluster_members{status=\"Up\"}"));
         Assert.Equal(1, Value("actorvip_cluster_members{status=\"Joining\"}"));

@@ -19,7 +19,8 @@ public class ProbesTests
         Assert.False(Probes.Health(false, TimeSpan.FromMilliseconds(1500)).Ok);
     }
 
-    private static ObservedMember Member(string address, string status = "Up", bool reachable = true, string role = "vip") => new(address, status, [role], reachable);
+    private static ObservedMember Member(string address, string status = "Up", bool reachable = true, string role = "vip") => new(address, status,
+        [role], reachable);
 
     public static TheoryData<string, ClusterView, bool, string> Cases => new()
     {
@@ -28,8 +29,10 @@ public class ProbesTests
         { "joining", new(A, [Member(A, "Joining"), Member(B), Member(C)], B, 2), false, "this node is Joining, not Up" },
         { "no allocator", new(A, [Member(A)], null, 2), false, "no Up member with role vip runs the allocator" },
         { "allocator unreachable", new(A, [Member(A), Member(B, reachable: false), Member(C)], B, 2), false, $"the allocator's node {B} is unreachable" },
-        { "no majority", new(A, [Member(A), Member(B), Member(C, reachable: false)], A, 3), false, "2 vip members are Up and reachable, fewer than the majority of 3" },
-        { "one of three down", new(A, [Member(A), Member(B), Member(C, reachable: false)], A, 2), true, "ok: Up, allocator on " + A + ", 2 vip members Up (majority 2)" },
+        { "no majority", new(A, [Member(A), Member(B), Member(C, reachable: false)], A, 3), false,
+            "2 vip members are Up and reachable, fewer than the majority of 3" },
+        { "one of three down", new(A, [Member(A), Member(B), Member(C, reachable: false)], A, 2), true, "ok: Up, allocator on " + A +
+            ", 2 vip members Up (majority 2)" },
     };
 
     [Theory]

@@ -29,10 +29,12 @@ public class StatusDocumentTests
     public void Owners_and_epochs_come_from_the_voters_live_promises_and_held_here_from_this_node()
     {
         var d = Sample();
-        Assert.Equal([new VipStatus("192.0.2.100", B, 5, false), new VipStatus("192.0.2.101", A, 7, true), new VipStatus("192.0.2.102", null, 0, false)], d.Vips);
+        Assert.Equal([new VipStatus("192.0.2.100", B, 5, false), new VipStatus("192.0.2.101", A, 7, true), new VipStatus("192.0.2.102", null,
+            0, false)], d.Vips);
         Assert.Equal(A, d.Allocator);
         Assert.False(d.Ready);
-        Assert.Equal(["-A -t 192.0.2.101:443 -s rr", "-a -t 192.0.2.101:443 -r 198.51.100.10:6443 -m -w 1", "-a -t 192.0.2.101:443 -r 198.51.100.11:6443 -m -w 0"], d.Ipvs.Single().Rules);
+        Assert.Equal(["-A -t 192.0.2.101:443 -s rr", "-a -t 192.0.2.101:443 -r 198.51.100.10:6443 -m -w 1",
+            "-a -t 192.0.2.101:443 -r 198.51.100.11:6443 -m -w 0"], d.Ipvs.Single().Rules);
         Assert.Equal(
             [new BackendStatus("192.0.2.101", "198.51.100.10:6443", true, "tcp 443"), new BackendStatus("192.0.2.101", "198.51.100.11:6443", false, "tcp 443")],
             d.Backends);

@@ -77,7 +77,8 @@ public class UnboundedInputTests
         Assert.Contains("it is larger than 4 MiB", e.Message);
         // The reader closed its end: the server's sends fail long before the 200 MB.
         Assert.ThrowsAny<Exception>(() => server.Wait(TimeSpan.FromSeconds(30)));
-        Assert.True(Interlocked.Read(ref sent) < 100L * 1024 * 1024, $"the server sent {Interlocked.Read(ref sent) / (1024 * 1024)} MB before the reader stopped");
+        Assert.True(Interlocked.Read(ref sent) < 100L * 1024 * 1024, $"the server sent {Interlocked.Read(ref sent) / (1024 * 1024)} MB " +
+            "before the reader stopped");
     }
 
     [Fact]

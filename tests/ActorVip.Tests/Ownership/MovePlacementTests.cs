@@ -41,7 +41,8 @@ public class MovePlacementTests
 
     [Theory]
     [MemberData(nameof(Rows))]
-    public void A_vip_leaves_a_failing_owner_only_when_off_and_only_for_a_healthy_node(string why, bool move, BackendHealth owner, BackendHealth n1, BackendHealth n3, string expected)
+    public void A_vip_leaves_a_failing_owner_only_when_off_and_only_for_a_healthy_node(string why, bool move, BackendHealth owner, BackendHealth n1,
+        BackendHealth n3, string expected)
     {
         var d = Decide(move, owner, n1, n3);
         Assert.True(Node(expected) == d.Assignments[Vip].Owner, $"{why}: got {d.Assignments[Vip].Owner}");

@@ -126,7 +126,8 @@ public class PlacementTests
     {
         // As a partition heals, one node's failure detector may still hold the owner unreachable for a moment;
         // its renewals reach the allocator's voter, so moving the VIP would only cost a handover.
-        var d = Decide([new MemberView(N1, hasVipRole: true, isUp: true, isReachable: false, backendHealthy: true, isRenewing: true), Up(N2)], owner: N1, epoch: 3, counter: 5);
+        var d = Decide([new MemberView(N1, hasVipRole: true, isUp: true, isReachable: false, backendHealthy: true, isRenewing: true), Up(N2)], owner: N1,
+            epoch: 3, counter: 5);
         Assert.Equal(new Assignment(N1, 3), d.Assignments[Vip]);
         Assert.Empty(d.Changes);
     }

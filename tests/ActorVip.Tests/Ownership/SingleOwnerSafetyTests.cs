@@ -26,7 +26,8 @@ public class SingleOwnerSafetyTests(ITestOutputHelper output)
         watch.Stop();
 
         var overlaps = results.Where(r => r.FirstOverlapMs is not null).ToList();
-        Assert.True(overlaps.Count == 0, "two holders: " + string.Join("; ", overlaps.Take(5).Select(r => $"seed {r.Seed} at {r.FirstOverlapMs} ms: {r.OverlapNodes}")));
+        Assert.True(overlaps.Count == 0, "two holders: " + string.Join("; ",
+            overlaps.Take(5).Select(r => $"seed {r.Seed} at {r.FirstOverlapMs} ms: {r.OverlapNodes}")));
         var late = results.Where(r => r.RecoveredAfterCalmMs is null || r.RecoveredAfterCalmMs > options.RecoveryBoundMs).ToList();
         Assert.True(late.Count == 0, $"not holding within {options.RecoveryBoundMs} ms after the faults stopped: " +
             string.Join("; ", late.Take(5).Select(r => $"seed {r.Seed}: {r.RecoveredAfterCalmMs?.ToString() ?? "never"}")));
@@ -39,7 +40,8 @@ public class SingleOwnerSafetyTests(ITestOutputHelper output)
         var recovery = results.Select(r => r.RecoveredAfterCalmMs!.Value).OrderBy(x => x).ToList();
         output.WriteLine($"{nodes} nodes, {Seeds} seeds x {options.Steps} ms in {watch.ElapsedMilliseconds} ms: " +
             $"{results.Sum(r => r.Acquisitions)} acquisitions, {results.Sum(r => r.PlacementChanges)} placement changes, " +
-            $"{results.Sum(r => r.Crashes)} crashes, {results.Sum(r => r.Partitions)} partitions, held {100.0 * results.Sum(r => r.HeldMs) / (Seeds * options.Steps):0.0} % of the time; " +
+            $"{results.Sum(r => r.Crashes)} crashes, {results.Sum(r => r.Partitions)} partitions, held " +
+                $"{100.0 * results.Sum(r => r.HeldMs) / (Seeds * options.Steps):0.0} % of the time; " +
             $"holding again after faults stop: median {recovery[recovery.Count / 2]} ms, max {recovery[^1]} ms (bound {options.RecoveryBoundMs} ms)");
     }
 

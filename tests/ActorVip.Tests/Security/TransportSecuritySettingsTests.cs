@@ -43,14 +43,17 @@ public class TransportSecuritySettingsTests
     [InlineData("actorvip.tls.ca", "tls.ca: not set while tls.enabled = on")]
     public void Tls_on_without_certificate_or_ca_is_one_line_naming_it(string missing, string expected)
     {
-        var flags = new HoconOverrides().Set("actorvip.tls.enabled", "on").Set("actorvip.tls.certificate", "/c.pem").Set("actorvip.tls.ca", "/ca.pem").Set(missing, "");
+        var flags = new HoconOverrides().Set("actorvip.tls.enabled", "on").Set("actorvip.tls.certificate", "/c.pem").Set("actorvip.tls.ca",
+            "/ca.pem").Set(missing, "");
         var e = Assert.Throws<ConfigException>(() => Read(flags));
         Assert.StartsWith(expected, e.Message);
     }
 
     [Theory]
-    [InlineData("192.0.2.11:4053", false, "actorvip: warning: cluster transport is not encrypted (tls.enabled = off) on 192.0.2.11; anyone who can reach port 4053 can join; see docs/SECURITY.md")]
-    [InlineData("[2001:db8::11]:4100", false, "actorvip: warning: cluster transport is not encrypted (tls.enabled = off) on 2001:db8::11; anyone who can reach port 4100 can join; see docs/SECURITY.md")]
+    [InlineData("192.0.2.11:4053", false, "actorvip: warning: cluster transport is not encrypted (tls.enabled = off) on 192.0.2.11; anyone who can reach " +
+        "port 4053 can join; see docs/SECURITY.md")]
+    [InlineData("[2001:db8::11]:4100", false, "actorvip: warning: cluster transport is not encrypted (tls.enabled = off) on 2001:db8::11; anyone who can " +
+        "reach port 4100 can join; see docs/SECURITY.md")]
     [InlineData("127.0.0.1:4053", false, null)]
     [InlineData("[::1]:4053", false, null)]
     [InlineData("192.0.2.11:4053", true, null)]

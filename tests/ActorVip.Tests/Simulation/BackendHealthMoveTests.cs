@@ -42,7 +42,8 @@ public sealed class BackendHealthMoveTests(ITestOutputHelper output)
         cluster.Mark($"{moved.Name} holds the VIP");
         output.WriteLine(Timeline.Format(Timeline.Condense(timeline.Events), withLogs: false));
         var heldAt = HoldIntervals.Compute(timeline.Events, timeline.Now).Where(h => h.Node == moved.Name && h.Start > failedAt).Min(h => h.Start);
-        output.WriteLine($"moved {(heldAt - failedAt).TotalMilliseconds:0} ms after the backends failed (checks every 200 ms, fall 2, move-vip-after {MoveAfter.TotalMilliseconds:0} ms)");
+        output.WriteLine($"moved {(heldAt - failedAt).TotalMilliseconds:0} ms after the backends failed (checks every 200 ms, fall 2, move-vip-after " +
+            $"{MoveAfter.TotalMilliseconds:0} ms)");
         Assert.Equal(healthy, moved);
         var report = SingleOwnerChecker.Check(timeline);
         Assert.True(report.SingleOwner, report.Describe());

@@ -47,14 +47,19 @@ public sealed class OwnershipSerializerTests() : TestKit(Akka.Configuration.Conf
     {
         var promises = new VoterPromises(N("akka.tcp://actorvip@192.0.2.12:4053"),
         [
-            new PromiseInfo("192.0.2.100", N("akka.tcp://actorvip@192.0.2.11:4053"), 4, TimeSpan.FromMilliseconds(612.5), 4, N("akka.tcp://actorvip@192.0.2.11:4053")),
+            new PromiseInfo("192.0.2.100", N("akka.tcp://actorvip@192.0.2.11:4053"), 4, TimeSpan.FromMilliseconds(612.5), 4,
+                N("akka.tcp://actorvip@192.0.2.11:4053")),
             new PromiseInfo("192.0.2.101", null, 0, TimeSpan.Zero, 2, null),
         ]);
         var copy = (VoterPromises)RoundTrip(promises);
         Assert.Equal(promises.Voter, copy.Voter);
         Assert.Equal(promises.Promises, copy.Promises);
 
-        var report = new AgentReport(N("akka.tcp://actorvip@192.0.2.11:4053"), false, new Dictionary<string, long> { ["192.0.2.100"] = 4, ["2001:db8::100"] = 1 });
+        var report = new AgentReport(N("akka.tcp://actorvip@192.0.2.11:4053"), false, new Dictionary<string, long>
+        {
+            ["192.0.2.100"] = 4,
+            ["2001:db8::100"] = 1
+        });
         var reportCopy = (AgentReport)RoundTrip(report);
         Assert.Equal((report.Node, report.BackendHealthy), (reportCopy.Node, reportCopy.BackendHealthy));
         Assert.Equal(report.Holding.OrderBy(h => h.Key), reportCopy.Holding.OrderBy(h => h.Key));

@@ -174,7 +174,8 @@ public static class IpvsRulesParser
         var (address, port) = ParseEndpoint(server, portRequired: false, words);
         port ??= key.Port;
         if (!key.IsFirewallMark && port != key.Port && forwarding is ForwardingMethod.DirectRoute or ForwardingMethod.Tunnel)
-            throw words.Error($"destination {IpvsEndpoint.Format(address, port.Value)} uses {IpvsRulesPrinter.ForwardingWord(forwarding)}, which cannot change the port: use the service port {key.Port}");
+            throw words.Error($"destination {IpvsEndpoint.Format(address, port.Value)} uses {IpvsRulesPrinter.ForwardingWord(forwarding)}, which cannot " +
+                $"change the port: use the service port {key.Port}");
 
         var type = TunnelType.Ipip;
         if (tunnelType is not null || tunnelPort != 0 || checksum is not null)

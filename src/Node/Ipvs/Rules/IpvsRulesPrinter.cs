@@ -74,7 +74,8 @@ public static class IpvsRulesPrinter
 
     private static string DestinationLine(string command, IpvsServiceKey service, IpvsDestination d)
     {
-        var line = new StringBuilder($"{command} {ServiceSpec(service)} -r {IpvsEndpoint.Format(d.Address, d.Port)} {ForwardingWord(d.Forwarding)} -w {d.Weight}");
+        var line = new StringBuilder($"{command} {ServiceSpec(service)} -r {IpvsEndpoint.Format(d.Address, d.Port)} " +
+            $"{ForwardingWord(d.Forwarding)} -w {d.Weight}");
         if (d.Forwarding == ForwardingMethod.Tunnel)
         {
             switch (d.TunnelType)

@@ -34,7 +34,8 @@ public static class IpvsReconciler
             }
             catch (IpvsException undo)
             {
-                throw new IpvsException($"{failure.Message}; putting back the services it touched also failed: {undo.Message}", failure.Errno, failure.Operation, failure);
+                throw new IpvsException($"{failure.Message}; putting back the services it touched also failed: {undo.Message}", failure.Errno,
+                    failure.Operation, failure);
             }
             throw;
         }

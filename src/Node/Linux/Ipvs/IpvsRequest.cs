@@ -102,7 +102,8 @@ internal static class IpvsRequest
         writer.AttrU16BigEndian(IpvsNl.SvcPort, key.Port);
     }
 
-    private static void Destination(NetlinkWriter writer, ushort familyId, byte command, uint seq, IpvsServiceKey service, IpvsDestinationKey key, IpvsDestination? full)
+    private static void Destination(NetlinkWriter writer, ushort familyId, byte command, uint seq, IpvsServiceKey service, IpvsDestinationKey key,
+        IpvsDestination? full)
     {
         writer.BeginGenericMessage(familyId, command, IpvsNl.Version, ChangeFlags, seq);
         writer.BeginNested(IpvsNl.AttrService);

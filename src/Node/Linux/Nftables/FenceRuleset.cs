@@ -48,14 +48,18 @@ internal static class FenceRuleset
                 if (inbound.Enabled)
                 {
                     batch.AddChain(family, table, InboundChain, Inbound)
-                        .AddRule(family, table, InboundChain, [.. OnInterface(inbound), .. UnownedDrop(new PayloadExpr(PayloadBase.Network, 16, 4))]); // ip daddr
+                        .AddRule(
+                            family, table, InboundChain,
+                            [.. OnInterface(inbound), .. UnownedDrop(new PayloadExpr(PayloadBase.Network, 16, 4))]); // ip daddr
                 }
                 break;
             case NftFamily.Ipv6:
                 if (inbound.Enabled)
                 {
                     batch.AddChain(family, table, InboundChain, Inbound)
-                        .AddRule(family, table, InboundChain, [.. OnInterface(inbound), .. UnownedDrop(new PayloadExpr(PayloadBase.Network, 24, 16))]); // ip6 daddr
+                        .AddRule(
+                            family, table, InboundChain,
+                            [.. OnInterface(inbound), .. UnownedDrop(new PayloadExpr(PayloadBase.Network, 24, 16))]); // ip6 daddr
                 }
                 batch.AddChain(family, table, OutboundChain, Ipv6Outbound)
                     .AddRule(family, table, OutboundChain,

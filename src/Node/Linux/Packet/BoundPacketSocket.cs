@@ -24,7 +24,12 @@ public static class BoundPacketSocket
             handle.Dispose();
             throw new IOException($"Cannot bind {purpose} socket to interface {interfaceIndex}: {error}.");
         }
-        var timeout = stackalloc long[2] { (long)receiveTimeout.TotalSeconds, receiveTimeout.Milliseconds * 1000L + receiveTimeout.Microseconds }; // struct timeval
+        // struct timeval
+        var timeout = stackalloc long[2]
+        {
+            (long)receiveTimeout.TotalSeconds,
+            receiveTimeout.Milliseconds * 1000L + receiveTimeout.Microseconds
+        };
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, timeout, 16);
         return handle;
     }

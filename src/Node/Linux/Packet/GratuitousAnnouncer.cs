@@ -20,7 +20,8 @@ public sealed class GratuitousAnnouncer : IAnnouncer, IDisposable
     {
         var mac = link.Mac.GetAddressBytes();
         if (mac.Length != 6)
-            throw new PacketException(0, $"cannot announce {vip.Address} on {link.Name}: it has no Ethernet MAC ({Describe(link.Mac)}); use an Ethernet interface.");
+            throw new PacketException(0, $"cannot announce {vip.Address} on {link.Name}: it has no Ethernet MAC ({Describe(link.Mac)}); " +
+                "use an Ethernet interface.");
         lock (_gate)
         {
             if (vip.IsIPv6)

@@ -46,7 +46,8 @@ public sealed class PacketSocket : IDisposable
 
     private static PacketException Failure(int errno, string operation, string name, int index) => new(errno, errno switch
     {
-        Errnos.EPERM or Errnos.EACCES => $"{operation} failed: raw packet sockets need CAP_NET_RAW; run as root or grant CAP_NET_RAW (systemd: AmbientCapabilities=CAP_NET_RAW).",
+        Errnos.EPERM or Errnos.EACCES => $"{operation} failed: raw packet sockets need CAP_NET_RAW; run as root or grant CAP_NET_RAW (systemd: " +
+            "AmbientCapabilities=CAP_NET_RAW).",
         ENETDOWN => $"{operation} failed: {name} is down; bring it up (ip link set {name} up).",
         ENXIO or Errnos.ENODEV => $"{operation} failed: interface {name} (index {index}) is gone; check the interface name in the configuration.",
         Errnos.EAFNOSUPPORT => $"{operation} failed: the kernel lacks AF_PACKET; load module af_packet.",

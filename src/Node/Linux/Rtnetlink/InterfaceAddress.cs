@@ -18,5 +18,6 @@ public sealed record InterfaceAddress(
     public bool IsPermanent => (Flags & Rtm.IfaFPermanent) != 0;
     public bool IsTentative => (Flags & Rtm.IfaFTentative) != 0;
 
-    public override string ToString() => $"{Address}/{PrefixLength} on {InterfaceIndex} flags 0x{Flags:x} preferred {PreferredSeconds?.ToString() ?? "forever"} valid {ValidSeconds?.ToString() ?? "forever"}";
+    public override string ToString() => $"{Address}/{PrefixLength} on {InterfaceIndex} flags 0x{Flags:x} preferred " +
+        $"{PreferredSeconds?.ToString() ?? "forever"} valid {ValidSeconds?.ToString() ?? "forever"}";
 }

@@ -222,7 +222,8 @@ internal sealed class OwnershipSimulation
     private void Handle(SimNode node, Message message, int t)
     {
         var now = node.Local(t);
-        _trace?.Invoke($"{t,5} node {node.Index} (local {now.TotalMilliseconds:0.0}) <- {message} lease={node.Lease?.Epoch} until={node.Lease?.ValidUntil?.TotalMilliseconds}");
+        _trace?.Invoke($"{t,5} node {node.Index} (local {now.TotalMilliseconds:0.0}) <- {message} lease={node.Lease?.Epoch} " +
+            $"until={node.Lease?.ValidUntil?.TotalMilliseconds}");
         switch (message)
         {
             case Place place:
