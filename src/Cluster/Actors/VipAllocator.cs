@@ -116,7 +116,7 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
         Receive<Tick>(_ => AskVoters());
         Receive<Leaving>(l => _leaving.Add(l.Node));
         Receive<AgentReport>(OnReport);
-        Receive<ClusterEvent.IClusterDomainEvent>(_ => { });
+        Receive<ClusterEvent.IClusterDomainEvent>(ForgetLeft);
         Receive<ClusterEvent.CurrentClusterState>(_ => { });
         // Nothing to place yet, but an epoch an owner learnt must not be handed out after recovery either.
         Receive<Released>(r => _epochCounter = Math.Max(_epochCounter, r.LearntEpoch));
@@ -141,7 +141,11 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
             _epochCounter = Math.Max(_epochCounter, highest);
             Decide();
         });
-        Receive<ClusterEvent.IClusterDomainEvent>(_ => Decide());
+        Receive<ClusterEvent.IClusterDomainEvent>(e =>
+        {
+            ForgetLeft(e);
+            Decide();
+        });
         Receive<ClusterEvent.CurrentClusterState>(_ => Decide());
         Receive<Leaving>(l =>
         {
@@ -169,6 +173,17 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
             _assignments = new Dictionary<string, Assignment>(_assignments) { [released.Vip] = assigned with { Owner = null } };
         }
         Decide();
+    }
+
+    /// <summary>
+    /// A node that said <see cref="Leaving"/> is forgotten once it is removed (or a new incarnation joins at its address):
+    /// the same address comes back after a restart, and a long-lived allocator that still counted it as leaving would
+    /// never place a VIP there again, nor count it toward the majority (a 5-node rolling restart left the VIP unplaced).
+    /// </summary>
+    private void ForgetLeft(ClusterEvent.IClusterDomainEvent e)
+    {
+        if (e is ClusterEvent.MemberRemoved or ClusterEvent.MemberJoined && e is ClusterEvent.MemberStatusChange change)
+            _leaving.Remove(new NodeId(change.Member.Address.ToString()));
     }
 
     private void OnReport(AgentReport report) => _health.Record(report.Node, report.BackendHealthy, _clock.Now);
