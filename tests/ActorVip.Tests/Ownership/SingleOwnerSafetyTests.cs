@@ -6,7 +6,7 @@ namespace ActorVip.Tests.Ownership;
 
 /// <summary>
 /// The invariant, checked on the pure classes: at no virtual instant do two nodes hold the VIP, whatever the
-/// network, crashes, voter restarts, freezes, placement changes and clock drift (±1 %) do; and once the faults
+/// network, crashes, voter restarts, freezes, placement changes, deputies' claims at any moment and clock drift (±1 %) do; and once the faults
 /// stop, the placed node holds again within a bound. A leaving owner answers until it has silenced the VIP and only
 /// then releases. The checker is shown able to fail: with no margin, drift makes it find an overlap, and so does a
 /// release sent before the VIP is silenced.
@@ -36,11 +36,12 @@ public class SingleOwnerSafetyTests(ITestOutputHelper output)
         Assert.True(results.Sum(r => r.Partitions) > Seeds / 2, "too few partitions");
         Assert.True(results.Count(r => r.Acquisitions >= 2) > Seeds / 2, "too few handovers");
         Assert.True(results.All(r => r.HeldMs > 0), "a run where nobody ever held the VIP");
+        Assert.True(results.Sum(r => r.Claims) > Seeds, "too few deputy claims");
 
         var recovery = results.Select(r => r.RecoveredAfterCalmMs!.Value).OrderBy(x => x).ToList();
         output.WriteLine($"{nodes} nodes, {Seeds} seeds x {options.Steps} ms in {watch.ElapsedMilliseconds} ms: " +
             $"{results.Sum(r => r.Acquisitions)} acquisitions, {results.Sum(r => r.PlacementChanges)} placement changes, " +
-            $"{results.Sum(r => r.Crashes)} crashes, {results.Sum(r => r.Partitions)} partitions, held " +
+            $"{results.Sum(r => r.Crashes)} crashes, {results.Sum(r => r.Partitions)} partitions, {results.Sum(r => r.Claims)} deputy claims, held " +
                 $"{100.0 * results.Sum(r => r.HeldMs) / (Seeds * options.Steps):0.0} % of the time; " +
             $"holding again after faults stop: median {recovery[recovery.Count / 2]} ms, max {recovery[^1]} ms (bound {options.RecoveryBoundMs} ms)");
     }

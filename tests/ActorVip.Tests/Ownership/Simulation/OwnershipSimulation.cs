@@ -27,7 +27,7 @@ internal sealed class OwnershipSimulation
     private long _sent;
     private long _epoch;
     private int? _placed;
-    private int _crashes, _partitions, _placementChanges;
+    private int _crashes, _partitions, _placementChanges, _claims;
 
     private OwnershipSimulation(int seed, SimulationOptions o)
     {
@@ -111,7 +111,7 @@ internal sealed class OwnershipSimulation
                 recoveredAt = holder is not null && holder == _placed ? recoveredAt ?? t : null;
         }
         return new SimulationResult(_seed, firstOverlap, overlapNodes, recoveredAt - _o.CalmFrom, closestHandover, acquisitions,
-            held, _crashes, _partitions, _placementChanges);
+            held, _crashes, _partitions, _placementChanges, _claims);
     }
 
     private void InjectFaults(int t)
@@ -130,6 +130,8 @@ internal sealed class OwnershipSimulation
         {
             Crash(_nodes[_rng.Next(_o.Nodes)], t);
         }
+        if (_o.DeputyClaimOneIn > 0 && _rng.Next(_o.DeputyClaimOneIn) == 0)
+            DeputyClaim(_nodes[_rng.Next(_o.Nodes)], t);
         if (_rng.Next(1000) == 0)
         {
             var heal = _rng.Next(2) == 0;
@@ -153,10 +155,32 @@ internal sealed class OwnershipSimulation
         }
     }
 
+    /// <summary>
+    /// A deputy claims the VIP for its node (DeputyPlacement): at an epoch above what its own voter knows, whatever the
+    /// rest of the cluster does - the worst a deputy with a wrong view could do. Only the lease may keep this safe. The
+    /// claim yields while acquiring when a voter names another claimant (see Handle).
+    /// </summary>
+    private void DeputyClaim(SimNode node, int t)
+    {
+        if (node.Down || node.FrozenUntil > t || node.Lease is not null)
+            return;
+        var now = node.Local(t);
+        var record = node.Voter.Snapshot(_voters[node.Index], now).Promises.FirstOrDefault(p => p.Vip == Vip);
+        // Sometimes the very epoch the allocator hands out next: the same-epoch race of a deputy and the allocator.
+        var epoch = Math.Max(record?.HighestEpoch ?? 0, _rng.Next(2) == 0 ? _epoch : 0) + 1;
+        node.Lease = new OwnerLease(_o.Settings, epoch, _voters);
+        node.ClaimPrevious = record?.PromisedTo ?? record?.HighestEpochOwner;
+        node.IsClaim = true;
+        node.KnownPlacementEpoch = Math.Max(node.KnownPlacementEpoch, epoch);
+        node.NextRenewal = now;
+        _claims++;
+    }
+
     private void MovePlacement(int t, int? node)
     {
         _placed = node;
-        _epoch++;
+        // The allocator learns every epoch in use from the voters (recovery, and its own voter), deputies' claims included.
+        _epoch = Math.Max(_epoch, _nodes.Max(n => n.KnownPlacementEpoch)) + 1;
         _placementChanges++;
         BroadcastPlacement(t);
     }
@@ -188,11 +212,9 @@ internal sealed class OwnershipSimulation
         Array.Clear(_cut);
         foreach (var node in _nodes)
             node.FrozenUntil = Math.Min(node.FrozenUntil, t);
-        // A stable placement on a node: faults are over, every node is up again.
-        if (_placed is null)
-            MovePlacement(t, _rng.Next(_o.Nodes));
-        else
-            BroadcastPlacement(t);
+        // A stable placement on a node: faults are over, every node is up again. Placed anew (at an epoch above any
+        // deputy's claim), as the allocator does once it has adopted or outranked the claims.
+        MovePlacement(t, _placed ?? _rng.Next(_o.Nodes));
     }
 
     private void BroadcastPlacement(int t)
@@ -236,6 +258,7 @@ internal sealed class OwnershipSimulation
                         return;
                     EndLease(node, t);
                     node.Lease = new OwnerLease(_o.Settings, place.Epoch, _voters);
+                    node.IsClaim = false;
                     node.NextRenewal = now;
                 }
                 else
@@ -251,6 +274,9 @@ internal sealed class OwnershipSimulation
             case Answer answer when node.Lease is { } lease && lease.Epoch == answer.Epoch:
                 if (answer.Vote.IsAck)
                     lease.OnAck(answer.RenewalId, _voters[message.From]);
+                else if (node.IsClaim && !lease.IsValid(now) && answer.Vote.Refusal == NackReason.PromisedToOther &&
+                         answer.Vote.KnownOwner is { } other && other != _voters[node.Index] && other != node.ClaimPrevious)
+                    EndLease(node, t); // a claim yields to another claimant while it acquires (NodeAgent.OnNack)
                 else if (lease.OnNack(answer.RenewalId, _voters[message.From], answer.Vote.Refusal!.Value, answer.Vote.KnownEpoch))
                     EndLease(node, t);
                 break;
@@ -290,7 +316,10 @@ internal sealed class OwnershipSimulation
         var held = lease.IsValid(node.Local(t));
         lease.End();
         node.Lease = null;
-        if (!held || _o.ReleaseBeforeSilence)
+        // A lease that never held goes at once, unless an earlier epoch is still being silenced: the voters' promise to this
+        // node backs that one too, so it must not be freed now (NodeAgent.GiveUp: the release waits, and is dropped as
+        // the lease it belongs to has ended by then).
+        if ((!held && node.Silences.Count == 0) || _o.ReleaseBeforeSilence)
             SendRelease(node, t, lease.Epoch);
         if (held)
         {
@@ -373,6 +402,9 @@ internal sealed class OwnershipSimulation
         public int Index { get; } = index;
         public VoterState Voter { get; private set; } = new(settings, TimeSpan.FromMilliseconds(offsetMs));
         public OwnerLease? Lease { get; set; }
+        /// <summary>The lease is a deputy's claim (not an allocator's placement), replacing <see cref="ClaimPrevious"/>.</summary>
+        public bool IsClaim { get; set; }
+        public NodeId? ClaimPrevious { get; set; }
         public List<Silence> Silences { get; } = new();
         public TimeSpan NextRenewal { get; set; }
         public long KnownPlacementEpoch { get; set; }

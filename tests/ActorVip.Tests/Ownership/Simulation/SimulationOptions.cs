@@ -8,6 +8,7 @@ namespace ActorVip.Tests.Ownership.Simulation;
 /// A node that gives up a held VIP silences it (fence closed, address removed) within 0 to <see cref="MaxSilenceMs"/>, or
 /// fails to (<see cref="SilenceFailChance"/>); it answers until then, or until its fence element ran out.
 /// <see cref="ReleaseBeforeSilence"/> is the old, broken order (release first): tests show the checker catching it.
+/// <see cref="DeputyClaimOneIn"/>: a chance per ms that some node's deputy claims the VIP whatever the others do (0: never).
 /// </summary>
 internal sealed record SimulationOptions(
     int Nodes,
@@ -21,7 +22,8 @@ internal sealed record SimulationOptions(
     int HolderFaultOneIn = 150,
     int MaxSilenceMs = 60,
     double SilenceFailChance = 0.1,
-    bool ReleaseBeforeSilence = false)
+    bool ReleaseBeforeSilence = false,
+    int DeputyClaimOneIn = 400)
 {
     public static SimulationOptions Default(int nodes, TimeSpan? margin = null, double drift = 0.01) =>
         new(nodes, margin < LeaseSettings.MinMargin ? LeaseSettings.BelowMarginFloor(nodes, margin.Value) : new LeaseSettings(nodes, margin: margin), drift);

@@ -14,4 +14,5 @@ internal sealed record SimulationResult(
     int HeldMs,
     int Crashes,
     int Partitions,
-    int PlacementChanges);
+    int PlacementChanges,
+    int Claims);
