@@ -40,6 +40,11 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
         public static readonly Tick Instance = new();
     }
 
+    private sealed record PresenceTick
+    {
+        public static readonly PresenceTick Instance = new();
+    }
+
     private readonly IReadOnlyList<VipSpec> _vips;
     private readonly LeaseSettings _lease;
     private readonly IReadOnlyList<NodeId> _voters;
@@ -54,6 +59,8 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
     private IReadOnlyDictionary<string, Assignment> _assignments = new Dictionary<string, Assignment>();
     private long _epochCounter;
     private TimeSpan _lastResend = TimeSpan.MinValue;
+    /// <summary>The epoch this allocator renews its presence with (<see cref="AllocatorPresence"/>): above every earlier allocator's.</summary>
+    private long _presenceEpoch;
 
     /// <summary>
     /// When the local voter last answered. Liveness is judged as of then, not as of now: a decision made between
@@ -110,7 +117,10 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
             _log.Info("allocator recovered from {0} voters: epoch-counter={1} {2}", _snapshots.Count, _epochCounter,
                 string.Join(" ", _assignments.Select(a => $"{a.Key}->{a.Value.Owner?.Value ?? "none"}@{a.Value.Epoch}")));
             _liveness.Track(_assignments, _clock.Now);
+            _presenceEpoch = _snapshots.Values.Select(AllocatorPresence.Of).Max(p => p?.HighestEpoch ?? 0) + 1;
             Become(Active);
+            RenewPresence();
+            Timers.StartPeriodicTimer("presence", PresenceTick.Instance, _lease.RenewInterval);
             Decide();
         });
         Receive<Tick>(_ => AskVoters());
@@ -137,9 +147,17 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
             _voterSeenAt = _clock.Now;
             _liveness.OnLocalSnapshot(snapshot, _voterSeenAt);
             // An epoch we did not know (handed out by an earlier allocator) must never be handed out again.
-            var highest = snapshot.Promises.Select(v => Math.Max(v.HighestEpoch, v.PromisedEpoch)).DefaultIfEmpty(0).Max();
+            var highest = snapshot.Promises.VipsOnly().Select(v => Math.Max(v.HighestEpoch, v.PromisedEpoch)).DefaultIfEmpty(0).Max();
             _epochCounter = Math.Max(_epochCounter, highest);
+            AdoptClaims(snapshot);
             Decide();
+        });
+        Receive<PresenceTick>(_ => RenewPresence());
+        Receive<RenewNack>(nack =>
+        {
+            // Refused as stale: an allocator before this one renewed its presence at a higher epoch. Go above it.
+            if (AllocatorPresence.IsKey(nack.Vip) && nack.Reason == NackReason.StaleEpoch && nack.HighestEpoch >= _presenceEpoch)
+                _presenceEpoch = nack.HighestEpoch + 1;
         });
         Receive<ClusterEvent.IClusterDomainEvent>(e =>
         {
@@ -173,6 +191,39 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
             _assignments = new Dictionary<string, Assignment>(_assignments) { [released.Vip] = assigned with { Owner = null } };
         }
         Decide();
+    }
+
+    /// <summary>
+    /// Tells every voter that an allocator is alive, as an owner renews a VIP but asking for no acks: each node's deputy
+    /// reads its own voter's promise to know (<see cref="DeputyAllocator"/>). Refusals (another allocator's presence not
+    /// yet run out, a restarting voter) need no answer; a stale epoch is passed (the RenewNack handler).
+    /// </summary>
+    private void RenewPresence()
+    {
+        var id = _clock.Now.Ticks;
+        foreach (var voter in _voters)
+            Context.ActorSelection(VoterActor.PathOf(voter)).Tell(new Renew(AllocatorPresence.Key, _presenceEpoch, SelfNode, id, AckWanted: false), Self);
+    }
+
+    /// <summary>
+    /// Takes over what a deputy (or an earlier allocator) placed while this one did not reach the voters
+    /// (<see cref="DeputyPlacement.Adoptions"/>): the node then keeps the VIP like any owner, unless the placement rules
+    /// move it; the assigned owner, if it still renews, is refused as stale by the voters and gives up by itself.
+    /// </summary>
+    private void AdoptClaims(VoterPromises local)
+    {
+        var adoptions = DeputyPlacement.Adoptions(_assignments, local, _vips);
+        if (adoptions.Count == 0) return;
+        var assignments = new Dictionary<string, Assignment>(_assignments);
+        foreach (var (vip, was, now) in adoptions)
+        {
+            _log.Info("adopting vip={0} epoch={1} node={2}: placed while no allocator reached it (was {3}@{4})", vip, now.Epoch, now.Owner,
+                was.Owner?.Value ?? "none", was.Epoch);
+            assignments[vip] = now;
+            _epochCounter = Math.Max(_epochCounter, now.Epoch);
+        }
+        _assignments = assignments;
+        _liveness.Track(_assignments, _clock.Now);
     }
 
     /// <summary>

@@ -41,7 +41,8 @@ public sealed class VoterActor : ReceiveActor
         if (vote.IsAck)
         {
             if (renew.AckWanted) Sender.Tell(new RenewAck(renew.Vip, renew.Epoch, _self, renew.RenewalId));
-            if (!_lastAcked.TryGetValue(renew.Vip, out var before) || before != renew.Owner)
+            // The allocator's presence is not a VIP: its moves are no failovers.
+            if (!AllocatorPresence.IsKey(renew.Vip) && (!_lastAcked.TryGetValue(renew.Vip, out var before) || before != renew.Owner))
             {
                 _lastAcked[renew.Vip] = renew.Owner;
                 Context.System.EventStream.Publish(new PromiseMoved(renew.Vip, renew.Epoch, before, renew.Owner));

@@ -12,7 +12,7 @@ public static class PlacementRecovery
     /// <summary>
     /// Per VIP, the unexpired promise with the highest epoch (nobody if none is live, with the highest epoch seen);
     /// the counter is the highest epoch any of them has seen. Needs snapshots from a majority of distinct voters:
-    /// any epoch a majority acked is then known to at least one of them.
+    /// any epoch a majority acked is then known to at least one of them. The allocator's presence record is not a VIP and is left out.
     /// </summary>
     public static RecoveredPlacement Recover(IReadOnlyCollection<VoterPromises> snapshots, LeaseSettings settings)
     {
@@ -24,7 +24,7 @@ public static class PlacementRecovery
 
         var counter = 0L;
         var assignments = new SortedDictionary<string, Assignment>(StringComparer.Ordinal);
-        foreach (var group in snapshots.SelectMany(s => s.Promises).GroupBy(r => r.Vip, StringComparer.Ordinal))
+        foreach (var group in snapshots.SelectMany(s => s.Promises.VipsOnly()).GroupBy(r => r.Vip, StringComparer.Ordinal))
         {
             var highest = group.Max(r => Math.Max(r.HighestEpoch, r.PromisedEpoch));
             counter = Math.Max(counter, highest);

@@ -5,6 +5,14 @@ namespace ActorVip.Messages.Ownership;
 /// <summary>Allocator to agent: you should own <paramref name="Vip"/> at <paramref name="Epoch"/>. Re-sent until confirmed; idempotent.</summary>
 public sealed record Assign(string Vip, long Epoch);
 
+/// <summary>
+/// Deputy to its own node's agent (never on the wire): no allocator reaches a majority of voters and the VIP's owner is
+/// gone, so acquire <paramref name="Vip"/> at <paramref name="Epoch"/> as if assigned. A claim yields: while still
+/// acquiring, a voter's refusal naming another node than <paramref name="PreviousOwner"/> (another deputy, or the
+/// allocator's choice) makes it let go at once.
+/// </summary>
+public sealed record Claim(string Vip, long Epoch, NodeId? PreviousOwner);
+
 /// <summary>Allocator to agent: give <paramref name="Vip"/> up (it is placed elsewhere from <paramref name="Epoch"/> on).</summary>
 public sealed record Revoke(string Vip, long Epoch);
 

@@ -46,6 +46,8 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     private sealed class Placed(VipConfig vip, OwnerLease lease)
     {
         public VipConfig Vip { get; } = vip;
+        /// <summary>Set while this placement is a deputy's claim not yet confirmed by an allocator (<see cref="Claim"/>).</summary>
+        public Claim? Claim { get; set; }
         public OwnerLease Lease { get; set; } = lease;
         public OwnerLease? Previous { get; set; }
         public IActorRef? Holder { get; set; }
@@ -98,6 +100,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         _allocator = allocator;
 
         Receive<Assign>(OnAssign);
+        Receive<Claim>(OnClaim);
         Receive<Revoke>(OnRevoke);
         Receive<RenewTick>(_ => SendRenewals());
         Receive<LeaseExpiryTick>(_ =>
@@ -184,6 +187,8 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         }
         if (_placed.TryGetValue(assign.Vip, out var placed))
         {
+            // The allocator now stands behind what a deputy claimed here: it no longer yields to other claimants.
+            if (assign.Epoch >= placed.Lease.Epoch) placed.Claim = null;
             if (assign.Epoch <= placed.Lease.Epoch) return; // a re-sent assignment
             _log.Info("placed here again vip={0} epoch={1} node={2} previous-epoch={3}", assign.Vip, assign.Epoch, _self, placed.Lease.Epoch);
             // Same owner, new epoch: the old lease keeps covering us until the new one is acked.
@@ -193,6 +198,22 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         }
         _log.Info("placed here, acquiring the lease vip={0} epoch={1} node={2}", assign.Vip, assign.Epoch, _self);
         _placed[assign.Vip] = new Placed(vip, NewLease(assign.Epoch));
+        SendRenewals();
+        ArmTimers();
+    }
+
+    /// <summary>
+    /// This node's deputy places a VIP here while no allocator can (DeputyAllocator): acquire it like an assignment. A
+    /// VIP already placed here is left alone: an allocator's assignment outranks a claim.
+    /// </summary>
+    private void OnClaim(Claim claim)
+    {
+        if (_leaving || _placed.ContainsKey(claim.Vip)) return;
+        var vip = _settings.Vips.FirstOrDefault(v => v.Address.ToString() == claim.Vip);
+        if (vip is null) return;
+        _log.Info("claimed here while no allocator reaches a majority, acquiring the lease vip={0} epoch={1} node={2} previous-owner={3}", claim.Vip,
+            claim.Epoch, _self, claim.PreviousOwner?.Value ?? "none");
+        _placed[claim.Vip] = new Placed(vip, NewLease(claim.Epoch)) { Claim = claim };
         SendRenewals();
         ArmTimers();
     }
@@ -254,6 +275,14 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         if (placed.Lease.OnNack(nack.RenewalId, nack.Voter, nack.Reason, nack.HighestEpoch))
         {
             GiveUp(nack.Vip, placed, $"voter {nack.Voter} knows epoch {nack.HighestEpoch}", validUntil: validUntil, learntEpoch: nack.HighestEpoch);
+            return;
+        }
+        // A deputy's claim yields while it acquires: a voter promised to a node that is not the owner it replaces means
+        // another deputy or the allocator placed the VIP too, and both holding on would split the votes for good.
+        if (placed.Claim is { } claim && placed.Holder is null && !placed.IsValid(now) && nack.Reason is Messages.Ownership.NackReason.PromisedToOther &&
+            nack.PromisedTo is { } other && other != _self && other != claim.PreviousOwner)
+        {
+            GiveUp(nack.Vip, placed, $"voter {nack.Voter} promised it to {other}, which claims it too", learntEpoch: nack.HighestEpoch);
             return;
         }
         // Still acquiring and refused (a release not yet seen by that voter): try again soon rather than a

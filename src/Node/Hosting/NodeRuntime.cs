@@ -85,6 +85,7 @@ public sealed class NodeRuntime : IAsyncDisposable
                 $"/user/{VipAllocator.Name}",
                 ClusterSingletonProxySettings.Create(system).WithRole("vip")),
             VipAllocator.Name + "-proxy");
+        system.ActorOf(DeputyAllocator.Props(vips, lease, voters, self), DeputyAllocator.Name);
         var agent = system.ActorOf(NodeAgent.Props(settings, link, drivers, lease, voters, self, clock, allocator), NodeAgent.Name);
         return new NodeRuntime(system, agent, self);
     }

@@ -99,6 +99,60 @@ public class NodeAgentTests : VirtualTimeTestKit
         Assert.DoesNotContain(kernel.Calls, c => c.Contains("198.51.100.1", StringComparison.Ordinal));
     }
 
+    private static readonly NodeId Other = new("akka.tcp://actorvip@192.0.2.13:4053");
+    private static readonly NodeId Dead = new("akka.tcp://actorvip@192.0.2.12:4053");
+
+    /// <summary>The voter past its quiet period, promised to <paramref name="holder"/> at epoch 3 from now on.</summary>
+    private void PromiseTo(IActorRef voter, NodeId holder)
+    {
+        Scheduler.Advance(Lease.PromiseTime + Step);
+        voter.Tell(new Renew("192.0.2.100", 3, holder, 1, AckWanted: false));
+        Scheduler.Advance(Step);
+    }
+
+    [Fact]
+    public void A_deputys_claim_yields_at_once_to_another_claimant()
+    {
+        // Two claimants would otherwise each keep the promises they got and split the votes for as long as both renew.
+        var allocator = CreateTestProbe();
+        var (kernel, agent, voter, self) = Start(allocator);
+        PromiseTo(voter, Other);
+        agent.Tell(new Claim("192.0.2.100", 4, PreviousOwner: Dead));
+        var released = allocator.FishForMessage<Released>(m => m is Released, TimeSpan.FromSeconds(5));
+        Assert.Equal(("192.0.2.100", 4L, self), (released.Vip, released.Epoch, released.Owner));
+        Scheduler.Advance(Lease.PromiseTime * 2);
+        Assert.False(kernel.HasAddress("192.0.2.100/32"));
+    }
+
+    [Fact]
+    public void A_deputys_claim_waits_out_the_promise_to_the_owner_it_replaces()
+    {
+        var allocator = CreateTestProbe();
+        var (kernel, agent, voter, _) = Start(allocator);
+        PromiseTo(voter, Dead);
+        agent.Tell(new Claim("192.0.2.100", 4, PreviousOwner: Dead));
+        // The dead owner's promise runs out (it renews no more); the claim is then granted.
+        var granted = AdvanceUntil(() => kernel.HasAddress("192.0.2.100/32"), Lease.PromiseTime + Lease.RenewInterval * 2);
+        Assert.InRange(granted, TimeSpan.Zero, Lease.PromiseTime + Lease.RenewInterval);
+        allocator.ExpectNoMsg(TimeSpan.FromMilliseconds(50));
+    }
+
+    [Fact]
+    public void An_assignment_outranks_a_claim_and_a_claim_never_replaces_a_placement()
+    {
+        var allocator = CreateTestProbe();
+        var (kernel, agent, voter, _) = Start(allocator);
+        var acquired = CreateTestProbe();
+        Sys.EventStream.Subscribe(acquired.Ref, typeof(VipAcquired));
+        PromiseTo(voter, Other);
+        agent.Tell(new Assign("192.0.2.100", 4));
+        agent.Tell(new Claim("192.0.2.100", 5, PreviousOwner: Dead)); // ignored: placed here already
+        // Assigned, it does not yield to the other node: it waits until that promise runs out, then holds at epoch 4.
+        var granted = AdvanceUntil(() => kernel.HasAddress("192.0.2.100/32"), Lease.PromiseTime + Lease.RenewInterval * 2);
+        Assert.InRange(granted, TimeSpan.Zero, Lease.PromiseTime + Lease.RenewInterval);
+        Assert.Equal(4, acquired.ExpectMsg<VipAcquired>(TimeSpan.FromSeconds(5)).Epoch);
+    }
+
     private sealed class NoLinks : ILinkDriver
     {
         public InterfaceInfo? Find(string name) => null;

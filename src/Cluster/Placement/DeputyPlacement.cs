@@ -1,0 +1,149 @@
+namespace ActorVip.Ownership;
+
+/// <summary>A VIP this node places on itself while no allocator is alive: acquire it at <paramref name="Epoch"/>.</summary>
+/// <param name="PreviousOwner">Whom the voters last promised it to; a refusal naming that node does not stop the claim.</param>
+public sealed record DeputyClaim(string Vip, long Epoch, NodeId? PreviousOwner);
+
+/// <summary>What a deputy does after asking the voters: claim these VIPs, and look again after <paramref name="RetryAfter"/> if set.</summary>
+public sealed record DeputyDecision(IReadOnlyList<DeputyClaim> Claims, TimeSpan? RetryAfter)
+{
+    public static readonly DeputyDecision Nothing = new([], null);
+}
+
+/// <summary>
+/// The deputy's pure decisions (issue 13 §1). When the owner of a VIP and the allocator are lost together (one rack, or
+/// both cut off in a minority), the VIP would stay dark until Akka's failure detector, the split brain resolver and the
+/// singleton's hand-over have all run (about 10 s). Every node's deputy watches its own voter: when neither the
+/// allocator's presence (<see cref="AllocatorPresence"/>) nor a VIP's owner is promised there any more, it asks every
+/// voter; if a majority of them has no live promise for either, the VIP is orphaned, and the node that the allocator's
+/// own rules (<see cref="Placement.Decide"/>) would choose among the voters that answered claims it at an epoch above
+/// every epoch they reported.
+/// Safety never rests on this choice: a claim is an ordinary acquisition of the quorum lease, so two deputies, or a
+/// deputy and an allocator, can never both hold a VIP; the rules here only keep them from getting in each other's way.
+/// </summary>
+public static class DeputyPlacement
+{
+    /// <summary>
+    /// From the local voter's snapshot: whether to ask every voter now (the allocator's presence has run out here and a
+    /// configured VIP has no live promise here), and when to look at the local voter again otherwise: the moment the
+    /// presence promise, or while it is gone the first VIP promise, would run out (at most <see cref="LeaseSettings.PromiseTime"/>).
+    /// A voter that never heard from an allocator (a new cluster, or an allocator of an older version) asks nothing.
+    /// </summary>
+    public static (bool Probe, TimeSpan NextLook) Look(VoterPromises local, IReadOnlyList<VipSpec> vips, LeaseSettings settings)
+    {
+        var presence = AllocatorPresence.Of(local);
+        var latest = settings.PromiseTime;
+        if (presence is null)
+            return (false, latest);
+        if (presence.PromisedTo is not null)
+            return (false, Min(presence.PromiseRemaining, latest));
+        var byVip = local.Promises.VipsOnly().ToDictionary(p => p.Vip, StringComparer.Ordinal);
+        var orphan = false;
+        var next = latest;
+        foreach (var spec in vips)
+        {
+            if (!byVip.TryGetValue(spec.Vip, out var p) || p.PromisedTo is null)
+                orphan = true;
+            else
+                next = Min(next, p.PromiseRemaining);
+        }
+        return (orphan, next);
+    }
+
+    /// <summary>
+    /// Decides from the snapshots of the voters that answered (this node's among them) which orphaned VIPs this node
+    /// claims. Nothing is claimed unless a majority of all voters answered, a majority has no live allocator presence,
+    /// and, per VIP, a majority has no live promise. The candidates are the voters that answered and are Up members in
+    /// this node's view (<paramref name="upMembersOldestFirst"/>), less the last allocator's node and the orphans' last
+    /// owners. The oldest candidate will most likely run the next allocator (the singleton goes to the oldest member
+    /// with the role once the dead are removed): it is avoided as the allocator avoids its own node, so that the new
+    /// allocator does not move the VIP again.
+    /// </summary>
+    public static DeputyDecision Decide(IReadOnlyCollection<VoterPromises> answered, IReadOnlyList<VipSpec> vips, IReadOnlyList<NodeId> upMembersOldestFirst,
+        NodeId self, LeaseSettings settings)
+    {
+        var snapshots = answered.GroupBy(s => s.Voter).Select(g => g.First()).ToList();
+        var majority = settings.Majority;
+        if (snapshots.Count < majority)
+            return DeputyDecision.Nothing;
+
+        var presence = snapshots.Select(AllocatorPresence.Of).ToList();
+        var presenceRetry = RunsOutAtMajority(presence, majority);
+        if (presenceRetry is { } stillPresent)
+            return new DeputyDecision([], stillPresent);
+        var lastAllocator = presence.Where(p => p is not null).MaxBy(p => p!.HighestEpoch)?.HighestEpochOwner;
+
+        var orphans = new Dictionary<string, NodeId?>(StringComparer.Ordinal);
+        TimeSpan? retry = null;
+        foreach (var spec in vips)
+        {
+            var records = snapshots.Select(s => s.Promises.FirstOrDefault(p => p.Vip == spec.Vip)).ToList();
+            if (RunsOutAtMajority(records, majority) is { } held)
+            {
+                // Held at a majority: most likely a live owner renewing, which nobody must disturb; if it is a dead one
+                // whose promises run out a little later at some voters, look again then.
+                retry = Min(retry ?? held, held);
+                continue;
+            }
+            orphans[spec.Vip] = records.Where(r => r is not null)
+                .Select(r => r!.PromisedTo ?? r.HighestEpochOwner)
+                .FirstOrDefault(o => o is not null);
+        }
+        if (orphans.Count == 0)
+            return new DeputyDecision([], retry);
+
+        var excluded = orphans.Values.Where(o => o is not null).Select(o => o!.Value).ToHashSet();
+        if (lastAllocator is { } allocatorNode)
+            excluded.Add(allocatorNode);
+        var answering = snapshots.Select(s => s.Voter).ToHashSet();
+        var candidates = upMembersOldestFirst.Where(v => answering.Contains(v) && !excluded.Contains(v)).ToList();
+        if (!candidates.Contains(self))
+            return new DeputyDecision([], retry);
+
+        var recovered = PlacementRecovery.Recover(snapshots, settings);
+        var members = candidates.Select(c => new MemberView(c, HasVipRole: true, IsUp: true, IsReachable: true, BackendHealth.Unknown)).ToList();
+        // The allocator's rules, with the likely next allocator in the allocator's seat: it is chosen last.
+        var decision = Placement.Decide(vips, members, candidates[0], recovered.Assignments, recovered.EpochCounter);
+        var claims = decision.Changes
+            .Where(c => c.To == self && orphans.ContainsKey(c.Vip))
+            .Select(c => new DeputyClaim(c.Vip, c.Epoch, orphans[c.Vip]))
+            .ToList();
+        return new DeputyDecision(claims, retry);
+    }
+
+    /// <summary>
+    /// For the allocator: the VIPs its local voter promises to another node than the assigned one at a higher epoch than
+    /// the assignment. A deputy placed them while no allocator reached it, or an allocator before this one did: that
+    /// promise is newer than what the allocator knows, so it becomes the assignment. A promise at the assignment's own
+    /// epoch or below is not taken: two claimants at one epoch are sorted out by the claim yielding (<see cref="Claim"/>).
+    /// </summary>
+    public static IReadOnlyList<(string Vip, Assignment Was, Assignment Now)> Adoptions(IReadOnlyDictionary<string, Assignment> assignments,
+        VoterPromises local, IReadOnlyCollection<VipSpec> vips)
+    {
+        var adoptions = new List<(string, Assignment, Assignment)>();
+        foreach (var promise in local.Promises.VipsOnly())
+        {
+            if (promise.PromisedTo is not { } holder || promise.PromiseRemaining <= TimeSpan.Zero || !vips.Any(v => v.Vip == promise.Vip)) continue;
+            var was = assignments.TryGetValue(promise.Vip, out var a) ? a : new Assignment(null, 0);
+            if (was.Owner != holder && promise.PromisedEpoch > was.Epoch)
+                adoptions.Add((promise.Vip, was, new Assignment(holder, promise.PromisedEpoch)));
+        }
+        return adoptions;
+    }
+
+    /// <summary>
+    /// Null when a majority of the voters has no live promise in <paramref name="records"/> (one per voter, null: never
+    /// heard of it); otherwise how long until that is so, if the promises simply run out.
+    /// </summary>
+    private static TimeSpan? RunsOutAtMajority(IReadOnlyList<PromiseInfo?> records, int majority)
+    {
+        var free = records.Count(r => r?.PromisedTo is null);
+        if (free >= majority)
+            return null;
+        var live = records.Where(r => r?.PromisedTo is not null).Select(r => r!.PromiseRemaining).OrderBy(t => t).ToList();
+        var needed = majority - free;
+        return needed <= live.Count ? live[needed - 1] : null;
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+}
