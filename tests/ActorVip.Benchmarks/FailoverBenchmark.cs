@@ -26,7 +26,7 @@ public static class FailoverBenchmark
         var nodes = new Option<int>("--nodes") { Description = "Nodes (3 or 5)", DefaultValueFactory = _ => 3 };
         var scenario = new Option<string>("--scenario")
         {
-            Description = "crash | graceful | partition | kill9 | freeze | all",
+            Description = "crash | graceful | partition | kill9 | freeze | rack-crash | rack-partition (5 nodes) | all (the first five)",
             DefaultValueFactory = _ => "all"
         };
         var idleSeconds = new Option<int>("--idle-seconds")
@@ -47,7 +47,7 @@ public static class FailoverBenchmark
             var scenarios = FailoverScenarios.Parse(r.GetValue(scenario)!);
             if (scenarios is null)
             {
-                Console.Error.WriteLine("actorvip-bench: --scenario: expected crash, graceful, partition, kill9, freeze or all");
+                Console.Error.WriteLine($"actorvip-bench: --scenario: expected one of {FailoverScenarios.Names}");
                 return 2;
             }
             var chosen = new List<IVipService>();

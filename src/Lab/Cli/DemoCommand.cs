@@ -32,7 +32,7 @@ public static class DemoCommand
             var scenarios = text is null ? [FailoverScenario.Crash, FailoverScenario.Graceful] : FailoverScenarios.Parse(text);
             if (scenarios is null)
             {
-                Console.Error.WriteLine($"actorvip-lab: --scenario: '{text}' is not one of crash, graceful, partition, kill9, freeze, all");
+                Console.Error.WriteLine($"actorvip-lab: --scenario: '{text}' is not one of {FailoverScenarios.Names}");
                 return ExitCodes.BadInput;
             }
             return Run(n, scenarios, result.GetValue(keep));
@@ -126,6 +126,8 @@ public static class DemoCommand
         FailoverScenario.Partition => "the switch cuts the owner off from the other nodes; the client still reaches everyone",
         FailoverScenario.Kill9 => "the owner's process is killed; its kernel stays up",
         FailoverScenario.Freeze => "the owner's process is frozen (SIGSTOP) for 5 s",
+        FailoverScenario.RackCrash => "the owner and the allocator's node are killed and their cables cut together (one rack)",
+        FailoverScenario.RackPartition => "the switch cuts the owner and the allocator's node off from the other nodes together",
         _ => s.ToString(),
     };
 

@@ -41,11 +41,18 @@ public static class SimulateCommand
                 return ExitCodes.BadInput;
             }
             var name = result.GetValue(scenario) ?? "all";
-            var chosen = name == "all" ? Scenarios.All.ToList() : Scenarios.Find(name) is { } s ? [s] : null;
+            // "all" is every scenario this many nodes can run; the rack faults take two nodes and need five.
+            var chosen = name == "all" ? Scenarios.All.Where(x => n >= x.MinNodes).ToList() : Scenarios.Find(name) is { } s ? [s] : null;
             if (chosen is null)
             {
                 Console.Error.WriteLine($"actorvip-lab: --scenario '{name}' is not a scenario (expected all or one of " +
                     $"{string.Join(", ", Scenarios.All.Select(x => x.Name))})");
+                return ExitCodes.BadInput;
+            }
+            if (chosen.FirstOrDefault(x => n < x.MinNodes) is { } needsMore)
+            {
+                Console.Error.WriteLine($"actorvip-lab: --scenario {needsMore.Name} needs --nodes {needsMore.MinNodes}: it takes two nodes, which leaves " +
+                    $"no majority of {n}");
                 return ExitCodes.BadInput;
             }
             var r = result.GetValue(rounds);

@@ -13,16 +13,34 @@ public enum FailoverScenario
     Kill9,
     /// <summary>SIGSTOP for 5 s, then SIGCONT.</summary>
     Freeze,
+    /// <summary>The owner and the allocator's node together (one rack): both SIGKILLed, both cables cut. Needs 5 nodes.</summary>
+    RackCrash,
+    /// <summary>The switch cuts the owner and the allocator's node, together, off from the other nodes. Needs 5 nodes.</summary>
+    RackPartition,
 }
 
 public static class FailoverScenarios
 {
-    public static readonly IReadOnlyList<FailoverScenario> All = Enum.GetValues<FailoverScenario>();
+    /// <summary>The faults to the owner alone: "all". The rack faults need 5 nodes and are named one by one.</summary>
+    public static readonly IReadOnlyList<FailoverScenario> All =
+        [FailoverScenario.Crash, FailoverScenario.Graceful, FailoverScenario.Partition, FailoverScenario.Kill9, FailoverScenario.Freeze];
 
-    public static string Name(this FailoverScenario s) => s.ToString().ToLowerInvariant();
+    public static string Name(this FailoverScenario s) => s switch
+    {
+        FailoverScenario.RackCrash => "rack-crash",
+        FailoverScenario.RackPartition => "rack-partition",
+        _ => s.ToString().ToLowerInvariant(),
+    };
 
-    /// <summary>Parses "crash", "graceful", ..., "all"; null when unknown.</summary>
+    /// <summary>Whether the fault takes two nodes (the owner and the allocator's), which leaves a majority only of 5 or more.</summary>
+    public static bool TakesTwoNodes(this FailoverScenario s) => s is FailoverScenario.RackCrash or FailoverScenario.RackPartition;
+
+    /// <summary>The names "crash", ..., "rack-partition" and "all", for usage lines.</summary>
+    public static string Names => string.Join(", ", Enum.GetValues<FailoverScenario>().Select(Name)) + ", all";
+
+    /// <summary>Parses "crash", "graceful", ..., "rack-partition", "all"; null when unknown.</summary>
     public static IReadOnlyList<FailoverScenario>? Parse(string text) =>
         text.Equals("all", StringComparison.OrdinalIgnoreCase) ? All
-        : text.Length > 0 && char.IsLetter(text[0]) && Enum.TryParse<FailoverScenario>(text, ignoreCase: true, out var s) ? [s] : null;
+        : Enum.GetValues<FailoverScenario>().Where(s => s.Name().Equals(text, StringComparison.OrdinalIgnoreCase)).Select(s => (IReadOnlyList<FailoverScenario>)[s])
+            .FirstOrDefault();
 }

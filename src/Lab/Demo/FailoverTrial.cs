@@ -89,6 +89,17 @@ public sealed class FailoverTrial
         var process = processes[owner];
         var faultAt = observer.Now;
         var others = _topology.Nodes.Where(n => n != owner).ToList();
+        LabNode? allocator = null;
+        if (scenario.TakesTwoNodes())
+        {
+            if (_topology.Nodes.Count < 5)
+                return Result(owner, [], serving, faultAt, Fail($"{scenario.Name()} takes two nodes, which leaves no majority of {_topology.Nodes.Count}: " +
+                    "run it with 5 nodes"));
+            allocator = AllocatorNode(processes);
+            if (allocator is null || allocator == owner)
+                return Result(owner, [], serving, faultAt, Fail($"the allocator's node could not be told apart from the owner ({allocator?.Name ?? "no log line"})"));
+            others.Remove(allocator);
+        }
         switch (scenario)
         {
             case FailoverScenario.Crash:
@@ -114,6 +125,18 @@ public sealed class FailoverTrial
                 process.Signal(SIGSTOP, tree: true);
                 Note(faultAt, faultAt, $"fault: SIGSTOP {owner.Name} for {FaultHold.TotalSeconds:0} s");
                 break;
+            case FailoverScenario.RackCrash:
+                _topology.Lab.SetLink(owner.Namespace, up: false);
+                _topology.Lab.SetLink(allocator!.Namespace, up: false);
+                process.Signal(SIGKILL, tree: true);
+                processes[allocator].Signal(SIGKILL, tree: true);
+                Note(faultAt, faultAt, $"fault: cut the cables of {owner.Name} (owner) and {allocator.Name} (allocator) and SIGKILL both");
+                break;
+            case FailoverScenario.RackPartition:
+                BridgePartition.Isolate(_topology.Lab.Switch, [owner.BridgePort, allocator!.BridgePort], others.Select(n => n.BridgePort));
+                Note(faultAt, faultAt, $"fault: switch cuts {owner.Name} (owner) and {allocator.Name} (allocator) off from " +
+                    $"{string.Join(", ", others.Select(n => n.Name))}; the client still reaches all");
+                break;
         }
 
         // 3. Until another node answers and the pings are answered again.
@@ -127,7 +150,7 @@ public sealed class FailoverTrial
         // 4. The scenario's tail: heal or wake the old owner and watch what it does; give a killed node's address time to expire.
         switch (scenario)
         {
-            case FailoverScenario.Partition:
+            case FailoverScenario.Partition or FailoverScenario.RackPartition:
                 WaitUntil(observer, faultAt + FaultHold);
                 BridgePartition.Heal(_topology.Lab.Switch);
                 Note(faultAt, observer.Now, "partition healed");
@@ -164,6 +187,18 @@ public sealed class FailoverTrial
             Note(faultAt, w.From, $"DUAL OWNERSHIP: {string.Join(" and ", w.Macs.Select(m => _topology.NodeWithMac(m)?.Name ?? m))} answered the same probe");
         return new TrialResult(_service.Name, scenario, owner, newOwners, serving, faultAt, seen, null, Timeline(), Logs(processes));
     }
+
+    /// <summary>
+    /// The node that runs the allocator singleton: the one whose log last says it recovered as allocator (each node logs
+    /// with a timestamp first, so the latest line is the current allocator).
+    /// </summary>
+    private static LabNode? AllocatorNode(Dictionary<LabNode, LabProcess> processes) =>
+        processes
+            .Select(p => (Node: p.Key, Line: File.ReadLines(p.Value.LogPath).LastOrDefault(l => l.Contains("allocator recovered", StringComparison.Ordinal))))
+            .Where(x => x.Line is not null)
+            .OrderBy(x => x.Line, StringComparer.Ordinal)
+            .Select(x => x.Node)
+            .LastOrDefault();
 
     private void Note(TimeSpan faultAt, TimeSpan at, string what) => _timeline.Add((at - faultAt, what));
 

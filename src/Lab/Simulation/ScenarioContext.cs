@@ -61,6 +61,12 @@ public sealed class ScenarioContext(SimulatedCluster cluster, int seed, int roun
         _handovers.Add(new Handover(node.Name, expectation.From, maxGap));
     }
 
+    /// <summary>
+    /// <paramref name="node"/>, which holds the VIP now, is about to be lost (with the allocator's node: one rack): another
+    /// node must hold the VIP after at most <paramref name="maxGap"/> of darkness, without waiting for Akka's membership.
+    /// </summary>
+    public void ExpectTakeover(SimulatedNode node, TimeSpan maxGap) => _handovers.Add(new Handover(node.Name, Cluster.Timeline.Now, maxGap));
+
     /// <summary>How long a partition or loss is left in place once the cluster reacted.</summary>
     public TimeSpan Dwell => Cluster.Lease.PromiseTime * 3;
 }

@@ -47,7 +47,7 @@ public static class ScenarioRunner
             var next = hold is null ? null : report.Holds.Where(h => h.Node != node && h.Start >= hold.End).MinBy(h => h.Start);
             if (hold is null || hold.Ongoing || next is null || next.Start - hold.End > maxGap)
             {
-                problems.Add($"no graceful handover: {node} held the VIP at {at.TotalMilliseconds:0}ms and had to give it to another node " +
+                problems.Add($"no handover in time: {node} held the VIP at {at.TotalMilliseconds:0}ms and another node had to hold it " +
                     $"within {maxGap.TotalMilliseconds:0}ms of darkness; " +
                     (hold is null ? "it did not hold it then" : hold.Ongoing ? "it kept it" : next is null ? "nobody took it"
                         : $"{next.Node} took it {(next.Start - hold.End).TotalMilliseconds:0}ms after"));

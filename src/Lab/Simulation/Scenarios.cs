@@ -1,7 +1,7 @@
 namespace ActorVip.Lab.Simulation;
 
-/// <summary>A named fault scenario: from an owned VIP, inject, heal, recover.</summary>
-public sealed record Scenario(string Name, string Description, Func<ScenarioContext, Task> Run);
+/// <summary>A named fault scenario: from an owned VIP, inject, heal, recover; it needs at least <paramref name="MinNodes"/> nodes.</summary>
+public sealed record Scenario(string Name, string Description, Func<ScenarioContext, Task> Run, int MinNodes = 3);
 
 /// <summary>
 /// The scenarios of `actorvip-lab simulate` and of the simulation tests. Each starts from a settled cluster
@@ -18,6 +18,10 @@ public static class Scenarios
         new("owner-minority", "the owner is cut off in a minority; the majority takes over", OwnerMinority),
         new("allocator-isolated", "the allocator is cut off alone, the owner stays in the majority; the VIP must not blink (or, if the allocator moves to " +
             "the owner, is handed over gracefully)", AllocatorIsolated),
+        new("rack-crash", "the owner and the allocator's node crash together (one rack; 5 nodes or more); the others place the VIP within a second",
+            RackCrash, MinNodes: 5),
+        new("rack-isolated", "the owner and the allocator's node are cut off together in a minority (5 nodes or more); the majority places the VIP " +
+            "within a second", RackIsolated, MinNodes: 5),
         new("asymmetric", "messages from the owner to the allocator are lost, the other direction works", Asymmetric),
         new("owner-freeze", "the owner's actors freeze for longer than the lease, then wake", OwnerFreeze),
         new("rolling-restart", "every node in turn leaves gracefully, restarts and rejoins", RollingRestart),
@@ -71,6 +75,32 @@ public static class Scenarios
             await c.WaitForOwnerAsync(ctx.Bound, n => n != owner);
         }
         if (!throughHeal) ctx.EndNoBlink();
+        await HealAndRecover(ctx);
+    }
+
+    private static Task RackCrash(ScenarioContext ctx) => RackGoes(ctx, async rack =>
+    {
+        foreach (var node in rack) await ctx.Cluster.CrashAsync(node);
+    });
+
+    private static Task RackIsolated(ScenarioContext ctx) => RackGoes(ctx, rack => ctx.Cluster.PartitionAsync(rack));
+
+    /// <summary>
+    /// The owner and the allocator's node go away together (<paramref name="fault"/>): no allocator is left to place the
+    /// VIP until Akka's membership moves the singleton, seconds later; the nodes' deputies must place it within a second.
+    /// </summary>
+    private static async Task RackGoes(ScenarioContext ctx, Func<IReadOnlyList<SimulatedNode>, Task> fault)
+    {
+        var c = ctx.Cluster;
+        if (c.Nodes.Count - 2 < c.Lease.Majority)
+            throw new InvalidOperationException($"losing two of {c.Nodes.Count} nodes leaves no majority of voters: run this scenario with 5 nodes or more");
+        var owner = await c.WaitForOwnerAsync(ctx.Bound);
+        var allocator = await AllocatorApartFrom(ctx, owner);
+        ctx.FaultPoint($"{owner.Name} holds the VIP, {allocator.Name} runs the allocator");
+        ctx.ExpectTakeover(owner, MaxHandoverGap);
+        await fault([owner, allocator]);
+        await c.WaitForOwnerAsync(ctx.Bound, n => n != owner && n != allocator);
+        await Task.Delay(ctx.Dwell);
         await HealAndRecover(ctx);
     }
 

@@ -3,7 +3,7 @@ using Xunit.Abstractions;
 namespace ActorVip.Kernel.Tests.EndToEnd;
 
 /// <summary>
-/// TESTING.md level 6: three real `actorvip run` processes with --nodes 3, one per namespace on a bridge, and a
+/// TESTING.md level 6: three (or five) real `actorvip run` processes with --nodes 3 (5), one per namespace on a bridge, and a
 /// client pinging the VIP every 10 ms and asking who-has every 20 ms. Each scenario asserts the invariant (never
 /// two MACs answering for the VIP in one probe window) and liveness (the VIP answers again within 10 s), and
 /// prints the numbers; the timing itself is the benchmark's business. This is also the CI variant of the
@@ -17,7 +17,10 @@ public sealed class FailoverEndToEndTests(ITestOutputHelper output)
     [Fact] public void Kill9_of_the_owners_process_alone() => Check(FailoverScenario.Kill9);
     [Fact] public void Freeze_of_the_owner_SIGSTOP_for_5_s() => Check(FailoverScenario.Freeze);
 
-    private void Check(FailoverScenario scenario)
+    /// <summary>Five nodes: the owner and the allocator's node killed together; the deputies place the VIP (issue 13 §1).</summary>
+    [Fact] public void Rack_crash_of_the_owner_and_the_allocators_node_5_nodes() => Check(FailoverScenario.RackCrash, nodes: 5);
+
+    private void Check(FailoverScenario scenario, int nodes = 3)
     {
         string prefix;
         List<int> pids = new();
@@ -25,7 +28,7 @@ public sealed class FailoverEndToEndTests(ITestOutputHelper output)
         using (var lab = new NetworkLab("e2e"))
         {
             prefix = lab.Prefix;
-            var topology = VipTopology.Build(lab, 3);
+            var topology = VipTopology.Build(lab, nodes);
             var trial = new FailoverTrial(topology, new ActorVipService(), line => output.WriteLine($"-- {line}"), CancellationToken.None)
             {
                 WhileServing = processes => pids.AddRange(processes.Values.Select(p => p.Pid)),

@@ -24,7 +24,7 @@ public sealed class SimulationTests(ITestOutputHelper output)
         var data = new TheoryData<string, int>();
         foreach (var nodes in new[] { 3, 5 })
         {
-            foreach (var scenario in Scenarios.All.Where(s => s.Name != "random"))
+            foreach (var scenario in Scenarios.All.Where(s => s.Name != "random" && nodes >= s.MinNodes))
                 data.Add(scenario.Name, nodes);
         }
         return data;
