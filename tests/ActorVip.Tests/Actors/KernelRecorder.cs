@@ -31,6 +31,9 @@ public sealed class KernelRecorder : IAddressDriver, IAnnouncer, IFence
     /// <summary>Runs inside every fence close, before it returns (a test makes the close slow with it).</summary>
     public Action? DuringDisown { get; set; }
 
+    /// <summary>Runs inside every fence open, before it returns (a test stalls the caller past its lease with it).</summary>
+    public Action? DuringOwn { get; set; }
+
     /// <summary>Runs inside every address add, before it returns (a test stalls the caller past its lease with it).</summary>
     public Action? DuringAdd { get; set; }
 
@@ -74,7 +77,11 @@ public sealed class KernelRecorder : IAddressDriver, IAnnouncer, IFence
 
     public void Install(IReadOnlyCollection<IPAddress> vips) => Calls.Enqueue($"install {string.Join(",", vips)}");
 
-    public void Own(IPAddress vip, TimeSpan remaining) => Calls.Enqueue($"own {vip} {remaining.TotalMilliseconds:0}");
+    public void Own(IPAddress vip, TimeSpan remaining)
+    {
+        DuringOwn?.Invoke();
+        Calls.Enqueue($"own {vip} {remaining.TotalMilliseconds:0}");
+    }
 
     public void Disown(IPAddress vip)
     {

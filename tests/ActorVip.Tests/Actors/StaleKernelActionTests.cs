@@ -90,6 +90,22 @@ public class StaleKernelActionTests : VirtualTimeTestKit
     }
 
     [Fact]
+    public void A_fence_opened_as_the_lease_ended_is_closed_at_once_and_the_address_never_added()
+    {
+        var clock = new ManualClock();
+        var kernel = new KernelRecorder();
+        // The thread stalls inside the nftables write past the lease's end: the element's timeout counts from the kernel's
+        // receipt, so it would outlive the lease by the stall.
+        kernel.DuringOwn = () => clock.Now = TimeSpan.FromMilliseconds(600);
+        Started(Sys.ActorOf(VipActor.Props(KernelRecorder.Link, Vip, Settings(), kernel, kernel, kernel,
+            KernelRecorder.Lease(TimeSpan.FromMilliseconds(590), clock))));
+        Step(TimeSpan.FromMilliseconds(500));
+        Assert.Equal(["own 192.0.2.100 590", "disown 192.0.2.100"], kernel.Calls.Take(2));
+        Assert.Equal(0, kernel.Count("add"));
+        Assert.Equal(0, kernel.Count("announce"));
+    }
+
+    [Fact]
     public void A_lease_ended_by_the_agent_stops_every_kernel_action_at_once()
     {
         var kernel = new KernelRecorder();
