@@ -2,8 +2,14 @@ namespace ActorVip.Messages.Agent;
 
 // Messages inside one node: to its NodeAgent and to the VipActor that holds a VIP. Never on the wire.
 
-/// <summary>To a VipActor: the lease was renewed and stays valid for <paramref name="Remaining"/>; refresh the kernel fence.</summary>
-public sealed record LeaseRenewed(TimeSpan Remaining);
+/// <summary>
+/// To a VipActor: the lease was renewed; refresh the kernel fence. It carries no duration: the holder computes the fence
+/// timeout from the lease's absolute end (HolderLease) when it acts, so a renewal delivered late cannot open the fence late.
+/// </summary>
+public sealed record LeaseRenewed
+{
+    public static readonly LeaseRenewed Instance = new();
+}
 
 /// <summary>
 /// From a stopping VipActor to its NodeAgent, after its children stopped: whether the VIP is silenced, that is its fence

@@ -51,6 +51,8 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         public OwnerLease Lease { get; set; } = lease;
         public OwnerLease? Previous { get; set; }
         public IActorRef? Holder { get; set; }
+        /// <summary>The holder's view of the lease's end, shared with its actors; ended the moment the holder is stopped.</summary>
+        public HolderLease? Validity { get; set; }
         public bool IsValid(TimeSpan now) => Lease.IsValid(now) || (Previous?.IsValid(now) ?? false);
         public TimeSpan Remaining(TimeSpan now)
         {
@@ -252,8 +254,9 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         if (placed.Holder is null)
         {
             if (IsStopping(ack.Vip)) return; // the previous holder is still removing the address
+            placed.Validity = new HolderLease(_clock, now + placed.Lease.Remaining(now));
             placed.Holder = Context.ActorOf(VipActor.Props(_link, placed.Vip, _settings, _drivers.Addresses, _drivers.Announcer, _drivers.Fence,
-                placed.Lease.Remaining(now), _drivers.LoadBalancer, new OwnerTag(ack.Epoch, _self)), Sanitize(ack.Vip));
+                placed.Validity, _drivers.LoadBalancer, new OwnerTag(ack.Epoch, _self)), Sanitize(ack.Vip));
             Context.Watch(placed.Holder);
             _log.Info("lease granted vip={0} epoch={1} node={2} valid-for-ms={3}", ack.Vip, ack.Epoch, _self,
                 (int)placed.Lease.Remaining(now).TotalMilliseconds);
@@ -261,7 +264,9 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         }
         else if (extended)
         {
-            placed.Holder.Tell(new LeaseRenewed(placed.Lease.Remaining(now)));
+            // The new end first, then the nudge: the fence timeout is computed from it when the holder acts.
+            placed.Validity?.Extend(now + placed.Lease.Remaining(now));
+            placed.Holder.Tell(LeaseRenewed.Instance);
         }
         if (extended || placed.Holder is not null && !_expiryArmed) ArmTimers();
     }
@@ -347,6 +352,9 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         if (placed.Holder is null) return;
         Context.System.EventStream.Publish(new VipReleased(vip, placed.Lease.Epoch, _self, reason));
         _stopping[placed.Holder] = new Stopping(vip);
+        // Before the stop: a tick already queued for the holder or its announcer must find the lease over.
+        placed.Validity?.End();
+        placed.Validity = null;
         Context.Stop(placed.Holder);
         placed.Holder = null;
     }

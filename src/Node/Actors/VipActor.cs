@@ -11,7 +11,9 @@ namespace ActorVip.Node.Actors;
 /// announces it on start; keeps the address (and its valid lifetime) fresh and re-adds it if
 /// someone deleted it; closes the fence and removes the address when stopped, and tells the parent whether
 /// both succeeded (<see cref="Silenced"/>), which releases the lease only then.
-/// The parent starts it only while the quorum lease is valid and stops it the moment it is not.
+/// The parent starts it only while the quorum lease is valid and stops it the moment it is not; and because a stall can
+/// deliver a timer or a renewal late, every fence open, address add and announce first checks the shared
+/// <see cref="HolderLease"/> and is skipped once the lease has ended.
 /// </summary>
 public sealed class VipActor : ReceiveActor, IWithTimers
 {
@@ -27,13 +29,14 @@ public sealed class VipActor : ReceiveActor, IWithTimers
     private readonly IAddressDriver _addresses;
     private readonly IAnnouncer _announcer;
     private readonly IFence? _fence;
-    private readonly TimeSpan _initialLease;
+    private readonly HolderLease _lease;
     private readonly LoadBalancerDrivers? _lb;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly OwnerTag _owner;
+    private bool _added;
 
     public VipActor(InterfaceInfo link, VipConfig vip, NodeSettings settings, IAddressDriver addresses, IAnnouncer announcer, IFence? fence,
-        TimeSpan initialLease, LoadBalancerDrivers? lb = null, OwnerTag? owner = null)
+        HolderLease lease, LoadBalancerDrivers? lb = null, OwnerTag? owner = null)
     {
         _owner = owner ?? OwnerTag.Unknown;
         _link = link;
@@ -43,24 +46,27 @@ public sealed class VipActor : ReceiveActor, IWithTimers
         _addresses = addresses;
         _announcer = announcer;
         _fence = fence;
-        _initialLease = initialLease;
+        _lease = lease;
         _lb = lb;
-        Receive<LeaseRenewed>(r => OpenFence(r.Remaining));
+        Receive<LeaseRenewed>(_ =>
+        {
+            // A lease that had too little left at start skipped the address: add it with the first renewal, fence first.
+            if (OpenFence() && !_added) Refresh(isCheck: false);
+        });
         Receive<Check>(_ => Refresh(isCheck: true));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(InterfaceInfo link, VipConfig vip, NodeSettings settings, IAddressDriver addresses, IAnnouncer announcer, IFence? fence,
-        TimeSpan initialLease, LoadBalancerDrivers? lb = null, OwnerTag? owner = null) =>
-        Akka.Actor.Props.Create(() => new VipActor(link, vip, settings, addresses, announcer, fence, initialLease, lb, owner));
+        HolderLease lease, LoadBalancerDrivers? lb = null, OwnerTag? owner = null) =>
+        Akka.Actor.Props.Create(() => new VipActor(link, vip, settings, addresses, announcer, fence, lease, lb, owner));
 
     protected override void PreStart()
     {
         // Fence first: the address must never be reachable through a closed fence race.
-        OpenFence(_initialLease);
-        Refresh(isCheck: false);
-        Context.ActorOf(VipAnnouncer.Props(_link, _vip, _settings.Announce, _announcer), "announcer");
+        if (OpenFence()) Refresh(isCheck: false);
+        Context.ActorOf(VipAnnouncer.Props(_link, _vip, _settings.Announce, _announcer, _lease), "announcer");
         // A child: stopped (its IPVS service and NAT removed) before this actor closes the fence and removes the address.
         if (_services.Count > 0 && _lb is not null)
             Context.ActorOf(IpvsActor.Props(_vip, _services, _lb), "ipvs");
@@ -95,27 +101,71 @@ public sealed class VipActor : ReceiveActor, IWithTimers
         Context.Parent.Tell(new Silenced(_vip.Address.ToString(), _owner.Epoch, silenced));
     }
 
-    private void OpenFence(TimeSpan remaining)
+    /// <summary>
+    /// Lets the VIP through the fence until the lease's end, the timeout computed from it at the moment of the call; false
+    /// (and the kernel untouched) when the lease has ended, or ends within the guard.
+    /// </summary>
+    private bool OpenFence()
     {
-        if (_fence is null || remaining <= TimeSpan.Zero) return;
+        var now = _lease.Clock.Now;
+        if (!_lease.Covers(now))
+        {
+            _log.Warning("not opening the fence for vip={0} epoch={1}: its lease has {2} ms left, under the {3} ms guard (late after a stall)",
+                _vip, _owner.Epoch, (int)_lease.RemainingAt(now).TotalMilliseconds, (int)HolderLease.Guard.TotalMilliseconds);
+            return false;
+        }
+        if (_fence is null) return true;
         try
         {
-            _fence.Own(_vip.Address, remaining);
+            _fence.Own(_vip.Address, _lease.RemainingAt(now));
         }
         catch (Exception e)
         {
             _log.Error("opening the fence for vip={0} failed: {1}", _vip, e.Message);
         }
+        // A stall inside the call: the element's timeout counts from when the kernel got it, so close it now rather than
+        // let it outlive the lease by the stall.
+        if (!_lease.Covers(_lease.Clock.Now))
+        {
+            CloseFenceEarly();
+            return false;
+        }
+        return true;
+    }
+
+    private void CloseFenceEarly()
+    {
+        try
+        {
+            _fence?.Disown(_vip.Address);
+        }
+        catch (Exception e)
+        {
+            _log.Error("closing the fence for vip={0} after its lease ended failed: {1}; its timeout closes it", _vip, e.Message);
+        }
     }
 
     private void Refresh(bool isCheck)
     {
+        if (!_lease.Covers(_lease.Clock.Now))
+        {
+            _log.Warning("not adding vip={0} epoch={1} to {2}: its lease has ended", _vip, _owner.Epoch, _link.Name);
+            return;
+        }
         try
         {
             if (isCheck && !_addresses.Has(_link, _vip))
                 _log.Warning("vip={0} was removed from {1} by someone else while owned; adding it again", _vip, _link.Name);
             // A replace refreshes the valid lifetime, so a dead process's address lapses on its own.
             _addresses.Add(_link, _vip, _settings.Address.ValidLifetime);
+            _added = true;
+            if (!_lease.Covers(_lease.Clock.Now))
+            {
+                // The lease ended during the call (a stall): the address must not stay up a moment longer.
+                _log.Warning("vip={0} epoch={1} was added to {2} as its lease ended; removing it at once", _vip, _owner.Epoch, _link.Name);
+                _addresses.Remove(_link, _vip);
+                return;
+            }
             if (!isCheck) _log.Info("acquired vip={0} epoch={1} node={2} interface={3} mac={4}", _vip, _owner.Epoch, _owner.Node, _link.Name, _link.Mac);
         }
         catch (Exception e)

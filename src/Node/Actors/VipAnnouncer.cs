@@ -8,7 +8,9 @@ namespace ActorVip.Node.Actors;
 
 /// <summary>
 /// Announces a held VIP: at once, again after repeat-after (Linux ignores a second update within
-/// its 1 s locktime, so the repeat must come later), then every refresh-interval.
+/// its 1 s locktime, so the repeat must come later), then every refresh-interval. Each announce first checks the
+/// shared <see cref="HolderLease"/>: a tick that arrives after the lease ended (a stall) sends nothing, since a gratuitous
+/// ARP for a VIP another node now holds would draw its clients to this fenced node.
 /// </summary>
 public sealed class VipAnnouncer : ReceiveActor, IWithTimers
 {
@@ -18,10 +20,16 @@ public sealed class VipAnnouncer : ReceiveActor, IWithTimers
     private readonly VipAddress _vip;
     private readonly AnnounceSettings _settings;
     private readonly IAnnouncer _announcer;
+    private readonly HolderLease _lease;
+    private bool _skipping;
+    /// <summary>How soon a skipped announce is tried again: a renewal interval is 250 ms, the lease's guard 15 ms.</summary>
+    private static readonly TimeSpan SkippedRetry = TimeSpan.FromMilliseconds(50);
+
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
-    public VipAnnouncer(InterfaceInfo link, VipAddress vip, AnnounceSettings settings, IAnnouncer announcer)
+    public VipAnnouncer(InterfaceInfo link, VipAddress vip, AnnounceSettings settings, IAnnouncer announcer, HolderLease lease)
     {
+        _lease = lease;
         _link = link;
         _vip = vip;
         _settings = settings;
@@ -31,13 +39,27 @@ public sealed class VipAnnouncer : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(InterfaceInfo link, VipAddress vip, AnnounceSettings settings, IAnnouncer announcer) =>
-        Akka.Actor.Props.Create(() => new VipAnnouncer(link, vip, settings, announcer));
+    public static Props Props(InterfaceInfo link, VipAddress vip, AnnounceSettings settings, IAnnouncer announcer, HolderLease lease) =>
+        Akka.Actor.Props.Create(() => new VipAnnouncer(link, vip, settings, announcer, lease));
 
     protected override void PreStart() => Self.Tell(new Tick(0));
 
     private void OnTick(Tick tick)
     {
+        var now = _lease.Clock.Now;
+        if (!_lease.Covers(now))
+        {
+            // Once per streak: the retries below would repeat it every 50 ms until the agent stops this holder.
+            if (!_skipping)
+                _log.Warning("not announcing vip={0} on {1}: its lease has {2} ms left, under the {3} ms guard (a late tick after a stall)", _vip,
+                    _link.Name, (int)_lease.RemainingAt(now).TotalMilliseconds, (int)HolderLease.Guard.TotalMilliseconds);
+            _skipping = true;
+            // The same announce again soon: a renewal may yet extend a lease that was only within the guard of its end (the
+            // agent stops this holder once the lease is really over).
+            Timers.StartSingleTimer("announce", tick, SkippedRetry);
+            return;
+        }
+        _skipping = false;
         try
         {
             _announcer.Announce(_link, _vip);

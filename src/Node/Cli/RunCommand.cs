@@ -7,6 +7,7 @@ using ActorVip.Node.Hosting;
 using ActorVip.Node.Linux;
 using ActorVip.Node.Linux.Ipvs;
 using ActorVip.Node.Linux.Netlink;
+using ActorVip.Node.Linux.Nftables;
 using ActorVip.Node.Linux.Packet;
 using ActorVip.Node.Linux.Rtnetlink;
 using ActorVip.Node.LoadBalancing;
@@ -99,6 +100,8 @@ public static class RunCommand
         // Before the fence: a kernel without IPVS fails here and leaves nothing behind.
         RemoveStaleLoadBalancing(drivers.Set, settings, atStart: true);
         drivers.Set.Fence?.Install(settings.Vips.Select(v => v.Address).ToList());
+        // Once, at start: the node runs on, with the fence's other tables (docs/DESIGN-NOTES.md, "Kernel fence").
+        if (drivers.Set.Fence is KernelFence { EgressWarning: { } noEgress }) Console.Error.WriteLine($"actorvip: warning: {noEgress}");
 
         using var stop = new ManualResetEventSlim();
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Set(); });

@@ -35,6 +35,10 @@ public class RunCommandTests(ITestOutputHelper output)
             var ping = lab.Exec(client, "ping", ipv6 ? "-6" : "-4", "-c", "2", "-W", "2", local);
             Assert.True(ping.ExitCode == 0, "client cannot reach the VIP: " + ping.Stdout);
             Assert.Contains(ipv6 ? "table ip6 actorvip" : "table ip actorvip", lab.Exec(node, "nft", "list", "tables").Stdout);
+            // The egress fence on the VIP interface, with the held VIP owned (issue 13 §2.2); this kernel has the hook: no warning.
+            Assert.Contains("hook egress device \"eth0\"", lab.Exec(node, "nft", "list", "table", "netdev", "actorvip").Stdout);
+            Assert.Contains(local, lab.Exec(node, "nft", "list", "set", "netdev", "actorvip", ipv6 ? "owned6" : "owned4").Stdout);
+            Assert.DoesNotContain("netdev egress hook", actorvip.Output);
 
             actorvip.Signal(SigTerm);
             var exit = actorvip.WaitForExit(TimeSpan.FromSeconds(10));

@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.NetworkInformation;
+using ActorVip.Node.Actors;
 using ActorVip.Node.Configuration;
 using ActorVip.Node.Drivers;
+using ActorVip.Ownership;
 
 namespace ActorVip.Tests.Actors;
 
@@ -16,11 +18,24 @@ public sealed class KernelRecorder : IAddressDriver, IAnnouncer, IFence
 
     public ConcurrentQueue<string> Calls { get; } = new();
 
+    /// <summary>A holder's lease that runs <paramref name="remaining"/> from now on <paramref name="clock"/> (the real monotonic clock unless given).</summary>
+    public static HolderLease Lease(TimeSpan remaining, IMonotonicClock? clock = null)
+    {
+        clock ??= MonotonicClock.Instance;
+        return new HolderLease(clock, clock.Now + remaining);
+    }
+
     /// <summary>Makes the next fence closes (Disown) throw, as a failed nftables write would.</summary>
     public bool FailDisown { get; set; }
 
     /// <summary>Runs inside every fence close, before it returns (a test makes the close slow with it).</summary>
     public Action? DuringDisown { get; set; }
+
+    /// <summary>Runs inside every fence open, before it returns (a test stalls the caller past its lease with it).</summary>
+    public Action? DuringOwn { get; set; }
+
+    /// <summary>Runs inside every address add, before it returns (a test stalls the caller past its lease with it).</summary>
+    public Action? DuringAdd { get; set; }
 
     /// <summary>Makes the next address removals throw, as a failed RTM_DELADDR would.</summary>
     public bool FailRemove { get; set; }
@@ -40,6 +55,7 @@ public sealed class KernelRecorder : IAddressDriver, IAnnouncer, IFence
 
     public void Add(InterfaceInfo link, VipAddress vip, TimeSpan? validLifetime)
     {
+        DuringAdd?.Invoke();
         lock (_gate) _addresses.Add(vip.ToString());
         Calls.Enqueue($"add {vip} lifetime={validLifetime?.TotalSeconds}");
     }
@@ -61,7 +77,11 @@ public sealed class KernelRecorder : IAddressDriver, IAnnouncer, IFence
 
     public void Install(IReadOnlyCollection<IPAddress> vips) => Calls.Enqueue($"install {string.Join(",", vips)}");
 
-    public void Own(IPAddress vip, TimeSpan remaining) => Calls.Enqueue($"own {vip} {remaining.TotalMilliseconds:0}");
+    public void Own(IPAddress vip, TimeSpan remaining)
+    {
+        DuringOwn?.Invoke();
+        Calls.Enqueue($"own {vip} {remaining.TotalMilliseconds:0}");
+    }
 
     public void Disown(IPAddress vip)
     {

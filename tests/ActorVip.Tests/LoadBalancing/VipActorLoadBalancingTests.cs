@@ -24,7 +24,8 @@ public class VipActorLoadBalancingTests : TestKit
     {
         var kernel = new KernelRecorder();
         var ipvs = new IpvsRecorder();
-        var actor = Sys.ActorOf(VipActor.Props(KernelRecorder.Link, Vip, Settings(lb: true), kernel, kernel, kernel, TimeSpan.FromSeconds(1),
+        var actor = Sys.ActorOf(VipActor.Props(KernelRecorder.Link, Vip, Settings(lb: true), kernel, kernel, kernel,
+            KernelRecorder.Lease(TimeSpan.FromMinutes(5)),
             new LoadBalancerDrivers(ipvs, ipvs, ipvs, FollowMembers: false)));
         AwaitCondition(() => ipvs.Table.Find(IpvsServiceKey.Tcp(Vip.Address, 6443))?.Destinations.Count == 1, TimeSpan.FromSeconds(5));
         Watch(actor);
@@ -40,7 +41,8 @@ public class VipActorLoadBalancingTests : TestKit
     {
         var kernel = new KernelRecorder();
         var ipvs = new IpvsRecorder();
-        Sys.ActorOf(VipActor.Props(KernelRecorder.Link, Vip, Settings(lb: false), kernel, kernel, kernel, TimeSpan.FromSeconds(1),
+        Sys.ActorOf(VipActor.Props(KernelRecorder.Link, Vip, Settings(lb: false), kernel, kernel, kernel,
+            KernelRecorder.Lease(TimeSpan.FromMinutes(5)),
             new LoadBalancerDrivers(ipvs, ipvs, ipvs, FollowMembers: false)));
         AwaitCondition(() => kernel.HasAddress("192.0.2.100/32"), TimeSpan.FromSeconds(5));
         ExpectNoMsg(TimeSpan.FromMilliseconds(300));

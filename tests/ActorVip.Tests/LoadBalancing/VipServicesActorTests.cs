@@ -183,7 +183,8 @@ public class VipServicesActorTests : TestKit
             """);
         var kernel = new KernelRecorder();
         var ipvs = new IpvsRecorder();
-        var actor = Sys.ActorOf(VipActor.Props(KernelRecorder.Link, settings.Vips[0], settings, kernel, kernel, kernel, TimeSpan.FromSeconds(1),
+        var actor = Sys.ActorOf(VipActor.Props(KernelRecorder.Link, settings.Vips[0], settings, kernel, kernel, kernel,
+            KernelRecorder.Lease(TimeSpan.FromMinutes(5)),
             new LoadBalancerDrivers(ipvs, ipvs, ipvs, FollowMembers: false)));
         AwaitService(ipvs, IpvsServiceKey.Udp(settings.Vips[0].Address, 53), Masq(B1, 53));
         Watch(actor);

@@ -21,7 +21,7 @@ public class OwnershipLogTests : TestKit
         var kernel = new KernelRecorder();
         const string node = "akka.tcp://actorvip@192.0.2.11:4053";
         var vip = Sys.ActorOf(VipActor.Props(KernelRecorder.Link, VipAddress.Parse("192.0.2.100"), settings, kernel, kernel, kernel,
-            TimeSpan.FromMilliseconds(590), owner: new OwnerTag(7, new NodeId(node))));
+            KernelRecorder.Lease(TimeSpan.FromMinutes(5)), owner: new OwnerTag(7, new NodeId(node))));
 
         var acquired = probe.FishForMessage<Info>(i => i.LogClass == typeof(VipActor) && i.Message.ToString()!.StartsWith("acquired", StringComparison.Ordinal),
             TimeSpan.FromSeconds(10));

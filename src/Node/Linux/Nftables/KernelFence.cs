@@ -7,7 +7,9 @@ namespace ActorVip.Node.Linux.Nftables;
 
 /// <summary>
 /// The kernel fence over nftables netlink (no nft binary): see <see cref="FenceRuleset"/> for the rules.
-/// Opens its netlink socket in the network namespace current at construction. Thread-safe.
+/// Opens its netlink socket in the network namespace current at construction. Thread-safe. Given the VIP interface, it
+/// also keeps the netdev egress table (<see cref="FenceRuleset.AddEgress"/>) in step with the others, where the kernel
+/// has the egress hook (Linux 5.16 and later); without it, it runs with the other tables only (<see cref="EgressWarning"/>).
 /// Dispose closes the socket only: the tables stay, so that a stopped process stays fenced.
 /// </summary>
 public sealed class KernelFence : IFence
@@ -20,9 +22,10 @@ public sealed class KernelFence : IFence
 
     private readonly InboundFence _inbound;
 
-    public KernelFence(string table = DefaultTable, InboundFence? inbound = null)
+    public KernelFence(string table = DefaultTable, InboundFence? inbound = null, string? egressInterface = null)
     {
         _inbound = inbound ?? InboundFence.All;
+        EgressInterface = egressInterface;
         if (string.IsNullOrWhiteSpace(table) || table.Length > 255)
             throw new ArgumentException($"'{table}' is not a usable nftables table name (1 to 255 characters).", nameof(table));
         Table = table;
@@ -30,6 +33,24 @@ public sealed class KernelFence : IFence
     }
 
     public string Table { get; }
+
+    /// <summary>The interface whose egress the netdev table fences; null: no egress table.</summary>
+    public string? EgressInterface { get; }
+
+    /// <summary>
+    /// The netdev hook of the egress chain. A test sets one the kernel lacks (2, past NF_NETDEV_EGRESS), which the kernel
+    /// refuses as a kernel before 5.16 refuses egress: EOPNOTSUPP, the hook is not in the chain type's hook mask.
+    /// </summary>
+    internal uint EgressHook { get; init; } = Nft.HookNetdevEgress;
+
+    /// <summary>Whether the last <see cref="Install"/> put the egress chain in place (false before, or on a kernel without it).</summary>
+    public bool EgressFenced { get; private set; }
+
+    /// <summary>
+    /// Set when <see cref="Install"/> found no netdev egress hook in this kernel and installed the other tables without it:
+    /// the one line the node logs at start (docs/DESIGN-NOTES.md, "Kernel fence").
+    /// </summary>
+    public string? EgressWarning { get; private set; }
 
     /// <summary>
     /// Replaces any earlier fence of ours in one transaction, so there is no moment without one. A table of the same
@@ -39,19 +60,46 @@ public sealed class KernelFence : IFence
     {
         lock (_gate)
         {
-            if (NftOwnerMark.Foreign(_socket, Table, FenceRuleset.AllFamilies).FirstOrDefault() is { } foreign)
+            if (NftOwnerMark.Foreign(_socket, Table, FenceRuleset.TableFamilies).FirstOrDefault() is { } foreign)
                 throw new IOException($"fence.table: {NftOwnerMark.Refusal(foreign)}");
-            var batch = new NftBatch();
-            NftOwnerMark.DeleteOurs(batch, _socket, Table, FenceRuleset.AllFamilies);
-            foreach (var family in FenceRuleset.AllFamilies)
+            EgressFenced = false;
+            try
             {
-                var guarded = vips.Where(v => FenceRuleset.FamiliesOf(v).Contains(family)).ToList();
-                if (guarded.Count > 0) FenceRuleset.Add(batch, family, Table, guarded, _inbound);
+                Build(vips, EgressInterface).Commit(_socket);
+                EgressFenced = EgressInterface is not null && vips.Count > 0;
             }
-            batch.Commit(_socket);
+            catch (NetlinkException e) when (EgressInterface is not null && IsWithoutEgress(e))
+            {
+                // The batch was rolled back as a whole: install the rest, so that the node runs on an older kernel.
+                Build(vips, egressInterface: null).Commit(_socket);
+                EgressWarning = $"fence: this kernel has no nftables netdev egress hook for interface {EgressInterface} ({e.Message}); running " +
+                                "without it: ActorVip's own gratuitous ARP and neighbour advertisements are held back by its lease checks only, " +
+                                "not by the kernel fence; Linux 5.16 or later with CONFIG_NETFILTER_EGRESS adds it";
+            }
             _guarded = new HashSet<IPAddress>(vips);
         }
     }
+
+    /// <summary>One transaction: our old tables deleted, every family's table added, and the egress table if asked for.</summary>
+    private NftBatch Build(IReadOnlyCollection<IPAddress> vips, string? egressInterface)
+    {
+        var batch = new NftBatch();
+        NftOwnerMark.DeleteOurs(batch, _socket, Table, FenceRuleset.TableFamilies);
+        foreach (var family in FenceRuleset.AllFamilies)
+        {
+            var guarded = vips.Where(v => FenceRuleset.FamiliesOf(v).Contains(family)).ToList();
+            if (guarded.Count > 0) FenceRuleset.Add(batch, family, Table, guarded, _inbound);
+        }
+        if (egressInterface is not null && vips.Count > 0) FenceRuleset.AddEgress(batch, Table, egressInterface, vips, EgressHook);
+        return batch;
+    }
+
+    /// <summary>
+    /// The kernel lacks the netdev family (EAFNOSUPPORT) or its egress hook (EOPNOTSUPP before Linux 5.16), or cannot bind
+    /// the chain to the device (ENOENT): refused by an operation on the netdev table.
+    /// </summary>
+    private static bool IsWithoutEgress(NetlinkException e) =>
+        (e.Errno is Errnos.EOPNOTSUPP or Errnos.ENOENT or Errnos.EAFNOSUPPORT) && e.Operation.Contains(" netdev ", StringComparison.Ordinal);
 
     /// <summary>
     /// Add, delete and add again in one batch. The first add makes the delete safe when the element is absent
@@ -76,6 +124,13 @@ public sealed class KernelFence : IFence
                 .DelElements(family, Table, FenceRuleset.OwnedSet, [key])
                 .AddElements(family, Table, FenceRuleset.OwnedSet, [new NftElement(key, timeout)]);
         }
+        if (EgressFenced)
+        {
+            var owned = FenceRuleset.EgressOwnedSet(vip);
+            batch.AddElements(NftFamily.Netdev, Table, owned, [new NftElement(key, timeout)])
+                .DelElements(NftFamily.Netdev, Table, owned, [key])
+                .AddElements(NftFamily.Netdev, Table, owned, [new NftElement(key, timeout)]);
+        }
         Commit(batch);
     }
 
@@ -89,6 +144,12 @@ public sealed class KernelFence : IFence
             batch.AddElements(family, Table, FenceRuleset.OwnedSet, [new NftElement(key, TimeSpan.FromMilliseconds(1))])
                 .DelElements(family, Table, FenceRuleset.OwnedSet, [key]);
         }
+        if (EgressFenced)
+        {
+            var owned = FenceRuleset.EgressOwnedSet(vip);
+            batch.AddElements(NftFamily.Netdev, Table, owned, [new NftElement(key, TimeSpan.FromMilliseconds(1))])
+                .DelElements(NftFamily.Netdev, Table, owned, [key]);
+        }
         Commit(batch);
     }
 
@@ -98,9 +159,10 @@ public sealed class KernelFence : IFence
         lock (_gate)
         {
             var batch = new NftBatch();
-            NftOwnerMark.DeleteOurs(batch, _socket, Table, FenceRuleset.AllFamilies);
+            NftOwnerMark.DeleteOurs(batch, _socket, Table, FenceRuleset.TableFamilies);
             batch.Commit(_socket);
             _guarded = new HashSet<IPAddress>();
+            EgressFenced = false;
         }
     }
 

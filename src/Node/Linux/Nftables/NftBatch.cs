@@ -3,8 +3,11 @@ using ActorVip.Node.Linux.Netlink;
 
 namespace ActorVip.Node.Linux.Nftables;
 
-/// <summary>A base chain's hook: where in the packet path it runs and before or after whom (lower priority runs first).</summary>
-public sealed record NftHook(uint HookNum, int Priority, string Type = "filter");
+/// <summary>
+/// A base chain's hook: where in the packet path it runs and before or after whom (lower priority runs first); a netdev
+/// chain also names its <paramref name="Device"/>.
+/// </summary>
+public sealed record NftHook(uint HookNum, int Priority, string Type = "filter", string? Device = null);
 
 /// <summary>A named set of fixed-size keys (addresses); <see cref="Flags"/> from nft_set_flags, e.g. timeout.</summary>
 public sealed record NftSetSpec(string Name, uint KeyType, uint KeyLength, uint Flags = 0);
@@ -35,17 +38,18 @@ public sealed class NftBatch
         Add($"delete table {Name(family)} {table}", Nft.MsgDelTable, 0, family,
             w => w.AttrString(Nft.TableName, table));
 
-    /// <summary>Adds a chain; with a hook it is a base chain whose policy is accept.</summary>
+    /// <summary>Adds a chain; with a hook it is a base chain whose policy is accept (attributes in nft's order: type, policy, hook).</summary>
     public NftBatch AddChain(NftFamily family, string table, string chain, NftHook? hook = null) =>
         Add($"add chain {Name(family)} {table} {chain}", Nft.MsgNewChain, Nl.FCreate, family, w =>
         {
             w.AttrString(Nft.ChainTable, table).AttrString(Nft.ChainName, chain);
             if (hook is null) return;
+            w.AttrString(Nft.ChainType, hook.Type).AttrU32BigEndian(Nft.ChainPolicy, Nft.Accept);
             w.BeginNested(Nft.ChainHook)
                 .AttrU32BigEndian(Nft.HookNum, hook.HookNum)
-                .AttrU32BigEndian(Nft.HookPriority, unchecked((uint)hook.Priority))
-                .EndNested();
-            w.AttrU32BigEndian(Nft.ChainPolicy, Nft.Accept).AttrString(Nft.ChainType, hook.Type);
+                .AttrU32BigEndian(Nft.HookPriority, unchecked((uint)hook.Priority));
+            if (hook.Device is not null) w.AttrString(Nft.HookDev, hook.Device);
+            w.EndNested();
         });
 
     public NftBatch AddSet(NftFamily family, string table, NftSetSpec set)
@@ -136,6 +140,7 @@ public sealed class NftBatch
         NftFamily.Ipv6 => "ip6",
         NftFamily.Inet => "inet",
         NftFamily.Arp => "arp",
+        NftFamily.Netdev => "netdev",
         NftFamily.Bridge => "bridge",
         _ => family.ToString().ToLowerInvariant(),
     };

@@ -44,6 +44,7 @@ internal static class Nft
     // enum nft_hook_attributes
     public const ushort HookNum = 1;      // be32
     public const ushort HookPriority = 2; // be32, signed
+    public const ushort HookDev = 3;      // string: the device of a netdev base chain
 
     // enum nft_rule_attributes
     public const ushort RuleTable = 1;
@@ -115,6 +116,7 @@ internal static class Nft
     public const uint HookArpIn = 0;
     public const uint HookArpOut = 1;
     public const uint HookBridgeForward = 2; // NF_BR_FORWARD
+    public const uint HookNetdevEgress = 1;  // NF_NETDEV_EGRESS (Linux 5.16 and later)
 }
 
 /// <summary>The nf_tables address families (NFPROTO_*).</summary>
@@ -124,6 +126,7 @@ public enum NftFamily : byte
     Inet = 1,
     Ipv4 = 2,
     Arp = 3,
+    Netdev = 5,
     Bridge = 7,
     Ipv6 = 10,
 }

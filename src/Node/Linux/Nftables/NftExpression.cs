@@ -32,7 +32,7 @@ public abstract record NftExpression
 public enum PayloadBase : uint { Link = 0, Network = 1, Transport = 2 }
 
 /// <summary>The meta keys used here (enum nft_meta_keys).</summary>
-public enum MetaKey : uint { IifName = 6, OifName = 7, NfProto = 15, L4Proto = 16 }
+public enum MetaKey : uint { Protocol = 1, IifName = 6, OifName = 7, NfProto = 15, L4Proto = 16 }
 
 /// <summary>enum nft_cmp_ops.</summary>
 public enum CmpOp : uint { Eq = 0, Neq = 1, Lt = 2, Lte = 3, Gt = 4, Gte = 5 }
@@ -63,9 +63,10 @@ public sealed record MetaExpr(MetaKey Key, uint Register = Nft.Reg1) : NftExpres
 {
     public override string Name => "meta";
 
+    // Key before register, as nft writes it, so that captures of nft compare byte for byte.
     internal override void EncodeData(NetlinkWriter writer) => writer
-        .AttrU32BigEndian(Nft.MetaDreg, Register)
-        .AttrU32BigEndian(Nft.MetaKey, (uint)Key);
+        .AttrU32BigEndian(Nft.MetaKey, (uint)Key)
+        .AttrU32BigEndian(Nft.MetaDreg, Register);
 }
 
 /// <summary>Compares a register with a constant; the rule stops here when the comparison fails.</summary>

@@ -51,6 +51,10 @@ public sealed class PacketSocket : IDisposable
         ENETDOWN => $"{operation} failed: {name} is down; bring it up (ip link set {name} up).",
         ENXIO or Errnos.ENODEV => $"{operation} failed: interface {name} (index {index}) is gone; check the interface name in the configuration.",
         Errnos.EAFNOSUPPORT => $"{operation} failed: the kernel lacks AF_PACKET; load module af_packet.",
+        // What a drop at the netdev egress hook returns (NET_XMIT_DROP): the fence refusing an announcement for a VIP this node
+        // does not own, which the lease checks should have kept from being sent (or, rarely, a full device queue).
+        Errnos.ENOBUFS => $"{operation} failed: the frame was dropped (ENOBUFS): the fence's egress chain drops announcements for a " +
+                          "VIP this node does not own (the lease ended), or the device queue was full.",
         _ => $"{operation} failed: {Errnos.Explain(errno)}.",
     });
 

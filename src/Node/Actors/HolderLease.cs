@@ -1,0 +1,49 @@
+using ActorVip.Ownership;
+
+namespace ActorVip.Node.Actors;
+
+/// <summary>
+/// The end of this node's lease on one VIP as an absolute instant on the monotonic clock, shared by the NodeAgent (the only
+/// writer: every renewal that extends the lease, and its end) and every actor that touches the kernel for the VIP (the
+/// VipActor, its announcer). Each reads it immediately before a fence open, an address add or an announce, so work that
+/// waited in a mailbox or a timer through a stall (SIGSTOP, a GC pause, a descheduled thread) is dropped once the lease
+/// has ended, instead of acting on a duration computed before the stall (issue 13 §2.2).
+/// </summary>
+public sealed class HolderLease
+{
+    /// <summary>
+    /// A kernel action is taken only if the lease still runs this much later. It covers the time between the check and the
+    /// kernel acting on it (one sendmsg, normally microseconds; a descheduled thread, rarely milliseconds) and the
+    /// millisecond rounding of the fence timeout. It is below the smallest lease margin (20 ms, LeaseSettings.Validate),
+    /// so it costs nothing a renewal does not give back, and above the usual scheduling jitter.
+    /// </summary>
+    public static readonly TimeSpan Guard = TimeSpan.FromMilliseconds(15);
+
+    /// <summary>Long before any clock reading, and far enough from TimeSpan.MinValue that <see cref="RemainingAt"/> cannot overflow.</summary>
+    private static readonly TimeSpan Ended = TimeSpan.FromDays(-365);
+
+    private long _validUntilTicks;
+
+    public HolderLease(IMonotonicClock clock, TimeSpan validUntil)
+    {
+        Clock = clock;
+        _validUntilTicks = validUntil.Ticks;
+    }
+
+    public IMonotonicClock Clock { get; }
+
+    /// <summary>When the lease ends, on <see cref="Clock"/>.</summary>
+    public TimeSpan ValidUntil => TimeSpan.FromTicks(Volatile.Read(ref _validUntilTicks));
+
+    /// <summary>The agent's word after a renewal: the lease now runs until <paramref name="validUntil"/>.</summary>
+    public void Extend(TimeSpan validUntil) => Volatile.Write(ref _validUntilTicks, validUntil.Ticks);
+
+    /// <summary>The lease is over (given up, lost or the holder is stopping): nothing may act for it any more.</summary>
+    public void End() => Volatile.Write(ref _validUntilTicks, Ended.Ticks);
+
+    /// <summary>Whether a kernel action at <paramref name="now"/> is still covered, with the <see cref="Guard"/> to spare.</summary>
+    public bool Covers(TimeSpan now) => now + Guard < ValidUntil;
+
+    /// <summary>What is left of the lease at <paramref name="now"/> (negative once it ended): the fence timeout to hand the kernel.</summary>
+    public TimeSpan RemainingAt(TimeSpan now) => ValidUntil - now;
+}
