@@ -57,8 +57,9 @@ public sealed class VoterActor : ReceiveActor
         if (reason == NackReason.SettingsDiffer)
         {
             if (_otherSettings.Add(renew.Owner))
-                _log.Warning("refusing every renewal of owner={0}: its seeds, nodes, lease.lease-time or lease.margin differ from this node's " +
-                    "({1}); the owner's log names which. Give every node the same settings (docs/OPERATIONS.md)", renew.Owner, _fingerprint);
+                _log.Warning("refusing every lease renewal of an owner whose seeds, nodes, lease.lease-time or lease.margin differ from this " +
+                    "node's (the owner's log names which); give every node the same settings (docs/OPERATIONS.md) owner={0} settings={1}",
+                    renew.Owner, _fingerprint);
         }
         else if (reason != NackReason.Restarting)
         {

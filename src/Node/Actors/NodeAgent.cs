@@ -276,9 +276,9 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     {
         if (!_settingsRefusals.Add((nack.Vip, nack.Voter, nack.VoterFingerprint))) return;
         var differences = _fingerprint?.Differences(LeaseFingerprint.Parse(nack.VoterFingerprint)) ?? [];
-        _log.Warning("voter {0} refuses the lease of vip={1} node={2}: its settings differ from this node's ({3}); its ack does not count until " +
-            "every node has the same seeds (in the same order), nodes, lease.lease-time and lease.margin (docs/OPERATIONS.md)",
-            nack.Voter, nack.Vip, _self, differences.Count > 0 ? string.Join("; ", differences) : "it did not say which");
+        _log.Warning("a voter refuses this node's lease renewals: its settings differ, and its ack does not count until every node has the same " +
+            "seeds (in the same order), nodes, lease.lease-time and lease.margin (docs/OPERATIONS.md) vip={0} node={1} voter={2} differences={3}",
+            nack.Vip, _self, nack.Voter, differences.Count > 0 ? string.Join("; ", differences) : "it did not say which");
     }
 
     /// <summary>Drops every held VIP whose lease ran out; true when it dropped one (the timers then need re-arming).</summary>

@@ -42,8 +42,9 @@ public class SettingsRefusalTests : VirtualTimeTestKit
         Assert.Equal(holds, kernel.HasAddress(Vip + "/32"));
         var said = new List<string>();
         while (warnings.HasMessages) said.Add(warnings.ExpectMsg<Warning>().Message.ToString()!);
-        var owner = said.Where(m => m.Contains("refuses the lease of vip=" + Vip, StringComparison.Ordinal)).ToList();
-        var voterSide = said.Where(m => m.Contains("refusing every renewal of owner=", StringComparison.Ordinal)).ToList();
+        var owner = said.Where(m => m.Contains("a voter refuses this node's lease renewals", StringComparison.Ordinal)
+            && m.Contains("vip=" + Vip, StringComparison.Ordinal)).ToList();
+        var voterSide = said.Where(m => m.Contains("refusing every lease renewal of an owner", StringComparison.Ordinal)).ToList();
         if (holds)
         {
             Assert.Empty(owner);
