@@ -8,6 +8,7 @@ return args.FirstOrDefault() switch
     "ipvs-apply" => IpvsApplyBenchmark.Run(args[1..]),
     "lb-reconcile" => ReconcileLatencyBenchmark.Run(args[1..]),
     "failover" => Failover(args),
+    "lease-clock" => LeaseClockBenchmark.Run(args[1..]),
     _ => Usage(),
 };
 
@@ -32,6 +33,6 @@ static int Failover(string[] args)
 static int Usage()
 {
     Console.Error.WriteLine("usage: ActorVip.Benchmarks ipvs-apply [--services N] [--destinations N] [--rules FILE] | lb-reconcile [BACKENDS...] | " +
-        "failover [--trials N] ...");
+        "failover [--trials N] ... | lease-clock [READINGS]");
     return 2;
 }

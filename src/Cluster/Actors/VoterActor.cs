@@ -15,29 +15,34 @@ public sealed class VoterActor : ReceiveActor
     public static string PathOf(NodeId node) => $"{node.Value}/user/{Name}";
 
     private readonly VoterState _state;
+    private readonly LeaseFingerprint? _fingerprint;
     private readonly NodeId _self;
     private readonly IMonotonicClock _clock;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     /// <summary>The owner last acked per VIP, only to tell metrics when the promise moves (failovers).</summary>
     private readonly Dictionary<string, NodeId> _lastAcked = new(StringComparer.Ordinal);
+    /// <summary>Owners already warned about as having other settings: one line each, not one per renewal.</summary>
+    private readonly HashSet<NodeId> _otherSettings = new();
 
-    public VoterActor(LeaseSettings settings, NodeId self, IMonotonicClock clock)
+    /// <param name="fingerprint">This node's voters and timings (<see cref="LeaseFingerprint"/>): renewals carrying another are refused.</param>
+    public VoterActor(LeaseSettings settings, NodeId self, IMonotonicClock clock, LeaseFingerprint? fingerprint)
     {
         _self = self;
         _clock = clock;
+        _fingerprint = fingerprint;
         // Constructed at (re)start: the quiet period protects promises this node made before it restarted.
-        _state = new VoterState(settings, clock.Now);
+        _state = new VoterState(settings, clock.Now, fingerprint);
         Receive<Renew>(OnRenew);
         Receive<ReleaseLease>(r => _state.OnRelease(r.Vip, r.Owner, r.Epoch, _clock.Now));
         Receive<GetPromises>(_ => Sender.Tell(_state.Snapshot(_self, _clock.Now)));
     }
 
-    public static Props Props(LeaseSettings settings, NodeId self, IMonotonicClock clock) =>
-        Akka.Actor.Props.Create(() => new VoterActor(settings, self, clock));
+    public static Props Props(LeaseSettings settings, NodeId self, IMonotonicClock clock, LeaseFingerprint? fingerprint = null) =>
+        Akka.Actor.Props.Create(() => new VoterActor(settings, self, clock, fingerprint));
 
     private void OnRenew(Renew renew)
     {
-        var vote = _state.OnRenew(renew.Vip, renew.Owner, renew.Epoch, _clock.Now);
+        var vote = _state.OnRenew(renew.Vip, renew.Owner, renew.Epoch, _clock.Now, renew.Fingerprint);
         if (vote.IsAck)
         {
             if (renew.AckWanted) Sender.Tell(new RenewAck(renew.Vip, renew.Epoch, _self, renew.RenewalId));
@@ -50,8 +55,19 @@ public sealed class VoterActor : ReceiveActor
             return;
         }
         var reason = vote.Refusal!.Value;
-        if (reason != NackReason.Restarting)
+        if (reason == NackReason.SettingsDiffer)
+        {
+            if (_otherSettings.Add(renew.Owner))
+                _log.Warning("refusing every lease renewal of an owner whose seeds, nodes, lease.lease-time or lease.margin differ from this " +
+                    "node's (the owner's log names which); give every node the same settings (docs/OPERATIONS.md) owner={0} settings={1}",
+                    renew.Owner, _fingerprint);
+        }
+        else if (reason != NackReason.Restarting)
+        {
             _log.Debug("nack vip={0} epoch={1} owner={2} reason={3} known-epoch={4}", renew.Vip, renew.Epoch, renew.Owner, reason, vote.KnownEpoch);
-        Sender.Tell(new RenewNack(renew.Vip, renew.Epoch, _self, renew.RenewalId, reason, vote.KnownEpoch, vote.KnownOwner));
+        }
+        // With a settings refusal the voter's own fingerprint goes back, so that the owner can name what differs.
+        Sender.Tell(new RenewNack(renew.Vip, renew.Epoch, _self, renew.RenewalId, reason, vote.KnownEpoch, vote.KnownOwner,
+            reason == NackReason.SettingsDiffer ? _fingerprint?.Text : null));
     }
 }

@@ -8,22 +8,33 @@ namespace ActorVip.Ownership;
 public sealed class VoterState
 {
     private readonly LeaseSettings _settings;
+    private readonly LeaseFingerprint? _fingerprint;
     private readonly TimeSpan _quietUntil;
     private readonly Dictionary<string, VipRecord> _vips = new(StringComparer.Ordinal);
 
     /// <param name="startedAt">When this voter (process) started: it acks nobody for lease-time + margin after it.</param>
-    public VoterState(LeaseSettings settings, TimeSpan startedAt)
+    /// <param name="fingerprint">This node's voters and timings; renewals that carry another are refused. Null: none checked.</param>
+    public VoterState(LeaseSettings settings, TimeSpan startedAt, LeaseFingerprint? fingerprint = null)
     {
         _settings = settings;
+        _fingerprint = fingerprint;
         _quietUntil = startedAt + settings.PromiseTime;
     }
 
     /// <summary>True while the voter still refuses everyone after a start.</summary>
     public bool IsQuiet(TimeSpan now) => now < _quietUntil;
 
-    /// <summary>Answers a renewal of <paramref name="vip"/> by <paramref name="owner"/> for <paramref name="epoch"/>.</summary>
-    public Vote OnRenew(string vip, NodeId owner, long epoch, TimeSpan now)
+    /// <summary>
+    /// Answers a renewal of <paramref name="vip"/> by <paramref name="owner"/> for <paramref name="epoch"/>, which carried
+    /// the owner's <paramref name="fingerprint"/> digest (null from a node of a version before it: decided as before).
+    /// </summary>
+    public Vote OnRenew(string vip, NodeId owner, long epoch, TimeSpan now, long? fingerprint = null)
     {
+        // First, before anything is recorded: an owner with other voters, N or timings would count this ack toward a
+        // majority or a lease this voter does not share (two majorities while a master is replaced, a lease longer
+        // than the promise during a rolling change of lease-time). Nor may its epoch make a rightful owner give up.
+        if (fingerprint is { } theirs && _fingerprint is { } ours && theirs != ours.Digest)
+            return Vote.Nack(NackReason.SettingsDiffer, null, _vips.TryGetValue(vip, out var known) ? known.HighestEpoch : 0);
         var record = Record(vip);
         if (epoch < record.HighestEpoch)
             return Vote.Nack(NackReason.StaleEpoch, record.HighestEpochOwner, record.HighestEpoch);

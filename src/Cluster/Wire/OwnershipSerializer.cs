@@ -50,6 +50,8 @@ public sealed class OwnershipSerializer(ExtendedActorSystem system) : Serializer
             {
                 case Renew m:
                     w.Write(m.Vip); w.Write(m.Epoch); w.Write(m.Owner.Value); w.Write(m.RenewalId); w.Write(m.AckWanted);
+                    // Only when there is one (always, from a node of this version): without it the bytes are 0.1.0's.
+                    if (m.Fingerprint is { } fingerprint) w.Write(fingerprint);
                     break;
                 case RenewAck m:
                     w.Write(m.Vip); w.Write(m.Epoch); w.Write(m.Voter.Value); w.Write(m.RenewalId);
@@ -57,6 +59,8 @@ public sealed class OwnershipSerializer(ExtendedActorSystem system) : Serializer
                 case RenewNack m:
                     w.Write(m.Vip); w.Write(m.Epoch); w.Write(m.Voter.Value); w.Write(m.RenewalId);
                     w.Write((int)m.Reason); w.Write(m.HighestEpoch); WriteOptional(w, m.PromisedTo?.Value);
+                    // Only with a settings refusal: every other refusal keeps the bytes of 0.1.0.
+                    if (m.VoterFingerprint is not null) w.Write(m.VoterFingerprint);
                     break;
                 case ReleaseLease m:
                     w.Write(m.Vip); w.Write(m.Epoch); w.Write(m.Owner.Value);
@@ -107,10 +111,12 @@ public sealed class OwnershipSerializer(ExtendedActorSystem system) : Serializer
         using var r = new BinaryReader(new MemoryStream(bytes, writable: false), Encoding.UTF8);
         return manifest switch
         {
-            // A renewal from a version before AckWanted ends after the id: it wants an ack.
-            "renew" => new Renew(r.ReadString(), r.ReadInt64(), ReadNode(r), r.ReadInt64(), r.BaseStream.Position == r.BaseStream.Length || r.ReadBoolean()),
+            // A renewal from a version before AckWanted ends after the id: it wants an ack. One from a version before the
+            // fingerprint ends after AckWanted: it has none, and is decided as before.
+            "renew" => new Renew(r.ReadString(), r.ReadInt64(), ReadNode(r), r.ReadInt64(), AtEnd(r) || r.ReadBoolean(), AtEnd(r) ? null : r.ReadInt64()),
             "ack" => new RenewAck(r.ReadString(), r.ReadInt64(), ReadNode(r), r.ReadInt64()),
-            "nack" => new RenewNack(r.ReadString(), r.ReadInt64(), ReadNode(r), r.ReadInt64(), ReadReason(r), r.ReadInt64(), ReadOptionalNode(r)),
+            "nack" => new RenewNack(r.ReadString(), r.ReadInt64(), ReadNode(r), r.ReadInt64(), ReadReason(r), r.ReadInt64(), ReadOptionalNode(r),
+                AtEnd(r) ? null : r.ReadString()),
             "release" => new ReleaseLease(r.ReadString(), r.ReadInt64(), ReadNode(r)),
             "promises?" => GetPromises.Instance,
             "promises" => new VoterPromises(ReadNode(r), ReadPromises(r)),
@@ -129,6 +135,8 @@ public sealed class OwnershipSerializer(ExtendedActorSystem system) : Serializer
         w.Write(value is not null);
         if (value is not null) w.Write(value);
     }
+
+    private static bool AtEnd(BinaryReader r) => r.BaseStream.Position == r.BaseStream.Length;
 
     private static NodeId ReadNode(BinaryReader r) => new(r.ReadString());
 

@@ -5,15 +5,22 @@ namespace ActorVip.Messages.Ownership;
 /// <summary>
 /// Owner to every voter, every renew-interval: "promise me <paramref name="Vip"/> at <paramref name="Epoch"/>". A voter
 /// promises (or refuses) as always; it answers an ack only when <paramref name="AckWanted"/>, since the owner needs acks
-/// from a majority only. Refusals are always answered.
+/// from a majority only. Refusals are always answered. <paramref name="Fingerprint"/> is the digest of the owner's voters,
+/// N, lease-time and margin (LeaseFingerprint): a voter with other settings refuses (<see cref="NackReason.SettingsDiffer"/>);
+/// null from a node of a version before it, whose renewal is decided as before.
 /// </summary>
-public sealed record Renew(string Vip, long Epoch, NodeId Owner, long RenewalId, bool AckWanted = true);
+public sealed record Renew(string Vip, long Epoch, NodeId Owner, long RenewalId, bool AckWanted = true, long? Fingerprint = null);
 
 /// <summary>Voter to owner: promised; the voter acks nobody else for this VIP until lease-time + margin from now.</summary>
 public sealed record RenewAck(string Vip, long Epoch, NodeId Voter, long RenewalId);
 
-/// <summary>Voter to owner: refused, with what the voter knows: the highest epoch it has seen and whom it promised (if anyone).</summary>
-public sealed record RenewNack(string Vip, long Epoch, NodeId Voter, long RenewalId, NackReason Reason, long HighestEpoch, NodeId? PromisedTo);
+/// <summary>
+/// Voter to owner: refused, with what the voter knows: the highest epoch it has seen and whom it promised (if anyone);
+/// with <see cref="NackReason.SettingsDiffer"/> also the voter's own fingerprint text (<paramref name="VoterFingerprint"/>,
+/// LeaseFingerprint.Text), so that the owner can name the setting that differs.
+/// </summary>
+public sealed record RenewNack(string Vip, long Epoch, NodeId Voter, long RenewalId, NackReason Reason, long HighestEpoch, NodeId? PromisedTo,
+    string? VoterFingerprint = null);
 
 /// <summary>Why a voter refused a renewal. The numbers are the wire form: never renumber or reuse one.</summary>
 public enum NackReason
@@ -29,6 +36,12 @@ public enum NackReason
 
     /// <summary>This owner released this epoch moments ago; a late renewal must not bind the voter again.</summary>
     Released = 3,
+
+    /// <summary>
+    /// The renewal's fingerprint (voters, N, lease-time, margin) differs from the voter's: acking would let the owner count
+    /// a majority or a lease the voter does not share. It does not count as an ack and never makes the owner give up.
+    /// </summary>
+    SettingsDiffer = 4,
 }
 
 /// <summary>Owner to every voter after it dropped the VIP: the promise may go at once (graceful handover).</summary>

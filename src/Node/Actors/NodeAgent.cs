@@ -77,6 +77,9 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     private readonly NodeId _self;
     private readonly IMonotonicClock _clock;
     private readonly IActorRef _allocator;
+    private readonly LeaseFingerprint? _fingerprint;
+    /// <summary>Settings refusals already logged, by VIP, voter and the voter's fingerprint: one line each, not one per renewal.</summary>
+    private readonly HashSet<(string Vip, NodeId Voter, string? Theirs)> _settingsRefusals = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, Placed> _placed = new();
     /// <summary>Holders asked to stop, by VIP, and whether each reported its VIP silenced (<see cref="Silenced"/>).</summary>
@@ -89,9 +92,11 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     /// <summary>Whether this node sees a healthy backend; null while nobody watches (keep-vip-when-none-healthy = on) or not yet settled.</summary>
     private bool? _backendHealthy;
 
+    /// <param name="fingerprint">This node's voters and timings, carried by every renewal (null: none, as a node before it).</param>
     public NodeAgent(NodeSettings settings, InterfaceInfo link, DriverSet drivers, LeaseSettings lease, IReadOnlyList<NodeId> voters, NodeId self,
-        IMonotonicClock clock, IActorRef allocator)
+        IMonotonicClock clock, IActorRef allocator, LeaseFingerprint? fingerprint = null)
     {
+        _fingerprint = fingerprint;
         _settings = settings;
         _link = link;
         _drivers = drivers;
@@ -128,8 +133,8 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(NodeSettings settings, InterfaceInfo link, DriverSet drivers, LeaseSettings lease, IReadOnlyList<NodeId> voters, NodeId self,
-        IMonotonicClock clock, IActorRef allocator) =>
-        Akka.Actor.Props.Create(() => new NodeAgent(settings, link, drivers, lease, voters, self, clock, allocator));
+        IMonotonicClock clock, IActorRef allocator, LeaseFingerprint? fingerprint = null) =>
+        Akka.Actor.Props.Create(() => new NodeAgent(settings, link, drivers, lease, voters, self, clock, allocator, fingerprint));
 
     /// <summary>
     /// Renewals run only while a VIP is placed here, and the lease-expiry timer fires when the earliest held lease would
@@ -238,7 +243,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
             var id = placed.Lease.NextRenewal(now);
             // Every voter renews its promise; only those the lease needs for a majority answer.
             foreach (var voter in _voters)
-                Voter(voter).Tell(new Renew(vip, placed.Lease.Epoch, _self, id, placed.Lease.WantsAckFrom(voter)), Self);
+                Voter(voter).Tell(new Renew(vip, placed.Lease.Epoch, _self, id, placed.Lease.WantsAckFrom(voter), _fingerprint?.Digest), Self);
         }
     }
 
@@ -274,6 +279,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     private void OnNack(RenewNack nack)
     {
         if (!_placed.TryGetValue(nack.Vip, out var placed) || placed.Lease.Epoch != nack.Epoch) return;
+        if (nack.Reason is Messages.Ownership.NackReason.SettingsDiffer) WarnSettingsDiffer(nack);
         // OnNack ends the lease when it gives up: what was left of it bounds the release (GiveUp).
         var now = _clock.Now;
         var validUntil = now + placed.Remaining(now);
@@ -294,6 +300,19 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         // whole renew-interval later, which is what a graceful handover would otherwise wait (measured 131 ms).
         if (placed.Holder is null && nack.Reason is Messages.Ownership.NackReason.PromisedToOther)
             Timers.StartSingleTimer("acquire-retry", RenewTick.Instance, AcquireRetry < _lease.RenewInterval ? AcquireRetry : _lease.RenewInterval);
+    }
+
+    /// <summary>
+    /// A voter with other voters, N, lease-time or margin refused: its ack does not count (OwnerLease keeps a valid lease),
+    /// and the operator learns once per VIP and voter which setting differs, with both values.
+    /// </summary>
+    private void WarnSettingsDiffer(RenewNack nack)
+    {
+        if (!_settingsRefusals.Add((nack.Vip, nack.Voter, nack.VoterFingerprint))) return;
+        var differences = _fingerprint?.Differences(LeaseFingerprint.Parse(nack.VoterFingerprint)) ?? [];
+        _log.Warning("a voter refuses this node's lease renewals: its settings differ, and its ack does not count until every node has the same " +
+            "seeds (in the same order), nodes, lease.lease-time and lease.margin (docs/OPERATIONS.md) vip={0} node={1} voter={2} differences={3}",
+            nack.Vip, _self, nack.Voter, differences.Count > 0 ? string.Join("; ", differences) : "it did not say which");
     }
 
     /// <summary>Drops every held VIP whose lease ran out; true when it dropped one (the timers then need re-arming).</summary>

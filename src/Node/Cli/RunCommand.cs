@@ -119,9 +119,10 @@ public static class RunCommand
         }
         catch (Exception e)
         {
-            // Every setting was checked before, so this is the host (a port taken since, memory); nothing is left behind.
+            // Every setting was checked before, so this is the host (a port taken since, memory). Nothing was owned; the fence
+            // stays installed owning nothing (ExitSilence), as on every exit after it was installed.
+            foreach (var error in ExitSilence.Silence(drivers.Set, link, settings)) Console.Error.WriteLine(error);
             RemoveStaleLoadBalancing(drivers.Set, settings, atStart: false);
-            drivers.Set.Fence?.Remove();
             Console.Error.WriteLine($"actorvip: the node could not start: {e.GetType().Name}: {ConfigSources.FirstLine(e.Message)}");
             return ExitCodes.Failure;
         }
@@ -134,8 +135,8 @@ public static class RunCommand
         if (terminated.IsCompleted)
         {
             // Downed or shut down by the cluster: the VIPs went with the actors, and are silenced again here, with the fence
-            // left installed owning nothing (DownedExit); let systemd restart us.
-            foreach (var error in DownedExit.Silence(drivers.Set, link, settings)) Console.Error.WriteLine(error);
+            // left installed owning nothing (ExitSilence); let systemd restart us.
+            foreach (var error in ExitSilence.Silence(drivers.Set, link, settings)) Console.Error.WriteLine(error);
             RemoveStaleLoadBalancing(drivers.Set, settings, atStart: false);
             var reason = Akka.Actor.CoordinatedShutdown.Get(runtime.System).ShutdownReason;
             Console.Error.WriteLine(reason?.GetType().Name == TlsHandshakeFailureReason
@@ -146,10 +147,13 @@ public static class RunCommand
         }
         service.Stopping();
         runtime.StopAsync(TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(300)).GetAwaiter().GetResult();
-        foreach (var vip in settings.Vips) drivers.Set.Addresses.Remove(link, vip.Vip);
+        // The VIPs were released by their actors; silenced again here, and the fence stays installed owning nothing: a
+        // removal that failed, or an address added again by anyone, must not make this node answer after it stopped.
+        var errors = ExitSilence.Silence(drivers.Set, link, settings);
+        foreach (var error in errors) Console.Error.WriteLine(error);
         RemoveStaleLoadBalancing(drivers.Set, settings, atStart: false);
-        drivers.Set.Fence?.Remove();
-        Console.WriteLine("actorvip: stopped; every VIP released");
+        if (errors.Count > 0) return ExitCodes.Failure;
+        Console.WriteLine("actorvip: stopped; every VIP released (the fence stays installed owning nothing until actorvip cleanup or the next start)");
         return ExitCodes.Ok;
     }
 

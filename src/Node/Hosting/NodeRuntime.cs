@@ -71,7 +71,9 @@ public sealed class NodeRuntime : IAsyncDisposable
         var self = new NodeId(Akka.Cluster.Cluster.Get(system).SelfAddress.ToString());
         var lease = settings.Lease;
         var voters = Voters(settings, protocol);
-        system.ActorOf(VoterActor.Props(lease, self, clock), VoterActor.Name);
+        // Once, for the voter (which refuses renewals carrying another) and the agent (whose renewals carry it).
+        var fingerprint = LeaseFingerprint.Of(lease, voters);
+        system.ActorOf(VoterActor.Props(lease, self, clock, fingerprint), VoterActor.Name);
         var health = settings.LoadBalancer.HealthCheck;
         var vips = VipSpecs(settings);
         // A node's report counts for a few of its report intervals, so that one lost report changes nothing.
@@ -86,7 +88,7 @@ public sealed class NodeRuntime : IAsyncDisposable
                 ClusterSingletonProxySettings.Create(system).WithRole("vip")),
             VipAllocator.Name + "-proxy");
         system.ActorOf(DeputyAllocator.Props(vips, lease, voters, self), DeputyAllocator.Name);
-        var agent = system.ActorOf(NodeAgent.Props(settings, link, drivers, lease, voters, self, clock, allocator), NodeAgent.Name);
+        var agent = system.ActorOf(NodeAgent.Props(settings, link, drivers, lease, voters, self, clock, allocator, fingerprint), NodeAgent.Name);
         return new NodeRuntime(system, agent, self);
     }
 

@@ -45,7 +45,11 @@ public sealed class NodeEndpoints : IDisposable
         {
             case "/metrics":
                 _metrics.RecordMembers(View());
-                if (_runtime.System.Scheduler is ActorLoopScheduler loop) _metrics.RecordActorLoop(loop.Stalls);
+                if (_runtime.System.Scheduler is ActorLoopScheduler loop)
+                {
+                    _metrics.RecordActorLoop(loop.Stalls);
+                    _metrics.RecordSuspensions(loop.Suspensions);
+                }
                 return new HttpAnswer(200, "text/plain; version=0.0.4; charset=utf-8", Encoding.UTF8.GetBytes(_metrics.Registry.Export()));
             case "/healthz":
                 return Answer(Probes.Health(_runtime.System.WhenTerminated.IsCompleted, await SystemdService.PingAsync(_runtime)));

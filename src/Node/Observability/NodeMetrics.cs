@@ -21,6 +21,7 @@ public sealed class NodeMetrics
     private readonly MetricRegistry.Gauge _members;
     private readonly MetricRegistry.Counter _loopStalls;
     private readonly MetricRegistry.Gauge _loopLateness;
+    private readonly MetricRegistry.Counter _suspensions;
 
     public NodeMetrics(MetricRegistry registry)
     {
@@ -42,6 +43,8 @@ public sealed class NodeMetrics
                 "stopped or CPU-starved process.");
         _loopLateness = registry.CreateGauge("actorvip_actor_loop_longest_lateness_seconds",
             "The longest the actor loop started due work late since the node started.");
+        _suspensions = registry.CreateCounter("actorvip_host_suspensions_total",
+            "Times the host was suspended while the node ran (CLOCK_BOOTTIME advanced, CLOCK_MONOTONIC did not).");
         _ipvsBackends.Set(0, "healthy");
         _ipvsBackends.Set(0, "unhealthy");
     }
@@ -91,6 +94,9 @@ public sealed class NodeMetrics
                 break;
         }
     }
+
+    /// <summary>Sets the host's suspensions the actor loop noticed (called before each scrape).</summary>
+    public void RecordSuspensions(long count) => _suspensions.SetTotal(count);
 
     /// <summary>Sets the actor loop's stall count and longest lateness (called before each scrape).</summary>
     public void RecordActorLoop(LoopStalls stalls)

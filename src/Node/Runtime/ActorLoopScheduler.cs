@@ -42,6 +42,7 @@ public sealed class ActorLoopScheduler : SchedulerBase, IDateTimeOffsetNowTimePr
     private readonly LoopSignal _signal = new();
     private readonly TimeSpan _shutdownTimeout;
     private readonly LoopStallDetector _stalls;
+    private readonly SuspendDetector _suspends = new(SuspendDetector.DefaultMinimum);
     private long _order;
     private bool _stopping;
     private bool _sleeping;
@@ -61,6 +62,9 @@ public sealed class ActorLoopScheduler : SchedulerBase, IDateTimeOffsetNowTimePr
 
     /// <summary>How often this loop stalled and the longest it was late; read for actorvip_actor_loop_* at each scrape.</summary>
     public LoopStalls Stalls => _stalls.Snapshot;
+
+    /// <summary>How often the host was suspended while this loop ran (see <see cref="SuspendDetector"/>).</summary>
+    public long Suspensions => _suspends.Count;
 
     /// <summary>Work started later than this after it was due is a stall.</summary>
     public TimeSpan StallThreshold => _stalls.Threshold;
@@ -201,6 +205,9 @@ public sealed class ActorLoopScheduler : SchedulerBase, IDateTimeOffsetNowTimePr
             {
                 // A poster that saw _sleeping signals after we left the lock; the eventfd keeps that until we poll.
                 _signal.Wait(wait);
+                // A suspended host stops while this thread sleeps (where it spends nearly all its time), so waking is
+                // where a suspension shows first: two clock reads per wake-up, no timer of its own.
+                NoticeSuspension();
                 continue;
             }
             foreach (var timer in ready)
@@ -219,6 +226,16 @@ public sealed class ActorLoopScheduler : SchedulerBase, IDateTimeOffsetNowTimePr
             }
             work.Clear();
         }
+    }
+
+    private void NoticeSuspension()
+    {
+        var boot = LinuxClocks.BootTimeTicks();
+        if (_suspends.Observe(boot, LinuxClocks.MonotonicTicks()) is not { } suspended) return;
+        Log.Warning(
+            "the host was suspended: CLOCK_BOOTTIME advanced and CLOCK_MONOTONIC did not; the leases count that time, so any VIP this node held "
+            + "before is dropped at its next step (the other nodes took it over meanwhile) suspended-ms={0}",
+            Math.Round(suspended.TotalMilliseconds));
     }
 
     /// <summary>Tells the stall detector that something due at <paramref name="dueAt"/> starts now; logs a stall it reports.</summary>

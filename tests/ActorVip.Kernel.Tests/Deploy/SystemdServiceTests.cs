@@ -131,7 +131,8 @@ public class SystemdServiceTests(ITestOutputHelper output)
         Assert.True(Ip.Eventually(() => topology.NodesHoldingAddress().Contains(n2), Bound), "n2 did not hold the VIP again after the restart");
         Step("after kill -9 the cleanup removed the VIP and the node came back");
 
-        // 6. systemctl stop: the node releases the VIP and leaves; the cleanup then finds nothing.
+        // 6. systemctl stop: the node releases the VIP and leaves, its fence installed owning nothing (issue 13 §2.5); the
+        // cleanup then removes the fence tables and nothing else.
         var stopped = Journal().Length;
         Checked("systemctl", "stop", "actorvip");
         Assert.Equal("inactive", Systemctl("is-active", "actorvip"));
@@ -139,8 +140,9 @@ public class SystemdServiceTests(ITestOutputHelper output)
         Assert.DoesNotContain("actorvip", lab.Exec(n2.Namespace, "nft", "list", "tables").Stdout);
         var tail = Journal()[stopped..];
         Assert.Contains("actorvip: stopped; every VIP released", tail);
-        Assert.Contains("actorvip: nothing to clean up", tail);
-        Step("systemctl stop released the VIP; the cleanup found nothing left");
+        Assert.Contains("actorvip: removed nftables table ip actorvip", tail);
+        Assert.DoesNotContain($"removed {VipTopology.Vip}/32", tail);
+        Step("systemctl stop released the VIP; the cleanup removed only the fence it left installed");
 
         // 7. One journal record per event: every record of the node is one logfmt line with its level and message,
         //    and each ownership event names its VIP and epoch.

@@ -44,7 +44,12 @@ public class RunCommandTests(ITestOutputHelper output)
             var exit = actorvip.WaitForExit(TimeSpan.FromSeconds(10));
             Assert.True(exit == 0, $"exit code {exit?.ToString() ?? "none (still running)"}");
             Assert.Null(Ip.FindAddress(lab, node, local));
-            Assert.DoesNotContain("actorvip", lab.Exec(node, "nft", "list", "tables").Stdout);
+            // The fence stays installed with nothing owned (issue 13 §2.5): should anything add the address again, this
+            // node still does not answer for the VIP. `actorvip cleanup` (systemd's ExecStopPost) removes the tables.
+            var family = ipv6 ? "ip6" : "ip";
+            Assert.Contains($"table {family} actorvip", lab.Exec(node, "nft", "list", "tables").Stdout);
+            var owned = lab.Exec(node, "nft", "list", "set", family, "actorvip", "owned").Stdout;
+            Assert.DoesNotContain("elements", owned);
             Assert.Contains("every VIP released", actorvip.Output);
         }
         finally

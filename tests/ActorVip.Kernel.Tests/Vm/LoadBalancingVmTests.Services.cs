@@ -116,7 +116,8 @@ public sealed partial class LoadBalancingVmTests
         var after = Svc("after-ipvsadm");
         foreach (var vip in new[] { "198.51.100.101", "198.51.100.102", "2001:db8:2::101", "2001:db8:2::102", "-f 7" })
             Assert.DoesNotContain(vip, after);
-        Assert.DoesNotContain("actorvip", Svc("after-nft"));
+        // The NAT tables go; the fence tables stay installed owning nothing (issue 13 §2.5) until a cleanup or the next start.
+        Assert.DoesNotContain("actorvip-nat", Svc("after-nft"));
         foreach (var vip in new[] { "198.51.100.101/", "198.51.100.102/", "198.51.100.103/", "2001:db8:2::101/", "2001:db8:2::102/" })
             Assert.DoesNotContain(vip, Svc("after-addr"));
     }
@@ -134,7 +135,12 @@ public sealed partial class LoadBalancingVmTests
         Assert.DoesNotContain('\n', run);
         var after = Svc("nosuch-after");
         Assert.StartsWith("0\n", after);
-        Assert.DoesNotContain("actorvip", after);
+        // No table made or removed: the fence tables the earlier runs left (owning nothing, issue 13 §2.5) are all there is.
+        var tablesBefore = Svc("nosuch-before-nft");
+        Assert.Contains(tablesBefore, after);
+        Assert.Equal(tablesBefore.Split('\n').Count(l => l.StartsWith("table ", StringComparison.Ordinal)),
+            after.Split('\n').Count(l => l.StartsWith("table ", StringComparison.Ordinal)));
+        Assert.DoesNotContain("actorvip-nat", after);
         Assert.DoesNotContain("198.51.100.10", after);
     }
 }

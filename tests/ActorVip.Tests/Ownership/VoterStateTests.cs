@@ -120,6 +120,48 @@ public class VoterStateTests
             Assert.True(voter.OnRenew(Vip, B, 2, Ms.At(at)).IsAck);
     }
 
+    private static readonly LeaseFingerprint Ours = LeaseFingerprint.Of(Settings, [A, B, V]);
+    private static readonly LeaseFingerprint Longer = LeaseFingerprint.Of(new LeaseSettings(3, Ms.At(5000)), [A, B, V]);
+
+    /// <summary>A voter with fingerprint <see cref="Ours"/>, started at 0, past its quiet period.</summary>
+    private static VoterState Checking() => new(Settings, Ms.At(0), Ours);
+
+    [Fact]
+    public void A_renewal_with_other_settings_is_refused_as_such()
+    {
+        var voter = Checking();
+        Assert.Equal(Vote.Nack(NackReason.SettingsDiffer, null, 0), voter.OnRenew(Vip, A, 1, Ms.At(1000), Longer.Digest));
+        Assert.True(voter.OnRenew(Vip, A, 1, Ms.At(1000), Ours.Digest).IsAck);
+    }
+
+    [Fact]
+    public void A_refused_renewal_with_other_settings_binds_the_voter_to_nothing_and_teaches_it_no_epoch()
+    {
+        var voter = Checking();
+        voter.OnRenew(Vip, A, 9, Ms.At(1000), Longer.Digest);
+        // Neither a promise (B is acked at once) nor a higher epoch (epoch 2 is not stale): a node with other settings must
+        // not make this voter refuse, or make an owner give up, anything it would otherwise ack.
+        Assert.True(voter.OnRenew(Vip, B, 2, Ms.At(1001), Ours.Digest).IsAck);
+        Assert.Equal(new PromiseInfo(Vip, B, 2, Ms.At(800), 2, B), Assert.Single(voter.Snapshot(V, Ms.At(1001)).Promises));
+    }
+
+    [Fact]
+    public void A_renewal_without_a_fingerprint_from_a_node_before_it_is_decided_as_before()
+    {
+        var voter = Checking();
+        Assert.True(voter.OnRenew(Vip, A, 1, Ms.At(1000), fingerprint: null).IsAck);
+        Assert.Equal(Vote.Nack(NackReason.PromisedToOther, A, 2), voter.OnRenew(Vip, B, 2, Ms.At(1100), fingerprint: null));
+    }
+
+    [Fact]
+    public void The_settings_refusal_comes_before_every_other_answer()
+    {
+        var voter = Checking();
+        Assert.Equal(NackReason.SettingsDiffer, voter.OnRenew(Vip, A, 1, Ms.At(10), Longer.Digest).Refusal); // quiet
+        voter.OnRenew(Vip, B, 5, Ms.At(1000), Ours.Digest);
+        Assert.Equal(NackReason.SettingsDiffer, voter.OnRenew(Vip, A, 4, Ms.At(1100), Longer.Digest).Refusal); // stale
+    }
+
     [Fact]
     public void Vips_are_independent()
     {

@@ -38,6 +38,12 @@ public sealed class WireCompatibilityTests
         // Added after the first rows, still in 0.1.0: Released with the epoch its owner learnt (issue 13 §2.4). The row
         // above without it is what a node before the field writes, and what this one writes when it learnt none.
         new Released("192.0.2.100", 2, N11, LearntEpoch: 7),
+        // Added after those, still in 0.1.0 (issue 13 §2.3): Renew with the owner's lease fingerprint, and the refusal of a
+        // voter with other settings, carrying its own fingerprint's text. The rows above are what a node before them wrote.
+        new Renew("192.0.2.100", 7, N11, 638_000_123_456, AckWanted: true, Fingerprint: -3_750_763_034_362_895_579),
+        new RenewNack("192.0.2.100", 7, N12, 638_000_123_456, NackReason.SettingsDiffer, 7, null,
+            "v1;nodes=3;lease-time=50000000;margin=1000000;voters=akka.tcp://actorvip@192.0.2.11:4053,akka.tcp://actorvip@192.0.2.12:4053," +
+            "akka.tcp://actorvip@192.0.2.13:4053"),
     ];
 
     private static readonly OwnershipSerializer Serializer = new(null!);
@@ -80,7 +86,10 @@ public sealed class WireCompatibilityTests
     [Fact]
     public void Nack_reasons_keep_their_wire_numbers()
     {
-        Assert.Equal([0, 1, 2, 3], new[] { NackReason.Restarting, NackReason.StaleEpoch, NackReason.PromisedToOther, NackReason.Released }.Select(r => (int)r));
+        Assert.Equal([0, 1, 2, 3, 4], new[]
+        {
+            NackReason.Restarting, NackReason.StaleEpoch, NackReason.PromisedToOther, NackReason.Released, NackReason.SettingsDiffer,
+        }.Select(r => (int)r));
     }
 
     /// <summary>Records compare collections by reference; compare those element by element.</summary>

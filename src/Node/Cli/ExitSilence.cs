@@ -3,14 +3,18 @@ using ActorVip.Node.Drivers;
 
 namespace ActorVip.Node.Cli;
 
-/// <summary>What `actorvip run` does to the kernel when its actor system stopped under it (downed, or shut down by the cluster).</summary>
-public static class DownedExit
+/// <summary>
+/// What `actorvip run` does to the kernel on every way out once its fence is installed: a graceful stop, a start that
+/// failed, and an actor system that stopped under it (downed, or shut down by the cluster).
+/// </summary>
+public static class ExitSilence
 {
     /// <summary>
-    /// Silences every VIP again, whatever its VipActor managed when the actor system stopped: the fence element first,
-    /// then the address. The fence tables stay installed with nothing owned: should an address removal fail (or anything
-    /// add the address again), the fence still keeps this node from answering for the VIP. The next start replaces the
-    /// tables in one transaction; `actorvip cleanup` removes them. Returns a line for each step that failed.
+    /// Silences every VIP again, whatever its VipActor managed: the fence element first, then the address. The fence
+    /// tables stay installed with nothing owned: should an address removal fail (or anything add the address again), the
+    /// fence still keeps this node from answering for the VIP. The next start replaces the tables in one transaction;
+    /// `actorvip cleanup` (systemd's ExecStopPost, the package's removal) removes them. Returns a line for each step that
+    /// failed.
     /// </summary>
     public static IReadOnlyList<string> Silence(DriverSet drivers, InterfaceInfo link, NodeSettings settings)
     {
