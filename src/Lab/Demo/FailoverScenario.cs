@@ -41,6 +41,8 @@ public static class FailoverScenarios
     /// <summary>Parses "crash", "graceful", ..., "rack-partition", "all"; null when unknown.</summary>
     public static IReadOnlyList<FailoverScenario>? Parse(string text) =>
         text.Equals("all", StringComparison.OrdinalIgnoreCase) ? All
-        : Enum.GetValues<FailoverScenario>().Where(s => s.Name().Equals(text, StringComparison.OrdinalIgnoreCase)).Select(s => (IReadOnlyList<FailoverScenario>)[s])
+        : Enum.GetValues<FailoverScenario>()
+            .Where(s => s.Name().Equals(text, StringComparison.OrdinalIgnoreCase))
+            .Select(s => (IReadOnlyList<FailoverScenario>)[s])
             .FirstOrDefault();
 }

@@ -97,7 +97,8 @@ public sealed class FailoverTrial
                     "run it with 5 nodes"));
             allocator = AllocatorNode(processes);
             if (allocator is null || allocator == owner)
-                return Result(owner, [], serving, faultAt, Fail($"the allocator's node could not be told apart from the owner ({allocator?.Name ?? "no log line"})"));
+                return Result(owner, [], serving, faultAt,
+                    Fail($"the allocator's node could not be told apart from the owner ({allocator?.Name ?? "no log line"})"));
             others.Remove(allocator);
         }
         switch (scenario)
