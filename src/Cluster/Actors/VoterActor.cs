@@ -25,20 +25,25 @@ public sealed class VoterActor : ReceiveActor
     private readonly HashSet<NodeId> _otherSettings = new();
 
     /// <param name="fingerprint">This node's voters and timings (<see cref="LeaseFingerprint"/>): renewals carrying another are refused.</param>
-    public VoterActor(LeaseSettings settings, NodeId self, IMonotonicClock clock, LeaseFingerprint? fingerprint)
+    /// <param name="kept">
+    /// The votes of this node's previous actor system in this very process (a rejoin after the cluster removed it): every
+    /// promise it made is in there, so it needs no quiet period. Null for a new process, which cannot know what it
+    /// promised before and so starts quiet.
+    /// </param>
+    public VoterActor(LeaseSettings settings, NodeId self, IMonotonicClock clock, LeaseFingerprint? fingerprint, VoterState? kept = null)
     {
         _self = self;
         _clock = clock;
         _fingerprint = fingerprint;
         // Constructed at (re)start: the quiet period protects promises this node made before it restarted.
-        _state = new VoterState(settings, clock.Now, fingerprint);
+        _state = kept ?? new VoterState(settings, clock.Now, fingerprint);
         Receive<Renew>(OnRenew);
         Receive<ReleaseLease>(r => _state.OnRelease(r.Vip, r.Owner, r.Epoch, _clock.Now));
         Receive<GetPromises>(_ => Sender.Tell(_state.Snapshot(_self, _clock.Now)));
     }
 
-    public static Props Props(LeaseSettings settings, NodeId self, IMonotonicClock clock, LeaseFingerprint? fingerprint = null) =>
-        Akka.Actor.Props.Create(() => new VoterActor(settings, self, clock, fingerprint));
+    public static Props Props(LeaseSettings settings, NodeId self, IMonotonicClock clock, LeaseFingerprint? fingerprint = null, VoterState? kept = null) =>
+        Akka.Actor.Props.Create(() => new VoterActor(settings, self, clock, fingerprint, kept));
 
     private void OnRenew(Renew renew)
     {

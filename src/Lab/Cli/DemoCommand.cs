@@ -128,6 +128,7 @@ public static class DemoCommand
         FailoverScenario.Freeze => "the owner's process is frozen (SIGSTOP) for 5 s",
         FailoverScenario.RackCrash => "the owner and the allocator's node are killed and their cables cut together (one rack)",
         FailoverScenario.RackPartition => "the switch cuts the owner and the allocator's node off from the other nodes together",
+        FailoverScenario.OneWay => "the switch drops the owner's frames to the other nodes for 10 s, not theirs to it",
         _ => s.ToString(),
     };
 

@@ -17,6 +17,8 @@ public enum FailoverScenario
     RackCrash,
     /// <summary>The switch cuts the owner and the allocator's node, together, off from the other nodes. Needs 5 nodes.</summary>
     RackPartition,
+    /// <summary>The switch drops the owner's frames to the other nodes for 10 s, not theirs to it (a broken send path).</summary>
+    OneWay,
 }
 
 public static class FailoverScenarios
@@ -29,6 +31,7 @@ public static class FailoverScenarios
     {
         FailoverScenario.RackCrash => "rack-crash",
         FailoverScenario.RackPartition => "rack-partition",
+        FailoverScenario.OneWay => "one-way",
         _ => s.ToString().ToLowerInvariant(),
     };
 

@@ -13,6 +13,7 @@ public sealed class FailoverTrial
     public static readonly TimeSpan RecoveryBound = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan ServingBound = TimeSpan.FromSeconds(120);
     private static readonly TimeSpan FaultHold = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan OneWayHold = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan Steady = TimeSpan.FromSeconds(1);
 
     private readonly VipTopology _topology;
@@ -133,6 +134,11 @@ public sealed class FailoverTrial
                 processes[allocator].Signal(SIGKILL, tree: true);
                 Note(faultAt, faultAt, $"fault: cut the cables of {owner.Name} (owner) and {allocator.Name} (allocator) and SIGKILL both");
                 break;
+            case FailoverScenario.OneWay:
+                BridgePartition.DropOneWay(_topology.Lab.Switch, [owner.BridgePort], others.Select(n => n.BridgePort));
+                Note(faultAt, faultAt, $"fault: switch drops {owner.Name}'s frames to {string.Join(", ", others.Select(n => n.Name))} (not theirs to it) " +
+                    $"for {OneWayHold.TotalSeconds:0} s");
+                break;
             case FailoverScenario.RackPartition:
                 BridgePartition.Isolate(_topology.Lab.Switch, [owner.BridgePort, allocator!.BridgePort], others.Select(n => n.BridgePort));
                 Note(faultAt, faultAt, $"fault: switch cuts {owner.Name} (owner) and {allocator.Name} (allocator) off from " +
@@ -151,6 +157,13 @@ public sealed class FailoverTrial
         // 4. The scenario's tail: heal or wake the old owner and watch what it does; give a killed node's address time to expire.
         switch (scenario)
         {
+            case FailoverScenario.OneWay:
+                // Long enough for the failure detector and the split brain resolver to act on it (about 7 s).
+                WaitUntil(observer, faultAt + OneWayHold);
+                BridgePartition.Heal(_topology.Lab.Switch);
+                Note(faultAt, observer.Now, "one-way drop healed");
+                WaitUntil(observer, observer.Now + TimeSpan.FromSeconds(10));
+                break;
             case FailoverScenario.Partition or FailoverScenario.RackPartition:
                 WaitUntil(observer, faultAt + FaultHold);
                 BridgePartition.Heal(_topology.Lab.Switch);

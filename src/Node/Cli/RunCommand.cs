@@ -130,20 +130,49 @@ public static class RunCommand
         using var endpoints = NodeEndpoints.Start(runtime, settings, listener);
         using var trim = MemoryTrim.Start(first: TimeSpan.FromSeconds(15), every: TimeSpan.FromMinutes(1));
         Console.WriteLine($"actorvip: node {runtime.Self} started; vips {string.Join(", ", settings.Vips)} on {link.Name}; voters {settings.Nodes}");
-        var terminated = runtime.System.WhenTerminated;
-        WaitHandle.WaitAny([stop.WaitHandle, ((IAsyncResult)terminated).AsyncWaitHandle]);
-        if (terminated.IsCompleted)
+        var rejoins = new RejoinPolicy();
+        while (true)
         {
+            var terminated = runtime.System.WhenTerminated;
+            WaitHandle.WaitAny([stop.WaitHandle, ((IAsyncResult)terminated).AsyncWaitHandle]);
+            if (!terminated.IsCompleted) break;
             // Downed or shut down by the cluster: the VIPs went with the actors, and are silenced again here, with the fence
-            // left installed owning nothing (ExitSilence); let systemd restart us.
+            // left installed owning nothing (ExitSilence).
             foreach (var error in ExitSilence.Silence(drivers.Set, link, settings)) Console.Error.WriteLine(error);
             RemoveStaleLoadBalancing(drivers.Set, settings, atStart: false);
             var reason = Akka.Actor.CoordinatedShutdown.Get(runtime.System).ShutdownReason;
-            Console.Error.WriteLine(reason?.GetType().Name == TlsHandshakeFailureReason
-                ? $"actorvip: tls: {reason} (a peer's certificate is not signed by the cluster CA, or it refused ours; Akka stops a node whose outbound TLS " +
-                    "handshake fails); exiting so that the service manager restarts it; see docs/SECURITY.md"
-                : "actorvip: the actor system stopped (this node was removed from the cluster); exiting so that the service manager restarts it");
-            return ExitCodes.Failure;
+            if (reason?.GetType().Name == TlsHandshakeFailureReason)
+            {
+                Console.Error.WriteLine($"actorvip: tls: {reason} (a peer's certificate is not signed by the cluster CA, or it refused ours; Akka stops a " +
+                    "node whose outbound TLS handshake fails); exiting so that the service manager restarts it; see docs/SECURITY.md");
+                return ExitCodes.Failure;
+            }
+            // Removed by the split brain resolver (say after a one-way link failure it downs both ends): with three nodes the
+            // one left is no majority, and a process restart would leave the VIP dark for seconds, its voter quiet for a
+            // promise-time more. A new actor system in this process keeps this node's votes and answers at once.
+            if (reason is not Akka.Actor.CoordinatedShutdown.ClusterDowningReason || !rejoins.MayRejoin(DateTime.UtcNow))
+            {
+                Console.Error.WriteLine("actorvip: the actor system stopped (this node was removed from the cluster" +
+                    (reason is Akka.Actor.CoordinatedShutdown.ClusterDowningReason ? $" {RejoinPolicy.MaxRejoins + 1} times within " +
+                        $"{RejoinPolicy.Window.TotalSeconds:0} s" : "") + "); exiting so that the service manager restarts it");
+                return ExitCodes.Failure;
+            }
+            Console.Error.WriteLine("actorvip: this node was removed from the cluster (downed); joining again at once as a new incarnation that keeps " +
+                "its voter's promises");
+            try
+            {
+                runtime = NodeRuntime.Start(settings, config, link, drivers.Set, MonotonicClock.Instance,
+                    transportSecurity: certificates is null ? null : PeerTrust.Setup(certificates), keptVotes: runtime.Votes);
+            }
+            catch (Exception e)
+            {
+                Console.Error.WriteLine($"actorvip: the node could not join again: {e.GetType().Name}: {ConfigSources.FirstLine(e.Message)}; exiting so that " +
+                    "the service manager restarts it");
+                return ExitCodes.Failure;
+            }
+            service.Follow(runtime);
+            endpoints.Follow(runtime);
+            Console.WriteLine($"actorvip: node {runtime.Self} started again (rejoin {rejoins.Count})");
         }
         service.Stopping();
         runtime.StopAsync(TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(300)).GetAwaiter().GetResult();

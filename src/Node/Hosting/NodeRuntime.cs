@@ -19,16 +19,24 @@ namespace ActorVip.Node.Hosting;
 /// </summary>
 public sealed class NodeRuntime : IAsyncDisposable
 {
-    private NodeRuntime(ActorSystem system, IActorRef agent, NodeId self)
+    private NodeRuntime(ActorSystem system, IActorRef agent, NodeId self, VoterState votes)
     {
         System = system;
         Agent = agent;
         Self = self;
+        Votes = votes;
     }
 
     public ActorSystem System { get; }
     public IActorRef Agent { get; }
     public NodeId Self { get; }
+
+    /// <summary>
+    /// This node's votes (used by its voter actor only). Once <see cref="System"/> has terminated nothing touches them, and
+    /// a new actor system in the same process may take them over (<see cref="Start"/>'s keptVotes): what this node
+    /// promised is known, so its voter needs no quiet period.
+    /// </summary>
+    public VoterState Votes { get; }
 
     /// <summary>The voters' node ids: the seeds (every voting node is a seed), or this node alone.</summary>
     public static IReadOnlyList<NodeId> Voters(NodeSettings settings, string protocol) =>
@@ -48,8 +56,9 @@ public sealed class NodeRuntime : IAsyncDisposable
     }
 
     /// <param name="transportSecurity">Akka's TLS setup (PeerTrust.Setup) when actorvip.tls is on.</param>
+    /// <param name="keptVotes">The votes of this process's previous actor system (a rejoin), whose system has terminated; null at a process start.</param>
     public static NodeRuntime Start(NodeSettings settings, Config config, InterfaceInfo link, DriverSet drivers, IMonotonicClock clock, string? protocol = null,
-        Setup? transportSecurity = null)
+        Setup? transportSecurity = null, VoterState? keptVotes = null)
     {
         // DotNetty (Akka's TCP transport) tracks 1 in 128 buffers for leak reports nobody reads, each with a
         // stack trace resolved against the PDBs: CPU on the message path and 2 MB of metadata readers.
@@ -73,7 +82,8 @@ public sealed class NodeRuntime : IAsyncDisposable
         var voters = Voters(settings, protocol);
         // Once, for the voter (which refuses renewals carrying another) and the agent (whose renewals carry it).
         var fingerprint = LeaseFingerprint.Of(lease, voters);
-        system.ActorOf(VoterActor.Props(lease, self, clock, fingerprint), VoterActor.Name);
+        var votes = keptVotes ?? new VoterState(lease, clock.Now, fingerprint);
+        system.ActorOf(VoterActor.Props(lease, self, clock, fingerprint, votes), VoterActor.Name);
         var health = settings.LoadBalancer.HealthCheck;
         var vips = VipSpecs(settings);
         // A node's report counts for a few of its report intervals, so that one lost report changes nothing.
@@ -89,7 +99,7 @@ public sealed class NodeRuntime : IAsyncDisposable
             VipAllocator.Name + "-proxy");
         system.ActorOf(DeputyAllocator.Props(vips, lease, voters, self), DeputyAllocator.Name);
         var agent = system.ActorOf(NodeAgent.Props(settings, link, drivers, lease, voters, self, clock, allocator, fingerprint), NodeAgent.Name);
-        return new NodeRuntime(system, agent, self);
+        return new NodeRuntime(system, agent, self, votes);
     }
 
     /// <summary>Graceful stop: release every VIP first (the successor may acquire at once), then leave the cluster.</summary>

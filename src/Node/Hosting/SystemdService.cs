@@ -16,12 +16,14 @@ public sealed class SystemdService : IDisposable
     private volatile bool _ready;
     private volatile bool _stopping;
     private Task? _watchdog;
+    /// <summary>The node's current actor system (replaced when it rejoins, <see cref="Follow"/>), which the watchdog pings.</summary>
+    private volatile NodeRuntime? _runtime;
 
     private SystemdService(ServiceNotifier notifier) => _notifier = notifier;
 
     public static SystemdService Attach(NodeRuntime runtime, ServiceNotifier notifier)
     {
-        var service = new SystemdService(notifier);
+        var service = new SystemdService(notifier) { _runtime = runtime };
         if (!notifier.IsEnabled) return service;
         Akka.Cluster.Cluster.Get(runtime.System).RegisterOnMemberUp(() =>
         {
@@ -31,9 +33,12 @@ public sealed class SystemdService : IDisposable
         });
         var interval = WatchdogPolicy.Interval(Environment.GetEnvironmentVariable("WATCHDOG_USEC"), Environment.GetEnvironmentVariable("WATCHDOG_PID"),
             Environment.ProcessId);
-        if (interval is { } every) service._watchdog = service.WatchAsync(runtime, every);
+        if (interval is { } every) service._watchdog = service.WatchAsync(every);
         return service;
     }
+
+    /// <summary>The node rejoined as a new actor system: the watchdog pings its agent from now on (READY=1 was sent once, and stays).</summary>
+    public void Follow(NodeRuntime next) => _runtime = next;
 
     /// <summary>A stop began: no more WATCHDOG=1, so a stop that hangs is not hidden by a healthy-looking agent.</summary>
     public void Stopping()
@@ -43,13 +48,14 @@ public sealed class SystemdService : IDisposable
         _stop.Cancel();
     }
 
-    private async Task WatchAsync(NodeRuntime runtime, TimeSpan interval)
+    private async Task WatchAsync(TimeSpan interval)
     {
         using var timer = new PeriodicTimer(interval);
         try
         {
             while (await timer.WaitForNextTickAsync(_stop.Token))
             {
+                var runtime = _runtime!;
                 var rtt = await PingAsync(runtime);
                 if (WatchdogPolicy.ShouldNotify(new NodeHealth(_ready, _stopping, runtime.System.WhenTerminated.IsCompleted, rtt)))
                     _notifier.Watchdog();

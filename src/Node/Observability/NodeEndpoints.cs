@@ -17,21 +17,33 @@ public sealed class NodeEndpoints : IDisposable
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(2);
 
-    private readonly NodeRuntime _runtime;
     private readonly NodeSettings _settings;
     private readonly NodeMetrics _metrics;
-    private readonly IActorRef _observer;
+    private readonly NodeObservations _state;
     private readonly HttpEndpoint _http;
+    // Replaced together when the node rejoins as a new actor system (Follow); read by the HTTP handlers' threads.
+    private volatile NodeRuntime _runtime;
+    private volatile IActorRef _observer;
 
     private NodeEndpoints(NodeRuntime runtime, NodeSettings settings, TcpListener listener)
     {
         _runtime = runtime;
         _settings = settings;
         _metrics = new NodeMetrics(new MetricRegistry());
-        var state = new NodeObservations(runtime.Self.Value, settings.Vips.Select(v => v.Address.ToString()));
-        _observer = runtime.System.ActorOf(MetricsActor.Props(state, _metrics), MetricsActor.Name);
+        _state = new NodeObservations(runtime.Self.Value, settings.Vips.Select(v => v.Address.ToString()));
+        _observer = runtime.System.ActorOf(MetricsActor.Props(_state, _metrics), MetricsActor.Name);
         _http = new HttpEndpoint(listener, RouteAsync);
         _http.Start();
+    }
+
+    /// <summary>
+    /// Serves the node's new actor system from now on (it rejoined after the cluster removed it): the metrics go on
+    /// counting where they were, fed by a metrics actor in the new system.
+    /// </summary>
+    public void Follow(NodeRuntime next)
+    {
+        _observer = next.System.ActorOf(MetricsActor.Props(_state, _metrics), MetricsActor.Name);
+        _runtime = next;
     }
 
     /// <summary>Serves on <paramref name="listener"/> (bound early by <see cref="MetricsAddress.Listen"/>, before anything touched the kernel).</summary>
