@@ -52,7 +52,7 @@ public static class RunCommand
             var certificates = settings.TransportSecurity.Enabled ? ClusterCertificates.Load(settings.TransportSecurity) : null;
             try
             {
-                var code = Run(settings, config, certificates);
+                var code = Run(settings, config, certificates, () => options.Load(result).Config);
                 // Everything is released by now; the runtime's exit handlers (Akka's transport) would hold the exit up by seconds.
                 Console.Out.Flush();
                 Console.Error.Flush();
@@ -68,7 +68,9 @@ public static class RunCommand
         return command;
     }
 
-    private static int Run(NodeSettings settings, Akka.Configuration.Config config, ClusterCertificates? certificates)
+    /// <param name="reread">Reads the configuration again (file, environment, flags), validating it: SIGHUP's check.</param>
+    private static int Run(NodeSettings settings, Akka.Configuration.Config config, ClusterCertificates? certificates,
+        Func<Akka.Configuration.Config> reread)
     {
         // First: a port in use stops the start before anything touched the kernel (docs/OBSERVABILITY.md).
         using var listener = MetricsAddress.Listen(settings.MetricsAddress);
@@ -106,6 +108,22 @@ public static class RunCommand
         using var stop = new ManualResetEventSlim();
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Set(); });
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Set(); });
+        // The other signals a daemon meets must not kill it with their default action, which left the address and the
+        // fence behind: SIGQUIT stops gracefully like SIGTERM, SIGHUP (a closed terminal, `systemctl reload`) checks the
+        // configuration again, SIGUSR1 and SIGUSR2 are logged and ignored.
+        using var quit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, c => { c.Cancel = true; stop.Set(); });
+        using var hangup = new AutoResetEvent(false);
+        using var hup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => { c.Cancel = true; hangup.Set(); });
+        using var usr1 = PosixSignalRegistration.Create((PosixSignal)Tmds.Linux.LibC.SIGUSR1, c =>
+        {
+            c.Cancel = true;
+            Console.Error.WriteLine("actorvip: SIGUSR1 ignored (it has no meaning for actorvip)");
+        });
+        using var usr2 = PosixSignalRegistration.Create((PosixSignal)Tmds.Linux.LibC.SIGUSR2, c =>
+        {
+            c.Cancel = true;
+            Console.Error.WriteLine("actorvip: SIGUSR2 ignored (it has no meaning for actorvip)");
+        });
 
         // Only for a node that really starts: an error above stays the one line it should be.
         if (PlaintextWarning.For(settings) is { } plaintext) Console.Error.WriteLine(plaintext);
@@ -134,7 +152,11 @@ public static class RunCommand
         while (true)
         {
             var terminated = runtime.System.WhenTerminated;
-            WaitHandle.WaitAny([stop.WaitHandle, ((IAsyncResult)terminated).AsyncWaitHandle]);
+            if (WaitHandle.WaitAny([stop.WaitHandle, ((IAsyncResult)terminated).AsyncWaitHandle, hangup]) == 2)
+            {
+                Console.Error.WriteLine(ReloadCheck.Describe(config, reread));
+                continue;
+            }
             if (!terminated.IsCompleted) break;
             // Downed or shut down by the cluster: the VIPs went with the actors, and are silenced again here, with the fence
             // left installed owning nothing (ExitSilence).
