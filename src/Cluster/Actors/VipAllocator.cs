@@ -53,6 +53,8 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<NodeId, VoterPromises> _snapshots = new();
     private readonly HashSet<NodeId> _leaving = new();
+    /// <summary>Nodes that said they cannot hold VIPs (<see cref="Eligibility"/>: their VIP interface is down), and why.</summary>
+    private readonly Dictionary<NodeId, string> _ineligible = new();
     private readonly BackendHealthBook _health;
     private readonly OwnerLiveness _liveness;
     private readonly IMonotonicClock _clock;
@@ -126,6 +128,7 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
         Receive<Tick>(_ => AskVoters());
         Receive<Leaving>(l => _leaving.Add(l.Node));
         Receive<AgentReport>(OnReport);
+        Receive<Eligibility>(e => OnEligibility(e));
         Receive<ClusterEvent.IClusterDomainEvent>(ForgetLeft);
         Receive<ClusterEvent.CurrentClusterState>(_ => { });
         // Nothing to place yet, but an epoch an owner learnt must not be handed out after recovery either.
@@ -173,6 +176,26 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
         });
         Receive<Released>(OnReleased);
         Receive<AgentReport>(OnReport);
+        Receive<Eligibility>(e =>
+        {
+            if (OnEligibility(e)) Decide();
+        });
+    }
+
+    /// <summary>Records whether a node can hold VIPs; true when that changed (re-sent reports change nothing).</summary>
+    private bool OnEligibility(Eligibility e)
+    {
+        if (e.Eligible ? !_ineligible.Remove(e.Node) : _ineligible.TryGetValue(e.Node, out var known) && known == e.Reason) return false;
+        if (e.Eligible)
+        {
+            _log.Info("node={0} can hold VIPs again: {1}", e.Node, e.Reason);
+        }
+        else
+        {
+            _ineligible[e.Node] = e.Reason;
+            _log.Info("node={0} cannot hold VIPs: {1}; placing its VIPs elsewhere", e.Node, e.Reason);
+        }
+        return true;
     }
 
     /// <summary>
@@ -230,11 +253,16 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
     /// A node that said <see cref="Leaving"/> is forgotten once it is removed (or a new incarnation joins at its address):
     /// the same address comes back after a restart, and a long-lived allocator that still counted it as leaving would
     /// never place a VIP there again, nor count it toward the majority (a 5-node rolling restart left the VIP unplaced).
+    /// Likewise an ineligible node: a new incarnation says again if its link is still down.
     /// </summary>
     private void ForgetLeft(ClusterEvent.IClusterDomainEvent e)
     {
         if (e is ClusterEvent.MemberRemoved or ClusterEvent.MemberJoined && e is ClusterEvent.MemberStatusChange change)
-            _leaving.Remove(new NodeId(change.Member.Address.ToString()));
+        {
+            var node = new NodeId(change.Member.Address.ToString());
+            _leaving.Remove(node);
+            _ineligible.Remove(node);
+        }
     }
 
     private void OnReport(AgentReport report) => _health.Record(report.Node, report.BackendHealthy, _clock.Now);
@@ -262,11 +290,13 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
                     IsUp: m.Status == MemberStatus.Up && !_leaving.Contains(id),
                     IsReachable: !state.Unreachable.Contains(m) && !stale.Contains(id),
                     Health: _health.Of(id, now),
-                    IsRenewing: renewing.Contains(id));
+                    IsRenewing: renewing.Contains(id),
+                    CanServe: !_ineligible.ContainsKey(id));
             })
             .ToList();
-        // A node serves only in a cluster that holds a majority of the configured voters.
-        if (members.Count(m => m.MayKeep) < _lease.Majority)
+        // A node serves only in a cluster that holds a majority of the configured voters; one whose VIP interface is down
+        // still counts (its voter answers), it only holds nothing.
+        if (members.Count(m => m.IsPresent) < _lease.Majority)
         {
             ResendAssignments(now, changed: false);
             LookAgain(now);

@@ -16,9 +16,11 @@ public sealed record VipSpec(string Vip, IReadOnlyList<NodeId> Preference, bool 
 /// renewals stopped reaching the allocator's own voter, so that failover does not wait for the failure detector.
 /// <see cref="IsRenewing"/>: the allocator's own voter has seen this node renew a lease it holds (or it was placed
 /// moments ago and is still within its grace to get one); such a node keeps what it owns even while some other
-/// node's failure detector calls it unreachable.
+/// node's failure detector calls it unreachable. <see cref="CanServe"/> is false while the node said it cannot hold VIPs
+/// (<see cref="Messages.Ownership.Eligibility"/>: its VIP interface is gone, down or without carrier).
 /// </summary>
-public sealed record MemberView(NodeId Node, bool HasVipRole, bool IsUp, bool IsReachable, BackendHealth Health, bool IsRenewing = false)
+public sealed record MemberView(NodeId Node, bool HasVipRole, bool IsUp, bool IsReachable, BackendHealth Health, bool IsRenewing = false,
+    bool CanServe = true)
 {
     /// <summary>A node that reported healthy (true) or unhealthy (false) backends.</summary>
     public MemberView(NodeId node, bool hasVipRole, bool isUp, bool isReachable, bool backendHealthy, bool isRenewing = false)
@@ -27,14 +29,18 @@ public sealed record MemberView(NodeId Node, bool HasVipRole, bool IsUp, bool Is
     /// <summary>Healthy as far as the allocator knows: a node that never reported counts as healthy.</summary>
     public bool BackendHealthy => Health is BackendHealth.Healthy or BackendHealth.Unknown;
 
-    /// <summary>Only an Up, reachable node with role vip may be given a VIP.</summary>
-    public bool IsEligible => HasVipRole && IsUp && IsReachable;
+    /// <summary>Only an Up, reachable node with role vip that can serve may be given a VIP.</summary>
+    public bool IsEligible => HasVipRole && IsUp && IsReachable && CanServe;
 
     /// <summary>
     /// An owner keeps its VIP while eligible, or while Up and still renewing with the allocator's voter: the lease
-    /// is the proof of life that counts, and a reachability flap seen by a third node must not move a working VIP.
+    /// is the proof of life that counts, and a reachability flap seen by a third node must not move a working VIP. A node
+    /// that cannot serve keeps nothing, renewing or not: its interface cannot carry the VIP.
     /// </summary>
-    public bool MayKeep => IsEligible || (HasVipRole && IsUp && IsRenewing);
+    public bool MayKeep => IsEligible || (HasVipRole && IsUp && IsRenewing && CanServe);
+
+    /// <summary>Up and connected (reachable, or renewing with the allocator's voter): counts toward the majority.</summary>
+    public bool IsPresent => HasVipRole && IsUp && (IsReachable || IsRenewing);
 }
 
 /// <summary>Who a VIP is placed on (null: nobody) under which epoch.</summary>

@@ -32,6 +32,7 @@ public sealed class OwnershipSerializer(ExtendedActorSystem system) : Serializer
         ["released"] = typeof(Released),
         ["leaving"] = typeof(Leaving),
         ["report"] = typeof(AgentReport),
+        ["eligibility"] = typeof(Eligibility),
     };
 
     private static readonly Dictionary<Type, string> Manifests = Types.ToDictionary(kv => kv.Value, kv => kv.Key);
@@ -99,6 +100,9 @@ public sealed class OwnershipSerializer(ExtendedActorSystem system) : Serializer
                         w.Write(vip); w.Write(epoch);
                     }
                     break;
+                case Eligibility m:
+                    w.Write(m.Node.Value); w.Write(m.Eligible); w.Write(m.Reason);
+                    break;
                 default:
                     throw new ArgumentException($"{nameof(OwnershipSerializer)} cannot serialize {obj.GetType()}", nameof(obj));
             }
@@ -126,6 +130,7 @@ public sealed class OwnershipSerializer(ExtendedActorSystem system) : Serializer
             "released" => new Released(r.ReadString(), r.ReadInt64(), ReadNode(r), r.BaseStream.Position == r.BaseStream.Length ? 0 : r.ReadInt64()),
             "leaving" => new Leaving(ReadNode(r)),
             "report" => new AgentReport(ReadNode(r), r.ReadBoolean(), ReadHolding(r)),
+            "eligibility" => new Eligibility(ReadNode(r), r.ReadBoolean(), r.ReadString()),
             _ => throw new SerializationException($"{nameof(OwnershipSerializer)}: unknown manifest '{manifest}' (a node of another version?)"),
         };
     }

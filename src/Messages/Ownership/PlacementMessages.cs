@@ -29,6 +29,13 @@ public sealed record Leaving(NodeId Node);
 /// <summary>Agent to allocator, periodically: what this node can serve (health of its local backend).</summary>
 public sealed record AgentReport(NodeId Node, bool BackendHealthy, IReadOnlyDictionary<string, long> Holding);
 
+/// <summary>
+/// Agent to allocator: whether this node can hold VIPs at all (its VIP interface exists, is up and has carrier), and why.
+/// Sent on every change and re-sent every few seconds while <paramref name="Eligible"/> is false, so that a new allocator
+/// learns it; the allocator places nothing on an ineligible node and takes what it holds away.
+/// </summary>
+public sealed record Eligibility(NodeId Node, bool Eligible, string Reason);
+
 /// <summary>Where each node's agent lives, so that the allocator (src/Cluster) and the agent (src/Node) spell it once.</summary>
 public static class AgentPath
 {

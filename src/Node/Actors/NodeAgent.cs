@@ -3,6 +3,7 @@ using ActorVip.Messages.Ownership;
 using ActorVip.Node.Configuration;
 using ActorVip.Node.Drivers;
 using ActorVip.Node.LoadBalancing;
+using ActorVip.Node.Observability;
 using ActorVip.Ownership;
 using ActorVip.Ownership.Actors;
 using Akka.Actor;
@@ -42,6 +43,20 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         public static readonly ReportTick Instance = new();
     }
 
+    private sealed record EligibilityTick
+    {
+        public static readonly EligibilityTick Instance = new();
+    }
+
+    /// <summary>From the link watcher's thread: the VIP interface's new state.</summary>
+    private sealed record LinkChanged(LinkStatus Status);
+
+    /// <summary>
+    /// How often an ineligible node says so again: a new allocator (after a failover of the singleton) or a lost message
+    /// learns it within this, while the node holds nothing meanwhile.
+    /// </summary>
+    public static readonly TimeSpan EligibilityResend = TimeSpan.FromSeconds(2);
+
     /// <summary>A VIP placed on this node: its lease (and the previous epoch's, while it still covers us) and the child that holds it.</summary>
     private sealed class Placed(VipConfig vip, OwnerLease lease)
     {
@@ -70,7 +85,11 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     private sealed record PendingRelease(ReleaseLease Release, TimeSpan Deadline);
 
     private readonly NodeSettings _settings;
-    private readonly InterfaceInfo _link;
+    /// <summary>The VIP interface handed to new holders; replaced when the link returns (after a re-create, with a new index and MAC).</summary>
+    private InterfaceInfo _link;
+    /// <summary>Why this node cannot hold VIPs now (its VIP interface is gone, down or without carrier); null while it can.</summary>
+    private string? _ineligible;
+    private IDisposable? _linkWatch;
     private readonly DriverSet _drivers;
     private readonly LeaseSettings _lease;
     private readonly IReadOnlyList<NodeId> _voters;
@@ -128,6 +147,8 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
             Report();
         });
         Receive<ReportTick>(_ => Report());
+        Receive<LinkChanged>(c => OnLinkChanged(c.Status));
+        Receive<EligibilityTick>(_ => TellEligibility());
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -160,6 +181,9 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
+        var self = Self;
+        // The watcher calls back on its own thread; the first call is the interface's state now.
+        _linkWatch = _drivers.LinkWatcher?.Watch(_link.Name, status => self.Tell(new LinkChanged(status)));
         var lb = _settings.LoadBalancer;
         if (lb.Enabled && !lb.HealthCheck.KeepVipWhenNoneHealthy && _drivers.LoadBalancer is { } drivers)
         {
@@ -167,6 +191,56 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
             // Re-sent each interval: a new allocator (or a lost message) learns it without waiting for a change.
             Timers.StartPeriodicTimer("report", ReportTick.Instance, lb.HealthCheck.Interval);
         }
+    }
+
+    protected override void PostStop() => _linkWatch?.Dispose();
+
+    /// <summary>
+    /// The VIP interface changed. Gone, administratively down or without carrier: the node cannot answer for a VIP, so
+    /// it says so to the allocator first (which then places nothing here and moves what is here) and gives every VIP up at
+    /// once, the graceful way (silenced, then released). Back up: the holders it starts from now on use the interface's
+    /// index and MAC as they are now, and it says it can serve again.
+    /// </summary>
+    private void OnLinkChanged(LinkStatus status)
+    {
+        Context.System.EventStream.Publish(new LinkObserved(status.Name, status.CanServe, status.Reason));
+        if (status is { CanServe: true, Link: { } link })
+        {
+            var changed = link.Index != _link.Index || !link.Mac.Equals(_link.Mac);
+            _link = link;
+            if (_ineligible is not null)
+            {
+                _ineligible = null;
+                Timers.Cancel("eligibility");
+                _log.Info("the VIP interface is back, this node can hold VIPs again node={0} reason={1}", _self, status.Reason);
+                TellEligibility();
+            }
+            else if (changed && _placed.Count > 0)
+            {
+                // Holders announce with the index and MAC they were started with: hand over and take the VIP anew.
+                GiveUpAll($"{status.Reason}, changed under the VIPs (index or MAC)");
+            }
+            return;
+        }
+        if (_ineligible == status.Reason) return;
+        var first = _ineligible is null;
+        _ineligible = status.Reason;
+        _log.Warning("this node cannot hold VIPs: {0}; handing its VIPs over node={1} holding={2}", status.Reason, _self, _placed.Count);
+        // Before the Released messages, so that the allocator's decision on them already leaves this node out.
+        TellEligibility();
+        if (first) Timers.StartPeriodicTimer("eligibility", EligibilityTick.Instance, EligibilityResend);
+        GiveUpAll(status.Reason);
+    }
+
+    private void GiveUpAll(string reason)
+    {
+        foreach (var (vip, placed) in _placed.ToList())
+            GiveUp(vip, placed, reason);
+    }
+
+    private void TellEligibility()
+    {
+        if (!_leaving) _allocator.Tell(new Eligibility(_self, _ineligible is null, _ineligible ?? $"interface {_link.Name} is up (index {_link.Index})"));
     }
 
     /// <summary>Tells the allocator whether this node sees a healthy backend (placement moves a VIP on it, docs/LOAD-BALANCING.md).</summary>
@@ -186,6 +260,14 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     private void OnAssign(Assign assign)
     {
         if (_leaving) return;
+        if (_ineligible is not null)
+        {
+            // The allocator had not heard (a new one, or a lost message): say why again, then hand the placement back.
+            _log.Info("assigned vip={0} epoch={1} while this node cannot hold VIPs ({2}); handing it back", assign.Vip, assign.Epoch, _ineligible);
+            TellEligibility();
+            _allocator.Tell(new Released(assign.Vip, assign.Epoch, _self));
+            return;
+        }
         var vip = _settings.Vips.FirstOrDefault(v => v.Address.ToString() == assign.Vip);
         if (vip is null)
         {
@@ -215,7 +297,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     /// </summary>
     private void OnClaim(Claim claim)
     {
-        if (_leaving || _placed.ContainsKey(claim.Vip)) return;
+        if (_leaving || _ineligible is not null || _placed.ContainsKey(claim.Vip)) return;
         var vip = _settings.Vips.FirstOrDefault(v => v.Address.ToString() == claim.Vip);
         if (vip is null) return;
         _log.Info("claimed here while no allocator reaches a majority, acquiring the lease vip={0} epoch={1} node={2} previous-owner={3}", claim.Vip,

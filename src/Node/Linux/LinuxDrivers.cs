@@ -21,7 +21,7 @@ public sealed class LinuxDrivers : IDisposable
             var addresses = Own(new RtnetlinkAddresses());
             var announcer = Own(new GratuitousAnnouncer());
             var fence = settings.Fence.Enabled ? Own(new KernelFence(settings.Fence.Table, InboundFence.For(settings), settings.Interface)) : null;
-            Set = new DriverSet(links, addresses, announcer, fence, settings.Balances ? LoadBalancer() : null);
+            Set = new DriverSet(links, addresses, announcer, fence, settings.Balances ? LoadBalancer() : null, new RtnetlinkLinkWatcher(links));
         }
         catch
         {

@@ -15,7 +15,7 @@ public sealed class MetricsActor : ReceiveActor
     public static readonly IReadOnlyList<Type> Events =
     [
         typeof(VipAcquired), typeof(VipReleased), typeof(LeaseRenewalAcked), typeof(PromiseMoved), typeof(AnnouncementSent),
-        typeof(LoadBalancerObserved), typeof(LoadBalancerStopped), typeof(LoadBalancerReconcileFailed),
+        typeof(LoadBalancerObserved), typeof(LoadBalancerStopped), typeof(LoadBalancerReconcileFailed), typeof(LinkObserved),
     ];
 
     private readonly NodeObservations _state;

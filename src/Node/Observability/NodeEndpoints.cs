@@ -66,7 +66,7 @@ public sealed class NodeEndpoints : IDisposable
             case "/healthz":
                 return Answer(Probes.Health(_runtime.System.WhenTerminated.IsCompleted, await SystemdService.PingAsync(_runtime)));
             case "/readyz":
-                return Answer(Probes.Readiness(View()));
+                return Answer(Probes.Readiness(View(), _metrics.LinkDown));
             case "/status":
                 return await StatusAsync(cancel);
             default:
@@ -81,7 +81,7 @@ public sealed class NodeEndpoints : IDisposable
         {
             var promises = await _runtime.System.ActorSelection($"/user/{VoterActor.Name}").Ask<VoterPromises>(GetPromises.Instance, AskTimeout, cancel);
             var local = await _observer.Ask<NodeObservations>(GetObservations.Instance, AskTimeout, cancel);
-            var document = StatusDocument.Build(view, Probes.Readiness(view), promises.Promises, local);
+            var document = StatusDocument.Build(view, Probes.Readiness(view, _metrics.LinkDown), promises.Promises, local);
             return new HttpAnswer(200, "application/json", System.Text.Encoding.UTF8.GetBytes(document.ToJson()));
         }
         catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)

@@ -22,6 +22,8 @@ public sealed class NodeMetrics
     private readonly MetricRegistry.Counter _loopStalls;
     private readonly MetricRegistry.Gauge _loopLateness;
     private readonly MetricRegistry.Counter _suspensions;
+    private readonly MetricRegistry.Gauge _linkUp;
+    private volatile string? _linkDown;
 
     public NodeMetrics(MetricRegistry registry)
     {
@@ -45,11 +47,16 @@ public sealed class NodeMetrics
             "The longest the actor loop started due work late since the node started.");
         _suspensions = registry.CreateCounter("actorvip_host_suspensions_total",
             "Times the host was suspended while the node ran (CLOCK_BOOTTIME advanced, CLOCK_MONOTONIC did not).");
+        _linkUp = registry.CreateGauge("actorvip_link_up", "1 while the VIP interface exists, is up and has carrier (the node may hold VIPs), else 0.",
+            "interface");
         _ipvsBackends.Set(0, "healthy");
         _ipvsBackends.Set(0, "unhealthy");
     }
 
     public MetricRegistry Registry { get; }
+
+    /// <summary>Why the VIP interface cannot carry a VIP now (gone, down, no carrier), or null while it can; read by /readyz on another thread.</summary>
+    public string? LinkDown => _linkDown;
 
     /// <summary>Starts every VIP's series at 0 and the member gauge at zeros, so that a scrape sees them before any event.</summary>
     public void Initialize(NodeObservations state)
@@ -83,6 +90,10 @@ public sealed class NodeMetrics
                 break;
             case AnnouncementSent s:
                 _announcements.Inc(s.Vip);
+                break;
+            case LinkObserved l:
+                _linkUp.Set(l.CanServe ? 1 : 0, l.Interface);
+                _linkDown = l.CanServe ? null : l.Reason;
                 break;
             case LoadBalancerReconcileFailed f:
                 _reconcileErrors.Inc(f.Vip);

@@ -20,10 +20,12 @@ public static class Probes
 
     /// <summary>
     /// Ready to take VIPs: this node is Up, the allocator's node is known and reachable, and a majority of the
-    /// configured voters are Up and reachable (the allocator places nothing with fewer).
+    /// configured voters are Up and reachable (the allocator places nothing with fewer), and the VIP interface can carry
+    /// a VIP (<paramref name="linkDown"/>: why not, or null when it can).
     /// </summary>
-    public static ProbeVerdict Readiness(ClusterView view)
+    public static ProbeVerdict Readiness(ClusterView view, string? linkDown = null)
     {
+        if (linkDown is not null) return new(false, $"{linkDown}: this node holds no VIP until it is back");
         var self = view.SelfMember;
         if (self is null) return new(false, "this node has not joined the cluster yet");
         if (self.Status != "Up") return new(false, $"this node is {self.Status}, not Up");

@@ -40,6 +40,9 @@ public sealed class KernelRecorder : IAddressDriver, IAnnouncer, IFence
     /// <summary>Makes the next address removals throw, as a failed RTM_DELADDR would.</summary>
     public bool FailRemove { get; set; }
 
+    /// <summary>The interface the last address was added to.</summary>
+    public InterfaceInfo? LastAddedOn { get; private set; }
+
     public bool HasAddress(string vip)
     {
         lock (_gate) return _addresses.Contains(vip);
@@ -57,6 +60,7 @@ public sealed class KernelRecorder : IAddressDriver, IAnnouncer, IFence
     {
         DuringAdd?.Invoke();
         lock (_gate) _addresses.Add(vip.ToString());
+        LastAddedOn = link;
         Calls.Enqueue($"add {vip} lifetime={validLifetime?.TotalSeconds}");
     }
 

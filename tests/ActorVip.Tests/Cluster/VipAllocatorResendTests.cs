@@ -136,4 +136,24 @@ public sealed class VipAllocatorResendTests() : TestKit(ConfigurationFactory.Par
         var next = agent.FishForMessage<Assign>(m => m.Vip == first.Vip, TimeSpan.FromSeconds(5));
         Assert.True(next.Epoch > first.Epoch, $"assigned {next} again after its owner released it");
     }
+
+    [Fact]
+    public void A_node_that_says_it_cannot_serve_loses_its_vip_and_gets_it_back_when_it_can()
+    {
+        // Issue 14 §2: the only node's VIP interface went down. It is still Up and its voter still answers (the majority
+        // holds), but the VIP must leave it; once the link is back it is placed there again.
+        var (agent, first) = StartAllocator();
+        var self = new NodeId(Akka.Cluster.Cluster.Get(Sys).SelfAddress.ToString());
+        var allocator = Sys.ActorSelection($"/user/{VipAllocator.Name}");
+        allocator.Tell(new Eligibility(self, false, "interface eth0 has no carrier"));
+        var revoke = agent.FishForMessage<Revoke>(m => m.Vip == first.Vip, TimeSpan.FromSeconds(5));
+        Assert.True(revoke.Epoch > first.Epoch);
+        // Nothing is placed on it while it cannot serve, however often the allocator looks.
+        var meanwhile = agent.ReceiveWhile(TimeSpan.FromSeconds(1.5), m => m);
+        Assert.DoesNotContain(meanwhile, m => m is Assign);
+
+        allocator.Tell(new Eligibility(self, true, "interface eth0 is up (index 7)"));
+        var again = agent.FishForMessage<Assign>(m => m.Vip == first.Vip, TimeSpan.FromSeconds(5));
+        Assert.True(again.Epoch > revoke.Epoch);
+    }
 }

@@ -132,4 +132,16 @@ public class NodeMetricsTests
         var rules = $"-A -t {vip}:443 -s rr\n" + string.Concat(backends.Select(b => $"-a -t {vip}:443 -r {b.Backend} -m -w {(b.Healthy ? 1 : 0)}\n"));
         return new LoadBalancerObserved(vip, IpvsRulesParser.Parse(rules), backends);
     }
+
+    [Fact]
+    public void The_link_gauge_and_the_readiness_reason_follow_the_vip_interface()
+    {
+        Apply(new LinkObserved("eth1", false, "interface eth1 does not exist"));
+        Assert.Equal(0, Value("actorvip_link_up{interface=\"eth1\"}"));
+        Assert.Equal("interface eth1 does not exist", _metrics.LinkDown);
+
+        Apply(new LinkObserved("eth1", true, "interface eth1 is up (index 9)"));
+        Assert.Equal(1, Value("actorvip_link_up{interface=\"eth1\"}"));
+        Assert.Null(_metrics.LinkDown);
+    }
 }

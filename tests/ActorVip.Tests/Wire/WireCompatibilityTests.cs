@@ -44,6 +44,8 @@ public sealed class WireCompatibilityTests
         new RenewNack("192.0.2.100", 7, N12, 638_000_123_456, NackReason.SettingsDiffer, 7, null,
             "v1;nodes=3;lease-time=50000000;margin=1000000;voters=akka.tcp://actorvip@192.0.2.11:4053,akka.tcp://actorvip@192.0.2.12:4053," +
             "akka.tcp://actorvip@192.0.2.13:4053"),
+        // Added after those, still in 0.1.0 (issue 14 §2): a node whose VIP interface is down says it cannot hold VIPs.
+        new Eligibility(N11, false, "interface eth1 has no carrier"),
     ];
 
     private static readonly OwnershipSerializer Serializer = new(null!);

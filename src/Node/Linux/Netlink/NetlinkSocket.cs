@@ -30,7 +30,9 @@ public sealed class NetlinkSocket : IDisposable
     /// <summary>How long to wait for the kernel's answer before giving up; the kernel answers synchronously, so this only guards against bugs.</summary>
     public static TimeSpan ReplyTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
-    public static unsafe NetlinkSocket Open(int protocol, int receiveBufferBytes = 8 << 20)
+    /// <param name="groups">Multicast groups to receive notifications of (nl_groups bit mask, e.g. RTMGRP_LINK); 0 for none.</param>
+    /// <param name="receiveTimeout">How long a receive waits; <see cref="ReplyTimeout"/> when null.</param>
+    public static unsafe NetlinkSocket Open(int protocol, int receiveBufferBytes = 8 << 20, uint groups = 0, TimeSpan? receiveTimeout = null)
     {
         var fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol);
         if (fd < 0) throw new NetlinkException(Marshal.GetLastPInvokeError(), $"opening a netlink socket (protocol {protocol})");
@@ -46,10 +48,11 @@ public sealed class NetlinkSocket : IDisposable
             if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(int)) != 0)
                 setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(int));
             setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(int));
-            var timeout = stackalloc long[2] { (long)ReplyTimeout.TotalSeconds, ReplyTimeout.Milliseconds * 1000L }; // struct timeval
+            var wait = receiveTimeout ?? ReplyTimeout;
+            var timeout = stackalloc long[2] { (long)wait.TotalSeconds, wait.Milliseconds * 1000L }; // struct timeval
             setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, timeout, 16);
 
-            var address = new SockaddrNl { Family = (ushort)AF_NETLINK };
+            var address = new SockaddrNl { Family = (ushort)AF_NETLINK, Groups = groups };
             if (bind(fd, (sockaddr*)&address, (uint)sizeof(SockaddrNl)) != 0)
                 throw new NetlinkException(Marshal.GetLastPInvokeError(), "binding a netlink socket");
             return new NetlinkSocket(handle, protocol);
@@ -104,6 +107,36 @@ public sealed class NetlinkSocket : IDisposable
             }
         }
         if (failure is not null) throw failure;
+    }
+
+    /// <summary>
+    /// Waits up to the receive timeout for one datagram of notifications (a socket opened with groups) and hands each of
+    /// its messages to <paramref name="onMessage"/>; false when none came.
+    /// </summary>
+    /// <exception cref="NetlinkException">ENOBUFS: notifications were lost because the socket buffer overflowed.</exception>
+    public unsafe bool ReceiveNotifications(NetlinkMessageHandler onMessage)
+    {
+        int received;
+        fixed (byte* p = _receiveBuffer)
+        {
+            while (true)
+            {
+                var n = recv(_handle.Fd, p, _receiveBuffer.Length, 0);
+                if (n >= 0)
+                {
+                    received = (int)n;
+                    break;
+                }
+                var errno = Marshal.GetLastPInvokeError();
+                if (errno == Errnos.EINTR) continue;
+                // The receive timeout ran out: no exception, an idle watcher comes here every timeout.
+                if (errno == Errnos.EAGAIN) return false;
+                throw new NetlinkException(errno, "receiving notifications");
+            }
+        }
+        var reader = new NetlinkMessageReader(_receiveBuffer.AsSpan(0, received));
+        while (reader.TryRead(out var message)) onMessage(message);
+        return true;
     }
 
     private unsafe void Send(ReadOnlySpan<byte> data, string operation)

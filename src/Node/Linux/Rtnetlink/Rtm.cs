@@ -5,6 +5,7 @@ internal static class Rtm
 {
     // Message types
     public const ushort NewLink = 16;
+    public const ushort DelLink = 17;
     public const ushort GetLink = 18;
     public const ushort NewAddr = 20;
     public const ushort DelAddr = 21;
@@ -31,6 +32,10 @@ internal static class Rtm
     // IFF_* device flags
     public const uint IffUp = 0x1;
     public const uint IffRunning = 0x40;
+    public const uint IffLowerUp = 0x10000;
+
+    // Multicast groups (RTMGRP_* bit masks for nl_groups)
+    public const uint GroupLink = 0x1;
 
     // IFA_* address attributes
     public const ushort IfaAddress = 1;

@@ -79,7 +79,8 @@ public sealed class RtnetlinkLinks : ILinkDriver, IDisposable
         // lo, dummy and some tunnels never report IF_OPER_UP; for them "administratively up and running" is up.
         var up = operState == Rtm.OperUp ||
                  (operState == Rtm.OperUnknown && (flags & (Rtm.IffUp | Rtm.IffRunning)) == (Rtm.IffUp | Rtm.IffRunning));
-        return new InterfaceInfo(name, index, mac, (int)(attributes.U32(Rtm.IflaMtu) ?? 0), up, attributes.U8(Rtm.IflaCarrier) == 1);
+        return new InterfaceInfo(name, index, mac, (int)(attributes.U32(Rtm.IflaMtu) ?? 0), up, attributes.U8(Rtm.IflaCarrier) == 1,
+            AdminUp: (flags & Rtm.IffUp) != 0, LowerUp: (flags & Rtm.IffLowerUp) != 0);
     }
 
     public void Dispose() => _socket.Dispose();
