@@ -38,6 +38,7 @@ public sealed class VoterActor : ReceiveActor
         // Constructed at (re)start: the quiet period protects promises this node made before it restarted.
         _state = kept ?? new VoterState(settings, clock.Now, fingerprint);
         Receive<Renew>(OnRenew);
+        Receive<RenewBatch>(OnRenewBatch);
         Receive<ReleaseLease>(r => _state.OnRelease(r.Vip, r.Owner, r.Epoch, _clock.Now));
         Receive<GetPromises>(_ => Sender.Tell(_state.Snapshot(_self, _clock.Now)));
     }
@@ -47,32 +48,52 @@ public sealed class VoterActor : ReceiveActor
 
     private void OnRenew(Renew renew)
     {
-        var vote = _state.OnRenew(renew.Vip, renew.Owner, renew.Epoch, _clock.Now, renew.Fingerprint);
+        var answer = Decide(renew.Vip, renew.Epoch, renew.Owner, renew.AckWanted, renew.Fingerprint);
+        if (answer is null) return;
+        Sender.Tell(answer.Refusal is { } reason
+            ? new RenewNack(renew.Vip, renew.Epoch, _self, renew.RenewalId, reason, answer.HighestEpoch, answer.PromisedTo, answer.VoterFingerprint)
+            : new RenewAck(renew.Vip, renew.Epoch, _self, renew.RenewalId));
+    }
+
+    /// <summary>Every VIP of the batch decided as its own Renew would be; one message back with those that need an answer, if any.</summary>
+    private void OnRenewBatch(RenewBatch batch)
+    {
+        List<RenewAnswer>? answers = null;
+        foreach (var item in batch.Items)
+        {
+            if (Decide(item.Vip, item.Epoch, batch.Owner, item.AckWanted, batch.Fingerprint) is { } answer)
+                (answers ??= new List<RenewAnswer>(batch.Items.Count)).Add(answer);
+        }
+        if (answers is not null) Sender.Tell(new RenewAnswers(_self, batch.RenewalId, answers));
+    }
+
+    /// <summary>Decides one renewal; returns the answer to send back, or null when it is an ack nobody asked for.</summary>
+    private RenewAnswer? Decide(string vip, long epoch, NodeId owner, bool ackWanted, long? fingerprint)
+    {
+        var vote = _state.OnRenew(vip, owner, epoch, _clock.Now, fingerprint);
         if (vote.IsAck)
         {
-            if (renew.AckWanted) Sender.Tell(new RenewAck(renew.Vip, renew.Epoch, _self, renew.RenewalId));
             // The allocator's presence is not a VIP: its moves are no failovers.
-            if (!AllocatorPresence.IsKey(renew.Vip) && (!_lastAcked.TryGetValue(renew.Vip, out var before) || before != renew.Owner))
+            if (!AllocatorPresence.IsKey(vip) && (!_lastAcked.TryGetValue(vip, out var before) || before != owner))
             {
-                _lastAcked[renew.Vip] = renew.Owner;
-                Context.System.EventStream.Publish(new PromiseMoved(renew.Vip, renew.Epoch, before, renew.Owner));
+                _lastAcked[vip] = owner;
+                Context.System.EventStream.Publish(new PromiseMoved(vip, epoch, before, owner));
             }
-            return;
+            return ackWanted ? new RenewAnswer(vip, epoch) : null;
         }
         var reason = vote.Refusal!.Value;
         if (reason == NackReason.SettingsDiffer)
         {
-            if (_otherSettings.Add(renew.Owner))
+            if (_otherSettings.Add(owner))
                 _log.Warning("refusing every lease renewal of an owner whose seeds, nodes, lease.lease-time or lease.margin differ from this " +
                     "node's (the owner's log names which); give every node the same settings (docs/OPERATIONS.md) owner={0} settings={1}",
-                    renew.Owner, _fingerprint);
+                    owner, _fingerprint);
         }
         else if (reason != NackReason.Restarting)
         {
-            _log.Debug("nack vip={0} epoch={1} owner={2} reason={3} known-epoch={4}", renew.Vip, renew.Epoch, renew.Owner, reason, vote.KnownEpoch);
+            _log.Debug("nack vip={0} epoch={1} owner={2} reason={3} known-epoch={4}", vip, epoch, owner, reason, vote.KnownEpoch);
         }
         // With a settings refusal the voter's own fingerprint goes back, so that the owner can name what differs.
-        Sender.Tell(new RenewNack(renew.Vip, renew.Epoch, _self, renew.RenewalId, reason, vote.KnownEpoch, vote.KnownOwner,
-            reason == NackReason.SettingsDiffer ? _fingerprint?.Text : null));
+        return new RenewAnswer(vip, epoch, reason, vote.KnownEpoch, vote.KnownOwner, reason == NackReason.SettingsDiffer ? _fingerprint?.Text : null);
     }
 }

@@ -53,7 +53,7 @@ public sealed class OwnerLease
     public TimeSpan Remaining(TimeSpan now) => IsValid(now) ? ValidUntil!.Value - now : TimeSpan.Zero;
 
     /// <summary>
-    /// Whether the renewal just started (<see cref="NextRenewal"/>) asks <paramref name="voter"/> for an ack. Every voter
+    /// Whether the renewal just started (<see cref="NextRenewal(TimeSpan)"/>) asks <paramref name="voter"/> for an ack. Every voter
     /// gets every renewal and keeps its promise fresh, but a majority of acks is all the lease needs: the voters whose
     /// acks made the last majority (the owner's own voter and the fastest others) are asked again, and everyone is
     /// asked while the lease is not valid or when the renewal before this one did not reach a majority. An un-asked
@@ -65,15 +65,27 @@ public sealed class OwnerLease
     /// Starts a renewal sent at <paramref name="now"/>: returns its id, to be carried by the Renew message and
     /// echoed by the voters. Forgets renewals that can no longer extend the lease.
     /// </summary>
-    public long NextRenewal(TimeSpan now)
+    public long NextRenewal(TimeSpan now) => NextRenewal(now, _lastRenewalId == long.MinValue ? now.Ticks : Math.Max(_lastRenewalId + 1, now.Ticks));
+
+    /// <summary>
+    /// Starts a renewal sent at <paramref name="now"/> under an id the caller chose: one id shared by every lease of one
+    /// owner's batch (RenewBatch). It must keep what this lease's own ids guarantee (see the remarks): no less than
+    /// <paramref name="now"/> in ticks, so that an id never names a time before its send, and above every id this lease
+    /// used, so that an ack matches exactly one renewal. An owner that takes each batch's id as the send time in ticks,
+    /// bumped above its previous batch's, meets both for all of its leases at once (NodeAgent).
+    /// </summary>
+    public long NextRenewal(TimeSpan now, long id)
     {
         if (IsEnded)
             throw new InvalidOperationException($"The lease for epoch {Epoch} has ended; start a new one for a new epoch.");
         if (now < _lastSentAt)
             throw new ArgumentException($"Time went backwards ({now} < {_lastSentAt}); pass a monotonic clock.", nameof(now));
+        if (id < now.Ticks || id <= _lastRenewalId)
+            throw new ArgumentException(
+                $"Renewal id {id} must be at least the send time ({now.Ticks} ticks) and above this lease's last ({_lastRenewalId}); " +
+                "take the send time in ticks, bumped above the previous id.", nameof(id));
         Prune(now);
         _askAll = _quorum is null || !IsValid(now) || _lastExtendingId != _lastRenewalId;
-        var id = _lastRenewalId == long.MinValue ? now.Ticks : Math.Max(_lastRenewalId + 1, now.Ticks);
         _lastRenewalId = id;
         _lastSentAt = now;
         _pending[id] = new Renewal(now);

@@ -24,6 +24,8 @@ public sealed class OwnershipSerializer(ExtendedActorSystem system) : Serializer
         ["renew"] = typeof(Renew),
         ["ack"] = typeof(RenewAck),
         ["nack"] = typeof(RenewNack),
+        ["renew-batch"] = typeof(RenewBatch),
+        ["answers"] = typeof(RenewAnswers),
         ["release"] = typeof(ReleaseLease),
         ["promises?"] = typeof(GetPromises),
         ["promises"] = typeof(VoterPromises),
@@ -62,6 +64,27 @@ public sealed class OwnershipSerializer(ExtendedActorSystem system) : Serializer
                     w.Write((int)m.Reason); w.Write(m.HighestEpoch); WriteOptional(w, m.PromisedTo?.Value);
                     // Only with a settings refusal: every other refusal keeps the bytes of 0.1.0.
                     if (m.VoterFingerprint is not null) w.Write(m.VoterFingerprint);
+                    break;
+                case RenewBatch m:
+                    w.Write(m.Owner.Value); w.Write(m.RenewalId);
+                    w.Write(m.Fingerprint.HasValue);
+                    if (m.Fingerprint is { } digest) w.Write(digest);
+                    w.Write(m.Items.Count);
+                    foreach (var item in m.Items)
+                    {
+                        w.Write(item.Vip); w.Write(item.Epoch); w.Write(item.AckWanted);
+                    }
+                    break;
+                case RenewAnswers m:
+                    w.Write(m.Voter.Value); w.Write(m.RenewalId);
+                    w.Write(m.Items.Count);
+                    foreach (var item in m.Items)
+                    {
+                        w.Write(item.Vip); w.Write(item.Epoch);
+                        w.Write(item.Refusal.HasValue);
+                        if (item.Refusal is not { } reason) continue;
+                        w.Write((int)reason); w.Write(item.HighestEpoch); WriteOptional(w, item.PromisedTo?.Value); WriteOptional(w, item.VoterFingerprint);
+                    }
                     break;
                 case ReleaseLease m:
                     w.Write(m.Vip); w.Write(m.Epoch); w.Write(m.Owner.Value);
@@ -121,6 +144,8 @@ public sealed class OwnershipSerializer(ExtendedActorSystem system) : Serializer
             "ack" => new RenewAck(r.ReadString(), r.ReadInt64(), ReadNode(r), r.ReadInt64()),
             "nack" => new RenewNack(r.ReadString(), r.ReadInt64(), ReadNode(r), r.ReadInt64(), ReadReason(r), r.ReadInt64(), ReadOptionalNode(r),
                 AtEnd(r) ? null : r.ReadString()),
+            "renew-batch" => new RenewBatch(ReadNode(r), r.ReadInt64(), r.ReadBoolean() ? r.ReadInt64() : null, ReadRenewItems(r)),
+            "answers" => new RenewAnswers(ReadNode(r), r.ReadInt64(), ReadAnswers(r)),
             "release" => new ReleaseLease(r.ReadString(), r.ReadInt64(), ReadNode(r)),
             "promises?" => GetPromises.Instance,
             "promises" => new VoterPromises(ReadNode(r), ReadPromises(r)),
@@ -153,6 +178,26 @@ public sealed class OwnershipSerializer(ExtendedActorSystem system) : Serializer
         return Enum.IsDefined(typeof(NackReason), value)
             ? (NackReason)value
             : throw new SerializationException($"{nameof(OwnershipSerializer)}: unknown nack reason {value} (a node of another version?)");
+    }
+
+    private static IReadOnlyList<RenewItem> ReadRenewItems(BinaryReader r)
+    {
+        var items = new RenewItem[r.ReadInt32()];
+        for (var i = 0; i < items.Length; i++) items[i] = new RenewItem(r.ReadString(), r.ReadInt64(), r.ReadBoolean());
+        return items;
+    }
+
+    private static IReadOnlyList<RenewAnswer> ReadAnswers(BinaryReader r)
+    {
+        var items = new RenewAnswer[r.ReadInt32()];
+        for (var i = 0; i < items.Length; i++)
+        {
+            var (vip, epoch) = (r.ReadString(), r.ReadInt64());
+            items[i] = r.ReadBoolean()
+                ? new RenewAnswer(vip, epoch, ReadReason(r), r.ReadInt64(), ReadOptionalNode(r), r.ReadBoolean() ? r.ReadString() : null)
+                : new RenewAnswer(vip, epoch);
+        }
+        return items;
     }
 
     private static IReadOnlyList<PromiseInfo> ReadPromises(BinaryReader r)

@@ -22,6 +22,30 @@ public sealed record RenewAck(string Vip, long Epoch, NodeId Voter, long Renewal
 public sealed record RenewNack(string Vip, long Epoch, NodeId Voter, long RenewalId, NackReason Reason, long HighestEpoch, NodeId? PromisedTo,
     string? VoterFingerprint = null);
 
+/// <summary>
+/// Owner to every voter, every renew-interval: one <see cref="Renew"/> for each of its VIPs in one message (issue 15 §2), so
+/// that an owner of 200 VIPs sends one message per voter per round, not 200. Each item is decided exactly as a Renew of the
+/// same VIP, epoch, owner, renewal id and fingerprint would be. <paramref name="RenewalId"/> is shared by every item: the
+/// owner gives each of its leases the same id for a round (OwnerLease.NextRenewal).
+/// </summary>
+public sealed record RenewBatch(NodeId Owner, long RenewalId, long? Fingerprint, IReadOnlyList<RenewItem> Items);
+
+/// <summary>One VIP of a <see cref="RenewBatch"/>: its epoch, and whether this voter's ack is wanted (refusals always come back).</summary>
+public sealed record RenewItem(string Vip, long Epoch, bool AckWanted);
+
+/// <summary>
+/// Voter to owner: the answers to one <see cref="RenewBatch"/>, one item per VIP that needs an answer (an ack wanted, or
+/// any refusal). Each promise stays per VIP.
+/// </summary>
+public sealed record RenewAnswers(NodeId Voter, long RenewalId, IReadOnlyList<RenewAnswer> Items);
+
+/// <summary>
+/// One VIP's answer in <see cref="RenewAnswers"/>: an ack when <paramref name="Refusal"/> is null, else a refusal with what
+/// <see cref="RenewNack"/> carries (the highest epoch, whom the voter promised, and with SettingsDiffer its fingerprint text).
+/// </summary>
+public sealed record RenewAnswer(string Vip, long Epoch, NackReason? Refusal = null, long HighestEpoch = 0, NodeId? PromisedTo = null,
+    string? VoterFingerprint = null);
+
 /// <summary>Why a voter refused a renewal. The numbers are the wire form: never renumber or reuse one.</summary>
 public enum NackReason
 {

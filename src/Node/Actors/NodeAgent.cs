@@ -108,6 +108,8 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     private IActorRef? _releaseAllRequester;
     private bool _leaving;
     private bool _expiryArmed;
+    /// <summary>The id of the last renewal round sent (SendRenewals); long.MinValue before the first.</summary>
+    private long _lastRenewalId = long.MinValue;
     /// <summary>Whether this node sees a healthy backend; null while nobody watches (keep-vip-when-none-healthy = on) or not yet settled.</summary>
     private bool? _backendHealthy;
 
@@ -137,6 +139,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         });
         Receive<RenewAck>(OnAck);
         Receive<RenewNack>(OnNack);
+        Receive<RenewAnswers>(OnAnswers);
         Receive<ReleaseAll>(OnReleaseAll);
         Receive<Silenced>(OnSilenced);
         Receive<Terminated>(OnTerminated);
@@ -315,17 +318,41 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
             GiveUp(revoke.Vip, placed, $"placed elsewhere at epoch {revoke.Epoch}", learntEpoch: revoke.Epoch);
     }
 
-    /// <summary>Sends one renewal round for every placed VIP: the Renew message to every voter.</summary>
+    /// <summary>
+    /// Sends one renewal round for every placed VIP: one RenewBatch to every voter, with an item for each VIP whose lease has
+    /// not ended (one message per voter per round, whatever the number of VIPs).
+    /// </summary>
     private void SendRenewals()
     {
         var now = _clock.Now;
+        // One id for the whole round, shared by every lease: the send time in ticks, bumped above the previous round's. Each
+        // lease's ids so stay what OwnerLease's own would be (never below the send time, strictly increasing), and an id
+        // names one round of this agent, so an answer can only ever match the renewal of its own round.
+        var id = Math.Max(_lastRenewalId + 1, now.Ticks);
+        var items = _voters.ToDictionary(v => v, _ => new List<RenewItem>(_placed.Count));
         foreach (var (vip, placed) in _placed)
         {
             if (placed.Lease.IsEnded) continue;
-            var id = placed.Lease.NextRenewal(now);
+            placed.Lease.NextRenewal(now, id);
             // Every voter renews its promise; only those the lease needs for a majority answer.
             foreach (var voter in _voters)
-                Voter(voter).Tell(new Renew(vip, placed.Lease.Epoch, _self, id, placed.Lease.WantsAckFrom(voter), _fingerprint?.Digest), Self);
+                items[voter].Add(new RenewItem(vip, placed.Lease.Epoch, placed.Lease.WantsAckFrom(voter)));
+        }
+        if (items.Values.All(i => i.Count == 0)) return;
+        _lastRenewalId = id;
+        foreach (var voter in _voters)
+            Voter(voter).Tell(new RenewBatch(_self, id, _fingerprint?.Digest, items[voter]), Self);
+    }
+
+    /// <summary>A voter's answers to one batch: each item goes where a single RenewAck or RenewNack of its VIP would.</summary>
+    private void OnAnswers(RenewAnswers answers)
+    {
+        foreach (var a in answers.Items)
+        {
+            if (a.Refusal is { } reason)
+                OnNack(new RenewNack(a.Vip, a.Epoch, answers.Voter, answers.RenewalId, reason, a.HighestEpoch, a.PromisedTo, a.VoterFingerprint));
+            else
+                OnAck(new RenewAck(a.Vip, a.Epoch, answers.Voter, answers.RenewalId));
         }
     }
 

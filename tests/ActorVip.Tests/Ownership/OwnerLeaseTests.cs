@@ -16,6 +16,19 @@ public class OwnerLeaseTests
         string.Join("", Five.Take(voters).Select((v, i) => lease.WantsAckFrom(v) ? "ABCDE"[i].ToString() : ""));
 
     [Fact]
+    public void A_shared_batch_id_must_keep_the_leases_own_id_guarantees()
+    {
+        // An id below the send time would let an ack look older than it is, a repeated one match two renewals.
+        var lease = Lease();
+        Assert.Throws<ArgumentException>(() => lease.NextRenewal(Ms.At(100), Ms.At(100).Ticks - 1));
+        var first = lease.NextRenewal(Ms.At(100), Ms.At(100).Ticks + 5);
+        Assert.Throws<ArgumentException>(() => lease.NextRenewal(Ms.At(100), first));
+        var second = lease.NextRenewal(Ms.At(100), first + 1);
+        foreach (var voter in new[] { A, B }) lease.OnAck(second, voter);
+        Assert.Equal(Ms.At(100) + Ms.At(600), lease.ValidUntil);
+    }
+
+    [Fact]
     public void Acks_are_asked_of_everyone_until_a_majority_answered_then_of_that_majority_only()
     {
         var lease = Lease(5);

@@ -43,6 +43,30 @@ public sealed class OwnershipSerializerTests() : TestKit(Akka.Configuration.Conf
     }
 
     [Fact]
+    public void Renewal_batches_and_their_answers_survive_the_round_trip_through_the_configured_serializer()
+    {
+        var batch = new RenewBatch(N("akka.tcp://actorvip@192.0.2.11:4053"), 638_000_123_456, null,
+            [new RenewItem("192.0.2.100", 7, true), new RenewItem("2001:db8::100", long.MaxValue, false)]);
+        var batchCopy = (RenewBatch)RoundTrip(batch);
+        Assert.Equal((batch.Owner, batch.RenewalId, batch.Fingerprint), (batchCopy.Owner, batchCopy.RenewalId, batchCopy.Fingerprint));
+        Assert.Equal(batch.Items, batchCopy.Items);
+        var empty = (RenewBatch)RoundTrip(batch with { Fingerprint = 42, Items = [] });
+        Assert.Equal(42, empty.Fingerprint);
+        Assert.Empty(empty.Items);
+
+        var answers = new RenewAnswers(N("akka.tcp://actorvip@192.0.2.12:4053"), 9,
+        [
+            new RenewAnswer("192.0.2.100", 7),
+            new RenewAnswer("192.0.2.101", 3, NackReason.Restarting, 3),
+            new RenewAnswer("192.0.2.102", 3, NackReason.StaleEpoch, 5, N("akka.tcp://actorvip@192.0.2.13:4053")),
+            new RenewAnswer("192.0.2.103", 1, NackReason.SettingsDiffer, 0, null, "v1;nodes=5"),
+        ]);
+        var answersCopy = (RenewAnswers)RoundTrip(answers);
+        Assert.Equal((answers.Voter, answers.RenewalId), (answersCopy.Voter, answersCopy.RenewalId));
+        Assert.Equal(answers.Items, answersCopy.Items);
+    }
+
+    [Fact]
     public void Promises_and_reports_with_their_collections_survive_the_round_trip()
     {
         var promises = new VoterPromises(N("akka.tcp://actorvip@192.0.2.12:4053"),

@@ -46,6 +46,18 @@ public sealed class WireCompatibilityTests
             "akka.tcp://actorvip@192.0.2.13:4053"),
         // Added after those, still in 0.1.0 (issue 14 §2): a node whose VIP interface is down says it cannot hold VIPs.
         new Eligibility(N11, false, "interface eth1 has no carrier"),
+        // Added after those, still in 0.1.0 (issue 15 §2): every VIP of an owner renewed in one message per voter, and a
+        // voter's answers to it in one (an ack, a refusal naming whom it promised, a settings refusal with its fingerprint).
+        new RenewBatch(N11, 638_000_123_456, -3_750_763_034_362_895_579,
+            [new RenewItem("192.0.2.100", 7, AckWanted: true), new RenewItem("2001:db8::100", 8, AckWanted: false)]),
+        new RenewAnswers(N12, 638_000_123_456,
+        [
+            new RenewAnswer("192.0.2.100", 7),
+            new RenewAnswer("192.0.2.101", 3, NackReason.PromisedToOther, 4, N13),
+            new RenewAnswer("2001:db8::100", 7, NackReason.SettingsDiffer, 7, null,
+                "v1;nodes=3;lease-time=50000000;margin=1000000;voters=akka.tcp://actorvip@192.0.2.11:4053,akka.tcp://actorvip@192.0.2.12:4053," +
+                "akka.tcp://actorvip@192.0.2.13:4053"),
+        ]),
     ];
 
     private static readonly OwnershipSerializer Serializer = new(null!);
@@ -109,6 +121,16 @@ public sealed class WireCompatibilityTests
                 var r = (AgentReport)actual;
                 Assert.Equal((e.Node, e.BackendHealthy), (r.Node, r.BackendHealthy));
                 Assert.Equal(e.Holding.OrderBy(h => h.Key), r.Holding.OrderBy(h => h.Key));
+                break;
+            case RenewBatch e:
+                var b = (RenewBatch)actual;
+                Assert.Equal((e.Owner, e.RenewalId, e.Fingerprint), (b.Owner, b.RenewalId, b.Fingerprint));
+                Assert.Equal(e.Items, b.Items);
+                break;
+            case RenewAnswers e:
+                var n = (RenewAnswers)actual;
+                Assert.Equal((e.Voter, e.RenewalId), (n.Voter, n.RenewalId));
+                Assert.Equal(e.Items, n.Items);
                 break;
             default:
                 Assert.Equal(expected, actual);
