@@ -107,7 +107,7 @@ public sealed class DeputyAllocator : ReceiveActor, IWithTimers
         {
             _log.Warning("no allocator reaches a majority of voters and vip={0} has no owner (last {1}); claiming it epoch={2} node={3}", claim.Vip,
                 claim.PreviousOwner?.Value ?? "none", claim.Epoch, _self);
-            Context.ActorSelection($"/user/{AgentPath.Name}").Tell(new Claim(claim.Vip, claim.Epoch, claim.PreviousOwner), Self);
+            Context.ActorSelection($"/user/{AgentPath.Name}").Tell(claim, Self);
         }
         // After a claim, its acquisition needs a few round trips; a promise-time later the local look sees how it went.
         // Too few answers (this node is cut off in a minority): nothing to do here until that changes.

@@ -1,11 +1,10 @@
 namespace ActorVip.Ownership;
 
-/// <summary>A VIP this node places on itself while no allocator is alive: acquire it at <paramref name="Epoch"/>.</summary>
-/// <param name="PreviousOwner">Whom the voters last promised it to; a refusal naming that node does not stop the claim.</param>
-public sealed record DeputyClaim(string Vip, long Epoch, NodeId? PreviousOwner);
-
-/// <summary>What a deputy does after asking the voters: claim these VIPs, and look again after <paramref name="RetryAfter"/> if set.</summary>
-public sealed record DeputyDecision(IReadOnlyList<DeputyClaim> Claims, TimeSpan? RetryAfter)
+/// <summary>
+/// What a deputy does after asking the voters: claim these VIPs (each a <see cref="Claim"/> for its node's agent), and look
+/// again after <paramref name="RetryAfter"/> if set.
+/// </summary>
+public sealed record DeputyDecision(IReadOnlyList<Claim> Claims, TimeSpan? RetryAfter)
 {
     public static readonly DeputyDecision Nothing = new([], null);
 }
@@ -73,11 +72,13 @@ public static class DeputyPlacement
             return new DeputyDecision([], stillPresent);
         var lastAllocator = presence.Where(p => p is not null).MaxBy(p => p!.HighestEpoch)?.HighestEpochOwner;
 
+        // Each voter's records by VIP, looked up once per configured VIP below.
+        var byVoter = snapshots.Select(s => s.Promises.VipsOnly().ToDictionary(p => p.Vip, StringComparer.Ordinal)).ToList();
         var orphans = new Dictionary<string, NodeId?>(StringComparer.Ordinal);
         TimeSpan? retry = null;
         foreach (var spec in vips)
         {
-            var records = snapshots.Select(s => s.Promises.FirstOrDefault(p => p.Vip == spec.Vip)).ToList();
+            var records = byVoter.Select(promises => promises.GetValueOrDefault(spec.Vip)).ToList();
             if (RunsOutAtMajority(records, majority) is { } held)
             {
                 // Held at a majority: most likely a live owner renewing, which nobody must disturb; if it is a dead one
@@ -106,7 +107,7 @@ public static class DeputyPlacement
         var decision = Placement.Decide(vips, members, candidates[0], recovered.Assignments, recovered.EpochCounter);
         var claims = decision.Changes
             .Where(c => c.To == self && orphans.ContainsKey(c.Vip))
-            .Select(c => new DeputyClaim(c.Vip, c.Epoch, orphans[c.Vip]))
+            .Select(c => new Claim(c.Vip, c.Epoch, orphans[c.Vip]))
             .ToList();
         return new DeputyDecision(claims, retry);
     }
@@ -121,9 +122,10 @@ public static class DeputyPlacement
         VoterPromises local, IReadOnlyCollection<VipSpec> vips)
     {
         var adoptions = new List<(string, Assignment, Assignment)>();
+        var configured = vips.Select(v => v.Vip).ToHashSet(StringComparer.Ordinal);
         foreach (var promise in local.Promises.VipsOnly())
         {
-            if (promise.PromisedTo is not { } holder || promise.PromiseRemaining <= TimeSpan.Zero || !vips.Any(v => v.Vip == promise.Vip)) continue;
+            if (promise.PromisedTo is not { } holder || promise.PromiseRemaining <= TimeSpan.Zero || !configured.Contains(promise.Vip)) continue;
             var was = assignments.TryGetValue(promise.Vip, out var a) ? a : new Assignment(null, 0);
             if (was.Owner != holder && promise.PromisedEpoch > was.Epoch)
                 adoptions.Add((promise.Vip, was, new Assignment(holder, promise.PromisedEpoch)));

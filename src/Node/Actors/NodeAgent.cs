@@ -271,7 +271,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
             _allocator.Tell(new Released(assign.Vip, assign.Epoch, _self));
             return;
         }
-        var vip = _settings.Vips.FirstOrDefault(v => v.Address.ToString() == assign.Vip);
+        var vip = Configured(assign.Vip);
         if (vip is null)
         {
             _log.Warning("allocator assigned vip={0}, which this node is not configured for; ignoring", assign.Vip);
@@ -289,9 +289,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
             return;
         }
         _log.Info("placed here, acquiring the lease vip={0} epoch={1} node={2}", assign.Vip, assign.Epoch, _self);
-        _placed[assign.Vip] = new Placed(vip, NewLease(assign.Epoch));
-        SendRenewals();
-        ArmTimers();
+        Acquire(new Placed(vip, NewLease(assign.Epoch)));
     }
 
     /// <summary>
@@ -301,11 +299,19 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     private void OnClaim(Claim claim)
     {
         if (_leaving || _ineligible is not null || _placed.ContainsKey(claim.Vip)) return;
-        var vip = _settings.Vips.FirstOrDefault(v => v.Address.ToString() == claim.Vip);
-        if (vip is null) return;
+        if (Configured(claim.Vip) is not { } vip) return;
         _log.Info("claimed here while no allocator reaches a majority, acquiring the lease vip={0} epoch={1} node={2} previous-owner={3}", claim.Vip,
             claim.Epoch, _self, claim.PreviousOwner?.Value ?? "none");
-        _placed[claim.Vip] = new Placed(vip, NewLease(claim.Epoch)) { Claim = claim };
+        Acquire(new Placed(vip, NewLease(claim.Epoch)) { Claim = claim });
+    }
+
+    /// <summary>This node's configuration of <paramref name="vip"/> (the address text an Assign or Claim names), or null.</summary>
+    private VipConfig? Configured(string vip) => _settings.Vips.FirstOrDefault(v => v.Address.ToString() == vip);
+
+    /// <summary>Starts acquiring a VIP newly placed here (assigned or claimed): a renewal round at once, and the timers.</summary>
+    private void Acquire(Placed placed)
+    {
+        _placed[placed.Vip.Address.ToString()] = placed;
         SendRenewals();
         ArmTimers();
     }
