@@ -57,6 +57,7 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
     private readonly Dictionary<NodeId, string> _ineligible = new();
     private readonly BackendHealthBook _health;
     private readonly OwnerLiveness _liveness;
+    private readonly VoterContact _contact;
     private readonly IMonotonicClock _clock;
     private IReadOnlyDictionary<string, Assignment> _assignments = new Dictionary<string, Assignment>();
     private long _epochCounter;
@@ -77,6 +78,7 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
         _clock = clock;
         _health = new BackendHealthBook(moveAfter, reportExpiry);
         _liveness = new OwnerLiveness(lease);
+        _contact = new VoterContact(lease);
         _vips = vips;
         _lease = lease;
         _voters = voters;
@@ -111,6 +113,7 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
         Receive<VoterPromises>(snapshot =>
         {
             if (!_voters.Contains(snapshot.Voter)) return;
+            _contact.Answered(snapshot.Voter, _clock.Now);
             _snapshots[snapshot.Voter] = snapshot;
             if (_snapshots.Count < _lease.Majority) return;
             var recovered = PlacementRecovery.Recover(_snapshots.Values, _lease);
@@ -156,11 +159,17 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
             Decide();
         });
         Receive<PresenceTick>(_ => RenewPresence());
+        Receive<RenewAck>(ack =>
+        {
+            if (AllocatorPresence.IsKey(ack.Vip)) VoterAnswered(ack.Voter);
+        });
         Receive<RenewNack>(nack =>
         {
+            if (!AllocatorPresence.IsKey(nack.Vip)) return;
             // Refused as stale: an allocator before this one renewed its presence at a higher epoch. Go above it.
-            if (AllocatorPresence.IsKey(nack.Vip) && nack.Reason == NackReason.StaleEpoch && nack.HighestEpoch >= _presenceEpoch)
+            if (nack.Reason == NackReason.StaleEpoch && nack.HighestEpoch >= _presenceEpoch)
                 _presenceEpoch = nack.HighestEpoch + 1;
+            VoterAnswered(nack.Voter);
         });
         Receive<ClusterEvent.IClusterDomainEvent>(e =>
         {
@@ -180,6 +189,15 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
         {
             if (OnEligibility(e)) Decide();
         });
+    }
+
+    /// <summary>A voter answered the presence renewal; decides at once when that completes the majority (a node back from the resolver).</summary>
+    private void VoterAnswered(NodeId voter)
+    {
+        var now = _clock.Now;
+        var before = _contact.Connected(now);
+        _contact.Answered(voter, now);
+        if (before < _lease.Majority && _contact.Connected(now) >= _lease.Majority) Decide();
     }
 
     /// <summary>Records whether a node can hold VIPs; true when that changed (re-sent reports change nothing).</summary>
@@ -217,15 +235,16 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
     }
 
     /// <summary>
-    /// Tells every voter that an allocator is alive, as an owner renews a VIP but asking for no acks: each node's deputy
-    /// reads its own voter's promise to know (<see cref="DeputyAllocator"/>). Refusals (another allocator's presence not
-    /// yet run out, a restarting voter) need no answer; a stale epoch is passed (the RenewNack handler).
+    /// Tells every voter that an allocator is alive, as an owner renews a VIP: each node's deputy reads its own voter's
+    /// promise to know (<see cref="DeputyAllocator"/>). The answers tell which voters are with this allocator
+    /// (<see cref="VoterContact"/>); of the refusals (another allocator's presence not yet run out, a restarting voter)
+    /// only a stale epoch needs more: it is passed (the RenewNack handler).
     /// </summary>
     private void RenewPresence()
     {
         var id = _clock.Now.Ticks;
         foreach (var voter in _voters)
-            Context.ActorSelection(VoterActor.PathOf(voter)).Tell(new Renew(AllocatorPresence.Key, _presenceEpoch, SelfNode, id, AckWanted: false), Self);
+            Context.ActorSelection(VoterActor.PathOf(voter)).Tell(new Renew(AllocatorPresence.Key, _presenceEpoch, SelfNode, id), Self);
     }
 
     /// <summary>
@@ -294,9 +313,9 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
                     CanServe: !_ineligible.ContainsKey(id));
             })
             .ToList();
-        // A node serves only in a cluster that holds a majority of the configured voters; one whose VIP interface is down
-        // still counts (its voter answers), it only holds nothing.
-        if (members.Count(m => m.IsPresent) < _lease.Majority)
+        // Only an allocator that a majority of the voters answers places anything (VoterContact): cut off in a minority it
+        // would move the majority side's VIPs to nodes that cannot get a lease, and its Revokes would land after the heal.
+        if (_contact.Connected(now) < _lease.Majority)
         {
             ResendAssignments(now, changed: false);
             LookAgain(now);

@@ -38,9 +38,6 @@ public sealed record MemberView(NodeId Node, bool HasVipRole, bool IsUp, bool Is
     /// that cannot serve keeps nothing, renewing or not: its interface cannot carry the VIP.
     /// </summary>
     public bool MayKeep => IsEligible || (HasVipRole && IsUp && IsRenewing && CanServe);
-
-    /// <summary>Up and connected (reachable, or renewing with the allocator's voter): counts toward the majority.</summary>
-    public bool IsPresent => HasVipRole && IsUp && (IsReachable || IsRenewing);
 }
 
 /// <summary>Who a VIP is placed on (null: nobody) under which epoch.</summary>

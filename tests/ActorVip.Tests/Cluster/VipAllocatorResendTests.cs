@@ -3,7 +3,6 @@ using ActorVip.Messages.Ownership;
 using ActorVip.Ownership;
 using ActorVip.Ownership.Actors;
 using Akka.Actor;
-using Akka.Configuration;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
 
@@ -14,20 +13,8 @@ namespace ActorVip.Tests.Cluster;
 /// re-sends the unchanged assignment every <see cref="VipAllocator.ResendInterval"/>, not on every 100 ms tick; it
 /// asks its voter only when time can change its answer, not on a fixed tick.
 /// </summary>
-public sealed class VipAllocatorResendTests() : TestKit(ConfigurationFactory.ParseString(
-    """
-    akka.actor.provider = cluster
-    akka.remote.dot-netty.tcp.hostname = 127.0.0.1
-    akka.remote.dot-netty.tcp.port = 0
-    akka.cluster.roles = [vip]
-    akka.loglevel = WARNING
-    """))
+public sealed class VipAllocatorResendTests() : TestKit(OneNodeCluster.Config)
 {
-    private sealed class Forward : ReceiveActor
-    {
-        public Forward(IActorRef to) => ReceiveAny(m => to.Forward(m));
-    }
-
     /// <summary>Stands at the voter's path: counts the allocator's questions and passes them to the real voter.</summary>
     private sealed class CountingVoter : ReceiveActor
     {
@@ -57,7 +44,7 @@ public sealed class VipAllocatorResendTests() : TestKit(ConfigurationFactory.Par
         var voter = Sys.ActorOf(VoterActor.Props(lease, self, clock), "real-voter");
         Sys.ActorOf(Props.Create(() => new CountingVoter(voter, _asked)), VoterActor.Name);
         var agent = CreateTestProbe();
-        Sys.ActorOf(Props.Create(() => new Forward(agent.Ref)), AgentPath.Name);
+        Sys.ActorOf(Props.Create(() => new OneNodeCluster.Forward(agent.Ref)), AgentPath.Name);
         Sys.ActorOf(VipAllocator.Props([new VipSpec("192.0.2.100")], lease, [self], TimeSpan.FromMilliseconds(100), clock,
             TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(3)), VipAllocator.Name);
         return (agent, agent.ExpectMsg<Assign>(TimeSpan.FromSeconds(10)));

@@ -45,10 +45,10 @@ public class IneligiblePlacementTests
     }
 
     [Fact]
-    public void A_node_that_cannot_serve_still_counts_as_present_for_the_majority()
+    public void A_node_that_cannot_serve_may_neither_keep_nor_be_given_a_vip()
     {
-        // It is Up and its voter answers: only its VIP interface is down.
-        Assert.True(Up(N1, canServe: false).IsPresent);
+        // It is Up and its voter answers (so it counts toward the allocator's majority: VoterContact); only its VIP
+        // interface is down.
         Assert.False(Up(N1, canServe: false).MayKeep);
         Assert.False(Up(N1, canServe: false).IsEligible);
     }
