@@ -191,13 +191,20 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
         });
     }
 
-    /// <summary>A voter answered the presence renewal; decides at once when that completes the majority (a node back from the resolver).</summary>
+    /// <summary>
+    /// A voter answered the presence renewal; decides at once when that completes the majority (a node back from the resolver),
+    /// and looks again when the voter was out of contact (its node is a place for VIPs again).
+    /// </summary>
     private void VoterAnswered(NodeId voter)
     {
         var now = _clock.Now;
         var before = _contact.Connected(now);
+        var returned = !_contact.Reaches(voter, now);
         _contact.Answered(voter, now);
         if (before < _lease.Majority && _contact.Connected(now) >= _lease.Majority) Decide();
+        // A node back in contact may take VIPs again: a look (the local voter's answer, then the decision) rather than a
+        // decision on a stale answer, which would call every owner unconfirmed and re-send its assignment.
+        else if (returned) Context.ActorSelection($"/user/{VoterActor.Name}").Tell(GetPromises.Instance, Self);
     }
 
     /// <summary>Records whether a node can hold VIPs; true when that changed (re-sent reports change nothing).</summary>
@@ -305,9 +312,10 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
                 var id = new NodeId(m.Address.ToString());
                 // An owner that stopped renewing counts as unreachable: failover need not wait for the failure detector.
                 // One that still renews keeps its VIPs while another node's failure detector flaps (say as a partition heals).
+                // A voter's node whose voter stopped answering is no target either (VoterContact.Reaches).
                 return new MemberView(id, HasVipRole: true,
                     IsUp: m.Status == MemberStatus.Up && !_leaving.Contains(id),
-                    IsReachable: !state.Unreachable.Contains(m) && !stale.Contains(id),
+                    IsReachable: !state.Unreachable.Contains(m) && !stale.Contains(id) && (!_voters.Contains(id) || _contact.Reaches(id, now)),
                     Health: _health.Of(id, now),
                     IsRenewing: renewing.Contains(id),
                     CanServe: !_ineligible.ContainsKey(id));

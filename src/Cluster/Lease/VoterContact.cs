@@ -26,4 +26,12 @@ public sealed class VoterContact(LeaseSettings settings)
 
     /// <summary>How many voters answered within the window before <paramref name="now"/>.</summary>
     public int Connected(TimeSpan now) => _answeredAt.Values.Count(at => now - at <= Window);
+
+    /// <summary>
+    /// Whether this voter answered within the window before <paramref name="now"/>. A voter's node that did not is no
+    /// place to move a VIP to, whatever the membership says: a node killed a moment ago is still Up and reachable until
+    /// the failure detector acts, and a VIP handed to it is dark until the allocator sees it never took the lease
+    /// (1.2 s in the nemesis, twice in a row: a new allocator moving the VIP off its own node to a node just killed).
+    /// </summary>
+    public bool Reaches(NodeId voter, TimeSpan now) => _answeredAt.TryGetValue(voter, out var at) && now - at <= Window;
 }
