@@ -4,8 +4,9 @@ namespace ActorVip.Ownership;
 /// The allocator renews a promise at every voter under a reserved key, as an owner renews a VIP, so that each node's
 /// own voter knows within one promise-time whether an allocator is alive and reaches it (and the allocator, from the
 /// answers, which voters are with it: <see cref="VoterContact"/>). A node whose voter sees neither the allocator's nor
-/// a VIP's owner's promise may then place that VIP itself (<see cref="DeputyPlacement"/>) instead of waiting seconds for Akka's failure detector, the split brain resolver
-/// and the singleton's hand-over (issue 13 §1). The record is only a signal: nothing is fenced or held under it.
+/// a VIP's owner's promise may then place that VIP itself (<see cref="DeputyPlacement"/>) instead of waiting seconds for
+/// Akka's failure detector, the split brain resolver and the singleton's hand-over (issue 13 §1). The record is only a
+/// signal: nothing is fenced or held under it.
 /// </summary>
 public static class AllocatorPresence
 {
