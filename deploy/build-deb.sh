@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the Debian package actorvip_VERSION_amd64.deb with dpkg-deb (no network beyond the dotnet publish):
-#   /usr/lib/actorvip/actorvip     the self-contained single-file executable (+ liblmdb.so beside it)
+#   /usr/lib/actorvip/actorvip     the self-contained single-file executable (the only file)
 #   /usr/bin/actorvip              a symlink to it
 #   /lib/systemd/system/actorvip.service   `actorvip manifest systemd --binary /usr/bin/actorvip`
 #   /etc/actorvip/actorvip.conf    a commented configuration (a conffile: upgrades keep the admin's edits)
@@ -46,7 +46,6 @@ install -d -m 0755 "$pkg/DEBIAN" "$pkg/usr/lib/actorvip" "$pkg/usr/bin" "$pkg/li
   "$pkg/etc/actorvip" "$pkg/usr/share/doc/actorvip" "$pkg/usr/share/man/man1" "$pkg/usr/share/lintian/overrides"
 # A single-file bundle must not be stripped (its payload follows the ELF image); it is installed as published.
 install -m 0755 "$publish/actorvip" "$pkg/usr/lib/actorvip/actorvip"
-if [[ -f $publish/liblmdb.so ]]; then install -m 0644 "$publish/liblmdb.so" "$pkg/usr/lib/actorvip/liblmdb.so"; fi
 ln -s ../lib/actorvip/actorvip "$pkg/usr/bin/actorvip"
 "$publish/actorvip" manifest systemd --binary /usr/bin/actorvip --config /etc/actorvip/actorvip.conf \
   > "$pkg/lib/systemd/system/actorvip.service"

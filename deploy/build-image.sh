@@ -94,9 +94,8 @@ fi
 version=$(check_publish "$publish")
 tag=${tag:-localhost/actorvip:$version}
 mkdir -p "$work/context/publish"
-# The executable and the one native library that the publish leaves beside it (liblmdb, loaded only on demand).
+# The executable: a self-contained single file, with no native library beside it.
 install -m 0755 "$publish/actorvip" "$work/context/publish/actorvip"
-if [[ -f $publish/liblmdb.so ]]; then install -m 0644 "$publish/liblmdb.so" "$work/context/publish/liblmdb.so"; fi
 # The capabilities a non-root container process gets at exec (deploy/Containerfile explains why file
 # capabilities and not ambient ones). COPY keeps this extended attribute: checked below on the image.
 setcap cap_net_admin,cap_net_raw=ep "$work/context/publish/actorvip"
