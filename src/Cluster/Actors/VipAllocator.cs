@@ -60,6 +60,11 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
     private readonly VoterContact _contact;
     private readonly IMonotonicClock _clock;
     private IReadOnlyDictionary<string, Assignment> _assignments = new Dictionary<string, Assignment>();
+    private readonly EligibleSince _eligibleSince = new();
+    /// <summary>Why each VIP is where it is: the reason of the decision that put it there (a later "kept" does not replace it).</summary>
+    private readonly Dictionary<string, PlacementReason> _reasons = new(StringComparer.Ordinal);
+    /// <summary>When a preferred node waiting out its preempt delay may take a VIP back (<see cref="PlacementDecision.NextPreemption"/>).</summary>
+    private TimeSpan? _nextPreemption;
     private long _epochCounter;
     private TimeSpan _lastResend = TimeSpan.MinValue;
     /// <summary>The epoch this allocator renews its presence with (<see cref="AllocatorPresence"/>): above every earlier allocator's.</summary>
@@ -321,7 +326,9 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
             LookAgain(now);
             return;
         }
-        var decision = Placement.Decide(_vips, members, SelfNode, _assignments, _epochCounter);
+        var decision = Placement.Decide(_vips, _eligibleSince.Stamp(members, now), SelfNode, _assignments, _epochCounter);
+        RememberReasons(decision);
+        _nextPreemption = decision.NextPreemption is { } wait ? now + wait : null;
         _assignments = decision.Assignments;
         _epochCounter = decision.EpochCounter;
         _liveness.Track(_assignments, now);
@@ -335,6 +342,17 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
         LookAgain(now);
     }
 
+    /// <summary>A VIP that stays where it was keeps the reason it came there for (moved for health, say), not "kept".</summary>
+    private void RememberReasons(PlacementDecision decision)
+    {
+        foreach (var (vip, reason) in decision.Reasons)
+        {
+            if (reason != PlacementReason.Kept || !_reasons.ContainsKey(vip)) _reasons[vip] = reason;
+        }
+        foreach (var gone in _reasons.Keys.Where(v => !decision.Reasons.ContainsKey(v)).ToList())
+            _reasons.Remove(gone);
+    }
+
     /// <summary>Sets the next look at the first moment time alone can change the decision, or a re-send is due.</summary>
     private void LookAgain(TimeSpan now)
     {
@@ -342,6 +360,7 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
         var next = Unconfirmed(now).Any() ? _lastResend + ResendInterval : now + IdleLookInterval;
         if (_liveness.NextExpiry(now) is { } expiry && expiry < next) next = expiry;
         if (_health.NextChange(now) is { } change && change < next) next = change;
+        if (_nextPreemption is { } preempt && preempt < next) next = preempt;
         Timers.StartSingleTimer("tick", Tick.Instance, next - now > MinLookInterval ? next - now : MinLookInterval);
     }
 

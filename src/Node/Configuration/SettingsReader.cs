@@ -42,6 +42,7 @@ public static partial class SettingsReader
             throw new ConfigException($"seed: node-address {nodeAddress} is not one of the seeds ({string.Join(", ", seeds)}); every voting node is a seed, " +
                 "spelt exactly as its node-address (not localhost for 127.0.0.1, not a name for an address)");
         }
+        ValidatePreferredNodes(c, vips, seeds.Count > 0 ? seeds : [nodeAddress]);
         if (vips.FirstOrDefault(v =>
                 v.Address.ToString() == nodeAddress.Host
                 || (System.Net.IPAddress.TryParse(nodeAddress.Host, out var host) && v.Address.Equals(host))) is { } own)
