@@ -20,6 +20,9 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
 {
     public const string Name = "allocator";
 
+    /// <summary>The name of each node's proxy to the singleton (<see cref="GetPlacement"/> for `actorvip status` goes through it).</summary>
+    public const string ProxyName = Name + "-proxy";
+
     /// <summary>
     /// How often an unchanged assignment its owner has not confirmed is sent again. A change is sent at once; the
     /// re-send only repairs a message lost with a broken association, well within the
@@ -134,6 +137,8 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
             Decide();
         });
         Receive<Tick>(_ => AskVoters());
+        Receive<GetPlacement>(_ => Sender.Tell(new PlacementReport(SelfNode,
+            _vips.Select(v => new PlacementEntry(v.Vip, null, 0, PlacementReasons.Recovering)).OrderBy(e => e.Vip, StringComparer.Ordinal).ToList())));
         Receive<Leaving>(l => _leaving.Add(l.Node));
         Receive<AgentReport>(OnReport);
         Receive<Eligibility>(e => OnEligibility(e));
@@ -189,6 +194,7 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
             Decide();
         });
         Receive<Released>(OnReleased);
+        Receive<GetPlacement>(_ => Sender.Tell(Report()));
         Receive<AgentReport>(OnReport);
         Receive<Eligibility>(e =>
         {
@@ -341,6 +347,13 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
         ResendAssignments(now, changed: decision.Changes.Count > 0);
         LookAgain(now);
     }
+
+    /// <summary>Every VIP this allocator places, its owner and epoch, and why (<see cref="GetPlacement"/>).</summary>
+    private PlacementReport Report() => new(SelfNode, _assignments
+        .OrderBy(a => a.Key, StringComparer.Ordinal)
+        .Select(a => new PlacementEntry(a.Key, a.Value.Owner, a.Value.Epoch,
+            _reasons.TryGetValue(a.Key, out var reason) ? PlacementReasons.Text(reason) : PlacementReasons.Recovering))
+        .ToList());
 
     /// <summary>A VIP that stays where it was keeps the reason it came there for (moved for health, say), not "kept".</summary>
     private void RememberReasons(PlacementDecision decision)

@@ -86,6 +86,25 @@ public enum PlacementReason
     AwayFromAllocator = 7,
 }
 
+/// <summary>The words of <see cref="PlacementReason"/> on the wire (<see cref="Messages.Ownership.PlacementEntry"/>) and in `actorvip status`.</summary>
+public static class PlacementReasons
+{
+    /// <summary>What an allocator that has not yet heard a majority of voters says of every VIP.</summary>
+    public const string Recovering = "recovering";
+
+    public static string Text(PlacementReason reason) => reason switch
+    {
+        PlacementReason.Kept => "kept",
+        PlacementReason.Preferred => "preferred",
+        PlacementReason.Spread => "spread",
+        PlacementReason.Health => "health",
+        PlacementReason.Link => "link",
+        PlacementReason.Failover => "failover",
+        PlacementReason.AwayFromAllocator => "away-from-allocator",
+        _ => "unplaced",
+    };
+}
+
 /// <summary>The allocator's answer: every assignment, the changed ones, and the epoch counter to keep.</summary>
 public sealed record PlacementDecision(
     IReadOnlyDictionary<string, Assignment> Assignments,

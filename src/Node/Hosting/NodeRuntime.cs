@@ -102,7 +102,7 @@ public sealed class NodeRuntime : IAsyncDisposable
         var allocator = system.ActorOf(ClusterSingletonProxy.Props(
                 $"/user/{VipAllocator.Name}",
                 ClusterSingletonProxySettings.Create(system).WithRole("vip")),
-            VipAllocator.Name + "-proxy");
+            VipAllocator.ProxyName);
         system.ActorOf(DeputyAllocator.Props(vips, lease, voters, self), DeputyAllocator.Name);
         var agent = system.ActorOf(NodeAgent.Props(settings, link, drivers, lease, voters, self, clock, allocator, fingerprint), NodeAgent.Name);
         return new NodeRuntime(system, agent, self, votes);
