@@ -99,7 +99,8 @@ public sealed class NodeEndpoints : IDisposable
     {
         try
         {
-            return await _runtime.System.ActorSelection($"/user/{VipAllocator.ProxyName}").Ask<PlacementReport>(GetPlacement.Instance, PlacementTimeout, cancel);
+            var allocator = _runtime.System.ActorSelection($"/user/{VipAllocator.ProxyName}");
+            return await allocator.Ask<PlacementReport>(GetPlacement.Instance, PlacementTimeout, cancel);
         }
         catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
         {
