@@ -104,6 +104,9 @@ public sealed class NodeRuntime : IAsyncDisposable
                 ClusterSingletonProxySettings.Create(system).WithRole("vip")),
             VipAllocator.ProxyName);
         system.ActorOf(DeputyAllocator.Props(vips, lease, voters, self), DeputyAllocator.Name);
+        // Before the agent, so that it hears the first acquisition; it only listens to the event stream.
+        if (settings.Notify.Enabled)
+            system.ActorOf(Notify.NotifyActor.Props(settings.Notify, new Notify.ProcessHookRunner(), self.Value, settings.Interface), Notify.NotifyActor.Name);
         var agent = system.ActorOf(NodeAgent.Props(settings, link, drivers, lease, voters, self, clock, allocator, fingerprint), NodeAgent.Name);
         return new NodeRuntime(system, agent, self, votes);
     }
