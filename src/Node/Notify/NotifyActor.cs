@@ -31,8 +31,9 @@ public sealed class NotifyActor : ReceiveActor
         void Start(HookRun run) =>
             // Task.Run: even starting a process (fork, exec) happens off the actor loop.
             Task.Run(() => runner.RunAsync(settings.Command, run, settings.Timeout))
-                .ContinueWith(t => new Done(run, t.IsCompletedSuccessfully ? t.Result : new HookResult(false, t.Exception?.GetBaseException().Message ?? "cancelled")),
-                    TaskScheduler.Default)
+                .ContinueWith(t => new Done(run, t.IsCompletedSuccessfully
+                        ? t.Result
+                        : new HookResult(false, t.Exception?.GetBaseException().Message ?? "cancelled")), TaskScheduler.Default)
                 .PipeTo(Self);
 
         void Run(string @event, string vip, long epoch, string reason)
