@@ -45,8 +45,9 @@ public sealed class NotifyHookEndToEndTests(ITestOutputHelper output)
             ], File.ReadAllLines(envFile));
             // The VIP is up whatever the hook said: ownership never waits for it.
             Assert.Equal([node], topology.NodesHoldingAddress());
-            Assert.True(Ip.Eventually(() => Regex.IsMatch(Metrics(lab, node), @"(?m)^actorvip_hook_failures_total\{vip=""192\.0\.2\.100"",event=""acquired""\} 1$"),
-                TimeSpan.FromSeconds(10)), $"no hook failure counted:\n{Metrics(lab, node)}");
+            const string failures = @"(?m)^actorvip_hook_failures_total\{vip=""192\.0\.2\.100"",event=""acquired""\} 1$";
+            Assert.True(Ip.Eventually(() => Regex.IsMatch(Metrics(lab, node), failures), TimeSpan.FromSeconds(10)),
+                $"no hook failure counted:\n{Metrics(lab, node)}");
             Assert.Matches(@"level=warning source=NotifyActor msg=""notify hook failed: exit 3; output: none"" event=acquired vip=192\.0\.2\.100 epoch=",
                 process.Output);
         }
