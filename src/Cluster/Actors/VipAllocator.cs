@@ -20,6 +20,9 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
 {
     public const string Name = "allocator";
 
+    /// <summary>The name of each node's proxy to the singleton (<see cref="GetPlacement"/> for `actorvip status` goes through it).</summary>
+    public const string ProxyName = Name + "-proxy";
+
     /// <summary>
     /// How often an unchanged assignment its owner has not confirmed is sent again. A change is sent at once; the
     /// re-send only repairs a message lost with a broken association, well within the
@@ -73,6 +76,11 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
     private readonly VoterContact _contact;
     private readonly IMonotonicClock _clock;
     private IReadOnlyDictionary<string, Assignment> _assignments = new Dictionary<string, Assignment>();
+    private readonly EligibleSince _eligibleSince = new();
+    /// <summary>Why each VIP is where it is: the reason of the decision that put it there (a later "kept" does not replace it).</summary>
+    private readonly Dictionary<string, PlacementReason> _reasons = new(StringComparer.Ordinal);
+    /// <summary>When a preferred node waiting out its preempt delay may take a VIP back (<see cref="PlacementDecision.NextPreemption"/>).</summary>
+    private TimeSpan? _nextPreemption;
     private long _epochCounter;
     private TimeSpan _lastResend = TimeSpan.MinValue;
     /// <summary>The epoch this allocator renews its presence with (<see cref="AllocatorPresence"/>): above every earlier allocator's.</summary>
@@ -142,6 +150,8 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
             DecideNow();
         });
         Receive<Tick>(_ => AskVoters());
+        Receive<GetPlacement>(_ => Sender.Tell(new PlacementReport(SelfNode,
+            _vips.Select(v => new PlacementEntry(v.Vip, null, 0, PlacementReasons.Recovering)).OrderBy(e => e.Vip, StringComparer.Ordinal).ToList())));
         Receive<Leaving>(l => _leaving.Add(l.Node));
         Receive<AgentReport>(OnReport);
         Receive<Eligibility>(e => OnEligibility(e));
@@ -198,6 +208,7 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
         });
         Receive<Released>(OnReleased);
         Receive<DecideTick>(_ => DecideNow());
+        Receive<GetPlacement>(_ => Sender.Tell(Report()));
         Receive<AgentReport>(OnReport);
         Receive<Eligibility>(e =>
         {
@@ -354,7 +365,9 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
             LookAgain(now);
             return;
         }
-        var decision = Placement.Decide(_vips, members, SelfNode, _assignments, _epochCounter);
+        var decision = Placement.Decide(_vips, _eligibleSince.Stamp(members, now), SelfNode, _assignments, _epochCounter);
+        RememberReasons(decision);
+        _nextPreemption = decision.NextPreemption is { } wait ? now + wait : null;
         _assignments = decision.Assignments;
         _epochCounter = decision.EpochCounter;
         _liveness.Track(_assignments, now);
@@ -368,6 +381,24 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
         LookAgain(now);
     }
 
+    /// <summary>Every VIP this allocator places, its owner and epoch, and why (<see cref="GetPlacement"/>).</summary>
+    private PlacementReport Report() => new(SelfNode, _assignments
+        .OrderBy(a => a.Key, StringComparer.Ordinal)
+        .Select(a => new PlacementEntry(a.Key, a.Value.Owner, a.Value.Epoch,
+            _reasons.TryGetValue(a.Key, out var reason) ? PlacementReasons.Text(reason) : PlacementReasons.Recovering))
+        .ToList());
+
+    /// <summary>A VIP that stays where it was keeps the reason it came there for (moved for health, say), not "kept".</summary>
+    private void RememberReasons(PlacementDecision decision)
+    {
+        foreach (var (vip, reason) in decision.Reasons)
+        {
+            if (reason != PlacementReason.Kept || !_reasons.ContainsKey(vip)) _reasons[vip] = reason;
+        }
+        foreach (var gone in _reasons.Keys.Where(v => !decision.Reasons.ContainsKey(v)).ToList())
+            _reasons.Remove(gone);
+    }
+
     /// <summary>Sets the next look at the first moment time alone can change the decision, or a re-send is due.</summary>
     private void LookAgain(TimeSpan now)
     {
@@ -375,6 +406,7 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
         var next = Unconfirmed(now).Any() ? _lastResend + ResendInterval : now + IdleLookInterval;
         if (_liveness.NextExpiry(now) is { } expiry && expiry < next) next = expiry;
         if (_health.NextChange(now) is { } change && change < next) next = change;
+        if (_nextPreemption is { } preempt && preempt < next) next = preempt;
         Timers.StartSingleTimer("tick", Tick.Instance, next - now > MinLookInterval ? next - now : MinLookInterval);
     }
 

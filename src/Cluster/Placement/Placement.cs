@@ -6,7 +6,9 @@ namespace ActorVip.Ownership;
 /// though some node calls it unreachable), unless preempt is on and a more preferred eligible node is the best choice,
 /// or the owner is the allocator's own node and another eligible node has backends at least as healthy;
 /// otherwise the best eligible node wins: healthy local backend first, then not the allocator's own node, then
-/// preference order, then the fewest VIPs already placed, then NodeId ordinal.
+/// preference order, then the fewest VIPs already placed, then NodeId ordinal. With preempt and a preempt delay, a more
+/// preferred node takes a VIP back only once it has been eligible for the whole delay (<see cref="MemberView.EligibleFor"/>).
+/// Each VIP comes with the reason it is where it is (<see cref="PlacementReason"/>).
 /// With <see cref="VipSpec.MoveWhenNoneHealthy"/> an owner whose backends are <see cref="BackendHealth.Failing"/> loses
 /// the VIP, but only when another eligible node reported <see cref="BackendHealth.Healthy"/>, and only to such a node.
 /// Every change of owner (to nobody included) takes the next epoch, so epochs only grow.
@@ -20,13 +22,14 @@ public static class Placement
         IReadOnlyDictionary<string, Assignment> current,
         long epochCounter)
     {
-        // keepers: may keep what they own; eligible (a subset): may also be given a VIP.
+        // seen: every member; keepers: may keep what they own; eligible (a subset): may also be given a VIP.
         var keepers = new Dictionary<NodeId, MemberView>();
         foreach (var member in members)
         {
             if (!keepers.TryAdd(member.Node, member))
                 throw new ArgumentException($"Member {member.Node} is listed twice.", nameof(members));
         }
+        var seen = new Dictionary<NodeId, MemberView>(keepers);
         foreach (var gone in keepers.Values.Where(m => !m.MayKeep).ToList())
             keepers.Remove(gone.Node);
         var eligible = keepers.Values.Where(m => m.IsEligible).ToDictionary(m => m.Node);
@@ -39,7 +42,9 @@ public static class Placement
         }
 
         var owners = new Dictionary<string, NodeId?>(StringComparer.Ordinal);
+        var reasons = new Dictionary<string, PlacementReason>(StringComparer.Ordinal);
         var load = keepers.Keys.ToDictionary(n => n, _ => 0);
+        TimeSpan? nextPreemption = null;
         // Owners that simply keep their VIP count first, so the spread sees them before anything moves.
         foreach (var spec in specs.Values)
         {
@@ -47,6 +52,7 @@ public static class Placement
                 !LeavesAllocator(owner, self, keepers, eligible))
             {
                 owners[spec.Vip] = owner;
+                reasons[spec.Vip] = PlacementReason.Kept;
                 load[owner]++;
             }
         }
@@ -55,11 +61,22 @@ public static class Placement
             var owner = OwnerOf(current, spec.Vip);
             var moving = owner is { } failing && keepers.ContainsKey(failing) && MovesAway(spec, failing, keepers, eligible);
             var candidates = moving ? eligible.Values.Where(m => m.Health == BackendHealth.Healthy) : eligible.Values;
+            NodeId? kept = spec.Preempt && !moving && owner is { } held && keepers.ContainsKey(held) && !LeavesAllocator(held, self, keepers, eligible)
+                ? held
+                : null;
+            if (kept is { } keeper && spec.PreemptDelay > TimeSpan.Zero)
+            {
+                // A more preferred node takes the VIP back only once it has been eligible for the whole delay: one that flaps never does.
+                var waiting = candidates.Where(m => m.Node != keeper && m.EligibleFor < spec.PreemptDelay && Rank(spec, m.Node) < Rank(spec, keeper)).ToList();
+                foreach (var m in waiting)
+                    nextPreemption = Min(nextPreemption, spec.PreemptDelay - m.EligibleFor);
+                candidates = candidates.Where(m => !waiting.Contains(m)).ToList();
+            }
             var best = Best(candidates, spec, self, load);
-            if (spec.Preempt && !moving && owner is { } kept && keepers.ContainsKey(kept) && !LeavesAllocator(kept, self, keepers, eligible) &&
-                (best is null || Rank(spec, best.Value) >= Rank(spec, kept)))
-                best = kept;
+            if (kept is { } stays && (best is null || Rank(spec, best.Value) >= Rank(spec, stays)))
+                best = stays;
             owners[spec.Vip] = best;
+            reasons[spec.Vip] = ReasonFor(spec, owner, best, moving, self, seen, keepers);
             if (best is { } chosen)
                 load[chosen]++;
         }
@@ -74,8 +91,30 @@ public static class Placement
             if (!specs.ContainsKey(vip) && was.Owner is not null)
                 assignments[vip] = Assign(vip, null, current, changes, ref epochCounter);
         }
-        return new PlacementDecision(assignments, changes, epochCounter);
+        return new PlacementDecision(assignments, changes, epochCounter)
+        {
+            Reasons = assignments.Keys.ToDictionary(vip => vip, vip => reasons.GetValueOrDefault(vip, PlacementReason.Unplaced), StringComparer.Ordinal),
+            NextPreemption = nextPreemption,
+        };
     }
+
+    /// <summary>Why <paramref name="chosen"/> holds the VIP that <paramref name="owner"/> held (either may be nobody).</summary>
+    private static PlacementReason ReasonFor(VipSpec spec, NodeId? owner, NodeId? chosen, bool moving, NodeId self,
+        Dictionary<NodeId, MemberView> seen, Dictionary<NodeId, MemberView> keepers)
+    {
+        if (chosen is not { } to) return PlacementReason.Unplaced;
+        if (owner == to) return PlacementReason.Kept;
+        if (owner is { } from)
+        {
+            if (moving) return PlacementReason.Health;
+            if (!keepers.ContainsKey(from))
+                return seen.TryGetValue(from, out var was) && !was.CanServe ? PlacementReason.Link : PlacementReason.Failover;
+            if (from == self) return PlacementReason.AwayFromAllocator;
+        }
+        return Rank(spec, to) < int.MaxValue ? PlacementReason.Preferred : PlacementReason.Spread;
+    }
+
+    private static TimeSpan Min(TimeSpan? a, TimeSpan b) => a is { } x && x < b ? x : b;
 
     private static Assignment Assign(string vip, NodeId? owner, IReadOnlyDictionary<string, Assignment> current,
         List<AssignmentChange> changes, ref long epochCounter)

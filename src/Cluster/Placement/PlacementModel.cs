@@ -9,6 +9,12 @@ namespace ActorVip.Ownership;
 public sealed record VipSpec(string Vip, IReadOnlyList<NodeId> Preference, bool Preempt = false, bool MoveWhenNoneHealthy = false)
 {
     public VipSpec(string vip) : this(vip, Array.Empty<NodeId>()) { }
+
+    /// <summary>
+    /// With <see cref="Preempt"/>: how long a more preferred node must have been eligible, without a break
+    /// (<see cref="MemberView.EligibleFor"/>), before it takes the VIP back. A node that flaps never does.
+    /// </summary>
+    public TimeSpan PreemptDelay { get; init; }
 }
 
 /// <summary>
@@ -25,6 +31,12 @@ public sealed record MemberView(NodeId Node, bool HasVipRole, bool IsUp, bool Is
     /// <summary>A node that reported healthy (true) or unhealthy (false) backends.</summary>
     public MemberView(NodeId node, bool hasVipRole, bool isUp, bool isReachable, bool backendHealthy, bool isRenewing = false)
         : this(node, hasVipRole, isUp, isReachable, backendHealthy ? BackendHealth.Healthy : BackendHealth.Unhealthy, isRenewing) { }
+
+    /// <summary>
+    /// How long the node has been eligible without a break, as the allocator saw it (<see cref="VipSpec.PreemptDelay"/>);
+    /// by default as long as can be.
+    /// </summary>
+    public TimeSpan EligibleFor { get; init; } = TimeSpan.MaxValue;
 
     /// <summary>Healthy as far as the allocator knows: a node that never reported counts as healthy.</summary>
     public bool BackendHealthy => Health is BackendHealth.Healthy or BackendHealth.Unknown;
@@ -46,8 +58,65 @@ public readonly record struct Assignment(NodeId? Owner, long Epoch);
 /// <summary>A VIP that changed hands, with the new epoch the new owner must renew with.</summary>
 public sealed record AssignmentChange(string Vip, NodeId? From, NodeId? To, long Epoch);
 
+/// <summary>Why a VIP is where it is (or nowhere), as <see cref="Placement"/> decided it; shown by <c>actorvip status</c>.</summary>
+public enum PlacementReason
+{
+    /// <summary>No node may hold it: none is eligible.</summary>
+    Unplaced = 0,
+
+    /// <summary>The owner keeps it: it still may, and no rule moves it.</summary>
+    Kept = 1,
+
+    /// <summary>Placed on (or, with preempt, taken back by) the most preferred eligible node.</summary>
+    Preferred = 2,
+
+    /// <summary>Placed on the node with the fewest VIPs: no preference decided it.</summary>
+    Spread = 3,
+
+    /// <summary>Moved because the owner's health failed while another node's did not.</summary>
+    Health = 4,
+
+    /// <summary>Moved because the owner said it cannot hold VIPs (its VIP interface is down, gone or without carrier).</summary>
+    Link = 5,
+
+    /// <summary>Moved because the owner went away: down, unreachable, leaving, or no longer renewing its lease.</summary>
+    Failover = 6,
+
+    /// <summary>Moved off the allocator's own node, so that one crash never takes the owner and the allocator together.</summary>
+    AwayFromAllocator = 7,
+}
+
+/// <summary>The words of <see cref="PlacementReason"/> on the wire (<see cref="Messages.Ownership.PlacementEntry"/>) and in `actorvip status`.</summary>
+public static class PlacementReasons
+{
+    /// <summary>What an allocator that has not yet heard a majority of voters says of every VIP.</summary>
+    public const string Recovering = "recovering";
+
+    public static string Text(PlacementReason reason) => reason switch
+    {
+        PlacementReason.Kept => "kept",
+        PlacementReason.Preferred => "preferred",
+        PlacementReason.Spread => "spread",
+        PlacementReason.Health => "health",
+        PlacementReason.Link => "link",
+        PlacementReason.Failover => "failover",
+        PlacementReason.AwayFromAllocator => "away-from-allocator",
+        _ => "unplaced",
+    };
+}
+
 /// <summary>The allocator's answer: every assignment, the changed ones, and the epoch counter to keep.</summary>
 public sealed record PlacementDecision(
     IReadOnlyDictionary<string, Assignment> Assignments,
     IReadOnlyList<AssignmentChange> Changes,
-    long EpochCounter);
+    long EpochCounter)
+{
+    /// <summary>Why each VIP of <see cref="Assignments"/> is where it is.</summary>
+    public IReadOnlyDictionary<string, PlacementReason> Reasons { get; init; } = new Dictionary<string, PlacementReason>();
+
+    /// <summary>
+    /// How soon a preferred node waiting out its <see cref="VipSpec.PreemptDelay"/> could take a VIP back (the allocator
+    /// looks again then); null when none waits.
+    /// </summary>
+    public TimeSpan? NextPreemption { get; init; }
+}

@@ -35,6 +35,8 @@ public sealed class OwnershipSerializer(ExtendedActorSystem system) : Serializer
         ["leaving"] = typeof(Leaving),
         ["report"] = typeof(AgentReport),
         ["eligibility"] = typeof(Eligibility),
+        ["placement?"] = typeof(GetPlacement),
+        ["placement"] = typeof(PlacementReport),
     };
 
     private static readonly Dictionary<Type, string> Manifests = Types.ToDictionary(kv => kv.Value, kv => kv.Key);
@@ -126,6 +128,16 @@ public sealed class OwnershipSerializer(ExtendedActorSystem system) : Serializer
                 case Eligibility m:
                     w.Write(m.Node.Value); w.Write(m.Eligible); w.Write(m.Reason);
                     break;
+                case GetPlacement:
+                    break;
+                case PlacementReport m:
+                    w.Write(m.Allocator.Value);
+                    w.Write(m.Vips.Count);
+                    foreach (var v in m.Vips)
+                    {
+                        w.Write(v.Vip); WriteOptional(w, v.Owner?.Value); w.Write(v.Epoch); w.Write(v.Reason);
+                    }
+                    break;
                 default:
                     throw new ArgumentException($"{nameof(OwnershipSerializer)} cannot serialize {obj.GetType()}", nameof(obj));
             }
@@ -156,6 +168,8 @@ public sealed class OwnershipSerializer(ExtendedActorSystem system) : Serializer
             "leaving" => new Leaving(ReadNode(r)),
             "report" => new AgentReport(ReadNode(r), r.ReadBoolean(), ReadHolding(r)),
             "eligibility" => new Eligibility(ReadNode(r), r.ReadBoolean(), r.ReadString()),
+            "placement?" => GetPlacement.Instance,
+            "placement" => new PlacementReport(ReadNode(r), ReadPlacement(r)),
             _ => throw new SerializationException($"{nameof(OwnershipSerializer)}: unknown manifest '{manifest}' (a node of another version?)"),
         };
     }
@@ -207,6 +221,13 @@ public sealed class OwnershipSerializer(ExtendedActorSystem system) : Serializer
             promises[i] = new PromiseInfo(r.ReadString(), ReadOptionalNode(r), r.ReadInt64(), TimeSpan.FromTicks(r.ReadInt64()), r.ReadInt64(),
                 ReadOptionalNode(r));
         return promises;
+    }
+
+    private static IReadOnlyList<PlacementEntry> ReadPlacement(BinaryReader r)
+    {
+        var entries = new PlacementEntry[r.ReadInt32()];
+        for (var i = 0; i < entries.Length; i++) entries[i] = new PlacementEntry(r.ReadString(), ReadOptionalNode(r), r.ReadInt64(), r.ReadString());
+        return entries;
     }
 
     private static IReadOnlyDictionary<string, long> ReadHolding(BinaryReader r)

@@ -44,3 +44,19 @@ public static class AgentPath
     /// <param name="node">The node, e.g. akka.tcp://actorvip@192.0.2.11:4053.</param>
     public static string Of(NodeId node) => $"{node.Value}/user/{Name}";
 }
+
+/// <summary>`actorvip status` (through a node's allocator proxy) to the allocator: why is each VIP where it is?</summary>
+public sealed record GetPlacement
+{
+    public static readonly GetPlacement Instance = new();
+}
+
+/// <summary>
+/// One VIP as the allocator placed it: owner (null: nobody) and epoch, and why, in words that stay stable on the wire and in
+/// `actorvip status`: kept, preferred, spread, health, link, failover, away-from-allocator, unplaced; recovering while the
+/// allocator has not yet heard a majority of voters.
+/// </summary>
+public sealed record PlacementEntry(string Vip, NodeId? Owner, long Epoch, string Reason);
+
+/// <summary>The allocator's answer to <see cref="GetPlacement"/>: every VIP it places, ordered by VIP.</summary>
+public sealed record PlacementReport(NodeId Allocator, IReadOnlyList<PlacementEntry> Vips);

@@ -17,6 +17,9 @@ public sealed record NodeSettings(
     string MetricsAddress = "127.0.0.1:2112",
     TlsSettings? Tls = null)
 {
+    /// <summary>actorvip.notify: the hook run on acquired, released and fault (docs/PREFERENCE.md); none by default.</summary>
+    public Notify.NotifySettings Notify { get; init; } = ActorVip.Node.Notify.NotifySettings.None;
+
     /// <summary>The configured number of voting nodes (<c>actorvip.nodes</c>, the seeds); the lease counts its majority of them.</summary>
     public int Nodes => Lease.Voters;
 

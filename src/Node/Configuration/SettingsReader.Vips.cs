@@ -16,7 +16,7 @@ namespace ActorVip.Node.Configuration;
 public static partial class SettingsReader
 {
     /// <summary>The settings of a VIP object in <c>actorvip.vips</c>.</summary>
-    public static readonly IReadOnlyList<string> VipKeys = ["address", "services"];
+    public static readonly IReadOnlyList<string> VipKeys = ["address", "services", "preferred-nodes", "preempt", "preempt-delay"];
 
     /// <summary>The settings of a service object in a VIP's <c>services</c>.</summary>
     public static readonly IReadOnlyList<string> ServiceKeys =
@@ -116,8 +116,42 @@ public static partial class SettingsReader
                 services.Add(service);
             }
         }
-        return new VipConfig(vip!, services);
+        return ReadPreference(v, name, new VipConfig(vip!, services));
     }
+
+    /// <summary>
+    /// preferred-nodes, preempt and preempt-delay of one VIP. Whether each preferred node is a voter is checked once the
+    /// seeds are known (<see cref="ValidatePreferredNodes"/>).
+    /// </summary>
+    private static VipConfig ReadPreference(Config v, string name, VipConfig vip)
+    {
+        var preferred = In(name, () => List(v, "preferred-nodes")).Select(text => ParseEndpoint($"{name}.preferred-nodes", text.Trim())).ToList();
+        if (preferred.Select(p => p.ToString()).Distinct().Count() != preferred.Count)
+            throw new ConfigException($"{name}.preferred-nodes: a node is listed twice (expected each voter at most once, most preferred first)");
+        var preempt = v.HasPath("preempt") && In(name, () => Bool(v, "preempt"));
+        var delay = v.HasPath("preempt-delay") ? In(name, () => Duration(v, "preempt-delay", min: TimeSpan.Zero)) : TimeSpan.Zero;
+        if (preempt && preferred.Count == 0)
+            throw new ConfigException($"{name}.preempt: on without preferred-nodes, so no node could take the VIP back (expected preferred-nodes = " +
+                "[\"HOST:PORT\", ...] with it, or preempt = off)");
+        if (delay > TimeSpan.Zero && !preempt)
+            throw new ConfigException($"{name}.preempt-delay: {delay.TotalMilliseconds} ms is set while preempt = off, so it would never apply " +
+                "(expected preempt = on with it, or no preempt-delay)");
+        return vip with { PreferredNodes = preferred, Preempt = preempt, PreemptDelay = delay };
+    }
+
+    /// <summary>Each preferred node must be a voter (a seed, spelt as given; without seeds, this node): another node never gets a lease.</summary>
+    private static void ValidatePreferredNodes(Config c, IReadOnlyList<VipConfig> vips, IReadOnlyList<Endpoint> voters)
+    {
+        // vips holds the entries of addresses (which have no preference) first, then the objects of vips.
+        var addresses = List(c, "addresses").Count;
+        for (var i = addresses; i < vips.Count; i++)
+        {
+            if (vips[i].PreferredNodes.FirstOrDefault(p => !voters.Any(v => v.ToString() == p.ToString())) is not { } stranger) continue;
+            throw new ConfigException($"vips[{i - addresses}].preferred-nodes: {stranger} is not a voter (expected nodes from the seeds, spelt as given: " +
+                $"{string.Join(", ", voters)})");
+        }
+    }
+
 
     private static ServiceConfig ReadService(HoconValue item, string name, VipAddress vip, Config c, LoadBalancerSettings lb)
     {

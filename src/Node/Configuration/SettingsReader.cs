@@ -42,6 +42,7 @@ public static partial class SettingsReader
             throw new ConfigException($"seed: node-address {nodeAddress} is not one of the seeds ({string.Join(", ", seeds)}); every voting node is a seed, " +
                 "spelt exactly as its node-address (not localhost for 127.0.0.1, not a name for an address)");
         }
+        ValidatePreferredNodes(c, vips, seeds.Count > 0 ? seeds : [nodeAddress]);
         if (vips.FirstOrDefault(v =>
                 v.Address.ToString() == nodeAddress.Host
                 || (System.Net.IPAddress.TryParse(nodeAddress.Host, out var host) && v.Address.Equals(host))) is { } own)
@@ -91,7 +92,33 @@ public static partial class SettingsReader
         var logFormat = Str(c, "log-format");
         if (logFormat is not ("logfmt" or "json"))
             throw new ConfigException($"log-format: '{logFormat}' is not a log format (expected logfmt or json)");
-        return new NodeSettings(iface, vips, nodeAddress, seeds, systemName, announce, address, lease, fence, lb, metrics, ReadTls(c));
+        return new NodeSettings(iface, vips, nodeAddress, seeds, systemName, announce, address, lease, fence, lb, metrics, ReadTls(c))
+        {
+            Notify = ReadNotify(c),
+        };
+    }
+
+    /// <summary>
+    /// actorvip.notify: an absolute path to an executable (run without a shell, so no arguments or pipes in it), and a
+    /// timeout. Whether the file exists and may be executed is checked here, once, at start.
+    /// </summary>
+    private static Notify.NotifySettings ReadNotify(Config c)
+    {
+        var command = Str(c, "notify.command").Trim();
+        var timeout = Duration(c, "notify.timeout", min: TimeSpan.FromMilliseconds(100));
+        if (timeout > TimeSpan.FromMinutes(10))
+            throw new ConfigException($"notify.timeout: {timeout.TotalSeconds} s is longer than 10 minutes (expected a few seconds: a hook must not " +
+                "take long)");
+        if (command.Length == 0) return new Notify.NotifySettings("", timeout);
+        if (!Path.IsPathFullyQualified(command))
+            throw new ConfigException($"notify.command: '{command}' is not an absolute path (expected the executable's full path, e.g. " +
+                "/usr/local/bin/vip-notify; it runs without a shell, so no arguments: read ACTORVIP_EVENT and the other variables)");
+        if (!File.Exists(command))
+            throw new ConfigException($"notify.command: '{command}' does not exist or is not a file (expected an executable file; or notify.command = \"\")");
+        const UnixFileMode anyExecute = UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(command) & anyExecute) == 0)
+            throw new ConfigException($"notify.command: '{command}' is not executable (expected chmod +x {command})");
+        return new Notify.NotifySettings(command, timeout);
     }
 
     /// <summary>Only the shape here; ClusterCertificates.Load reads the files and checks the chain before anything starts.</summary>

@@ -10,6 +10,15 @@ namespace ActorVip.Node.Configuration;
 /// <param name="Services">The services this VIP declares; empty means the node-wide default (<see cref="NodeSettings.ServicesOf"/>).</param>
 public sealed record VipConfig(VipAddress Vip, IReadOnlyList<ServiceConfig> Services)
 {
+    /// <summary>The voters (seeds, spelt as given) this VIP prefers, first first; empty: no preference (<c>preferred-nodes</c>).</summary>
+    public IReadOnlyList<Endpoint> PreferredNodes { get; init; } = [];
+
+    /// <summary>A more preferred node takes the VIP back from a working owner (<c>preempt</c>); off: the owner keeps it.</summary>
+    public bool Preempt { get; init; }
+
+    /// <summary>How long a more preferred node must have been eligible before it takes the VIP back (<c>preempt-delay</c>).</summary>
+    public TimeSpan PreemptDelay { get; init; }
+
     public VipConfig(VipAddress vip)
         : this(vip, [])
     {
@@ -24,7 +33,8 @@ public sealed record VipConfig(VipAddress Vip, IReadOnlyList<ServiceConfig> Serv
     /// <summary>A VIP with no services of its own, as <c>actorvip.addresses</c> gives it.</summary>
     public static implicit operator VipConfig(VipAddress vip) => new(vip);
 
-    public bool Equals(VipConfig? other) => other is not null && Vip == other.Vip && Services.SequenceEqual(other.Services);
+    public bool Equals(VipConfig? other) => other is not null && Vip == other.Vip && Services.SequenceEqual(other.Services) &&
+        PreferredNodes.SequenceEqual(other.PreferredNodes) && Preempt == other.Preempt && PreemptDelay == other.PreemptDelay;
 
     public override int GetHashCode() => HashCode.Combine(Vip, Services.Count);
 

@@ -60,6 +60,9 @@ public static class SystemdUnit
         # Not MemoryDenyWriteExecute: the .NET JIT maps code that it wrote.
         # Not PrivateNetwork, PrivateUsers or IPAddressDeny: the node configures the host's own interfaces, with
         # capabilities that count only in the host's user namespace, and talks to peers the unit does not know.
+        # Notify hooks (actorvip.notify) run as this user inside this sandbox, with its two capabilities: they may exec
+        # (@system-service allows it) and write only their private /tmp (DynamicUser implies ProtectSystem=strict); a stop
+        # kills what they left running with the unit's control group. They must not touch the VIP address themselves.
 
         [Install]
         WantedBy=multi-user.target

@@ -46,13 +46,19 @@ public sealed class NodeRuntime : IAsyncDisposable
 
     /// <summary>
     /// What the allocator places. The nodes' health reports are about the default service's backends (actorvip.lb), so
-    /// only a VIP that balances it may move on them; a VIP with services of its own stays where it is.
+    /// only a VIP that balances it may move on them; a VIP with services of its own stays where it is. Preferred nodes are
+    /// voters (the reader checked), named as the cluster names them.
     /// </summary>
-    public static IReadOnlyList<VipSpec> VipSpecs(NodeSettings settings)
+    public static IReadOnlyList<VipSpec> VipSpecs(NodeSettings settings, string? protocol = null)
     {
         var lb = settings.LoadBalancer;
         var move = lb.Enabled && !lb.HealthCheck.KeepVipWhenNoneHealthy;
-        return settings.Vips.Select(v => new VipSpec(v.Address.ToString(), [], MoveWhenNoneHealthy: move && v.Services.Count == 0)).ToList();
+        protocol ??= ClusterConfig.ProtocolOf(settings);
+        return settings.Vips.Select(v => new VipSpec(v.Address.ToString(),
+                v.PreferredNodes.Select(p => new NodeId(ClusterConfig.SeedAddress(settings.SystemName, p, protocol))).ToList(), v.Preempt,
+                MoveWhenNoneHealthy: move && v.Services.Count == 0)
+        { PreemptDelay = v.PreemptDelay })
+            .ToList();
     }
 
     /// <param name="transportSecurity">Akka's TLS setup (PeerTrust.Setup) when actorvip.tls is on.</param>
@@ -85,7 +91,7 @@ public sealed class NodeRuntime : IAsyncDisposable
         var votes = keptVotes ?? new VoterState(lease, clock.Now, fingerprint);
         system.ActorOf(VoterActor.Props(lease, self, clock, fingerprint, votes), VoterActor.Name);
         var health = settings.LoadBalancer.HealthCheck;
-        var vips = VipSpecs(settings);
+        var vips = VipSpecs(settings, protocol);
         // A node's report counts for a few of its report intervals, so that one lost report changes nothing.
         var reportExpiry = TimeSpan.FromTicks(health.Interval.Ticks * 3) + health.Timeout;
         system.ActorOf(ClusterSingletonManager.Props(
@@ -96,8 +102,11 @@ public sealed class NodeRuntime : IAsyncDisposable
         var allocator = system.ActorOf(ClusterSingletonProxy.Props(
                 $"/user/{VipAllocator.Name}",
                 ClusterSingletonProxySettings.Create(system).WithRole("vip")),
-            VipAllocator.Name + "-proxy");
+            VipAllocator.ProxyName);
         system.ActorOf(DeputyAllocator.Props(vips, lease, voters, self), DeputyAllocator.Name);
+        // Before the agent, so that it hears the first acquisition; it only listens to the event stream.
+        if (settings.Notify.Enabled)
+            system.ActorOf(Notify.NotifyActor.Props(settings.Notify, new Notify.ProcessHookRunner(), self.Value, settings.Interface), Notify.NotifyActor.Name);
         var agent = system.ActorOf(NodeAgent.Props(settings, link, drivers, lease, voters, self, clock, allocator, fingerprint), NodeAgent.Name);
         return new NodeRuntime(system, agent, self, votes);
     }

@@ -16,6 +16,7 @@ namespace ActorVip.Node.Observability;
 public sealed class NodeEndpoints : IDisposable
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan PlacementTimeout = TimeSpan.FromSeconds(1);
 
     private readonly NodeSettings _settings;
     private readonly NodeMetrics _metrics;
@@ -81,12 +82,29 @@ public sealed class NodeEndpoints : IDisposable
         {
             var promises = await _runtime.System.ActorSelection($"/user/{VoterActor.Name}").Ask<VoterPromises>(GetPromises.Instance, AskTimeout, cancel);
             var local = await _observer.Ask<NodeObservations>(GetObservations.Instance, AskTimeout, cancel);
-            var document = StatusDocument.Build(view, Probes.Readiness(view, _metrics.LinkDown), promises.Promises, local);
+            var document = StatusDocument.Build(view, Probes.Readiness(view, _metrics.LinkDown), promises.Promises, local, await PlacementAsync(cancel));
             return new HttpAnswer(200, "application/json", System.Text.Encoding.UTF8.GetBytes(document.ToJson()));
         }
         catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
         {
             return HttpAnswer.Text(503, $"this node's voter or metrics actor did not answer within {AskTimeout.TotalSeconds:0} s");
+        }
+    }
+
+    /// <summary>
+    /// Why each VIP is where it is, from the allocator (through this node's proxy, wherever the singleton runs); null when it
+    /// does not answer in time (none placed yet, or it is moving): the status then shows everything else.
+    /// </summary>
+    private async Task<PlacementReport?> PlacementAsync(CancellationToken cancel)
+    {
+        try
+        {
+            var allocator = _runtime.System.ActorSelection($"/user/{VipAllocator.ProxyName}");
+            return await allocator.Ask<PlacementReport>(GetPlacement.Instance, PlacementTimeout, cancel);
+        }
+        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+        {
+            return null;
         }
     }
 

@@ -18,6 +18,7 @@ public sealed class NodeMetrics
     private readonly MetricRegistry.Gauge _ipvsServices;
     private readonly MetricRegistry.Gauge _ipvsBackends;
     private readonly MetricRegistry.Counter _reconcileErrors;
+    private readonly MetricRegistry.Counter _hookFailures;
     private readonly MetricRegistry.Gauge _members;
     private readonly MetricRegistry.Counter _loopStalls;
     private readonly MetricRegistry.Gauge _loopLateness;
@@ -39,6 +40,8 @@ public sealed class NodeMetrics
         _ipvsServices = registry.CreateGauge("actorvip_ipvs_services", "IPVS services this node programs.");
         _ipvsBackends = registry.CreateGauge("actorvip_ipvs_backends", "Backends of the IPVS services this node programs, by health-check verdict.", "health");
         _reconcileErrors = registry.CreateCounter("actorvip_reconcile_errors_total", "IPVS reconciliations that failed (each is retried).", "vip");
+        _hookFailures = registry.CreateCounter("actorvip_hook_failures_total", "Notify hook runs that failed: non-zero exit, timeout, or not started.",
+            "vip", "event");
         _members = registry.CreateGauge("actorvip_cluster_members", "Cluster members by status, as this node sees them.", "status");
         _loopStalls = registry.CreateCounter("actorvip_actor_loop_stalls_total",
             "Times the actor loop started due work later than half the lease renew-interval: a call that blocks the loop, or a " +
@@ -97,6 +100,9 @@ public sealed class NodeMetrics
                 break;
             case LoadBalancerReconcileFailed f:
                 _reconcileErrors.Inc(f.Vip);
+                break;
+            case Notify.HookFailed h:
+                _hookFailures.Inc(h.Vip, h.Event);
                 break;
             case LoadBalancerObserved or LoadBalancerStopped:
                 _ipvsServices.Set(state.IpvsServices);

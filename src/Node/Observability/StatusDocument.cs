@@ -5,8 +5,11 @@ using ActorVip.Node.Ipvs.Rules;
 
 namespace ActorVip.Node.Observability;
 
-/// <summary>A VIP's owner and epoch as this node's voter promised it (Owner null: no live promise); HeldHere: this node holds it.</summary>
-public sealed record VipStatus(string Vip, string? Owner, long Epoch, bool HeldHere);
+/// <summary>
+/// A VIP's owner and epoch as this node's voter promised it (Owner null: no live promise); HeldHere: this node holds it; Why: the
+/// allocator's reason it is where it is (<see cref="PlacementEntry.Reason"/>), empty when the allocator did not answer.
+/// </summary>
+public sealed record VipStatus(string Vip, string? Owner, long Epoch, bool HeldHere, string Why = "");
 
 /// <summary>The IPVS rules (ipvsadm -S lines) this node programs for a VIP.</summary>
 public sealed record IpvsStatus(string Vip, IReadOnlyList<string> Rules);
@@ -29,15 +32,17 @@ public sealed record StatusDocument(
     IReadOnlyList<IpvsStatus> Ipvs,
     IReadOnlyList<BackendStatus> Backends)
 {
-    public static StatusDocument Build(ClusterView view, ProbeVerdict readiness, IReadOnlyList<PromiseInfo> promises, NodeObservations local)
+    public static StatusDocument Build(ClusterView view, ProbeVerdict readiness, IReadOnlyList<PromiseInfo> promises, NodeObservations local,
+        PlacementReport? placement = null)
     {
         var vips = local.Vips.Select(vip =>
         {
             var promise = promises.FirstOrDefault(p => p.Vip == vip && p.PromisedTo is not null);
             var heldHere = local.Held.TryGetValue(vip, out var heldEpoch);
+            var why = placement?.Vips.FirstOrDefault(e => e.Vip == vip)?.Reason ?? "";
             return promise is not null
-                ? new VipStatus(vip, promise.PromisedTo?.Value, promise.PromisedEpoch, heldHere)
-                : new VipStatus(vip, heldHere ? local.Self : null, heldHere ? heldEpoch : 0, heldHere);
+                ? new VipStatus(vip, promise.PromisedTo?.Value, promise.PromisedEpoch, heldHere, why)
+                : new VipStatus(vip, heldHere ? local.Self : null, heldHere ? heldEpoch : 0, heldHere, why);
         }).ToList();
         var balanced = local.Balanced.Values.OrderBy(b => b.Vip, StringComparer.Ordinal).ToList();
         var ipvs = balanced.Select(b => new IpvsStatus(b.Vip, IpvsRulesPrinter.Save(b.Table).Split('\n', StringSplitOptions.RemoveEmptyEntries))).ToList();
@@ -76,6 +81,7 @@ public sealed record StatusDocument(
                 w.WriteString("owner", v.Owner);
                 w.WriteNumber("epoch", v.Epoch);
                 w.WriteBoolean("heldHere", v.HeldHere);
+                w.WriteString("why", v.Why);
                 w.WriteEndObject();
             }
             w.WriteEndArray();
@@ -123,7 +129,7 @@ public sealed record StatusDocument(
                     m.GetProperty("roles").EnumerateArray().Select(r => r.GetString() ?? "").ToList(), m.GetProperty("reachable").GetBoolean())).ToList(),
                 root.GetProperty("vips").EnumerateArray().Select(v => new VipStatus(
                     v.GetProperty("vip").GetString() ?? "", v.GetProperty("owner").GetString(), v.GetProperty("epoch").GetInt64(),
-                        v.GetProperty("heldHere").GetBoolean())).ToList(),
+                        v.GetProperty("heldHere").GetBoolean(), v.TryGetProperty("why", out var why) ? why.GetString() ?? "" : "")).ToList(),
                 root.GetProperty("ipvs").EnumerateArray().Select(i => new IpvsStatus(
                     i.GetProperty("vip").GetString() ?? "", i.GetProperty("rules").EnumerateArray().Select(r => r.GetString() ?? "").ToList())).ToList(),
                 root.GetProperty("backends").EnumerateArray().Select(b => new BackendStatus(

@@ -16,8 +16,9 @@ public static class StatusTable
         Table(text, ["MEMBER", "STATUS", "REACHABLE", "ROLES"],
             d.Members.Select(m => new[] { m.Address, m.Status, m.Reachable ? "yes" : "no", string.Join(",", m.Roles) }));
         text.Append('\n');
-        Table(text, ["VIP", "OWNER", "EPOCH", "HELD HERE"],
-            d.Vips.Select(v => new[] { v.Vip, v.Owner ?? "none", v.Owner is null ? "-" : v.Epoch.ToString(), v.HeldHere ? "yes" : "no" }));
+        Table(text, ["VIP", "OWNER", "EPOCH", "HELD HERE", "WHY"],
+            d.Vips.Select(v => new[] { v.Vip, v.Owner ?? "none", v.Owner is null ? "-" : v.Epoch.ToString(), v.HeldHere ? "yes" : "no",
+                v.Why.Length == 0 ? "-" : v.Why }));
         text.Append('\n');
         if (d.Ipvs.Count == 0)
             text.Append("IPVS: this node programs no services\n");
@@ -45,7 +46,7 @@ public static class StatusTable
         ReadyReason = Clean(d.ReadyReason),
         Allocator = d.Allocator is null ? null : Clean(d.Allocator),
         Members = d.Members.Select(m => m with { Address = Clean(m.Address), Status = Clean(m.Status), Roles = m.Roles.Select(Clean).ToList() }).ToList(),
-        Vips = d.Vips.Select(v => v with { Vip = Clean(v.Vip), Owner = v.Owner is null ? null : Clean(v.Owner) }).ToList(),
+        Vips = d.Vips.Select(v => v with { Vip = Clean(v.Vip), Owner = v.Owner is null ? null : Clean(v.Owner), Why = Clean(v.Why) }).ToList(),
         Ipvs = d.Ipvs.Select(i => i with { Vip = Clean(i.Vip), Rules = i.Rules.Select(Clean).ToList() }).ToList(),
         Backends = d.Backends.Select(b => b with { Vip = Clean(b.Vip), Backend = Clean(b.Backend) }).ToList(),
     };

@@ -60,7 +60,8 @@ public sealed class ObservabilityEndToEndTests(ITestOutputHelper output)
                 }
                 var table = ActorVipProcess.RunToEnd(topology.Nodes.First(n => n != owner).Namespace, "status");
                 if (table.ExitCode != 0 || !Regex.IsMatch(table.Stdout,
-                    $@"^192\.0\.2\.100\s+akka\.tcp://actorvip@{Regex.Escape(owner.Endpoint)}\s+{epoch}\s+no$", RegexOptions.Multiline))
+                    $@"^192\.0\.2\.100\s+akka\.tcp://actorvip@{Regex.Escape(owner.Endpoint)}\s+{epoch}\s+no\s+\S+$",
+                    RegexOptions.Multiline))
                     return Fail($"the status table does not name {owner.Name} at epoch {epoch}:\n{table.Stdout}{table.Stderr}");
                 output.WriteLine($"owner {owner.Name} at epoch {epoch}; status table:\n{table.Stdout}");
                 return true;

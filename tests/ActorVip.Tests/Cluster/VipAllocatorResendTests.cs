@@ -67,6 +67,19 @@ public sealed class VipAllocatorResendTests(ITestOutputHelper output) : TestKit(
     }
 
     [Fact]
+    public async Task The_allocator_says_where_each_vip_is_and_why()
+    {
+        var (_, first) = StartAllocator();
+        var self = new NodeId(Akka.Cluster.Cluster.Get(Sys).SelfAddress.ToString());
+
+        var report = await Sys.ActorSelection($"/user/{VipAllocator.Name}").Ask<PlacementReport>(GetPlacement.Instance, TimeSpan.FromSeconds(3));
+
+        Assert.Equal(self, report.Allocator);
+        // One node, no preference: the VIP was placed by the spread, and stays "spread" while it is kept.
+        Assert.Equal([new PlacementEntry("192.0.2.100", self, first.Epoch, "spread")], report.Vips);
+    }
+
+    [Fact]
     public void An_owner_that_renews_its_assignment_is_not_sent_it_again()
     {
         var (agent, first) = StartAllocator();

@@ -93,6 +93,11 @@ public class SettingsReaderTests
         { "actorvip.lb.health.keep-vip-when-none-healthy", "sometimes", "lb.health.keep-vip-when-none-healthy: 'sometimes' is not on/off" },
         { "actorvip.lb.health.move-vip-after", "later", "lb.health.move-vip-after: 'later' is not a duration" },
         { "actorvip.lb.member-backends", "perhaps", "lb.member-backends: 'perhaps' is not on/off" },
+        { "actorvip.notify.command", "vip-notify.sh", "notify.command: 'vip-notify.sh' is not an absolute path (expected the executable's full path" },
+        { "actorvip.notify.command", "/nonexistent/vip-notify", "notify.command: '/nonexistent/vip-notify' does not exist or is not a file" },
+        { "actorvip.notify.command", "/etc/passwd", "notify.command: '/etc/passwd' is not executable (expected chmod +x /etc/passwd)" },
+        { "actorvip.notify.timeout", "soon", "notify.timeout: 'soon' is not a duration" },
+        { "actorvip.notify.timeout", "1h", "notify.timeout: 3600 s is longer than 10 minutes" },
     };
 
     [Fact]

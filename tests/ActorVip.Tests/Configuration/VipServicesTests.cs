@@ -22,6 +22,9 @@ public class VipServicesTests
         }
     }
 
+    /// <summary>Three voting nodes, this one the first.</summary>
+    internal const string Voters = "nodes = 3\nnode-address = \"192.0.2.11:4053\"\nseeds = [\"192.0.2.11:4053\", \"192.0.2.12:4053\", \"192.0.2.13:4053\"]";
+
     private static string Vips(string vips, string extra = "") => $"actorvip {{ interface = eth0\n{extra}\nvips = [ {vips} ] }}";
 
     [Fact]
@@ -198,6 +201,29 @@ public class VipServicesTests
         { "", """{ address = "192.0.2.100", services = [ { fwmark = 5, fwdmethod = directroute, backends = ["198.51.100.11"] } ] }""",
             "vips[0].services[0].health.port: not set, and the fwmark service's backends have no port to check" },
         { "lb.health.kind = udp", """{ address = "192.0.2.100" }""", "lb.health.kind: udp checks a UDP service, and actorvip.lb balances TCP" },
+        { VipServicesTests.Voters, """{ address = "192.0.2.100", preferred-nodes = ["192.0.2.99:4053"] }""",
+            "vips[0].preferred-nodes: 192.0.2.99:4053 is not a voter (expected nodes from the seeds, spelt as given: 192.0.2.11:4053, " +
+            "192.0.2.12:4053, 192.0.2.13:4053)" },
+        { VipServicesTests.Voters + "\naddresses = [\"192.0.2.50\"]",
+            """{ address = "192.0.2.100" }, { address = "192.0.2.101", preferred-nodes = ["localhost:4053"] }""",
+            "vips[1].preferred-nodes: localhost:4053 is not a voter" },
+        { "", """{ address = "192.0.2.100", preferred-nodes = ["192.0.2.11:4053"] }""",
+            "vips[0].preferred-nodes: 192.0.2.11:4053 is not a voter (expected nodes from the seeds, spelt as given: 127.0.0.1:4053)" },
+        { VipServicesTests.Voters, """{ address = "192.0.2.100", preferred-nodes = ["192.0.2.11"] }""",
+            "vips[0].preferred-nodes: '192.0.2.11' is not HOST:PORT" },
+        { VipServicesTests.Voters, """{ address = "192.0.2.100", preferred-nodes = ["192.0.2.11:4053", "192.0.2.11:4053"] }""",
+            "vips[0].preferred-nodes: a node is listed twice" },
+        { VipServicesTests.Voters, """{ address = "192.0.2.100", preferred-nodes = "192.0.2.11:4053" }""",
+            "vips[0].preferred-nodes: one value where a list is expected" },
+        { VipServicesTests.Voters, """{ address = "192.0.2.100", preferred-nodes = ["192.0.2.11:4053"], preempt = sometimes }""",
+            "vips[0].preempt: 'sometimes' is not on/off" },
+        { VipServicesTests.Voters, """{ address = "192.0.2.100", preempt = on }""", "vips[0].preempt: on without preferred-nodes" },
+        { VipServicesTests.Voters, """{ address = "192.0.2.100", preferred-nodes = ["192.0.2.11:4053"], preempt = on, preempt-delay = soon }""",
+            "vips[0].preempt-delay: 'soon' is not a duration" },
+        { VipServicesTests.Voters, """{ address = "192.0.2.100", preferred-nodes = ["192.0.2.11:4053"], preempt-delay = 5s }""",
+            "vips[0].preempt-delay: 5000 ms is set while preempt = off, so it would never apply" },
+        { VipServicesTests.Voters, """{ address = "192.0.2.100", preferd-nodes = [] }""",
+            "vips[0].preferd-nodes: unknown setting (expected one of address, services, preferred-nodes, preempt, preempt-delay" },
     };
 
     [Theory]

@@ -92,6 +92,14 @@ public class NodeMetricsTests
     }
 
     [Fact]
+    public void Hook_failures_are_counted_per_vip_and_event()
+    {
+        Apply(new Node.Notify.HookFailed(Vip, "acquired"), new Node.Notify.HookFailed(Vip, "acquired"), new Node.Notify.HookFailed(Vip, "fault"));
+        Assert.Equal(2, Value("actorvip_hook_failures_total{vip=\"192.0.2.100\",event=\"acquired\"}"));
+        Assert.Equal(1, Value("actorvip_hook_failures_total{vip=\"192.0.2.100\",event=\"fault\"}"));
+    }
+
+    [Fact]
     public void Announcements_and_reconcile_errors_are_counted_per_vip()
     {
         Apply(new AnnouncementSent(Vip), new AnnouncementSent(Vip), new LoadBalancerReconcileFailed(Vip, "EPERM"));

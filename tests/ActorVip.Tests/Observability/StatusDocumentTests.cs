@@ -22,15 +22,18 @@ public class StatusDocumentTests
             new("192.0.2.101", new NodeId(A), 7, TimeSpan.FromMilliseconds(500), 7, new NodeId(A)),
             new("192.0.2.102", null, 0, TimeSpan.Zero, 2, new NodeId(B)),
         };
-        return StatusDocument.Build(view, Probes.Readiness(view), promises, local);
+        var placement = new PlacementReport(new NodeId(A),
+            [new PlacementEntry("192.0.2.100", new NodeId(B), 5, "preferred"), new PlacementEntry("192.0.2.101", new NodeId(A), 7, "link")]);
+        return StatusDocument.Build(view, Probes.Readiness(view), promises, local, placement);
     }
 
     [Fact]
     public void Owners_and_epochs_come_from_the_voters_live_promises_and_held_here_from_this_node()
     {
         var d = Sample();
-        Assert.Equal([new VipStatus("192.0.2.100", B, 5, false), new VipStatus("192.0.2.101", A, 7, true), new VipStatus("192.0.2.102", null,
-            0, false)], d.Vips);
+        // Why: the allocator's reason; nothing when it did not say (it answered without that VIP, or not at all).
+        Assert.Equal([new VipStatus("192.0.2.100", B, 5, false, "preferred"), new VipStatus("192.0.2.101", A, 7, true, "link"),
+            new VipStatus("192.0.2.102", null, 0, false)], d.Vips);
         Assert.Equal(A, d.Allocator);
         Assert.False(d.Ready);
         Assert.Equal(["-A -t 192.0.2.101:443 -s rr", "-a -t 192.0.2.101:443 -r 198.51.100.10:6443 -m -w 1",
@@ -62,6 +65,14 @@ public class StatusDocumentTests
     }
 
     [Fact]
+    public void A_document_from_a_node_before_the_why_column_reads_with_an_empty_why()
+    {
+        var old = System.Text.RegularExpressions.Regex.Replace(Sample().ToJson(), ",\\s*\"why\": \"[a-z]*\"", "");
+        Assert.DoesNotContain("\"why\"", old);
+        Assert.Equal("", StatusDocument.FromJson(old).Vips[0].Why);
+    }
+
+    [Fact]
     public void Something_else_than_a_status_document_is_a_json_exception()
     {
         Assert.Throws<JsonException>(() => StatusDocument.FromJson("{\"node\": \"x\"}"));
@@ -76,9 +87,9 @@ public class StatusDocumentTests
         Assert.Contains(lines, l => l.StartsWith("ready      no (", StringComparison.Ordinal));
         Assert.Contains("MEMBER                               STATUS  REACHABLE  ROLES", lines);
         Assert.Contains($"{B}  Up      no         vip", lines);
-        Assert.Contains($"192.0.2.100  {B}  5      no", lines);
-        Assert.Contains($"192.0.2.101  {A}  7      yes", lines);
-        Assert.Contains("192.0.2.102  none                                 -      no", lines);
+        Assert.Contains($"192.0.2.100  {B}  5      no         preferred", lines);
+        Assert.Contains($"192.0.2.101  {A}  7      yes        link", lines);
+        Assert.Contains("192.0.2.102  none                                 -      no         -", lines);
         Assert.Contains("  -a -t 192.0.2.101:443 -r 198.51.100.11:6443 -m -w 0", lines);
         Assert.Contains("192.0.2.101  tcp 443  198.51.100.11:6443  failing", lines);
     }

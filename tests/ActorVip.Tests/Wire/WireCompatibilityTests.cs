@@ -58,6 +58,9 @@ public sealed class WireCompatibilityTests
                 "v1;nodes=3;lease-time=50000000;margin=1000000;voters=akka.tcp://actorvip@192.0.2.11:4053,akka.tcp://actorvip@192.0.2.12:4053," +
                 "akka.tcp://actorvip@192.0.2.13:4053"),
         ]),
+        // Added after those, still in 0.1.0 (issue 14 §3): `actorvip status` asks the allocator why each VIP is where it is.
+        GetPlacement.Instance,
+        new PlacementReport(N13, [new PlacementEntry("192.0.2.100", N11, 7, "preferred"), new PlacementEntry("2001:db8::100", null, 9, "unplaced")]),
     ];
 
     private static readonly OwnershipSerializer Serializer = new(null!);
@@ -126,6 +129,11 @@ public sealed class WireCompatibilityTests
                 var b = (RenewBatch)actual;
                 Assert.Equal((e.Owner, e.RenewalId, e.Fingerprint), (b.Owner, b.RenewalId, b.Fingerprint));
                 Assert.Equal(e.Items, b.Items);
+                break;
+            case PlacementReport e:
+                var p = (PlacementReport)actual;
+                Assert.Equal(e.Allocator, p.Allocator);
+                Assert.Equal(e.Vips, p.Vips);
                 break;
             case RenewAnswers e:
                 var n = (RenewAnswers)actual;
