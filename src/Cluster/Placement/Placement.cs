@@ -9,17 +9,21 @@ namespace ActorVip.Ownership;
 /// preference order, then the fewest VIPs already placed, then NodeId ordinal.
 /// With <see cref="VipSpec.MoveWhenNoneHealthy"/> an owner whose backends are <see cref="BackendHealth.Failing"/> loses
 /// the VIP, but only when another eligible node reported <see cref="BackendHealth.Healthy"/>, and only to such a node.
+/// A health-tracked VIP (<see cref="VipHealthView"/>, issue 14 §1) is placed only on nodes whose checks pass while one
+/// does, and leaves an owner whose checks fail for such a node (Placement.Health.cs).
 /// Every change of owner (to nobody included) takes the next epoch, so epochs only grow.
 /// </summary>
-public static class Placement
+public static partial class Placement
 {
     public static PlacementDecision Decide(
         IReadOnlyList<VipSpec> vips,
         IReadOnlyList<MemberView> members,
         NodeId self,
         IReadOnlyDictionary<string, Assignment> current,
-        long epochCounter)
+        long epochCounter,
+        VipHealthView? health = null)
     {
+        health ??= VipHealthView.None;
         // keepers: may keep what they own; eligible (a subset): may also be given a VIP.
         var keepers = new Dictionary<NodeId, MemberView>();
         foreach (var member in members)
@@ -44,7 +48,7 @@ public static class Placement
         foreach (var spec in specs.Values)
         {
             if (!spec.Preempt && OwnerOf(current, spec.Vip) is { } owner && keepers.ContainsKey(owner) && !MovesAway(spec, owner, keepers, eligible) &&
-                !LeavesAllocator(owner, self, keepers, eligible))
+                !LeavesAllocator(owner, self, keepers, eligible) && !HealthMovesAway(spec, owner, eligible, health))
             {
                 owners[spec.Vip] = owner;
                 load[owner]++;
@@ -55,8 +59,9 @@ public static class Placement
             var owner = OwnerOf(current, spec.Vip);
             var moving = owner is { } failing && keepers.ContainsKey(failing) && MovesAway(spec, failing, keepers, eligible);
             var candidates = moving ? eligible.Values.Where(m => m.Health == BackendHealth.Healthy) : eligible.Values;
-            var best = Best(candidates, spec, self, load);
+            var best = Best(HealthCandidates(spec, candidates, health), spec, self, load);
             if (spec.Preempt && !moving && owner is { } kept && keepers.ContainsKey(kept) && !LeavesAllocator(kept, self, keepers, eligible) &&
+                !HealthMovesAway(spec, kept, eligible, health) &&
                 (best is null || Rank(spec, best.Value) >= Rank(spec, kept)))
                 best = kept;
             owners[spec.Vip] = best;
