@@ -56,6 +56,9 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
     /// <summary>Nodes that said they cannot hold VIPs (<see cref="Eligibility"/>: their VIP interface is down), and why.</summary>
     private readonly Dictionary<NodeId, string> _ineligible = new();
     private readonly BackendHealthBook _health;
+    /// <summary>The nodes' health-check verdicts per VIP (issue 14 §1), and the view last decided with.</summary>
+    private readonly VipHealthBook _vipHealth = new();
+    private string _vipHealthSeen = "";
     private readonly OwnerLiveness _liveness;
     private readonly VoterContact _contact;
     private readonly IMonotonicClock _clock;
@@ -131,6 +134,7 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
         Receive<Tick>(_ => AskVoters());
         Receive<Leaving>(l => _leaving.Add(l.Node));
         Receive<AgentReport>(OnReport);
+        Receive<VipHealthReport>(r => _vipHealth.Record(r, _clock.Now));
         Receive<Eligibility>(e => OnEligibility(e));
         Receive<ClusterEvent.IClusterDomainEvent>(ForgetLeft);
         Receive<ClusterEvent.CurrentClusterState>(_ => { });
@@ -185,6 +189,12 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
         });
         Receive<Released>(OnReleased);
         Receive<AgentReport>(OnReport);
+        Receive<VipHealthReport>(r =>
+        {
+            // A verdict that changed decides at once: a failing owner hands over within its fall x interval and this message.
+            _vipHealth.Record(r, _clock.Now);
+            if (_vipHealth.View(_clock.Now).Signature() != _vipHealthSeen) Decide();
+        });
         Receive<Eligibility>(e =>
         {
             if (OnEligibility(e)) Decide();
@@ -321,7 +331,9 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
             LookAgain(now);
             return;
         }
-        var decision = Placement.Decide(_vips, members, SelfNode, _assignments, _epochCounter);
+        var vipHealth = _vipHealth.View(now);
+        _vipHealthSeen = vipHealth.Signature();
+        var decision = Placement.Decide(_vips, members, SelfNode, _assignments, _epochCounter, vipHealth);
         _assignments = decision.Assignments;
         _epochCounter = decision.EpochCounter;
         _liveness.Track(_assignments, now);
@@ -342,6 +354,7 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
         var next = Unconfirmed(now).Any() ? _lastResend + ResendInterval : now + IdleLookInterval;
         if (_liveness.NextExpiry(now) is { } expiry && expiry < next) next = expiry;
         if (_health.NextChange(now) is { } change && change < next) next = change;
+        if (_vipHealth.NextChange(now) is { } expires && expires < next) next = expires;
         Timers.StartSingleTimer("tick", Tick.Instance, next - now > MinLookInterval ? next - now : MinLookInterval);
     }
 

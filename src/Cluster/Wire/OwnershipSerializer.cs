@@ -35,6 +35,7 @@ public sealed class OwnershipSerializer(ExtendedActorSystem system) : Serializer
         ["leaving"] = typeof(Leaving),
         ["report"] = typeof(AgentReport),
         ["eligibility"] = typeof(Eligibility),
+        ["vip-health"] = typeof(VipHealthReport),
     };
 
     private static readonly Dictionary<Type, string> Manifests = Types.ToDictionary(kv => kv.Value, kv => kv.Key);
@@ -126,6 +127,14 @@ public sealed class OwnershipSerializer(ExtendedActorSystem system) : Serializer
                 case Eligibility m:
                     w.Write(m.Node.Value); w.Write(m.Eligible); w.Write(m.Reason);
                     break;
+                case VipHealthReport m:
+                    w.Write(m.Node.Value);
+                    w.Write(m.Vips.Count);
+                    foreach (var entry in m.Vips)
+                    {
+                        w.Write(entry.Vip); w.Write((byte)entry.Health); w.Write(entry.ReleaseWhenNoneHealthy);
+                    }
+                    break;
                 default:
                     throw new ArgumentException($"{nameof(OwnershipSerializer)} cannot serialize {obj.GetType()}", nameof(obj));
             }
@@ -156,6 +165,7 @@ public sealed class OwnershipSerializer(ExtendedActorSystem system) : Serializer
             "leaving" => new Leaving(ReadNode(r)),
             "report" => new AgentReport(ReadNode(r), r.ReadBoolean(), ReadHolding(r)),
             "eligibility" => new Eligibility(ReadNode(r), r.ReadBoolean(), r.ReadString()),
+            "vip-health" => new VipHealthReport(ReadNode(r), ReadVipHealth(r)),
             _ => throw new SerializationException($"{nameof(OwnershipSerializer)}: unknown manifest '{manifest}' (a node of another version?)"),
         };
     }
@@ -207,6 +217,20 @@ public sealed class OwnershipSerializer(ExtendedActorSystem system) : Serializer
             promises[i] = new PromiseInfo(r.ReadString(), ReadOptionalNode(r), r.ReadInt64(), TimeSpan.FromTicks(r.ReadInt64()), r.ReadInt64(),
                 ReadOptionalNode(r));
         return promises;
+    }
+
+    private static IReadOnlyList<VipHealthEntry> ReadVipHealth(BinaryReader r)
+    {
+        var entries = new VipHealthEntry[r.ReadInt32()];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            var vip = r.ReadString();
+            var value = r.ReadByte();
+            // A verdict this version does not know (a newer node's) counts as unknown: never as healthy.
+            var health = Enum.IsDefined(typeof(VipHealth), (int)value) ? (VipHealth)value : VipHealth.Unknown;
+            entries[i] = new VipHealthEntry(vip, health, r.ReadBoolean());
+        }
+        return entries;
     }
 
     private static IReadOnlyDictionary<string, long> ReadHolding(BinaryReader r)

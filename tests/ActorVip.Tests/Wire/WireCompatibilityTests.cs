@@ -58,6 +58,9 @@ public sealed class WireCompatibilityTests
                 "v1;nodes=3;lease-time=50000000;margin=1000000;voters=akka.tcp://actorvip@192.0.2.11:4053,akka.tcp://actorvip@192.0.2.12:4053," +
                 "akka.tcp://actorvip@192.0.2.13:4053"),
         ]),
+        // Added after those, still in 0.1.0 (issue 14 §1): a node's health-check verdict per VIP.
+        new VipHealthReport(N11,
+            [new VipHealthEntry("192.0.2.100", VipHealth.Failing), new VipHealthEntry("2001:db8::100", VipHealth.Healthy, ReleaseWhenNoneHealthy: true)]),
     ];
 
     private static readonly OwnershipSerializer Serializer = new(null!);
@@ -126,6 +129,11 @@ public sealed class WireCompatibilityTests
                 var b = (RenewBatch)actual;
                 Assert.Equal((e.Owner, e.RenewalId, e.Fingerprint), (b.Owner, b.RenewalId, b.Fingerprint));
                 Assert.Equal(e.Items, b.Items);
+                break;
+            case VipHealthReport e:
+                var h = (VipHealthReport)actual;
+                Assert.Equal(e.Node, h.Node);
+                Assert.Equal(e.Vips, h.Vips);
                 break;
             case RenewAnswers e:
                 var n = (RenewAnswers)actual;
