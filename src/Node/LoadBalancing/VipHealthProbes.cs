@@ -10,7 +10,7 @@ public static class VipHealthProbes
     {
         HealthCheckKind.Tcp => new TcpProbe(),
         HealthCheckKind.Http or HealthCheckKind.Https => new HttpProbe(check.Health.Kind == HealthCheckKind.Https, check.Health.Path,
-            check.Health.AcceptAnyCertificate, check.Health.StatusMin, check.Health.StatusMax),
+            check.Health.AcceptAnyCertificate, check.Health.StatusMin, check.Health.StatusMax, check.CaFile),
         HealthCheckKind.Exec => new ExecProbe(check.Command, check.Args, log),
         _ => throw new ArgumentOutOfRangeException(nameof(check), check.Health.Kind, "not a VIP health check type"),
     };
