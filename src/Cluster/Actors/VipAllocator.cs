@@ -72,6 +72,9 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
     /// <summary>Nodes that said they cannot hold VIPs (<see cref="Eligibility"/>: their VIP interface is down), and why.</summary>
     private readonly Dictionary<NodeId, string> _ineligible = new();
     private readonly BackendHealthBook _health;
+    /// <summary>The nodes' health-check verdicts per VIP (issue 14 §1), and the view last decided with.</summary>
+    private readonly VipHealthBook _vipHealth = new();
+    private string _vipHealthSeen = "";
     private readonly OwnerLiveness _liveness;
     private readonly VoterContact _contact;
     private readonly IMonotonicClock _clock;
@@ -154,6 +157,7 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
             _vips.Select(v => new PlacementEntry(v.Vip, null, 0, PlacementReasons.Recovering)).OrderBy(e => e.Vip, StringComparer.Ordinal).ToList())));
         Receive<Leaving>(l => _leaving.Add(l.Node));
         Receive<AgentReport>(OnReport);
+        Receive<VipHealthReport>(r => _vipHealth.Record(r, _clock.Now));
         Receive<Eligibility>(e => OnEligibility(e));
         Receive<ClusterEvent.IClusterDomainEvent>(ForgetLeft);
         Receive<ClusterEvent.CurrentClusterState>(_ => { });
@@ -210,6 +214,12 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
         Receive<DecideTick>(_ => DecideNow());
         Receive<GetPlacement>(_ => Sender.Tell(Report()));
         Receive<AgentReport>(OnReport);
+        Receive<VipHealthReport>(r =>
+        {
+            // A verdict that changed decides at once: a failing owner hands over within its fall x interval and this message.
+            _vipHealth.Record(r, _clock.Now);
+            if (_vipHealth.View(_clock.Now).Signature() != _vipHealthSeen) DecideNow();
+        });
         Receive<Eligibility>(e =>
         {
             if (OnEligibility(e)) DecideNow();
@@ -365,7 +375,9 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
             LookAgain(now);
             return;
         }
-        var decision = Placement.Decide(_vips, _eligibleSince.Stamp(members, now), SelfNode, _assignments, _epochCounter);
+        var vipHealth = _vipHealth.View(now);
+        _vipHealthSeen = vipHealth.Signature();
+        var decision = Placement.Decide(_vips, _eligibleSince.Stamp(members, now), SelfNode, _assignments, _epochCounter, vipHealth);
         RememberReasons(decision);
         _nextPreemption = decision.NextPreemption is { } wait ? now + wait : null;
         _assignments = decision.Assignments;
@@ -407,6 +419,7 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
         if (_liveness.NextExpiry(now) is { } expiry && expiry < next) next = expiry;
         if (_health.NextChange(now) is { } change && change < next) next = change;
         if (_nextPreemption is { } preempt && preempt < next) next = preempt;
+        if (_vipHealth.NextChange(now) is { } expires && expires < next) next = expires;
         Timers.StartSingleTimer("tick", Tick.Instance, next - now > MinLookInterval ? next - now : MinLookInterval);
     }
 

@@ -11,17 +11,21 @@ namespace ActorVip.Ownership;
 /// Each VIP comes with the reason it is where it is (<see cref="PlacementReason"/>).
 /// With <see cref="VipSpec.MoveWhenNoneHealthy"/> an owner whose backends are <see cref="BackendHealth.Failing"/> loses
 /// the VIP, but only when another eligible node reported <see cref="BackendHealth.Healthy"/>, and only to such a node.
+/// A health-tracked VIP (<see cref="VipHealthView"/>, issue 14 §1) is placed only on nodes whose checks pass while one
+/// does, and leaves an owner whose checks fail for such a node (Placement.Health.cs).
 /// Every change of owner (to nobody included) takes the next epoch, so epochs only grow.
 /// </summary>
-public static class Placement
+public static partial class Placement
 {
     public static PlacementDecision Decide(
         IReadOnlyList<VipSpec> vips,
         IReadOnlyList<MemberView> members,
         NodeId self,
         IReadOnlyDictionary<string, Assignment> current,
-        long epochCounter)
+        long epochCounter,
+        VipHealthView? health = null)
     {
+        health ??= VipHealthView.None;
         // seen: every member; keepers: may keep what they own; eligible (a subset): may also be given a VIP.
         var keepers = new Dictionary<NodeId, MemberView>();
         foreach (var member in members)
@@ -49,7 +53,7 @@ public static class Placement
         foreach (var spec in specs.Values)
         {
             if (!spec.Preempt && OwnerOf(current, spec.Vip) is { } owner && keepers.ContainsKey(owner) && !MovesAway(spec, owner, keepers, eligible) &&
-                !LeavesAllocator(owner, self, keepers, eligible))
+                !LeavesAllocator(owner, self, keepers, eligible) && !HealthMovesAway(spec, owner, eligible, health))
             {
                 owners[spec.Vip] = owner;
                 reasons[spec.Vip] = PlacementReason.Kept;
@@ -61,7 +65,8 @@ public static class Placement
             var owner = OwnerOf(current, spec.Vip);
             var moving = owner is { } failing && keepers.ContainsKey(failing) && MovesAway(spec, failing, keepers, eligible);
             var candidates = moving ? eligible.Values.Where(m => m.Health == BackendHealth.Healthy) : eligible.Values;
-            NodeId? kept = spec.Preempt && !moving && owner is { } held && keepers.ContainsKey(held) && !LeavesAllocator(held, self, keepers, eligible)
+            NodeId? kept = spec.Preempt && !moving && owner is { } held && keepers.ContainsKey(held) && !LeavesAllocator(held, self, keepers, eligible) &&
+                !HealthMovesAway(spec, held, eligible, health)
                 ? held
                 : null;
             if (kept is { } keeper && spec.PreemptDelay > TimeSpan.Zero)
@@ -72,11 +77,13 @@ public static class Placement
                     nextPreemption = Min(nextPreemption, spec.PreemptDelay - m.EligibleFor);
                 candidates = candidates.Where(m => !waiting.Contains(m)).ToList();
             }
-            var best = Best(candidates, spec, self, load);
+            var best = Best(HealthCandidates(spec, candidates, health), spec, self, load);
             if (kept is { } stays && (best is null || Rank(spec, best.Value) >= Rank(spec, stays)))
                 best = stays;
             owners[spec.Vip] = best;
-            reasons[spec.Vip] = ReasonFor(spec, owner, best, moving, self, seen, keepers);
+            // Moved for health: its backends (MovesAway) or its own checks (HealthMovesAway) fail.
+            var forHealth = moving || (owner is { } checkedOwner && keepers.ContainsKey(checkedOwner) && HealthMovesAway(spec, checkedOwner, eligible, health));
+            reasons[spec.Vip] = ReasonFor(spec, owner, best, forHealth, self, seen, keepers);
             if (best is { } chosen)
                 load[chosen]++;
         }

@@ -37,6 +37,7 @@ public sealed class OwnershipSerializer(ExtendedActorSystem system) : Serializer
         ["eligibility"] = typeof(Eligibility),
         ["placement?"] = typeof(GetPlacement),
         ["placement"] = typeof(PlacementReport),
+        ["vip-health"] = typeof(VipHealthReport),
     };
 
     private static readonly Dictionary<Type, string> Manifests = Types.ToDictionary(kv => kv.Value, kv => kv.Key);
@@ -138,6 +139,14 @@ public sealed class OwnershipSerializer(ExtendedActorSystem system) : Serializer
                         w.Write(v.Vip); WriteOptional(w, v.Owner?.Value); w.Write(v.Epoch); w.Write(v.Reason);
                     }
                     break;
+                case VipHealthReport m:
+                    w.Write(m.Node.Value);
+                    w.Write(m.Vips.Count);
+                    foreach (var entry in m.Vips)
+                    {
+                        w.Write(entry.Vip); w.Write((byte)entry.Health); w.Write(entry.ReleaseWhenNoneHealthy);
+                    }
+                    break;
                 default:
                     throw new ArgumentException($"{nameof(OwnershipSerializer)} cannot serialize {obj.GetType()}", nameof(obj));
             }
@@ -170,6 +179,7 @@ public sealed class OwnershipSerializer(ExtendedActorSystem system) : Serializer
             "eligibility" => new Eligibility(ReadNode(r), r.ReadBoolean(), r.ReadString()),
             "placement?" => GetPlacement.Instance,
             "placement" => new PlacementReport(ReadNode(r), ReadPlacement(r)),
+            "vip-health" => new VipHealthReport(ReadNode(r), ReadVipHealth(r)),
             _ => throw new SerializationException($"{nameof(OwnershipSerializer)}: unknown manifest '{manifest}' (a node of another version?)"),
         };
     }
@@ -227,6 +237,20 @@ public sealed class OwnershipSerializer(ExtendedActorSystem system) : Serializer
     {
         var entries = new PlacementEntry[r.ReadInt32()];
         for (var i = 0; i < entries.Length; i++) entries[i] = new PlacementEntry(r.ReadString(), ReadOptionalNode(r), r.ReadInt64(), r.ReadString());
+        return entries;
+    }
+
+    private static IReadOnlyList<VipHealthEntry> ReadVipHealth(BinaryReader r)
+    {
+        var entries = new VipHealthEntry[r.ReadInt32()];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            var vip = r.ReadString();
+            var value = r.ReadByte();
+            // A verdict this version does not know (a newer node's) counts as unknown: never as healthy.
+            var health = Enum.IsDefined(typeof(VipHealth), (int)value) ? (VipHealth)value : VipHealth.Unknown;
+            entries[i] = new VipHealthEntry(vip, health, r.ReadBoolean());
+        }
         return entries;
     }
 

@@ -194,6 +194,9 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
             // Re-sent each interval: a new allocator (or a lost message) learns it without waiting for a change.
             Timers.StartPeriodicTimer("report", ReportTick.Instance, lb.HealthCheck.Interval);
         }
+        // Health tracking (issue 14 §1): the VIPs' own checks, reported to the allocator (docs/HEALTH.md).
+        if (_settings.Vips.Where(v => v.HealthTracked).ToList() is { Count: > 0 } tracked)
+            Context.ActorOf(VipHealthWatch.Props(_self, tracked, VipHealthProbes.For, _allocator), "vip-health");
     }
 
     protected override void PostStop() => _linkWatch?.Dispose();

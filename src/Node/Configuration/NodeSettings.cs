@@ -73,6 +73,8 @@ public enum HealthCheckKind
     Udp,
     /// <summary>No check: every backend is always healthy.</summary>
     None,
+    /// <summary>A VIP health check only (health-checks): an executable with arguments, exit 0 passes (ExecProbe).</summary>
+    Exec,
 }
 
 /// <summary>What happens to a backend that failed its health check `fall` times in a row.</summary>

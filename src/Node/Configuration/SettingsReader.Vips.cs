@@ -16,7 +16,8 @@ namespace ActorVip.Node.Configuration;
 public static partial class SettingsReader
 {
     /// <summary>The settings of a VIP object in <c>actorvip.vips</c>.</summary>
-    public static readonly IReadOnlyList<string> VipKeys = ["address", "services", "preferred-nodes", "preempt", "preempt-delay"];
+    public static readonly IReadOnlyList<string> VipKeys =
+        ["address", "services", "preferred-nodes", "preempt", "preempt-delay", "health-checks", "when-none-healthy"];
 
     /// <summary>The settings of a service object in a VIP's <c>services</c>.</summary>
     public static readonly IReadOnlyList<string> ServiceKeys =
@@ -40,12 +41,13 @@ public static partial class SettingsReader
     {
         var vips = new List<VipConfig>();
         var named = new Dictionary<IPAddress, string>();
+        var health = ReadNodeHealthTracking(c);
         foreach (var text in List(c, "addresses"))
         {
             if (!VipAddress.TryParse(text.Trim(), out var vip, out var error)) throw new ConfigException($"address: {error}");
             if (named.ContainsKey(vip!.Address)) throw new ConfigException($"address: '{text}' is listed twice");
             named[vip.Address] = "addresses";
-            vips.Add(vip);
+            vips.Add(new VipConfig(vip, [], health.Checks, health.Release));
         }
 
         if (!c.HasPath("vips")) return vips;
@@ -57,7 +59,7 @@ public static partial class SettingsReader
         for (var i = 0; i < items.Count; i++)
         {
             var name = $"vips[{i}]";
-            var vip = ReadVip(items[i], name, c, lb);
+            var vip = ReadVip(items[i], name, c, lb, health);
             if (named.TryGetValue(vip.Address, out var first))
             {
                 throw new ConfigException($"{name}.address: {vip.Address} is already a VIP in {first} (expected each VIP once; " +
@@ -81,7 +83,7 @@ public static partial class SettingsReader
         return vips;
     }
 
-    private static VipConfig ReadVip(HoconValue item, string name, Config c, LoadBalancerSettings lb)
+    private static VipConfig ReadVip(HoconValue item, string name, Config c, LoadBalancerSettings lb, VipHealthTracking health)
     {
         if (!item.IsObject())
         {
@@ -116,7 +118,8 @@ public static partial class SettingsReader
                 services.Add(service);
             }
         }
-        return ReadPreference(v, name, new VipConfig(vip!, services));
+        var tracking = ReadVipHealthTracking(v, name, c, health);
+        return ReadPreference(v, name, new VipConfig(vip!, services, tracking.Checks, tracking.Release));
     }
 
     /// <summary>
@@ -368,17 +371,7 @@ public static partial class SettingsReader
         var statusText = In(name, () => Str(h, "status")).Trim();
         if (!TryStatusRange(statusText, out var statusMin, out var statusMax))
             throw new ConfigException($"{name}.status: '{statusText}' is not an HTTP status or range (expected e.g. 200 or 200-399, within 100 to 599)");
-        var interval = In(name, () => Duration(h, "interval", min: TimeSpan.FromMilliseconds(50)));
-        var timeout = In(name, () => Duration(h, "timeout", min: TimeSpan.FromMilliseconds(10)));
-        if (timeout > interval)
-        {
-            throw new ConfigException($"{name}.timeout: {timeout.TotalMilliseconds} ms is longer than {name}.interval ({interval.TotalMilliseconds} ms); " +
-                "checks would overlap");
-        }
-        var rise = In(name, () => Int(h, "rise"));
-        if (rise is < 1 or > 100) throw new ConfigException($"{name}.rise: '{rise}' is not a count of successes (expected 1 to 100)");
-        var fall = In(name, () => Int(h, "fall"));
-        if (fall is < 1 or > 100) throw new ConfigException($"{name}.fall: '{fall}' is not a count of failures (expected 1 to 100)");
+        var (interval, timeout, rise, fall) = ReadRhythm(h, name);
         var actionText = In(name, () => Str(h, "on-failure"));
         var action = actionText switch
         {
@@ -403,6 +396,23 @@ public static partial class SettingsReader
         var moveAfter = In(name, () => Duration(h, "move-vip-after", min: TimeSpan.Zero));
         return new HealthSettings(kind.Value, path, In(name, () => Bool(h, "insecure-skip-verify")), interval, timeout, rise, fall, action,
             In(name, () => Bool(h, "keep-vip-when-none-healthy")), moveAfter, port, statusMin, statusMax, request, expect);
+    }
+
+    /// <summary>interval, timeout, rise and fall of a check: a backend's (health) or a VIP's (health-checks), by the same rules.</summary>
+    private static (TimeSpan Interval, TimeSpan Timeout, int Rise, int Fall) ReadRhythm(Config h, string name)
+    {
+        var interval = In(name, () => Duration(h, "interval", min: TimeSpan.FromMilliseconds(50)));
+        var timeout = In(name, () => Duration(h, "timeout", min: TimeSpan.FromMilliseconds(10)));
+        if (timeout > interval)
+        {
+            throw new ConfigException($"{name}.timeout: {timeout.TotalMilliseconds} ms is longer than {name}.interval ({interval.TotalMilliseconds} ms); " +
+                "checks would overlap");
+        }
+        var rise = In(name, () => Int(h, "rise"));
+        if (rise is < 1 or > 100) throw new ConfigException($"{name}.rise: '{rise}' is not a count of successes (expected 1 to 100)");
+        var fall = In(name, () => Int(h, "fall"));
+        if (fall is < 1 or > 100) throw new ConfigException($"{name}.fall: '{fall}' is not a count of failures (expected 1 to 100)");
+        return (interval, timeout, rise, fall);
     }
 
     private static bool TryStatusRange(string text, out int min, out int max)

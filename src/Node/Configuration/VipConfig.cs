@@ -8,7 +8,10 @@ namespace ActorVip.Node.Configuration;
 /// <see cref="SettingsReader"/>; per-VIP settings belong here.
 /// </summary>
 /// <param name="Services">The services this VIP declares; empty means the node-wide default (<see cref="NodeSettings.ServicesOf"/>).</param>
-public sealed record VipConfig(VipAddress Vip, IReadOnlyList<ServiceConfig> Services)
+/// <param name="HealthChecks">The VIP's health checks (its own, else the node-wide <c>health-checks</c>); empty: not health-tracked.</param>
+/// <param name="ReleaseWhenNoneHealthy"><c>when-none-healthy = release</c>: released, not kept, when no node passes the checks.</param>
+public sealed record VipConfig(VipAddress Vip, IReadOnlyList<ServiceConfig> Services, IReadOnlyList<VipHealthCheck>? HealthChecks = null,
+    bool ReleaseWhenNoneHealthy = false)
 {
     /// <summary>The voters (seeds, spelt as given) this VIP prefers, first first; empty: no preference (<c>preferred-nodes</c>).</summary>
     public IReadOnlyList<Endpoint> PreferredNodes { get; init; } = [];
@@ -18,6 +21,12 @@ public sealed record VipConfig(VipAddress Vip, IReadOnlyList<ServiceConfig> Serv
 
     /// <summary>How long a more preferred node must have been eligible before it takes the VIP back (<c>preempt-delay</c>).</summary>
     public TimeSpan PreemptDelay { get; init; }
+
+    /// <summary>The VIP's health checks; empty when it is not health-tracked.</summary>
+    public IReadOnlyList<VipHealthCheck> Checks => HealthChecks ?? [];
+
+    /// <summary>Whether this node checks the VIP and reports it (VipHealthWatch): placement then follows the checks.</summary>
+    public bool HealthTracked => Checks.Count > 0;
 
     public VipConfig(VipAddress vip)
         : this(vip, [])
@@ -33,8 +42,10 @@ public sealed record VipConfig(VipAddress Vip, IReadOnlyList<ServiceConfig> Serv
     /// <summary>A VIP with no services of its own, as <c>actorvip.addresses</c> gives it.</summary>
     public static implicit operator VipConfig(VipAddress vip) => new(vip);
 
-    public bool Equals(VipConfig? other) => other is not null && Vip == other.Vip && Services.SequenceEqual(other.Services) &&
-        PreferredNodes.SequenceEqual(other.PreferredNodes) && Preempt == other.Preempt && PreemptDelay == other.PreemptDelay;
+    public bool Equals(VipConfig? other) =>
+        other is not null && Vip == other.Vip && Services.SequenceEqual(other.Services) && Checks.SequenceEqual(other.Checks) &&
+        ReleaseWhenNoneHealthy == other.ReleaseWhenNoneHealthy && PreferredNodes.SequenceEqual(other.PreferredNodes) && Preempt == other.Preempt &&
+        PreemptDelay == other.PreemptDelay;
 
     public override int GetHashCode() => HashCode.Combine(Vip, Services.Count);
 

@@ -1,10 +1,14 @@
 using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
 using ActorVip.Node.Drivers;
 using ActorVip.Node.Ipvs;
 
 namespace ActorVip.Node.LoadBalancing;
 
-/// <summary>An HTTP or HTTPS GET of a path (e.g. /readyz) that must answer a status in a range; any certificate only when configured.</summary>
+/// <summary>
+/// An HTTP or HTTPS GET of a path (e.g. /readyz) that must answer a status in a range; any certificate only when configured,
+/// or (a VIP's https check with ca-file) a certificate that chains to the CAs of a PEM file instead of the system's.
+/// </summary>
 public sealed class HttpProbe : IHealthProbe, IDisposable
 {
     private readonly HttpClient _client;
@@ -13,7 +17,7 @@ public sealed class HttpProbe : IHealthProbe, IDisposable
     private readonly int _statusMin;
     private readonly int _statusMax;
 
-    public HttpProbe(bool tls, string path, bool acceptAnyCertificate, int statusMin = 200, int statusMax = 299)
+    public HttpProbe(bool tls, string path, bool acceptAnyCertificate, int statusMin = 200, int statusMax = 299, string caFile = "")
     {
         _scheme = tls ? "https" : "http";
         _path = path;
@@ -24,6 +28,13 @@ public sealed class HttpProbe : IHealthProbe, IDisposable
         // API servers often present certificates for names, not for each backend address; the operator opts in.
         if (tls && acceptAnyCertificate)
             handler.SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = (_, _, _, _) => true };
+        else if (tls && caFile.Length > 0)
+        {
+            // The name (the URL's address) is still checked; only the roots are the file's.
+            var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
+            policy.CustomTrustStore.ImportFromPemFile(caFile);
+            handler.SslOptions = new SslClientAuthenticationOptions { CertificateChainPolicy = policy };
+        }
         _client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
     }
 

@@ -70,7 +70,11 @@ public sealed class NotifyActor : ReceiveActor
             }
             _linkFault = fault;
         });
-        Receive<HookFault>(f => Run(HookRun.Fault, f.Vip, _held.GetValueOrDefault(f.Vip), f.Reason));
+        // Only for a VIP held here: a node whose checks fail for a VIP another node holds has nothing to hand over.
+        Receive<HookFault>(f =>
+        {
+            if (_held.TryGetValue(f.Vip, out var epoch)) Run(HookRun.Fault, f.Vip, epoch, f.Reason);
+        });
         Receive<Done>(d =>
         {
             if (_queued.TryGetValue(d.Run.Vip, out var queue) && queue.TryDequeue(out var next)) Start(next);

@@ -31,12 +31,13 @@ public sealed class NotifyActorTests() : TestKit("akka.actor.provider = local")
     {
         var runner = new FakeRunner(ok);
         Sys.ActorOf(NotifyActor.Props(new NotifySettings("/usr/local/bin/vip-notify", TimeSpan.FromSeconds(1)), runner, Self, "eth0"));
-        // The actor subscribes in PreStart; a fault it answers to proves it is listening.
+        // The actor subscribes in PreStart; an event it answers to proves it is listening (then the probe VIP is let go).
         AwaitAssert(() =>
         {
-            NotifyHooks.Fault(Sys, "probe", "start");
+            Sys.EventStream.Publish(new VipAcquired("192.0.2.99", 1, new NodeId(Self)));
             Assert.True(runner.Runs.TryTake(out _, TimeSpan.FromMilliseconds(100)));
         }, TimeSpan.FromSeconds(5));
+        Sys.EventStream.Publish(new VipReleased("192.0.2.99", 1, new NodeId(Self), "probe"));
         while (runner.Runs.TryTake(out _, TimeSpan.FromMilliseconds(200))) { }
         return runner;
     }
@@ -89,8 +90,19 @@ public sealed class NotifyActorTests() : TestKit("akka.actor.provider = local")
     public void A_fault_from_health_tracking_runs_the_fault_hook_with_its_reason()
     {
         var runner = Start();
+        Sys.EventStream.Publish(new VipAcquired(Vip, 7, new NodeId(Self)));
+        Assert.Equal("acquired", Next(runner).Event);
         NotifyHooks.Fault(Sys, Vip, "health: https://127.0.0.1:6443/readyz answered 503");
-        Assert.Equal(new HookRun("fault", Vip, 0, Self, "eth0", "health: https://127.0.0.1:6443/readyz answered 503"), Next(runner));
+        Assert.Equal(new HookRun("fault", Vip, 7, Self, "eth0", "health: https://127.0.0.1:6443/readyz answered 503"), Next(runner));
+    }
+
+    [Fact]
+    public void A_fault_from_health_tracking_for_a_vip_held_elsewhere_runs_nothing()
+    {
+        // Every node checks every VIP; only the owner has something to hand over.
+        var runner = Start();
+        NotifyHooks.Fault(Sys, Vip, "health: tcp 127.0.0.1:6443 failing");
+        Assert.False(runner.Runs.TryTake(out _, TimeSpan.FromMilliseconds(500)));
     }
 
     [Fact]

@@ -61,6 +61,9 @@ public sealed class WireCompatibilityTests
         // Added after those, still in 0.1.0 (issue 14 §3): `actorvip status` asks the allocator why each VIP is where it is.
         GetPlacement.Instance,
         new PlacementReport(N13, [new PlacementEntry("192.0.2.100", N11, 7, "preferred"), new PlacementEntry("2001:db8::100", null, 9, "unplaced")]),
+        // Added after those, still in 0.1.0 (issue 14 §1): a node's health-check verdict per VIP.
+        new VipHealthReport(N11,
+            [new VipHealthEntry("192.0.2.100", VipHealth.Failing), new VipHealthEntry("2001:db8::100", VipHealth.Healthy, ReleaseWhenNoneHealthy: true)]),
     ];
 
     private static readonly OwnershipSerializer Serializer = new(null!);
@@ -134,6 +137,11 @@ public sealed class WireCompatibilityTests
                 var p = (PlacementReport)actual;
                 Assert.Equal(e.Allocator, p.Allocator);
                 Assert.Equal(e.Vips, p.Vips);
+                break;
+            case VipHealthReport e:
+                var h = (VipHealthReport)actual;
+                Assert.Equal(e.Node, h.Node);
+                Assert.Equal(e.Vips, h.Vips);
                 break;
             case RenewAnswers e:
                 var n = (RenewAnswers)actual;

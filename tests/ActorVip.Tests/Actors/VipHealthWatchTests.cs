@@ -1,0 +1,91 @@
+using ActorVip.Messages.Ownership;
+using ActorVip.Node.Actors;
+using ActorVip.Node.Configuration;
+using ActorVip.Node.Drivers;
+using ActorVip.Node.LoadBalancing;
+using Akka.TestKit.Xunit2;
+
+namespace ActorVip.Tests.Actors;
+
+/// <summary>
+/// VipHealthWatch (issue 14 §1): runs a VIP's checks with rise/fall and reports the verdict to the allocator (a probe
+/// here), unknown until settled, then healthy or failing as the (fake) probe answers; re-sent without a change.
+/// </summary>
+public class VipHealthWatchTests : TestKit
+{
+    private static readonly NodeId Self = new("192.0.2.11:4053");
+
+    private sealed class FakeProbe : IHealthProbe
+    {
+        public volatile bool Passes = true;
+
+        public Task<bool> CheckAsync(Backend backend, CancellationToken cancel) => Task.FromResult(Passes);
+    }
+
+    private static VipConfig Tracked(string vip, bool release = false, int rise = 2, int fall = 2) => new(VipAddress.Parse(vip), [],
+        [new VipHealthCheck(HealthSettings.Default with { Interval = TimeSpan.FromMilliseconds(50), Timeout = TimeSpan.FromMilliseconds(20),
+            Rise = rise, Fall = fall, Port = 6443 }, System.Net.IPAddress.Loopback, "", [])], release);
+
+    [Fact]
+    public void A_passing_check_reports_unknown_then_healthy_and_a_failing_one_failing()
+    {
+        var probe = new FakeProbe();
+        var allocator = CreateTestProbe();
+        Sys.ActorOf(VipHealthWatch.Props(Self, [Tracked("192.0.2.100", release: true)], (_, _) => probe, allocator));
+        Assert.Equal(new VipHealthEntry("192.0.2.100", VipHealth.Unknown, true), NextEntry(allocator));
+        Assert.Equal(new VipHealthEntry("192.0.2.100", VipHealth.Healthy, true), NextEntry(allocator));
+
+        probe.Passes = false;
+        Assert.Equal(VipHealth.Failing, NextEntry(allocator).Health);
+        probe.Passes = true;
+        Assert.Equal(VipHealth.Healthy, NextEntry(allocator).Health);
+    }
+
+    [Fact]
+    public void A_check_failing_from_the_start_reports_failing_after_fall_and_the_report_is_resent_unchanged()
+    {
+        var probe = new FakeProbe { Passes = false };
+        var allocator = CreateTestProbe();
+        Sys.ActorOf(VipHealthWatch.Props(Self, [Tracked("192.0.2.100", fall: 3)], (_, _) => probe, allocator));
+        Assert.Equal(VipHealth.Unknown, NextEntry(allocator).Health);
+        Assert.Equal(new VipHealthEntry("192.0.2.100", VipHealth.Failing), NextEntry(allocator));
+        // No change: the same report again within the re-send interval, for a new allocator and the 6.5 s book.
+        var again = allocator.ExpectMsg<VipHealthReport>(VipHealthWatch.ResendInterval + TimeSpan.FromSeconds(1));
+        Assert.Equal(VipHealth.Failing, Assert.Single(again.Vips).Health);
+    }
+
+    [Fact]
+    public void A_probe_that_throws_counts_as_failed()
+    {
+        var allocator = CreateTestProbe();
+        Sys.ActorOf(VipHealthWatch.Props(Self, [Tracked("192.0.2.100")], (_, _) => new ThrowingProbe(), allocator));
+        Assert.Equal(VipHealth.Unknown, NextEntry(allocator).Health);
+        Assert.Equal(VipHealth.Failing, NextEntry(allocator).Health);
+    }
+
+    private sealed class ThrowingProbe : IHealthProbe
+    {
+        public Task<bool> CheckAsync(Backend backend, CancellationToken cancel) => throw new InvalidOperationException("boom");
+    }
+
+    private static VipHealthEntry NextEntry(Akka.TestKit.TestProbe allocator)
+    {
+        var report = allocator.ExpectMsg<VipHealthReport>(TimeSpan.FromSeconds(3));
+        Assert.Equal(Self, report.Node);
+        return Assert.Single(report.Vips);
+    }
+
+    [Theory]
+    [InlineData("PPP", 2, 2, true)]
+    [InlineData("FF", 2, 2, false)]
+    [InlineData("PFPF", 2, 2, null)]
+    [InlineData("PPFP", 2, 2, true)]
+    [InlineData("PPFF", 2, 2, false)]
+    [InlineData("F", 2, 1, false)]
+    public void A_verdict_is_unknown_until_rise_passes_or_fall_failures_in_a_row(string results, int rise, int fall, bool? expected)
+    {
+        var verdict = CheckVerdict.Unknown;
+        foreach (var r in results) verdict = verdict.Next(r == 'P', rise, fall);
+        Assert.Equal(expected, verdict.Healthy);
+    }
+}

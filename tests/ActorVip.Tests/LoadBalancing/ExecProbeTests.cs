@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using System.Net;
+using ActorVip.Node.LoadBalancing;
+
+namespace ActorVip.Tests.LoadBalancing;
+
+/// <summary>The exec health check (issue 14 §1): exit 0 passes, no shell, killed with its children at the timeout, output logged on failure.</summary>
+public class ExecProbeTests
+{
+    private static readonly Backend Any = new(IPAddress.Loopback, 0);
+
+    [Fact]
+    public async Task Exit_zero_passes_and_another_exit_fails_with_its_output_logged()
+    {
+        var logged = new List<string>();
+        Assert.True(await new ExecProbe("/bin/true", [], logged.Add).CheckAsync(Any, CancellationToken.None));
+        Assert.False(await new ExecProbe("/bin/sh", ["-c", "echo not ready; exit 3"], logged.Add).CheckAsync(Any, CancellationToken.None));
+        Assert.Contains(logged, l => l.Contains("exit 3") && l.Contains("not ready"));
+    }
+
+    [Fact]
+    public async Task Arguments_are_passed_as_they_are_without_a_shell()
+    {
+        // Through a shell, "; exit 0" would run; as one argument to test it is just a string that is not empty.
+        Assert.False(await new ExecProbe("/usr/bin/test", ["-z", "x; exit 0"], _ => { }).CheckAsync(Any, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_missing_executable_fails_the_check()
+    {
+        var logged = new List<string>();
+        Assert.False(await new ExecProbe("/nonexistent/check", [], logged.Add).CheckAsync(Any, CancellationToken.None));
+        Assert.Contains(logged, l => l.Contains("cannot start"));
+    }
+
+    [Fact]
+    public async Task At_the_timeout_the_check_fails_and_the_process_and_its_children_are_killed()
+    {
+        var marker = $"actorvip-exec-probe-{Guid.NewGuid():N}";
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        var watch = Stopwatch.StartNew();
+        // The shell starts a child shell that sleeps; both carry the marker in their command line, and both must be gone.
+        Assert.False(await new ExecProbe("/bin/sh", ["-c", $"/bin/sh -c 'sleep 30; : {marker}' & wait"], _ => { }).CheckAsync(Any, cancel.Token));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5));
+        await Task.Delay(200);
+        Assert.DoesNotContain(Directory.GetDirectories("/proc"), d => CommandLine(d).Contains(marker));
+    }
+
+    private static string CommandLine(string proc)
+    {
+        try
+        {
+            return File.ReadAllText(Path.Combine(proc, "cmdline"));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return "";
+        }
+    }
+}
