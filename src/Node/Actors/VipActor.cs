@@ -111,7 +111,8 @@ public sealed class VipActor : ReceiveActor, IWithTimers
         if (!_lease.Covers(now))
         {
             _log.Warning("not opening the fence for vip={0} epoch={1}: its lease has {2} ms left, under the {3} ms guard (late after a stall)",
-                _vip, _owner.Epoch, (int)_lease.RemainingAt(now).TotalMilliseconds, (int)HolderLease.Guard.TotalMilliseconds);
+                // An ended lease reads as far in the past (HolderLease.Ended): 0 ms, not an overflowed int.
+                _vip, _owner.Epoch, (int)Math.Max(0, _lease.RemainingAt(now).TotalMilliseconds), (int)HolderLease.Guard.TotalMilliseconds);
             return false;
         }
         if (_fence is null) return true;
