@@ -57,6 +57,10 @@ public sealed class ProcessHookRunner : IHookRunner
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        // Exactly the six ACTORVIP_* of this run: none the node itself was started with (its own settings, say) leaks
+        // into the hook, where it would read as part of the event.
+        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("ACTORVIP_", StringComparison.Ordinal)).ToList())
+            start.Environment.Remove(key);
         foreach (var (key, value) in run.Environment) start.Environment[key] = value;
         using var process = new Process { StartInfo = start };
         var output = new StringBuilder();
