@@ -67,22 +67,24 @@ public sealed class FailoverTrial
         _progress($"VIP {VipTopology.Vip} answers the client after {serving.TotalSeconds:0.0} s; owner {owner.Name} ({owner.Namespace}, {owner.Mac})");
         Wait(Settle);
         WhileServing?.Invoke(processes);
-        // A busy machine can make a fresh owner's lease lapse for a moment; fault only a steady owner.
+        // A busy machine can make a fresh owner's lease lapse for a moment; fault only a steady owner, and only once
+        // every node has joined (the fault is to the owner, not to a cluster still forming).
         var steadyDeadline = observer.Now + ServingBound;
         while (true)
         {
             var now = observer.Now;
             var recent = observer.Snapshot();
             var owners = recent.OwnersBetween(now - Steady, now);
+            var joining = _service.NotJoined(_topology, processes.Values);
             if (owners.Count == 1 && recent.LongestSilence(now - Steady, now) < TimeSpan.FromMilliseconds(100)
-                && _topology.NodeWithMac(owners[0]) is { } steady)
+                && _topology.NodeWithMac(owners[0]) is { } steady && joining.Count == 0)
             {
                 owner = steady;
                 break;
             }
             if (now > steadyDeadline)
                 return Result(owner, [], serving, now, Fail($"the VIP had no steady owner for {Steady.TotalSeconds:0} s before the fault (answering: " +
-                    $"{string.Join(", ", owners)})"));
+                    $"{string.Join(", ", owners)}; not yet Up: {string.Join(", ", joining.Select(n => n.Name))})"));
             Wait(TimeSpan.FromMilliseconds(100));
         }
 

@@ -8,4 +8,10 @@ public interface IVipService
 
     /// <summary>Starts the service on one node (all nodes of the topology are its peers).</summary>
     LabProcess Start(VipTopology topology, LabNode node);
+
+    /// <summary>
+    /// The nodes that have not finished joining their peers yet (a fault is only fair once none are left: a node
+    /// still joining is not counted by a quorum). Empty when the service has no such notion.
+    /// </summary>
+    IReadOnlyList<LabNode> NotJoined(VipTopology topology, IEnumerable<LabProcess> processes) => [];
 }
