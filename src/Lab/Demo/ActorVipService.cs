@@ -21,7 +21,7 @@ public sealed class ActorVipService : IVipService
     /// <summary>
     /// The nodes no leader has moved to Up yet. Akka's split brain resolver counts only Up members: with 5 nodes,
     /// one still Joining and two Up ones lost, the two survivors tie with the lost two and the side with the lowest
-    /// address (the lost one) wins, so the survivors down themselves (seen in CI, a rack crash 2 s after start).
+    /// address (the lost one) wins, so the survivors down themselves (seen in CI: a rack crash 2 s after the fifth node's welcome).
     /// </summary>
     public IReadOnlyList<LabNode> NotJoined(VipTopology topology, IEnumerable<LabProcess> processes)
     {
