@@ -69,8 +69,11 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<NodeId, VoterPromises> _snapshots = new();
     private readonly HashSet<NodeId> _leaving = new();
-    /// <summary>Nodes that said they cannot hold VIPs (<see cref="Eligibility"/>: their VIP interface is down), and why.</summary>
-    private readonly Dictionary<NodeId, string> _ineligible = new();
+    /// <summary>
+    /// Nodes that said they cannot hold VIPs (<see cref="Eligibility"/>: a VIP interface is down), what they said: why, and which
+    /// VIPs (<see cref="Eligibility.Vips"/>; null: none).
+    /// </summary>
+    private readonly Dictionary<NodeId, Eligibility> _ineligible = new();
     private readonly BackendHealthBook _health;
     /// <summary>The nodes' health-check verdicts per VIP (issue 14 §1), and the view last decided with.</summary>
     private readonly VipHealthBook _vipHealth = new();
@@ -80,6 +83,7 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
     private readonly IMonotonicClock _clock;
     private IReadOnlyDictionary<string, Assignment> _assignments = new Dictionary<string, Assignment>();
     private readonly EligibleSince _eligibleSince = new();
+    private static readonly IReadOnlySet<string> NoVips = new HashSet<string>();
     /// <summary>Why each VIP is where it is: the reason of the decision that put it there (a later "kept" does not replace it).</summary>
     private readonly Dictionary<string, PlacementReason> _reasons = new(StringComparer.Ordinal);
     /// <summary>When a preferred node waiting out its preempt delay may take a VIP back (<see cref="PlacementDecision.NextPreemption"/>).</summary>
@@ -245,15 +249,18 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
     /// <summary>Records whether a node can hold VIPs; true when that changed (re-sent reports change nothing).</summary>
     private bool OnEligibility(Eligibility e)
     {
-        if (e.Eligible ? !_ineligible.Remove(e.Node) : _ineligible.TryGetValue(e.Node, out var known) && known == e.Reason) return false;
+        if (e.Eligible ? !_ineligible.Remove(e.Node) : _ineligible.TryGetValue(e.Node, out var known) && known == e) return false;
         if (e.Eligible)
         {
             _log.Info("node={0} can hold VIPs again: {1}", e.Node, e.Reason);
         }
         else
         {
-            _ineligible[e.Node] = e.Reason;
-            _log.Info("node={0} cannot hold VIPs: {1}; placing its VIPs elsewhere", e.Node, e.Reason);
+            _ineligible[e.Node] = e;
+            if (e.Vips is { } some)
+                _log.Info("node={0} cannot hold vips={1}: {2}; placing them elsewhere", e.Node, string.Join(",", some), e.Reason);
+            else
+                _log.Info("node={0} cannot hold VIPs: {1}; placing its VIPs elsewhere", e.Node, e.Reason);
         }
         return true;
     }
@@ -364,7 +371,11 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
                     IsReachable: !state.Unreachable.Contains(m) && !stale.Contains(id) && (!_voters.Contains(id) || _contact.Reaches(id, now)),
                     Health: _health.Of(id, now),
                     IsRenewing: renewing.Contains(id),
-                    CanServe: !_ineligible.ContainsKey(id));
+                    CanServe: !_ineligible.TryGetValue(id, out var said) || said.Vips is not null)
+                {
+                    // A node whose VIP interface is down for some of its VIPs only: the others stay placeable there.
+                    Unservable = _ineligible.TryGetValue(id, out var some) && some.Vips is { } vips ? vips.ToHashSet(StringComparer.Ordinal) : NoVips,
+                };
             })
             .ToList();
         // Only an allocator that a majority of the voters answers places anything (VoterContact): cut off in a minority it

@@ -37,6 +37,10 @@ public static partial class Placement
         foreach (var gone in keepers.Values.Where(m => !m.MayKeep).ToList())
             keepers.Remove(gone.Node);
         var eligible = keepers.Values.Where(m => m.IsEligible).ToDictionary(m => m.Node);
+        // A node whose VIP interface is down for some VIPs only (Unservable) keeps and gets none of those, and the others as usual.
+        var partial = keepers.Values.Any(m => m.Unservable.Count > 0);
+        (Dictionary<NodeId, MemberView> Keepers, Dictionary<NodeId, MemberView> Eligible) For(VipSpec spec) =>
+            partial ? (Serving(keepers, spec.Vip), Serving(eligible, spec.Vip)) : (keepers, eligible);
 
         var specs = new SortedDictionary<string, VipSpec>(StringComparer.Ordinal);
         foreach (var spec in vips)
@@ -52,8 +56,10 @@ public static partial class Placement
         // Owners that simply keep their VIP count first, so the spread sees them before anything moves.
         foreach (var spec in specs.Values)
         {
-            if (!spec.Preempt && OwnerOf(current, spec.Vip) is { } owner && keepers.ContainsKey(owner) && !MovesAway(spec, owner, keepers, eligible) &&
-                !LeavesAllocator(owner, self, keepers, eligible) && !HealthMovesAway(spec, owner, eligible, health))
+            var (vipKeepers, vipEligible) = For(spec);
+            if (!spec.Preempt && OwnerOf(current, spec.Vip) is { } owner && vipKeepers.ContainsKey(owner) &&
+                !MovesAway(spec, owner, vipKeepers, vipEligible) && !LeavesAllocator(owner, self, vipKeepers, vipEligible) &&
+                !HealthMovesAway(spec, owner, vipEligible, health))
             {
                 owners[spec.Vip] = owner;
                 reasons[spec.Vip] = PlacementReason.Kept;
@@ -62,19 +68,22 @@ public static partial class Placement
         }
         foreach (var spec in specs.Values.Where(s => !owners.ContainsKey(s.Vip)))
         {
+            var (vipKeepers, vipEligible) = For(spec);
             var owner = OwnerOf(current, spec.Vip);
-            var moving = owner is { } failing && keepers.ContainsKey(failing) && MovesAway(spec, failing, keepers, eligible);
-            var candidates = moving ? eligible.Values.Where(m => m.Health == BackendHealth.Healthy) : eligible.Values;
-            NodeId? kept = spec.Preempt && !moving && owner is { } held && keepers.ContainsKey(held) && !LeavesAllocator(held, self, keepers, eligible) &&
-                !HealthMovesAway(spec, held, eligible, health)
+            var moving = owner is { } failing && vipKeepers.ContainsKey(failing) && MovesAway(spec, failing, vipKeepers, vipEligible);
+            var candidates = moving ? vipEligible.Values.Where(m => m.Health == BackendHealth.Healthy) : vipEligible.Values;
+            NodeId? kept = spec.Preempt && !moving && owner is { } held && vipKeepers.ContainsKey(held) &&
+                !LeavesAllocator(held, self, vipKeepers, vipEligible) && !HealthMovesAway(spec, held, vipEligible, health)
                 ? held
                 : null;
             if (kept is { } keeper && spec.PreemptDelay > TimeSpan.Zero)
             {
                 // A more preferred node takes the VIP back only once it has been eligible for the whole delay: one that flaps never does.
-                var waiting = candidates.Where(m => m.Node != keeper && m.EligibleFor < spec.PreemptDelay && Rank(spec, m.Node) < Rank(spec, keeper)).ToList();
+                var waiting = candidates
+                    .Where(m => m.Node != keeper && m.EligibleForVip(spec.Vip) < spec.PreemptDelay && Rank(spec, m.Node) < Rank(spec, keeper))
+                    .ToList();
                 foreach (var m in waiting)
-                    nextPreemption = Min(nextPreemption, spec.PreemptDelay - m.EligibleFor);
+                    nextPreemption = Min(nextPreemption, spec.PreemptDelay - m.EligibleForVip(spec.Vip));
                 candidates = candidates.Where(m => !waiting.Contains(m)).ToList();
             }
             var best = Best(HealthCandidates(spec, candidates, health), spec, self, load);
@@ -82,8 +91,9 @@ public static partial class Placement
                 best = stays;
             owners[spec.Vip] = best;
             // Moved for health: its backends (MovesAway) or its own checks (HealthMovesAway) fail.
-            var forHealth = moving || (owner is { } checkedOwner && keepers.ContainsKey(checkedOwner) && HealthMovesAway(spec, checkedOwner, eligible, health));
-            reasons[spec.Vip] = ReasonFor(spec, owner, best, forHealth, self, seen, keepers);
+            var forHealth = moving ||
+                (owner is { } checkedOwner && vipKeepers.ContainsKey(checkedOwner) && HealthMovesAway(spec, checkedOwner, vipEligible, health));
+            reasons[spec.Vip] = ReasonFor(spec, owner, best, forHealth, self, seen, vipKeepers);
             if (best is { } chosen)
                 load[chosen]++;
         }
@@ -115,11 +125,15 @@ public static partial class Placement
         {
             if (moving) return PlacementReason.Health;
             if (!keepers.ContainsKey(from))
-                return seen.TryGetValue(from, out var was) && !was.CanServe ? PlacementReason.Link : PlacementReason.Failover;
+                return seen.TryGetValue(from, out var was) && (!was.CanServe || !was.Serves(spec.Vip)) ? PlacementReason.Link : PlacementReason.Failover;
             if (from == self) return PlacementReason.AwayFromAllocator;
         }
         return Rank(spec, to) < int.MaxValue ? PlacementReason.Preferred : PlacementReason.Spread;
     }
+
+    /// <summary>The members of <paramref name="members"/> that may hold <paramref name="vip"/> as far as their interfaces go.</summary>
+    private static Dictionary<NodeId, MemberView> Serving(Dictionary<NodeId, MemberView> members, string vip) =>
+        members.Values.Where(m => m.Serves(vip)).ToDictionary(m => m.Node);
 
     private static TimeSpan Min(TimeSpan? a, TimeSpan b) => a is { } x && x < b ? x : b;
 

@@ -23,7 +23,8 @@ public sealed record VipSpec(string Vip, IReadOnlyList<NodeId> Preference, bool 
 /// <see cref="IsRenewing"/>: the allocator's own voter has seen this node renew a lease it holds (or it was placed
 /// moments ago and is still within its grace to get one); such a node keeps what it owns even while some other
 /// node's failure detector calls it unreachable. <see cref="CanServe"/> is false while the node said it cannot hold VIPs
-/// (<see cref="Messages.Ownership.Eligibility"/>: its VIP interface is gone, down or without carrier).
+/// (<see cref="Messages.Ownership.Eligibility"/>: every VIP interface of it is gone, down or without carrier);
+/// <see cref="Unservable"/> names the VIPs it cannot hold while it holds the others (their own interface is down).
 /// </summary>
 public sealed record MemberView(NodeId Node, bool HasVipRole, bool IsUp, bool IsReachable, BackendHealth Health, bool IsRenewing = false,
     bool CanServe = true)
@@ -37,6 +38,27 @@ public sealed record MemberView(NodeId Node, bool HasVipRole, bool IsUp, bool Is
     /// by default as long as can be.
     /// </summary>
     public TimeSpan EligibleFor { get; init; } = TimeSpan.MaxValue;
+
+    /// <summary>The VIPs this node cannot hold though it holds others (the interface they live on is down); empty: none.</summary>
+    public IReadOnlySet<string> Unservable { get; init; } = NoVips;
+
+    /// <summary>
+    /// VIPs that were <see cref="Unservable"/> here a while ago, and how long each has been servable again without a break:
+    /// <see cref="EligibleForVip"/> counts the preempt delay from then (<see cref="EligibleSince"/>).
+    /// </summary>
+    public IReadOnlyDictionary<string, TimeSpan> ServableFor { get; init; } = new Dictionary<string, TimeSpan>();
+
+    private static readonly IReadOnlySet<string> NoVips = new HashSet<string>();
+
+    /// <summary>Whether this node may hold <paramref name="vip"/> as far as its interfaces go: not one of <see cref="Unservable"/>.</summary>
+    public bool Serves(string vip) => !Unservable.Contains(vip);
+
+    /// <summary>
+    /// How long this node has been eligible for <paramref name="vip"/> without a break: the node's, or less since the VIP's
+    /// interface returned.
+    /// </summary>
+    public TimeSpan EligibleForVip(string vip) =>
+        !Serves(vip) ? TimeSpan.Zero : ServableFor.TryGetValue(vip, out var since) && since < EligibleFor ? since : EligibleFor;
 
     /// <summary>Healthy as far as the allocator knows: a node that never reported counts as healthy.</summary>
     public bool BackendHealthy => Health is BackendHealth.Healthy or BackendHealth.Unknown;
@@ -76,7 +98,7 @@ public enum PlacementReason
     /// <summary>Moved because the owner's health failed while another node's did not.</summary>
     Health = 4,
 
-    /// <summary>Moved because the owner said it cannot hold VIPs (its VIP interface is down, gone or without carrier).</summary>
+    /// <summary>Moved because the owner said it cannot hold it (the interface the VIP lives on is down, gone or without carrier).</summary>
     Link = 5,
 
     /// <summary>Moved because the owner went away: down, unreachable, leaving, or no longer renewing its lease.</summary>

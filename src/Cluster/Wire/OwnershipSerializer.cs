@@ -128,6 +128,13 @@ public sealed class OwnershipSerializer(ExtendedActorSystem system) : Serializer
                     break;
                 case Eligibility m:
                     w.Write(m.Node.Value); w.Write(m.Eligible); w.Write(m.Reason);
+                    // Only when there are some: an Eligibility about the whole node keeps the bytes of 0.1.0. A field added
+                    // after this one must make it written always.
+                    if (m.Vips is { } vips)
+                    {
+                        w.Write(vips.Count);
+                        foreach (var vip in vips) w.Write(vip);
+                    }
                     break;
                 case GetPlacement:
                     break;
@@ -176,7 +183,8 @@ public sealed class OwnershipSerializer(ExtendedActorSystem system) : Serializer
             "released" => new Released(r.ReadString(), r.ReadInt64(), ReadNode(r), r.BaseStream.Position == r.BaseStream.Length ? 0 : r.ReadInt64()),
             "leaving" => new Leaving(ReadNode(r)),
             "report" => new AgentReport(ReadNode(r), r.ReadBoolean(), ReadHolding(r)),
-            "eligibility" => new Eligibility(ReadNode(r), r.ReadBoolean(), r.ReadString()),
+            // One about the whole node (or from a version before Vips) ends after the reason.
+            "eligibility" => new Eligibility(ReadNode(r), r.ReadBoolean(), r.ReadString(), AtEnd(r) ? null : ReadStrings(r)),
             "placement?" => GetPlacement.Instance,
             "placement" => new PlacementReport(ReadNode(r), ReadPlacement(r)),
             "vip-health" => new VipHealthReport(ReadNode(r), ReadVipHealth(r)),
@@ -202,6 +210,13 @@ public sealed class OwnershipSerializer(ExtendedActorSystem system) : Serializer
         return Enum.IsDefined(typeof(NackReason), value)
             ? (NackReason)value
             : throw new SerializationException($"{nameof(OwnershipSerializer)}: unknown nack reason {value} (a node of another version?)");
+    }
+
+    private static IReadOnlyList<string> ReadStrings(BinaryReader r)
+    {
+        var items = new string[r.ReadInt32()];
+        for (var i = 0; i < items.Length; i++) items[i] = r.ReadString();
+        return items;
     }
 
     private static IReadOnlyList<RenewItem> ReadRenewItems(BinaryReader r)

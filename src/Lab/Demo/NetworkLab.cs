@@ -20,6 +20,7 @@ public sealed class NetworkLab : IDisposable
     private readonly CancellationTokenSource _interrupted = new();
     private readonly object _gate = new();
     private int _disposed;
+    private int _extraPorts;
 
     /// <param name="purpose">A few letters in every name, to tell labs apart in `ip netns list`.</param>
     /// <param name="cleanUpOnSignal">Ctrl-C / SIGTERM cancel <see cref="Interrupted"/>; if the owner does not dispose within 10 s, the handler does
@@ -101,6 +102,32 @@ public sealed class NetworkLab : IDisposable
         foreach (var a in addresses.Where(a => !a.Contains(':')))
             Exec(ns, "ip", "route", "replace", Subnet(a), "dev", "eth0").ThrowIfFailed("ip route replace");
         return ns;
+    }
+
+    /// <summary>Adds another bridge in the switch namespace: a network of its own beside br0 (a second VIP network, say).</summary>
+    public void AddBridge(string bridge)
+    {
+        Exec(Switch, "ip", "link", "add", bridge, "type", "bridge", "forward_delay", "0").ThrowIfFailed($"ip link add {bridge}");
+        Exec(Switch, "ip", "link", "set", bridge, "up").ThrowIfFailed($"ip link set {bridge} up");
+    }
+
+    /// <summary>
+    /// Adds interface <paramref name="device"/> to namespace <paramref name="ns"/> (a host's second interface, or a client's only one),
+    /// a veth whose other end is a port of <paramref name="bridge"/> (see <see cref="AddBridge"/>), up, with
+    /// <paramref name="addresses"/> like "198.51.100.11/24" and their subnet routes.
+    /// </summary>
+    public void AddInterface(string ns, string device, string bridge, params string[] addresses)
+    {
+        // A counter first, so that names cut to 15 characters stay distinct; deleted with the switch namespace.
+        var port = $"x{Interlocked.Increment(ref _extraPorts)}{Prefix[2..]}";
+        port = port[..Math.Min(15, port.Length)];
+        Exec(ns, "ip", "link", "add", device, "type", "veth", "peer", "name", port).ThrowIfFailed("ip link add veth");
+        Exec(ns, "ip", "link", "set", port, "netns", Switch).ThrowIfFailed("ip link set netns");
+        Exec(Switch, "ip", "link", "set", port, "master", bridge).ThrowIfFailed($"ip link set master {bridge}");
+        Exec(Switch, "ip", "link", "set", port, "up").ThrowIfFailed("ip link set port up");
+        foreach (var a in addresses)
+            Exec(ns, ["ip", "addr", "add", a, "dev", device, .. a.Contains(':') ? new[] { "nodad" } : []]).ThrowIfFailed("ip addr add");
+        Exec(ns, "ip", "link", "set", device, "up").ThrowIfFailed("ip link set up");
     }
 
     /// <summary>The name, in the switch namespace, of the bridge port that a host namespace hangs on.</summary>

@@ -134,7 +134,7 @@ public sealed class SimulatedCluster : IAsyncDisposable
             drivers.Addresses.Remove(link, vip);
         var fence = settings.Fence.Enabled ? drivers.Fence : null;
         fence?.Install(settings.Vips.Select(v => v.Address).ToList());
-        var runtime = NodeRuntime.Start(settings, config, link, drivers with { Fence = fence }, MonotonicClock.Instance, Protocol);
+        var runtime = NodeRuntime.Start(settings, config, [link], drivers with { Fence = fence }, MonotonicClock.Instance, Protocol);
         TimelineLog.Attach(runtime.System, node.Host);
         node.Runtime = runtime;
         Mark($"started {node.Name} at {node.Address}");

@@ -30,11 +30,23 @@ public sealed record Leaving(NodeId Node);
 public sealed record AgentReport(NodeId Node, bool BackendHealthy, IReadOnlyDictionary<string, long> Holding);
 
 /// <summary>
-/// Agent to allocator: whether this node can hold VIPs at all (its VIP interface exists, is up and has carrier), and why.
-/// Sent on every change and re-sent every few seconds while <paramref name="Eligible"/> is false, so that a new allocator
-/// learns it; the allocator places nothing on an ineligible node and takes what it holds away.
+/// Agent to allocator: whether this node can hold its VIPs (the interfaces they live on exist, are up and have carrier), and
+/// why. Sent on every change and re-sent every few seconds while <paramref name="Eligible"/> is false, so that a new
+/// allocator learns it; the allocator places nothing it cannot hold on the node and takes what it holds of it away.
 /// </summary>
-public sealed record Eligibility(NodeId Node, bool Eligible, string Reason);
+/// <param name="Vips">
+/// With <paramref name="Eligible"/> false: the VIPs the node cannot hold (their own interface is down) while it holds the
+/// others; null: it can hold none (every VIP interface down), which is also what a node before this field meant. A reader
+/// before this field takes every ineligible node as holding none: it moves the others away too, which is safe.
+/// </param>
+public sealed record Eligibility(NodeId Node, bool Eligible, string Reason, IReadOnlyList<string>? Vips = null)
+{
+    public bool Equals(Eligibility? other) =>
+        other is not null && Node == other.Node && Eligible == other.Eligible && Reason == other.Reason &&
+        (Vips is null ? other.Vips is null : other.Vips is not null && Vips.SequenceEqual(other.Vips));
+
+    public override int GetHashCode() => HashCode.Combine(Node, Eligible, Reason, Vips?.Count);
+}
 
 /// <summary>Where each node's agent lives, so that the allocator (src/Cluster) and the agent (src/Node) spell it once.</summary>
 public static class AgentPath

@@ -48,7 +48,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         public static readonly EligibilityTick Instance = new();
     }
 
-    /// <summary>From the link watcher's thread: the VIP interface's new state.</summary>
+    /// <summary>From the link watcher's thread: a VIP interface's new state.</summary>
     private sealed record LinkChanged(LinkStatus Status);
 
     /// <summary>
@@ -85,11 +85,17 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     private sealed record PendingRelease(ReleaseLease Release, TimeSpan Deadline);
 
     private readonly NodeSettings _settings;
-    /// <summary>The VIP interface handed to new holders; replaced when the link returns (after a re-create, with a new index and MAC).</summary>
-    private InterfaceInfo _link;
-    /// <summary>Why this node cannot hold VIPs now (its VIP interface is gone, down or without carrier); null while it can.</summary>
-    private string? _ineligible;
-    private IDisposable? _linkWatch;
+    /// <summary>
+    /// The VIP interfaces by name (the node's and each VIP's own), handed to new holders; one is replaced when its link returns
+    /// (after a re-create, with a new index and MAC).
+    /// </summary>
+    private readonly Dictionary<string, InterfaceInfo> _links = new(StringComparer.Ordinal);
+    /// <summary>
+    /// The VIP interfaces that are gone, down or without carrier now, and why: this node cannot hold the VIPs that live on
+    /// them (each VIP on its own interface, the node's by default), and holds the others as usual.
+    /// </summary>
+    private readonly Dictionary<string, string> _down = new(StringComparer.Ordinal);
+    private readonly List<IDisposable> _linkWatches = new();
     private readonly DriverSet _drivers;
     private readonly LeaseSettings _lease;
     private readonly IReadOnlyList<NodeId> _voters;
@@ -113,13 +119,16 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     /// <summary>Whether this node sees a healthy backend; null while nobody watches (keep-vip-when-none-healthy = on) or not yet settled.</summary>
     private bool? _backendHealthy;
 
+    /// <param name="links">The VIP interfaces as found at start (<see cref="NodeSettings.VipInterfaces"/>); one not among them counts as gone until its
+    /// watcher reports it.</param>
     /// <param name="fingerprint">This node's voters and timings, carried by every renewal (null: none, as a node before it).</param>
-    public NodeAgent(NodeSettings settings, InterfaceInfo link, DriverSet drivers, LeaseSettings lease, IReadOnlyList<NodeId> voters, NodeId self,
+    public NodeAgent(NodeSettings settings, IReadOnlyList<InterfaceInfo> links, DriverSet drivers, LeaseSettings lease, IReadOnlyList<NodeId> voters,
+        NodeId self,
         IMonotonicClock clock, IActorRef allocator, LeaseFingerprint? fingerprint = null)
     {
         _fingerprint = fingerprint;
         _settings = settings;
-        _link = link;
+        foreach (var link in links) _links[link.Name] = link;
         _drivers = drivers;
         _lease = lease;
         _voters = voters;
@@ -156,9 +165,9 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(NodeSettings settings, InterfaceInfo link, DriverSet drivers, LeaseSettings lease, IReadOnlyList<NodeId> voters, NodeId self,
-        IMonotonicClock clock, IActorRef allocator, LeaseFingerprint? fingerprint = null) =>
-        Akka.Actor.Props.Create(() => new NodeAgent(settings, link, drivers, lease, voters, self, clock, allocator, fingerprint));
+    public static Props Props(NodeSettings settings, IReadOnlyList<InterfaceInfo> links, DriverSet drivers, LeaseSettings lease, IReadOnlyList<NodeId> voters,
+        NodeId self, IMonotonicClock clock, IActorRef allocator, LeaseFingerprint? fingerprint = null) =>
+        Akka.Actor.Props.Create(() => new NodeAgent(settings, links, drivers, lease, voters, self, clock, allocator, fingerprint));
 
     /// <summary>
     /// Renewals run only while a VIP is placed here, and the lease-expiry timer fires when the earliest held lease would
@@ -185,8 +194,17 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         var self = Self;
-        // The watcher calls back on its own thread; the first call is the interface's state now.
-        _linkWatch = _drivers.LinkWatcher?.Watch(_link.Name, status => self.Tell(new LinkChanged(status)));
+        foreach (var name in _settings.VipInterfaces)
+        {
+            if (!_links.ContainsKey(name)) _down[name] = new LinkStatus(name, null).Reason;
+            // The watcher calls back on its own thread; the first call is the interface's state now.
+            if (_drivers.LinkWatcher?.Watch(name, status => self.Tell(new LinkChanged(status))) is { } watch) _linkWatches.Add(watch);
+        }
+        if (_down.Count > 0)
+        {
+            TellEligibility();
+            Timers.StartPeriodicTimer("eligibility", EligibilityTick.Instance, EligibilityResend);
+        }
         var lb = _settings.LoadBalancer;
         if (lb.Enabled && !lb.HealthCheck.KeepVipWhenNoneHealthy && _drivers.LoadBalancer is { } drivers)
         {
@@ -199,54 +217,75 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
             Context.ActorOf(VipHealthWatch.Props(_self, tracked, VipHealthProbes.For, _allocator), "vip-health");
     }
 
-    protected override void PostStop() => _linkWatch?.Dispose();
+    protected override void PostStop()
+    {
+        foreach (var watch in _linkWatches) watch.Dispose();
+    }
 
     /// <summary>
-    /// The VIP interface changed. Gone, administratively down or without carrier: the node cannot answer for a VIP, so
-    /// it says so to the allocator first (which then places nothing here and moves what is here) and gives every VIP up at
-    /// once, the graceful way (silenced, then released). Back up: the holders it starts from now on use the interface's
-    /// index and MAC as they are now, and it says it can serve again.
+    /// A VIP interface changed. Gone, administratively down or without carrier: the node cannot answer for the VIPs that live
+    /// on it, so it says so to the allocator first (which then places none of them here and moves those that are here) and
+    /// gives each of them up at once, the graceful way (silenced, then released); VIPs on its other interfaces stay. Back
+    /// up: the holders it starts from now on use the interface's index and MAC as they are now, and it says it can serve
+    /// them again.
     /// </summary>
     private void OnLinkChanged(LinkStatus status)
     {
         Context.System.EventStream.Publish(new LinkObserved(status.Name, status.CanServe, status.Reason));
+        var name = status.Name;
         if (status is { CanServe: true, Link: { } link })
         {
-            var changed = link.Index != _link.Index || !link.Mac.Equals(_link.Mac);
-            _link = link;
-            if (_ineligible is not null)
+            var changed = _links.TryGetValue(name, out var was) && (link.Index != was.Index || !link.Mac.Equals(was.Mac));
+            _links[name] = link;
+            if (_down.Remove(name))
             {
-                _ineligible = null;
-                Timers.Cancel("eligibility");
-                _log.Info("the VIP interface is back, this node can hold VIPs again node={0} reason={1}", _self, status.Reason);
+                if (_down.Count == 0) Timers.Cancel("eligibility");
+                _log.Info("the VIP interface is back, this node can hold its VIPs again node={0} reason={1}", _self, status.Reason);
                 TellEligibility();
             }
-            else if (changed && _placed.Count > 0)
+            else if (changed)
             {
                 // Holders announce with the index and MAC they were started with: hand over and take the VIP anew.
-                GiveUpAll($"{status.Reason}, changed under the VIPs (index or MAC)");
+                GiveUpOn(name, $"{status.Reason}, changed under the VIPs (index or MAC)");
             }
             return;
         }
-        if (_ineligible == status.Reason) return;
-        var first = _ineligible is null;
-        _ineligible = status.Reason;
-        _log.Warning("this node cannot hold VIPs: {0}; handing its VIPs over node={1} holding={2}", status.Reason, _self, _placed.Count);
+        if (_down.TryGetValue(name, out var known) && known == status.Reason) return;
+        _down[name] = status.Reason;
+        _log.Warning("this node cannot hold VIPs: {0}; handing its VIPs over node={1} holding={2}", status.Reason, _self,
+            _placed.Values.Count(p => _settings.InterfaceOf(p.Vip) == name));
         // Before the Released messages, so that the allocator's decision on them already leaves this node out.
         TellEligibility();
-        if (first) Timers.StartPeriodicTimer("eligibility", EligibilityTick.Instance, EligibilityResend);
-        GiveUpAll(status.Reason);
+        if (!Timers.IsTimerActive("eligibility")) Timers.StartPeriodicTimer("eligibility", EligibilityTick.Instance, EligibilityResend);
+        GiveUpOn(name, status.Reason);
     }
 
-    private void GiveUpAll(string reason)
+    /// <summary>Gives up every VIP placed here that lives on interface <paramref name="name"/>.</summary>
+    private void GiveUpOn(string name, string reason)
     {
-        foreach (var (vip, placed) in _placed.ToList())
+        foreach (var (vip, placed) in _placed.Where(p => _settings.InterfaceOf(p.Value.Vip) == name).ToList())
             GiveUp(vip, placed, reason);
     }
 
+    /// <summary>Why this node cannot hold <paramref name="vip"/> now (its interface is gone, down or without carrier); null while it can.</summary>
+    private string? CannotHold(VipConfig vip) => _down.GetValueOrDefault(_settings.InterfaceOf(vip));
+
+    /// <summary>
+    /// Tells the allocator what this node can hold: everything (every VIP interface up), nothing (every one down: as a node with
+    /// one VIP interface always said), or all but the VIPs on the interfaces that are down, named in <see cref="Eligibility.Vips"/>.
+    /// </summary>
     private void TellEligibility()
     {
-        if (!_leaving) _allocator.Tell(new Eligibility(_self, _ineligible is null, _ineligible ?? $"interface {_link.Name} is up (index {_link.Index})"));
+        if (_leaving) return;
+        if (_down.Count == 0)
+        {
+            _allocator.Tell(new Eligibility(_self, true, string.Join("; ", _links.Values.Select(l => new LinkStatus(l.Name, l).Reason))));
+            return;
+        }
+        var reason = string.Join("; ", _down.Values);
+        var affected = _settings.Vips.Where(v => CannotHold(v) is not null).Select(v => v.Address.ToString()).ToList();
+        var all = affected.Count == _settings.Vips.Count;
+        _allocator.Tell(new Eligibility(_self, false, reason, all ? null : affected));
     }
 
     /// <summary>Tells the allocator whether this node sees a healthy backend (placement moves a VIP on it, docs/LOAD-BALANCING.md).</summary>
@@ -266,18 +305,18 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     private void OnAssign(Assign assign)
     {
         if (_leaving) return;
-        if (_ineligible is not null)
-        {
-            // The allocator had not heard (a new one, or a lost message): say why again, then hand the placement back.
-            _log.Info("assigned vip={0} epoch={1} while this node cannot hold VIPs ({2}); handing it back", assign.Vip, assign.Epoch, _ineligible);
-            TellEligibility();
-            _allocator.Tell(new Released(assign.Vip, assign.Epoch, _self));
-            return;
-        }
         var vip = Configured(assign.Vip);
         if (vip is null)
         {
             _log.Warning("allocator assigned vip={0}, which this node is not configured for; ignoring", assign.Vip);
+            return;
+        }
+        if (CannotHold(vip) is { } why)
+        {
+            // The allocator had not heard (a new one, or a lost message): say why again, then hand the placement back.
+            _log.Info("assigned vip={0} epoch={1} while this node cannot hold it ({2}); handing it back", assign.Vip, assign.Epoch, why);
+            TellEligibility();
+            _allocator.Tell(new Released(assign.Vip, assign.Epoch, _self));
             return;
         }
         if (_placed.TryGetValue(assign.Vip, out var placed))
@@ -301,8 +340,8 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     /// </summary>
     private void OnClaim(Claim claim)
     {
-        if (_leaving || _ineligible is not null || _placed.ContainsKey(claim.Vip)) return;
-        if (Configured(claim.Vip) is not { } vip) return;
+        if (_leaving || _placed.ContainsKey(claim.Vip)) return;
+        if (Configured(claim.Vip) is not { } vip || CannotHold(vip) is not null) return;
         _log.Info("claimed here while no allocator reaches a majority, acquiring the lease vip={0} epoch={1} node={2} previous-owner={3}", claim.Vip,
             claim.Epoch, _self, claim.PreviousOwner?.Value ?? "none");
         Acquire(new Placed(vip, NewLease(claim.Epoch)) { Claim = claim });
@@ -377,8 +416,10 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         if (placed.Holder is null)
         {
             if (IsStopping(ack.Vip)) return; // the previous holder is still removing the address
+            // Its own interface (placed only while it is up: a link loss gives up the VIPs on it).
+            if (!_links.TryGetValue(_settings.InterfaceOf(placed.Vip), out var link)) return;
             placed.Validity = new HolderLease(_clock, now + placed.Lease.Remaining(now));
-            placed.Holder = Context.ActorOf(VipActor.Props(_link, placed.Vip, _settings, _drivers.Addresses, _drivers.Announcer, _drivers.Fence,
+            placed.Holder = Context.ActorOf(VipActor.Props(link, placed.Vip, _settings, _drivers.Addresses, _drivers.Announcer, _drivers.Fence,
                 placed.Validity, _drivers.LoadBalancer, new OwnerTag(ack.Epoch, _self)), Sanitize(ack.Vip));
             Context.Watch(placed.Holder);
             _log.Info("lease granted vip={0} epoch={1} node={2} valid-for-ms={3}", ack.Vip, ack.Epoch, _self,

@@ -17,7 +17,7 @@ public static class NodeCleanup
     /// <summary>The steps in the order that keeps a VIP silent throughout: the address goes first, the fence last.</summary>
     public static IReadOnlyList<ICleanupStep> StepsFor(NodeSettings settings) =>
     [
-        new LeftoverAddresses(settings.Interface, settings.Vips.Select(v => v.Vip).ToList()),
+        new LeftoverAddresses(settings.Vips.Count > 0 ? settings.VipInterfaces : [settings.Interface], settings.Vips.Select(v => v.Vip).ToList()),
         new LeftoverIpvsServices(settings.Vips.Select(v => v.Vip).ToList(), StaleServices.MarksOf(settings)),
         new LeftoverTables([NatTable]),
         new LeftoverTables([settings.Fence.Table]),

@@ -16,7 +16,7 @@ public static class ExitSilence
     /// `actorvip cleanup` (systemd's ExecStopPost, the package's removal) removes them. Returns a line for each step that
     /// failed.
     /// </summary>
-    public static IReadOnlyList<string> Silence(DriverSet drivers, InterfaceInfo link, NodeSettings settings)
+    public static IReadOnlyList<string> Silence(DriverSet drivers, IReadOnlyList<InterfaceInfo> links, NodeSettings settings)
     {
         var errors = new List<string>();
         foreach (var vip in settings.Vips)
@@ -29,6 +29,8 @@ public static class ExitSilence
             {
                 errors.Add($"actorvip: closing the fence for {vip.Address} failed: {e.Message}");
             }
+            // Each VIP from its own interface (the node's, or the one its vips object names).
+            if (links.FirstOrDefault(l => l.Name == settings.InterfaceOf(vip)) is not { } link) continue;
             try
             {
                 drivers.Addresses.Remove(link, vip.Vip);

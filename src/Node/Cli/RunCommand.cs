@@ -76,10 +76,16 @@ public static class RunCommand
         using var listener = MetricsAddress.Listen(settings.MetricsAddress);
         Listening.CheckNodeAddress(settings.NodeAddress);
         using var drivers = LinuxDrivers.Open(settings);
-        var link = drivers.Set.Links.Find(settings.Interface);
-        if (link is null)
+        // Every interface a VIP lives on (the node's, and each VIP's own): one missing is a host problem, before anything is applied.
+        var links = new List<InterfaceInfo>();
+        foreach (var name in settings.VipInterfaces)
         {
-            Console.Error.WriteLine($"actorvip: interface: '{settings.Interface}' does not exist on this host (ip link lists the interfaces)");
+            if (drivers.Set.Links.Find(name) is { } found)
+            {
+                links.Add(found);
+                continue;
+            }
+            Console.Error.WriteLine($"actorvip: {MissingInterface(settings, name)}");
             return ExitCodes.Failure;
         }
         IReadOnlyList<InterfaceAddress> present;
@@ -88,16 +94,18 @@ public static class RunCommand
         // replace it with a deprecated one that vanishes at release.
         if (VipCopies.Foreign(present, settings.Vips.Select(v => v.Vip)).FirstOrDefault() is { } foreign)
         {
-            var where = foreign.InterfaceIndex == link.Index ? link.Name : $"interface index {foreign.InterfaceIndex}";
+            var where = links.FirstOrDefault(l => l.Index == foreign.InterfaceIndex)?.Name ?? $"interface index {foreign.InterfaceIndex}";
             Console.Error.WriteLine($"actorvip: address: {VipCopies.Describe(foreign, where)}");
             return ExitCodes.BadInput;
         }
-        foreach (var copy in present.Where(a => a.InterfaceIndex == link.Index))
+        // On every VIP interface, not only the VIP's own: a VIP moved to another interface left its copy on the old one.
+        foreach (var copy in present)
         {
+            if (links.FirstOrDefault(l => l.Index == copy.InterfaceIndex) is not { } on) continue;
             // Left by an earlier run that was killed: we hold nothing until the cluster grants it.
             var vip = new VipAddress(copy.Address, copy.PrefixLength);
-            drivers.Set.Addresses.Remove(link, vip);
-            Console.WriteLine($"actorvip: removed a stale copy of {vip} from {link.Name} left by an earlier run");
+            drivers.Set.Addresses.Remove(on, vip);
+            Console.WriteLine($"actorvip: removed a stale copy of {vip} from {on.Name} left by an earlier run");
         }
         // Before the fence: a kernel without IPVS fails here and leaves nothing behind.
         RemoveStaleLoadBalancing(drivers.Set, settings, atStart: true);
@@ -132,14 +140,14 @@ public static class RunCommand
         NodeRuntime runtime;
         try
         {
-            runtime = NodeRuntime.Start(settings, config, link, drivers.Set, MonotonicClock.Instance,
+            runtime = NodeRuntime.Start(settings, config, links, drivers.Set, MonotonicClock.Instance,
                 transportSecurity: certificates is null ? null : PeerTrust.Setup(certificates));
         }
         catch (Exception e)
         {
             // Every setting was checked before, so this is the host (a port taken since, memory). Nothing was owned; the fence
             // stays installed owning nothing (ExitSilence), as on every exit after it was installed.
-            foreach (var error in ExitSilence.Silence(drivers.Set, link, settings)) Console.Error.WriteLine(error);
+            foreach (var error in ExitSilence.Silence(drivers.Set, links, settings)) Console.Error.WriteLine(error);
             RemoveStaleLoadBalancing(drivers.Set, settings, atStart: false);
             Console.Error.WriteLine($"actorvip: the node could not start: {e.GetType().Name}: {ConfigSources.FirstLine(e.Message)}");
             return ExitCodes.Failure;
@@ -147,7 +155,8 @@ public static class RunCommand
         using var service = SystemdService.Attach(runtime, notifier);
         using var endpoints = NodeEndpoints.Start(runtime, settings, listener);
         using var trim = MemoryTrim.Start(first: TimeSpan.FromSeconds(15), every: TimeSpan.FromMinutes(1));
-        Console.WriteLine($"actorvip: node {runtime.Self} started; vips {string.Join(", ", settings.Vips)} on {link.Name}; voters {settings.Nodes}");
+        var placedOn = string.Join(", ", settings.Vips.Select(v => $"{v} on {settings.InterfaceOf(v)}"));
+        Console.WriteLine($"actorvip: node {runtime.Self} started; vips {placedOn}; voters {settings.Nodes}");
         var rejoins = new RejoinPolicy();
         while (true)
         {
@@ -160,7 +169,7 @@ public static class RunCommand
             if (!terminated.IsCompleted) break;
             // Downed or shut down by the cluster: the VIPs went with the actors, and are silenced again here, with the fence
             // left installed owning nothing (ExitSilence).
-            foreach (var error in ExitSilence.Silence(drivers.Set, link, settings)) Console.Error.WriteLine(error);
+            foreach (var error in ExitSilence.Silence(drivers.Set, links, settings)) Console.Error.WriteLine(error);
             RemoveStaleLoadBalancing(drivers.Set, settings, atStart: false);
             var reason = Akka.Actor.CoordinatedShutdown.Get(runtime.System).ShutdownReason;
             if (reason?.GetType().Name == TlsHandshakeFailureReason)
@@ -183,7 +192,7 @@ public static class RunCommand
                 "its voter's promises");
             try
             {
-                runtime = NodeRuntime.Start(settings, config, link, drivers.Set, MonotonicClock.Instance,
+                runtime = NodeRuntime.Start(settings, config, links, drivers.Set, MonotonicClock.Instance,
                     transportSecurity: certificates is null ? null : PeerTrust.Setup(certificates), keptVotes: runtime.Votes);
             }
             catch (Exception e)
@@ -200,12 +209,25 @@ public static class RunCommand
         runtime.StopAsync(TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(300)).GetAwaiter().GetResult();
         // The VIPs were released by their actors; silenced again here, and the fence stays installed owning nothing: a
         // removal that failed, or an address added again by anyone, must not make this node answer after it stopped.
-        var errors = ExitSilence.Silence(drivers.Set, link, settings);
+        var errors = ExitSilence.Silence(drivers.Set, links, settings);
         foreach (var error in errors) Console.Error.WriteLine(error);
         RemoveStaleLoadBalancing(drivers.Set, settings, atStart: false);
         if (errors.Count > 0) return ExitCodes.Failure;
         Console.WriteLine("actorvip: stopped; every VIP released (the fence stays installed owning nothing until actorvip cleanup or the next start)");
         return ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// The one line for a VIP interface this host lacks, naming the setting that gave it: the node's <c>interface</c>, or the
+    /// <c>interface</c> of the VIPs that have it as their own.
+    /// </summary>
+    internal static string MissingInterface(NodeSettings settings, string name)
+    {
+        var own = settings.Vips.Where(v => v.Interface == name).Select(v => v.Address.ToString()).ToList();
+        var setting = own.Count == 0 || settings.Vips.Any(v => v.Interface is null && name == settings.Interface)
+            ? "interface"
+            : $"vips interface (of {string.Join(", ", own)})";
+        return $"{setting}: '{name}' does not exist on this host (ip link lists the interfaces)";
     }
 
     /// <summary>IPVS services of our VIPs and the NAT table: left by a killed run (start), or by an actor that could not remove them (stop).</summary>

@@ -36,6 +36,18 @@ public sealed record NodeSettings(
     /// <summary>Whether any VIP balances a service: IPVS (and the NAT) is needed on this node.</summary>
     public bool Balances => Vips.Any(v => ServicesOf(v).Count > 0);
 
+    /// <summary>The interface a VIP lives on: its own (<c>interface</c> in its vips object), else the node's.</summary>
+    public string InterfaceOf(VipConfig vip) => vip.Interface ?? Interface;
+
+    /// <summary>The interface of the VIP whose address text is <paramref name="vip"/> (as messages name it); the node's for one not configured.</summary>
+    public string InterfaceOf(string vip) => Vips.FirstOrDefault(v => v.Address.ToString() == vip) is { } config ? InterfaceOf(config) : Interface;
+
+    /// <summary>
+    /// The interfaces this node's VIPs live on, each once, in the order of the VIPs: what the node adds addresses to,
+    /// announces on, fences, watches (link tracking) and cleans up.
+    /// </summary>
+    public IReadOnlyList<string> VipInterfaces => Vips.Select(InterfaceOf).Distinct(StringComparer.Ordinal).ToList();
+
     /// <summary>Every service of every VIP, with its VIP.</summary>
     public IEnumerable<(VipConfig Vip, ServiceConfig Service)> Services => Vips.SelectMany(v => ServicesOf(v).Select(s => (v, s)));
 }

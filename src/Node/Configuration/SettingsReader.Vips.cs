@@ -17,7 +17,7 @@ public static partial class SettingsReader
 {
     /// <summary>The settings of a VIP object in <c>actorvip.vips</c>.</summary>
     public static readonly IReadOnlyList<string> VipKeys =
-        ["address", "services", "preferred-nodes", "preempt", "preempt-delay", "health-checks", "when-none-healthy"];
+        ["address", "services", "preferred-nodes", "preempt", "preempt-delay", "health-checks", "when-none-healthy", "interface"];
 
     /// <summary>The settings of a service object in a VIP's <c>services</c>.</summary>
     public static readonly IReadOnlyList<string> ServiceKeys =
@@ -119,7 +119,19 @@ public static partial class SettingsReader
             }
         }
         var tracking = ReadVipHealthTracking(v, name, c, health);
-        return ReadPreference(v, name, new VipConfig(vip!, services, tracking.Checks, tracking.Release));
+        return ReadPreference(v, name, new VipConfig(vip!, services, tracking.Checks, tracking.Release) { Interface = ReadVipInterface(v, name) });
+    }
+
+    /// <summary>
+    /// The VIP's own interface (<c>interface</c>), by the node interface's rule; null when not given (the node's). Whether it
+    /// exists on this host is checked at start (RunCommand, exit 1), as the node's is.
+    /// </summary>
+    private static string? ReadVipInterface(Config v, string name)
+    {
+        if (!v.HasPath("interface")) return null;
+        var text = In(name, () => Str(v, "interface"));
+        ValidateInterfaceName(text, $"{name}.interface");
+        return text;
     }
 
     /// <summary>

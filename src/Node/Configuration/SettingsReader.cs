@@ -19,7 +19,8 @@ public static partial class SettingsReader
 
         var lb = ReadLoadBalancer(c);
         var vips = ReadVips(c, lb);
-        if (vips.Count > 0 && iface.Length == 0)
+        // A VIP with an interface of its own needs none of the node's.
+        if (vips.Any(v => v.Interface is null) && iface.Length == 0)
             throw new ConfigException("interface: not set (expected the name of the interface that carries the VIPs, e.g. --interface eth0)");
 
         var nodeAddress = ParseEndpoint("node-address", Str(c, "node-address"));
@@ -193,11 +194,14 @@ public static partial class SettingsReader
         }
     }
 
-    /// <summary>The kernel's dev_valid_name: 1 to 15 bytes, not "." or "..", no '/', ':' or white space.</summary>
-    public static void ValidateInterfaceName(string name)
+    /// <summary>
+    /// The kernel's dev_valid_name: 1 to 15 bytes, not "." or "..", no '/', ':' or white space. <paramref name="setting"/> names
+    /// where it was given: the node's <c>interface</c> or a VIP's (<c>vips[0].interface</c>).
+    /// </summary>
+    public static void ValidateInterfaceName(string name, string setting = "interface")
     {
         if (name.Length is 0 or > 15 || name is "." or ".." || name.Any(ch => ch is '/' or ':' || char.IsWhiteSpace(ch) || ch > 126 || char.IsControl(ch)))
-            throw new ConfigException($"interface: '{name}' is not a valid interface name (expected 1 to 15 characters without '/', ':' or spaces, e.g. eth0)");
+            throw new ConfigException($"{setting}: '{name}' is not a valid interface name (expected 1 to 15 characters without '/', ':' or spaces, e.g. eth0)");
     }
 
     private static Endpoint ParseEndpoint(string setting, string text) =>

@@ -22,6 +22,12 @@ public sealed record VipConfig(VipAddress Vip, IReadOnlyList<ServiceConfig> Serv
     /// <summary>How long a more preferred node must have been eligible before it takes the VIP back (<c>preempt-delay</c>).</summary>
     public TimeSpan PreemptDelay { get; init; }
 
+    /// <summary>
+    /// The interface this VIP lives on (<c>interface</c> in its vips object), so that one node may carry VIPs on two networks;
+    /// null: the node's <c>actorvip.interface</c>. Read it through <see cref="NodeSettings.InterfaceOf(VipConfig)"/>.
+    /// </summary>
+    public string? Interface { get; init; }
+
     /// <summary>The VIP's health checks; empty when it is not health-tracked.</summary>
     public IReadOnlyList<VipHealthCheck> Checks => HealthChecks ?? [];
 
@@ -45,7 +51,7 @@ public sealed record VipConfig(VipAddress Vip, IReadOnlyList<ServiceConfig> Serv
     public bool Equals(VipConfig? other) =>
         other is not null && Vip == other.Vip && Services.SequenceEqual(other.Services) && Checks.SequenceEqual(other.Checks) &&
         ReleaseWhenNoneHealthy == other.ReleaseWhenNoneHealthy && PreferredNodes.SequenceEqual(other.PreferredNodes) && Preempt == other.Preempt &&
-        PreemptDelay == other.PreemptDelay;
+        PreemptDelay == other.PreemptDelay && Interface == other.Interface;
 
     public override int GetHashCode() => HashCode.Combine(Vip, Services.Count);
 

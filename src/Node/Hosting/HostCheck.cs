@@ -24,22 +24,21 @@ public static class HostCheck
         findings.Add(Capability(caps, CapNetAdmin, "CAP_NET_ADMIN"));
         findings.Add(Capability(caps, CapNetRaw, "CAP_NET_RAW"));
 
-        if (settings.Interface.Length == 0)
-        {
-            findings.Add(new CheckFinding(false, "interface", "none configured: give --interface IF"));
-        }
-        else
+        // Every interface a VIP lives on (the node's and each VIP's own); without VIPs, the node's.
+        var interfaces = settings.Vips.Count > 0 ? settings.VipInterfaces : settings.Interface.Length > 0 ? [settings.Interface] : [];
+        if (interfaces.Count == 0) findings.Add(new CheckFinding(false, "interface", "none configured: give --interface IF"));
+        foreach (var name in interfaces)
         {
             try
             {
                 using var links = new RtnetlinkLinks();
-                var link = links.Find(settings.Interface);
+                var link = links.Find(name);
                 if (link is null)
-                    findings.Add(new CheckFinding(false, $"interface {settings.Interface}", "it does not exist on this host (ip link lists the interfaces)"));
+                    findings.Add(new CheckFinding(false, $"interface {name}", "it does not exist on this host (ip link lists the interfaces)"));
                 else if (!link.OperUp)
-                    findings.Add(new CheckFinding(false, $"interface {settings.Interface} up", "it is down: ip link set dev " + settings.Interface + " up"));
+                    findings.Add(new CheckFinding(false, $"interface {name} up", "it is down: ip link set dev " + name + " up"));
                 else
-                    findings.Add(new CheckFinding(true, $"interface {settings.Interface} (index {link.Index}, mac {FormatMac(link.Mac)}, mtu {link.Mtu})"));
+                    findings.Add(new CheckFinding(true, $"interface {name} (index {link.Index}, mac {FormatMac(link.Mac)}, mtu {link.Mtu})"));
             }
             catch (NetlinkException e)
             {

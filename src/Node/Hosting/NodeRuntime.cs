@@ -63,7 +63,9 @@ public sealed class NodeRuntime : IAsyncDisposable
 
     /// <param name="transportSecurity">Akka's TLS setup (PeerTrust.Setup) when actorvip.tls is on.</param>
     /// <param name="keptVotes">The votes of this process's previous actor system (a rejoin), whose system has terminated; null at a process start.</param>
-    public static NodeRuntime Start(NodeSettings settings, Config config, InterfaceInfo link, DriverSet drivers, IMonotonicClock clock, string? protocol = null,
+    /// <param name="links">Every VIP interface as found at start (<see cref="NodeSettings.VipInterfaces"/>).</param>
+    public static NodeRuntime Start(NodeSettings settings, Config config, IReadOnlyList<InterfaceInfo> links, DriverSet drivers, IMonotonicClock clock,
+        string? protocol = null,
         Setup? transportSecurity = null, VoterState? keptVotes = null)
     {
         // DotNetty (Akka's TCP transport) tracks 1 in 128 buffers for leak reports nobody reads, each with a
@@ -106,8 +108,9 @@ public sealed class NodeRuntime : IAsyncDisposable
         system.ActorOf(DeputyAllocator.Props(vips, lease, voters, self), DeputyAllocator.Name);
         // Before the agent, so that it hears the first acquisition; it only listens to the event stream.
         if (settings.Notify.Enabled)
-            system.ActorOf(Notify.NotifyActor.Props(settings.Notify, new Notify.ProcessHookRunner(), self.Value, settings.Interface), Notify.NotifyActor.Name);
-        var agent = system.ActorOf(NodeAgent.Props(settings, link, drivers, lease, voters, self, clock, allocator, fingerprint), NodeAgent.Name);
+            system.ActorOf(Notify.NotifyActor.Props(settings.Notify, new Notify.ProcessHookRunner(), self.Value, settings.InterfaceOf),
+                Notify.NotifyActor.Name);
+        var agent = system.ActorOf(NodeAgent.Props(settings, links, drivers, lease, voters, self, clock, allocator, fingerprint), NodeAgent.Name);
         return new NodeRuntime(system, agent, self, votes);
     }
 

@@ -23,7 +23,7 @@ public sealed class LinuxDrivers : IDisposable
             var addresses = new SharedAddressListing(kernelAddresses, link => kernelAddresses.List(link.Index).Select(a => a.Address),
                 new ActorVip.Ownership.MonotonicClock());
             var announcer = Own(new GratuitousAnnouncer());
-            var fence = settings.Fence.Enabled ? Own(new KernelFence(settings.Fence.Table, InboundFence.For(settings), settings.Interface)) : null;
+            var fence = settings.Fence.Enabled ? Own(new KernelFence(settings.Fence.Table, InboundFence.For(settings), settings.VipInterfaces)) : null;
             Set = new DriverSet(links, addresses, announcer, fence, settings.Balances ? LoadBalancer() : null, new RtnetlinkLinkWatcher(links));
         }
         catch

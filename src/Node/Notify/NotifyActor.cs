@@ -7,7 +7,7 @@ namespace ActorVip.Node.Notify;
 
 /// <summary>
 /// Runs actorvip.notify's hook on this node's ownership events: <c>acquired</c> and <c>released</c> (VipAcquired,
-/// VipReleased), and <c>fault</c> for every VIP it holds when its VIP interface can no longer serve (LinkObserved) or when
+/// VipReleased), and <c>fault</c> for every VIP it holds on an interface that can no longer serve (LinkObserved) or when
 /// <see cref="NotifyHooks.Fault"/> is called. Observation only: it listens to the event stream, so nothing on the ownership
 /// path waits for it; each run is a task off the actor loop (<see cref="IHookRunner"/>) whose end comes back as a message.
 /// A failure is one warning line and a <see cref="HookFailed"/> on the event stream (the metric).
@@ -20,11 +20,13 @@ public sealed class NotifyActor : ReceiveActor
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, long> _held = new(StringComparer.Ordinal);
-    private bool _linkFault;
+    /// <summary>The VIP interfaces that cannot serve now: a fault is run once per loss of each.</summary>
+    private readonly HashSet<string> _linkFaults = new(StringComparer.Ordinal);
     /// <summary>The VIPs with a hook running, each with the runs waiting for it.</summary>
     private readonly Dictionary<string, Queue<HookRun>> _queued = new(StringComparer.Ordinal);
 
-    public NotifyActor(NotifySettings settings, IHookRunner runner, string self, string iface)
+    /// <param name="interfaceOf">The interface a VIP (its address text) lives on: ACTORVIP_INTERFACE, and which link loss faults it.</param>
+    public NotifyActor(NotifySettings settings, IHookRunner runner, string self, Func<string, string> interfaceOf)
     {
         // One VIP's hooks run one after the other, in the order of its events (acquired before the released that follows);
         // different VIPs' hooks run side by side.
@@ -38,7 +40,7 @@ public sealed class NotifyActor : ReceiveActor
 
         void Run(string @event, string vip, long epoch, string reason)
         {
-            var run = new HookRun(@event, vip, epoch, self, iface, reason);
+            var run = new HookRun(@event, vip, epoch, self, interfaceOf(vip), reason);
             if (_queued.TryGetValue(vip, out var queue))
             {
                 queue.Enqueue(run);
@@ -62,13 +64,14 @@ public sealed class NotifyActor : ReceiveActor
         });
         Receive<LinkObserved>(l =>
         {
-            // Once per loss of the link, for each VIP held at that moment (the node then hands them over: released follows).
-            var fault = !l.CanServe;
-            if (fault && !_linkFault)
+            // Once per loss of a link, for each VIP held on it at that moment (the node then hands them over: released follows).
+            if (l.CanServe)
             {
-                foreach (var (vip, epoch) in _held) Run(HookRun.Fault, vip, epoch, $"link: {l.Reason}");
+                _linkFaults.Remove(l.Interface);
+                return;
             }
-            _linkFault = fault;
+            if (!_linkFaults.Add(l.Interface)) return;
+            foreach (var (vip, epoch) in _held.Where(h => interfaceOf(h.Key) == l.Interface).ToList()) Run(HookRun.Fault, vip, epoch, $"link: {l.Reason}");
         });
         // Only for a VIP held here: a node whose checks fail for a VIP another node holds has nothing to hand over.
         Receive<HookFault>(f =>
@@ -89,8 +92,8 @@ public sealed class NotifyActor : ReceiveActor
         });
     }
 
-    public static Props Props(NotifySettings settings, IHookRunner runner, string self, string iface) =>
-        Akka.Actor.Props.Create(() => new NotifyActor(settings, runner, self, iface));
+    public static Props Props(NotifySettings settings, IHookRunner runner, string self, Func<string, string> interfaceOf) =>
+        Akka.Actor.Props.Create(() => new NotifyActor(settings, runner, self, interfaceOf));
 
     protected override void PreStart()
     {

@@ -25,6 +25,8 @@ public sealed class NodeMetrics
     private readonly MetricRegistry.Counter _suspensions;
     private readonly MetricRegistry.Gauge _linkUp;
     private volatile string? _linkDown;
+    /// <summary>The VIP interfaces that cannot serve, and why (only the metrics actor writes it; the probes read <see cref="_linkDown"/>).</summary>
+    private readonly Dictionary<string, string> _linksDown = new(StringComparer.Ordinal);
 
     public NodeMetrics(MetricRegistry registry)
     {
@@ -50,7 +52,8 @@ public sealed class NodeMetrics
             "The longest the actor loop started due work late since the node started.");
         _suspensions = registry.CreateCounter("actorvip_host_suspensions_total",
             "Times the host was suspended while the node ran (CLOCK_BOOTTIME advanced, CLOCK_MONOTONIC did not).");
-        _linkUp = registry.CreateGauge("actorvip_link_up", "1 while the VIP interface exists, is up and has carrier (the node may hold VIPs), else 0.",
+        _linkUp = registry.CreateGauge("actorvip_link_up",
+            "1 while the VIP interface exists, is up and has carrier (the node may hold the VIPs on it), else 0.",
             "interface");
         _ipvsBackends.Set(0, "healthy");
         _ipvsBackends.Set(0, "unhealthy");
@@ -58,7 +61,10 @@ public sealed class NodeMetrics
 
     public MetricRegistry Registry { get; }
 
-    /// <summary>Why the VIP interface cannot carry a VIP now (gone, down, no carrier), or null while it can; read by /readyz on another thread.</summary>
+    /// <summary>
+    /// Why a VIP interface cannot carry its VIPs now (gone, down, no carrier; every such interface), or null while all can; read
+    /// by /readyz on another thread.
+    /// </summary>
     public string? LinkDown => _linkDown;
 
     /// <summary>Starts every VIP's series at 0 and the member gauge at zeros, so that a scrape sees them before any event.</summary>
@@ -96,7 +102,10 @@ public sealed class NodeMetrics
                 break;
             case LinkObserved l:
                 _linkUp.Set(l.CanServe ? 1 : 0, l.Interface);
-                _linkDown = l.CanServe ? null : l.Reason;
+                // Per VIP interface: one back up does not hide another still down.
+                if (l.CanServe) _linksDown.Remove(l.Interface);
+                else _linksDown[l.Interface] = l.Reason;
+                _linkDown = _linksDown.Count == 0 ? null : string.Join("; ", _linksDown.Values);
                 break;
             case LoadBalancerReconcileFailed f:
                 _reconcileErrors.Inc(f.Vip);

@@ -20,12 +20,12 @@ public static class Probes
 
     /// <summary>
     /// Ready to take VIPs: this node is Up, the allocator's node is known and reachable, and a majority of the
-    /// configured voters are Up and reachable (the allocator places nothing with fewer), and the VIP interface can carry
-    /// a VIP (<paramref name="linkDown"/>: why not, or null when it can).
+    /// configured voters are Up and reachable (the allocator places nothing with fewer), and every VIP interface can carry
+    /// its VIPs (<paramref name="linkDown"/>: why one cannot, or null when all can).
     /// </summary>
     public static ProbeVerdict Readiness(ClusterView view, string? linkDown = null)
     {
-        if (linkDown is not null) return new(false, $"{linkDown}: this node holds no VIP until it is back");
+        if (linkDown is not null) return new(false, $"{linkDown}: this node holds no VIP on it until it is back");
         var self = view.SelfMember;
         if (self is null) return new(false, "this node has not joined the cluster yet");
         if (self.Status != "Up") return new(false, $"this node is {self.Status}, not Up");

@@ -9,12 +9,16 @@ namespace ActorVip.Kernel.Tests.EndToEnd;
 /// only. So taking the owner's eth1 down cuts the VIP's path and nothing else: the node stays in the cluster and keeps
 /// renewing, which is exactly the case where it used to keep the VIP it could not serve. Prints the client's longest
 /// silence (no timed assertion); asserts single ownership and that the VIP answers again.
+/// Issue 14 §6 on the same network: a VIP on the nodes' eth0 (192.0.2.100) beside the VIP of eth1, given its own interface in
+/// a vips object, a client on each network, and only the VIP of the link that went down moves.
 /// </summary>
 public sealed class LinkTrackingEndToEndTests(ITestOutputHelper output)
 {
     private static readonly IPAddress Vip = IPAddress.Parse("198.51.100.100");
     private static readonly IPAddress ProbeSender = IPAddress.Parse("198.51.100.51");
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
+    private static readonly IPAddress NodeVip = IPAddress.Parse("192.0.2.100");
+    private static readonly IPAddress NodeProbeSender = IPAddress.Parse("192.0.2.51");
 
     [Fact]
     public void Owner_vip_interface_set_down_hands_the_vip_over()
@@ -64,11 +68,66 @@ public sealed class LinkTrackingEndToEndTests(ITestOutputHelper output)
         Assert.Empty(seen.DualOwnership());
     }
 
+    [Fact]
+    public void A_vip_on_its_own_interface_is_answered_on_its_network_and_its_link_loss_moves_that_vip_only()
+    {
+        using var lab = new NetworkLab("oi");
+        var (nodes, client) = Build(lab);
+        var client0 = lab.AddHost("c0", "192.0.2.50/24");
+        using var observer = new ClientObserver(lab, client, Vip, ProbeSender);
+        using var observer0 = new ClientObserver(lab, client0, NodeVip, NodeProbeSender);
+        // Both VIPs prefer n2, then n3, and are taken back by them (preempt): both end on one node, n2 or n3 (the allocator's
+        // node gives its VIPs away), which so holds a VIP on each network.
+        var config = Path.Combine(lab.TempDirectory, "two-networks.conf");
+        File.WriteAllText(config, $$"""
+            actorvip {
+              interface = eth0
+              vips = [
+                { address = "{{NodeVip}}", preferred-nodes = ["192.0.2.12:4053", "192.0.2.13:4053"], preempt = on }
+                { address = "{{Vip}}", interface = eth1, preferred-nodes = ["192.0.2.12:4053", "192.0.2.13:4053"], preempt = on }
+              ]
+            }
+            """);
+        Start(lab, nodes, ["--config", config]);
+
+        // Each client sees its own network's VIP answered (ping and who-has), by the owner's interface on that network.
+        var (owner, owner0) = (SteadyOwner(lab, observer, nodes), SteadyOwner(lab, observer0, nodes, "eth0"));
+        for (var settle = 0; settle < 60 && (owner != owner0 || owner == nodes[0]); settle++)
+        {
+            Thread.Sleep(1000);
+            (owner, owner0) = (SteadyOwner(lab, observer, nodes), SteadyOwner(lab, observer0, nodes, "eth0"));
+        }
+        Assert.True(owner == owner0 && owner != nodes[0], $"the two VIPs did not settle on n2 or n3 together\n{Logs(lab)}");
+        var eth0 = lab.Sh(owner, "ip -4 addr show dev eth0");
+        var eth1 = lab.Sh(owner, "ip -4 addr show dev eth1");
+        Assert.Contains($"{NodeVip}/32", eth0);
+        Assert.DoesNotContain(NodeVip.ToString(), eth1);
+        Assert.Contains($"{Vip}/32", eth1);
+        Assert.DoesNotContain(Vip.ToString(), eth0);
+        // The kernel fence guards the egress of both interfaces (the node's own announcements included).
+        var egress = lab.Sh(owner, "nft list table netdev actorvip");
+        Assert.Contains("hook egress device \"eth0\"", egress);
+        Assert.Contains("hook egress device \"eth1\"", egress);
+
+        var mac0 = lab.Mac(owner, "eth0");
+        var faultAt = observer.Now;
+        lab.Exec(owner, "ip", "link", "set", "eth1", "down").ThrowIfFailed("ip link set eth1 down");
+        var silence = Failover(lab, observer, nodes, owner, faultAt);
+        output.WriteLine($"eth1 down on the owner of both: the eth1 VIP's client's longest silence {silence.TotalMilliseconds:0} ms");
+
+        // The eth0 VIP stayed where it was, answering throughout.
+        var seen0 = observer0.Snapshot();
+        Assert.Equal([mac0.ToLowerInvariant()], seen0.OwnersBetween(faultAt, seen0.End).Select(m => m.ToLowerInvariant()));
+        Assert.True(seen0.LongestSilence(faultAt, seen0.End) < TimeSpan.FromMilliseconds(500),
+            $"the eth0 VIP went silent for {seen0.LongestSilence(faultAt, seen0.End).TotalMilliseconds:0} ms when eth1 went down\n{Logs(lab)}");
+        Assert.Contains($"{NodeVip}/32", lab.Sh(owner, "ip -4 addr show dev eth0"));
+        Assert.Empty(seen0.DualOwnership());
+    }
+
     /// <summary>Three nodes on br0 (cluster) and br1 (VIP), a client on br1 only.</summary>
     private static (List<string> Nodes, string Client) Build(NetworkLab lab)
     {
-        lab.Exec(lab.Switch, "ip", "link", "add", "br1", "type", "bridge", "forward_delay", "0").ThrowIfFailed("ip link add br1");
-        lab.Exec(lab.Switch, "ip", "link", "set", "br1", "up").ThrowIfFailed("ip link set br1 up");
+        lab.AddBridge("br1");
         var nodes = new List<string>();
         for (var i = 1; i <= 3; i++)
         {
@@ -78,42 +137,30 @@ public sealed class LinkTrackingEndToEndTests(ITestOutputHelper output)
         }
         var client = lab.AddNamespace("client");
         lab.Exec(client, "ip", "link", "set", "lo", "up");
-        Attach(lab, client, "eth0", "c", "198.51.100.50/24");
+        lab.AddInterface(client, "eth0", "br1", "198.51.100.50/24");
         return (nodes, client);
     }
 
-    private static void AttachVipLink(NetworkLab lab, string ns, int i) => Attach(lab, ns, "eth1", i.ToString(), $"198.51.100.{10 + i}/24");
-
-    /// <summary>A veth <paramref name="device"/> in <paramref name="ns"/> whose other end is a port of br1.</summary>
-    private static void Attach(NetworkLab lab, string ns, string device, string tag, string address)
-    {
-        var port = ("w" + lab.Prefix[1..] + tag + Random.Shared.Next(10, 99))[..Math.Min(15, lab.Prefix.Length + tag.Length + 2)];
-        lab.Exec(ns, "ip", "link", "add", device, "type", "veth", "peer", "name", port).ThrowIfFailed("ip link add veth");
-        lab.Exec(ns, "ip", "link", "set", port, "netns", lab.Switch).ThrowIfFailed("ip link set netns");
-        lab.Exec(lab.Switch, "ip", "link", "set", port, "master", "br1").ThrowIfFailed("ip link set master br1");
-        lab.Exec(lab.Switch, "ip", "link", "set", port, "up").ThrowIfFailed("ip link set port up");
-        lab.Exec(ns, "ip", "addr", "add", address, "dev", device).ThrowIfFailed("ip addr add");
-        lab.Exec(ns, "ip", "link", "set", device, "up").ThrowIfFailed("ip link set up");
-    }
+    private static void AttachVipLink(NetworkLab lab, string ns, int i) => lab.AddInterface(ns, "eth1", "br1", $"198.51.100.{10 + i}/24");
 
     private static int Index(NetworkLab lab, string ns) =>
         int.Parse(lab.Exec(ns, "cat", "/sys/class/net/eth1/ifindex").ThrowIfFailed("reading eth1's index").Stdout.Trim());
 
-    private static void Start(NetworkLab lab, List<string> nodes)
+    /// <param name="vips">What each node is told about its VIPs: by default the one VIP on eth1.</param>
+    private static void Start(NetworkLab lab, List<string> nodes, string[]? vips = null)
     {
         for (var i = 1; i <= nodes.Count; i++)
         {
-            var args = new List<string>(NodeLauncher.Command())
-            {
-                "run", "--interface", "eth1", "--address", Vip.ToString(), "--node-address", $"192.0.2.{10 + i}:4053", "--nodes", "3",
-            };
+            var args = new List<string>(NodeLauncher.Command()) { "run" };
+            args.AddRange(vips ?? ["--interface", "eth1", "--address", Vip.ToString()]);
+            args.AddRange(["--node-address", $"192.0.2.{10 + i}:4053", "--nodes", "3"]);
             for (var s = 1; s <= nodes.Count; s++) args.AddRange(["--seed", $"192.0.2.{10 + s}:4053"]);
             lab.StartLogged(nodes[i - 1], $"n{i}-actorvip.log", args.ToArray());
         }
     }
 
-    /// <summary>The node whose eth1 alone answered who-has for a second while every ping was answered.</summary>
-    private string SteadyOwner(NetworkLab lab, ClientObserver observer, List<string> nodes)
+    /// <summary>The node whose <paramref name="device"/> alone answered who-has for a second while every ping was answered.</summary>
+    private string SteadyOwner(NetworkLab lab, ClientObserver observer, List<string> nodes, string device = "eth1")
     {
         var deadline = observer.Now + TimeSpan.FromSeconds(120);
         while (observer.Now < deadline)
@@ -124,7 +171,7 @@ public sealed class LinkTrackingEndToEndTests(ITestOutputHelper output)
             var owners = seen.OwnersBetween(now - TimeSpan.FromSeconds(1), now);
             if (now > TimeSpan.FromSeconds(3) && owners.Count == 1 && seen.LongestSilence(now - TimeSpan.FromSeconds(1), now) < TimeSpan.FromMilliseconds(100))
             {
-                var owner = nodes.Single(n => string.Equals(lab.Mac(n, "eth1"), owners[0], StringComparison.OrdinalIgnoreCase));
+                var owner = nodes.Single(n => string.Equals(lab.Mac(n, device), owners[0], StringComparison.OrdinalIgnoreCase));
                 output.WriteLine($"owner {owner}");
                 return owner;
             }

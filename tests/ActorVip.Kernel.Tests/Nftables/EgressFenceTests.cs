@@ -134,12 +134,12 @@ public class EgressFenceTests
     private static KernelFence CreateWithHook(string ns, uint hook)
     {
         using (NetworkNamespace.Enter(ns))
-            return new KernelFence(egressInterface: "eth0") { EgressHook = hook };
+            return new KernelFence(egressInterfaces: ["eth0"]) { EgressHook = hook };
     }
 
     private static KernelFence Create(string ns, string egressInterface = "eth0")
     {
         using (NetworkNamespace.Enter(ns))
-            return new KernelFence(egressInterface: egressInterface);
+            return new KernelFence(egressInterfaces: [egressInterface]);
     }
 }

@@ -196,7 +196,7 @@ public class KernelFenceTests
         using var lab = new NetworkLab("fi");
         var node = lab.AddHost("node", "192.0.2.11/24", "192.0.2.100/32");
         var client = lab.AddHost("client", "192.0.2.50/24");
-        using var fence = Create(node, inbound: new InboundFence(true, "eth0"));
+        using var fence = Create(node, inbound: new InboundFence(true, ["eth0"]));
         fence.Install([Vip]);
         Assert.Contains("iifname \"eth0\" ip daddr @vips ip daddr != @owned drop", lab.Sh(node, "nft list chain ip actorvip inbound"));
         Assert.False(Pings(lab, client, "192.0.2.100"), "the fence let ping in on the VIP interface");

@@ -18,6 +18,9 @@ public sealed class KernelRecorder : IAddressDriver, IAnnouncer, IFence
 
     public ConcurrentQueue<string> Calls { get; } = new();
 
+    /// <summary>Every address add and remove and every announce with the interface it went to: "add VIP IF", "announce VIP IF", "remove VIP IF".</summary>
+    public ConcurrentQueue<string> OnInterface { get; } = new();
+
     /// <summary>A holder's lease that runs <paramref name="remaining"/> from now on <paramref name="clock"/> (the real monotonic clock unless given).</summary>
     public static HolderLease Lease(TimeSpan remaining, IMonotonicClock? clock = null)
     {
@@ -61,6 +64,7 @@ public sealed class KernelRecorder : IAddressDriver, IAnnouncer, IFence
         DuringAdd?.Invoke();
         lock (_gate) _addresses.Add(vip.ToString());
         LastAddedOn = link;
+        OnInterface.Enqueue($"add {vip} {link.Name}");
         Calls.Enqueue($"add {vip} lifetime={validLifetime?.TotalSeconds}");
     }
 
@@ -72,12 +76,17 @@ public sealed class KernelRecorder : IAddressDriver, IAnnouncer, IFence
             throw new IOException($"RTM_DELADDR {vip}: injected failure");
         }
         lock (_gate) _addresses.Remove(vip.ToString());
+        OnInterface.Enqueue($"remove {vip} {link.Name}");
         Calls.Enqueue($"remove {vip}");
     }
 
     public bool Has(InterfaceInfo link, VipAddress vip) => HasAddress(vip.ToString());
 
-    public void Announce(InterfaceInfo link, VipAddress vip) => Calls.Enqueue($"announce {vip}");
+    public void Announce(InterfaceInfo link, VipAddress vip)
+    {
+        OnInterface.Enqueue($"announce {vip} {link.Name}");
+        Calls.Enqueue($"announce {vip}");
+    }
 
     public void Install(IReadOnlyCollection<IPAddress> vips) => Calls.Enqueue($"install {string.Join(",", vips)}");
 

@@ -19,38 +19,16 @@ public class LinkTrackingTests : VirtualTimeTestKit
     private static readonly LeaseSettings Lease = new(1);
     private const string Vip = "192.0.2.100";
 
-    private sealed class HandWatcher : ILinkWatcher
-    {
-        public Action<LinkStatus>? OnChange { get; private set; }
-
-        public IDisposable Watch(string name, Action<LinkStatus> onChange)
-        {
-            OnChange = onChange;
-            onChange(new LinkStatus(name, KernelRecorder.Link));
-            return new Nothing();
-        }
-
-        private sealed class Nothing : IDisposable
-        {
-            public void Dispose() { }
-        }
-    }
-
-    private sealed class NoLinks : ILinkDriver
-    {
-        public InterfaceInfo? Find(string name) => null;
-    }
-
-    private (KernelRecorder Kernel, IActorRef Agent, HandWatcher Link, NodeId Self) Start(IActorRef allocator)
+    private (KernelRecorder Kernel, IActorRef Agent, HandLinkWatcher Link, NodeId Self) Start(IActorRef allocator)
     {
         var settings = SettingsReader.Read(ConfigSources.Compose(null, new System.Collections.Hashtable(),
             new HoconOverrides().Set("actorvip.interface", "eth0").SetList("actorvip.addresses", [Vip])));
         var self = new NodeId(((ExtendedActorSystem)Sys).Provider.DefaultAddress.ToString());
         var kernel = new KernelRecorder();
-        var watcher = new HandWatcher();
+        var watcher = new HandLinkWatcher(KernelRecorder.Link);
         var voter = Sys.ActorOf(VoterActor.Props(Lease, self, Clock), VoterActor.Name);
         var drivers = new DriverSet(new NoLinks(), kernel, kernel, kernel, LinkWatcher: watcher);
-        var agent = Sys.ActorOf(NodeAgent.Props(settings, KernelRecorder.Link, drivers, Lease, [self], self, Clock, allocator), NodeAgent.Name);
+        var agent = Sys.ActorOf(NodeAgent.Props(settings, [KernelRecorder.Link], drivers, Lease, [self], self, Clock, allocator), NodeAgent.Name);
         Started(voter, agent);
         return (kernel, agent, watcher, self);
     }
@@ -70,7 +48,7 @@ public class LinkTrackingTests : VirtualTimeTestKit
         var (kernel, agent, link, self) = Start(allocator);
         Hold(kernel, agent, 1);
 
-        link.OnChange!(new LinkStatus("eth0", KernelRecorder.Link with { AdminUp = adminUp, LowerUp = lowerUp }));
+        link.Report(new LinkStatus("eth0", KernelRecorder.Link with { AdminUp = adminUp, LowerUp = lowerUp }));
 
         // Eligibility before Released: the allocator's decision on the release must already leave this node out.
         var said = allocator.FishForMessage(m => m is Eligibility or Released, TimeSpan.FromSeconds(5));
@@ -85,7 +63,7 @@ public class LinkTrackingTests : VirtualTimeTestKit
     {
         var allocator = CreateTestProbe();
         var (kernel, agent, link, self) = Start(allocator);
-        link.OnChange!(new LinkStatus("eth0", null));
+        link.Report(new LinkStatus("eth0", null));
         allocator.FishForMessage(m => m is Eligibility { Eligible: false }, TimeSpan.FromSeconds(5));
 
         agent.Tell(new Assign(Vip, 4));
@@ -105,10 +83,10 @@ public class LinkTrackingTests : VirtualTimeTestKit
         Hold(kernel, agent, 1);
         Assert.Equal(2, kernel.LastAddedOn?.Index);
 
-        link.OnChange!(new LinkStatus("eth0", null)); // ip link del
+        link.Report(new LinkStatus("eth0", null)); // ip link del
         allocator.FishForMessage(m => m is Eligibility { Eligible: false }, TimeSpan.FromSeconds(5));
         var recreated = KernelRecorder.Link with { Index = 9, Mac = PhysicalAddress.Parse("02-00-00-00-00-09") };
-        link.OnChange!(new LinkStatus("eth0", recreated)); // ip link add ... ; ip link set up
+        link.Report(new LinkStatus("eth0", recreated)); // ip link add ... ; ip link set up
         allocator.FishForMessage(m => m is Eligibility { Eligible: true, Reason: "interface eth0 is up (index 9)" } e && e.Node == self,
             TimeSpan.FromSeconds(5));
 

@@ -25,7 +25,8 @@ public class NodeAgentTests : VirtualTimeTestKit
         var self = new NodeId(((ExtendedActorSystem)Sys).Provider.DefaultAddress.ToString());
         var kernel = new KernelRecorder();
         var voter = Sys.ActorOf(VoterActor.Props(Lease, self, Clock), VoterActor.Name);
-        var agent = Sys.ActorOf(NodeAgent.Props(settings, KernelRecorder.Link, new DriverSet(new NoLinks(), kernel, kernel, kernel), Lease, [self], self, Clock,
+        var drivers = new DriverSet(new NoLinks(), kernel, kernel, kernel);
+        var agent = Sys.ActorOf(NodeAgent.Props(settings, [KernelRecorder.Link], drivers, Lease, [self], self, Clock,
             allocator), NodeAgent.Name);
         Started(voter, agent);
         return (kernel, agent, voter, self);

@@ -43,7 +43,7 @@ public class ReleaseOrderTests() : VirtualTimeTestKit(
         // The voter behind a spy that writes each ReleaseLease it receives into the kernel's call log: one order for both.
         var voter = Sys.ActorOf(Props.Create(() => new SpyVoter(VoterActor.Props(Lease, self, clock), kernel)), VoterActor.Name);
         var drivers = new DriverSet(new NoLinks(), kernel, kernel, kernel);
-        var agent = Sys.ActorOf(NodeAgent.Props(settings, KernelRecorder.Link, drivers, Lease, [self], self, clock, allocator), NodeAgent.Name);
+        var agent = Sys.ActorOf(NodeAgent.Props(settings, [KernelRecorder.Link], drivers, Lease, [self], self, clock, allocator), NodeAgent.Name);
         Started(voter, agent);
         agent.Tell(new Assign(Vip, 1));
         AdvanceUntil(() => kernel.HasAddress(Vip + "/32"), Lease.PromiseTime + Lease.RenewInterval * 2);

@@ -41,7 +41,7 @@ public class RenewBatchTests(ITestOutputHelper output) : VirtualTimeTestKit
             counters.Add(counter);
         }
         var kernel = new KernelRecorder();
-        var agent = Sys.ActorOf(NodeAgent.Props(settings, KernelRecorder.Link, new DriverSet(new NoLinks(), kernel, kernel, kernel), Lease, nodes, nodes[0],
+        var agent = Sys.ActorOf(NodeAgent.Props(settings, [KernelRecorder.Link], new DriverSet(new NoLinks(), kernel, kernel, kernel), Lease, nodes, nodes[0],
             Clock, allocator), NodeAgent.Name);
         Started([.. voters, agent]);
         foreach (var node in nodes)

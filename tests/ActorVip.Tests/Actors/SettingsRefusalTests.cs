@@ -32,7 +32,8 @@ public class SettingsRefusalTests : VirtualTimeTestKit
         var kernel = new KernelRecorder();
         var allocator = CreateTestProbe();
         var voter = Sys.ActorOf(VoterActor.Props(voterLease, self, Clock, LeaseFingerprint.Of(voterLease, [self])), VoterActor.Name);
-        var agent = Sys.ActorOf(NodeAgent.Props(settings, KernelRecorder.Link, new DriverSet(new NoLinks(), kernel, kernel, kernel), Lease, [self], self, Clock,
+        var drivers = new DriverSet(new NoLinks(), kernel, kernel, kernel);
+        var agent = Sys.ActorOf(NodeAgent.Props(settings, [KernelRecorder.Link], drivers, Lease, [self], self, Clock,
             allocator, LeaseFingerprint.Of(Lease, [self])), NodeAgent.Name);
         Started(voter, agent);
 

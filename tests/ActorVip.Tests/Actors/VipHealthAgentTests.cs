@@ -25,7 +25,7 @@ public class VipHealthAgentTests : VirtualTimeTestKit
         var kernel = new KernelRecorder();
         var voter = Sys.ActorOf(VoterActor.Props(Lease, self, Clock), VoterActor.Name);
         var drivers = new DriverSet(new NoLinks(), kernel, kernel, kernel);
-        var agent = Sys.ActorOf(NodeAgent.Props(settings, KernelRecorder.Link, drivers, Lease, [self], self, Clock, allocator), NodeAgent.Name);
+        var agent = Sys.ActorOf(NodeAgent.Props(settings, [KernelRecorder.Link], drivers, Lease, [self], self, Clock, allocator), NodeAgent.Name);
         Started(voter, agent);
         return (agent, self);
     }

@@ -160,6 +160,28 @@ public sealed class VipAllocatorResendTests(ITestOutputHelper output) : TestKit(
     }
 
     [Fact]
+    public void A_node_that_cannot_hold_one_of_its_vips_loses_that_one_only_and_gets_it_back_when_it_can()
+    {
+        // Issue 14 §6: the VIP 198.51.100.2 lives on an interface of its own, which went down; 198.51.100.1 stays.
+        var (agent, first) = StartAllocator(vips: 2);
+        var second = agent.FishForMessage<Assign>(m => m.Vip != first.Vip, TimeSpan.FromSeconds(10));
+        var self = new NodeId(Akka.Cluster.Cluster.Get(Sys).SelfAddress.ToString());
+        var allocator = Sys.ActorSelection($"/user/{VipAllocator.Name}");
+        allocator.Tell(new Eligibility(self, false, "interface eth1 has no carrier", [second.Vip]));
+        var revoke = agent.FishForMessage<Revoke>(_ => true, TimeSpan.FromSeconds(5));
+        Assert.Equal(second.Vip, revoke.Vip);
+        // The other VIP is still placed on the node (the probe never renews, so its grace may run out and it is placed anew:
+        // still here, the only node), the one of the lost interface never.
+        var meanwhile = agent.ReceiveWhile(TimeSpan.FromSeconds(1.5), m => m);
+        Assert.DoesNotContain(meanwhile, m => m is Assign a && a.Vip == second.Vip);
+        Assert.Contains(meanwhile, m => m is Assign a && a.Vip == first.Vip);
+
+        allocator.Tell(new Eligibility(self, true, "interface eth0 is up (index 2); interface eth1 is up (index 3)"));
+        var again = agent.FishForMessage<Assign>(m => m.Vip == second.Vip, TimeSpan.FromSeconds(5));
+        Assert.True(again.Epoch > revoke.Epoch);
+    }
+
+    [Fact]
     public void A_burst_of_releases_is_one_decision_not_one_per_release()
     {
         // A node handing over (or giving up) 200 VIPs releases them in one burst. One decision per release re-placed one

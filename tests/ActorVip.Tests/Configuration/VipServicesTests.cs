@@ -222,6 +222,16 @@ public class VipServicesTests
             "vips[0].preempt-delay: 'soon' is not a duration" },
         { VipServicesTests.Voters, """{ address = "192.0.2.100", preferred-nodes = ["192.0.2.11:4053"], preempt-delay = 5s }""",
             "vips[0].preempt-delay: 5000 ms is set while preempt = off, so it would never apply" },
+        // A VIP's own interface (issue 14 §6), by the node interface's rule.
+        { "", """{ address = "198.51.100.10", interface = "" }""",
+            "vips[0].interface: '' is not a valid interface name (expected 1 to 15 characters without '/', ':' or spaces, e.g. eth0)" },
+        { "", """{ address = "192.0.2.10" }, { address = "198.51.100.10", interface = "this-name-is-too-long" }""",
+            "vips[1].interface: 'this-name-is-too-long' is not a valid interface name (expected 1 to 15 characters" },
+        { "", """{ address = "198.51.100.10", interface = "eth/1" }""", "vips[0].interface: 'eth/1' is not a valid interface name" },
+        { "", """{ address = "198.51.100.10", interface = "eth 1" }""", "vips[0].interface: 'eth 1' is not a valid interface name" },
+        { "", """{ address = "198.51.100.10", interface = "eth1:0" }""", "vips[0].interface: 'eth1:0' is not a valid interface name" },
+        { "", """{ address = "198.51.100.10", interface = [eth1] }""", "vips[0].interface: " },
+        { "", """{ address = "198.51.100.10", intreface = eth1 }""", "vips[0].intreface: unknown setting (expected one of address, services" },
         { VipServicesTests.Voters, """{ address = "192.0.2.100", preferd-nodes = [] }""",
             "vips[0].preferd-nodes: unknown setting (expected one of address, services, preferred-nodes, preempt, preempt-delay" },
     };

@@ -68,7 +68,7 @@ public class BackendSetupTests
     [InlineData(ForwardingMethod.DirectRoute, false, null)]
     public void The_inbound_fence_lets_forwarded_traffic_reach_backend_masters(ForwardingMethod method, bool enabled, string? only)
     {
-        Assert.Equal(new InboundFence(enabled, only), InboundFence.For(Lb(method), "eth0"));
+        Assert.Equal(new InboundFence(enabled, only is null ? null : [only]), InboundFence.For(Lb(method), "eth0"));
         Assert.Equal(InboundFence.All, InboundFence.For(Lb(method) with { Enabled = false }, "eth0"));
     }
 }

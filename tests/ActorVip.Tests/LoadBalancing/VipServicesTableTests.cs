@@ -101,7 +101,18 @@ public class VipServicesTableTests
               { address = "192.0.2.100", services = [ { port = 80, fwdmethod = {{first}} } ] }
               { address = "192.0.2.101", services = [ { port = 80, fwdmethod = {{second}} } ] } ] }
             """);
-        Assert.Equal(new InboundFence(enabled, only), InboundFence.For(settings));
+        Assert.Equal(new InboundFence(enabled, only is null ? null : [only]), InboundFence.For(settings));
+    }
+
+    [Fact]
+    public void For_tunnel_the_inbound_rule_covers_every_interface_a_vip_lives_on()
+    {
+        var settings = VipServicesTests.ReadFile("""
+            actorvip { interface = eth0, vips = [
+              { address = "192.0.2.100", services = [ { port = 80, fwdmethod = tunnel } ] }
+              { address = "198.51.100.10", interface = eth1 } ] }
+            """);
+        Assert.Equal(new InboundFence(true, ["eth0", "eth1"]), InboundFence.For(settings));
     }
 
     [Fact]

@@ -27,10 +27,13 @@ public sealed class NotifyActorTests() : TestKit("akka.actor.provider = local")
         }
     }
 
+    /// <summary>VIPs under 198.51.100.0/24 live on eth1 (their own interface), the others on the node's eth0.</summary>
+    private static string InterfaceOf(string vip) => vip.StartsWith("198.51.100.", StringComparison.Ordinal) ? "eth1" : "eth0";
+
     private FakeRunner Start(bool ok = true)
     {
         var runner = new FakeRunner(ok);
-        Sys.ActorOf(NotifyActor.Props(new NotifySettings("/usr/local/bin/vip-notify", TimeSpan.FromSeconds(1)), runner, Self, "eth0"));
+        Sys.ActorOf(NotifyActor.Props(new NotifySettings("/usr/local/bin/vip-notify", TimeSpan.FromSeconds(1)), runner, Self, InterfaceOf));
         // The actor subscribes in PreStart; an event it answers to proves it is listening (then the probe VIP is let go).
         AwaitAssert(() =>
         {
@@ -83,6 +86,20 @@ public sealed class NotifyActorTests() : TestKit("akka.actor.provider = local")
         Sys.EventStream.Publish(new LinkObserved("eth0", false, "interface eth0 has no carrier"));
 
         Assert.Equal(new HookRun("fault", Vip, 7, Self, "eth0", "link: interface eth0 has no carrier"), Next(runner));
+        Assert.False(runner.Runs.TryTake(out _, TimeSpan.FromMilliseconds(500)));
+    }
+
+    [Fact]
+    public void Losing_a_vips_own_interface_faults_only_the_vips_on_it_and_names_that_interface()
+    {
+        var runner = Start();
+        Sys.EventStream.Publish(new VipAcquired(Vip, 7, new NodeId(Self)));
+        Assert.Equal("acquired", Next(runner).Event);
+        Sys.EventStream.Publish(new VipAcquired("198.51.100.10", 3, new NodeId(Self)));
+        Assert.Equal(new HookRun("acquired", "198.51.100.10", 3, Self, "eth1", ""), Next(runner));
+        Sys.EventStream.Publish(new LinkObserved("eth1", false, "interface eth1 has no carrier"));
+
+        Assert.Equal(new HookRun("fault", "198.51.100.10", 3, Self, "eth1", "link: interface eth1 has no carrier"), Next(runner));
         Assert.False(runner.Runs.TryTake(out _, TimeSpan.FromMilliseconds(500)));
     }
 

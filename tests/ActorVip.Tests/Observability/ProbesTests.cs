@@ -47,7 +47,7 @@ public class ProbesTests
     public void Not_ready_while_the_vip_interface_cannot_carry_a_vip()
     {
         var view = new ClusterView(A, [Member(A), Member(B), Member(C)], A, 2);
-        Assert.Equal(new ProbeVerdict(false, "interface eth1 has no carrier: this node holds no VIP until it is back"),
+        Assert.Equal(new ProbeVerdict(false, "interface eth1 has no carrier: this node holds no VIP on it until it is back"),
             Probes.Readiness(view, "interface eth1 has no carrier"));
     }
 }

@@ -64,6 +64,10 @@ public sealed class WireCompatibilityTests
         // Added after those, still in 0.1.0 (issue 14 §1): a node's health-check verdict per VIP.
         new VipHealthReport(N11,
             [new VipHealthEntry("192.0.2.100", VipHealth.Failing), new VipHealthEntry("2001:db8::100", VipHealth.Healthy, ReleaseWhenNoneHealthy: true)]),
+        // Added after those, still in 0.1.0 (issue 14 §6): a node whose VIPs live on two interfaces, one of them down, names the
+        // VIPs it cannot hold. The eligibility row above (the whole node) is what a node before the field wrote, and this one
+        // writes when every VIP interface is down.
+        new Eligibility(N11, false, "interface eth1 has no carrier", ["198.51.100.10", "2001:db8:1::10"]),
     ];
 
     private static readonly OwnershipSerializer Serializer = new(null!);

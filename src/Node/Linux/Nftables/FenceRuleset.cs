@@ -6,7 +6,7 @@ namespace ActorVip.Node.Linux.Nftables;
 /// The fence's tables (docs/DESIGN.md, "The fence"), one per nf_tables family, each with a set `vips` of the guarded
 /// addresses and a timeout set `owned`. A guarded VIP that is not in `owned` gets no traffic in and no
 /// ARP / neighbour advertisement out, so a frozen or killed process stops answering for it on its own. Beside them, a
-/// netdev table of the same name with an egress chain on the VIP interface (<see cref="AddEgress"/>) fences the frames the
+/// netdev table of the same name with an egress chain on each VIP interface (<see cref="AddEgress"/>) fences the frames the
 /// process itself sends on a packet socket (gratuitous ARP, unsolicited NA), which no ip, ip6 or arp chain sees.
 /// </summary>
 internal static class FenceRuleset
@@ -49,13 +49,16 @@ internal static class FenceRuleset
 
     /// <summary>
     /// The netdev table: sets of the guarded and owned VIPs per address length, kept in step with the other tables' `owned`
-    /// in the same batch (KernelFence.Own), and one egress chain on <paramref name="device"/> that drops an ARP whose sender
+    /// in the same batch (KernelFence.Own), and an egress chain on each of <paramref name="devices"/> that drops an ARP whose sender
     /// address, or a neighbour advertisement whose target, is a guarded VIP this node does not own. The rules are what nft
     /// 1.0.6 writes for `arp hlen 6 arp plen 4 arp saddr ip @vips4 arp saddr ip != @owned4 drop` and `icmpv6 type
     /// nd-neighbor-advert @th,64,128 @vips6 @th,64,128 != @owned6 drop` in a netdev table (tests: NftablesEncoderTests).
     /// </summary>
+    /// <param name="devices">Every interface a VIP of this node lives on: one egress chain each (a netdev base chain binds one device),
+    /// named <see cref="EgressChainOf"/>; the sets are the table's, shared.</param>
     /// <param name="hook">The netdev hook number: egress, except in a test that plays a kernel without it.</param>
-    public static void AddEgress(NftBatch batch, string table, string device, IReadOnlyCollection<IPAddress> vips, uint hook = Nft.HookNetdevEgress)
+    public static void AddEgress(NftBatch batch, string table, IReadOnlyList<string> devices, IReadOnlyCollection<IPAddress> vips,
+        uint hook = Nft.HookNetdevEgress)
     {
         var v4 = vips.Where(v => v.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork).ToList();
         var v6 = vips.Where(v => v.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6).ToList();
@@ -73,10 +76,17 @@ internal static class FenceRuleset
                 .AddSet(family, table, new NftSetSpec(Owned6Set, Nft.TypeIpv6Addr, 16, Nft.SetFlagTimeout))
                 .AddElements(family, table, Vips6Set, v6.Select(v => new NftElement(v.GetAddressBytes())));
         }
-        batch.AddChain(family, table, EgressChain, Egress(device, hook));
-        if (v4.Count > 0) batch.AddRule(family, table, EgressChain, EgressArpRule());
-        if (v6.Count > 0) batch.AddRule(family, table, EgressChain, EgressNeighbourAdvertisementRule());
+        for (var i = 0; i < devices.Count; i++)
+        {
+            var chain = EgressChainOf(devices, i);
+            batch.AddChain(family, table, chain, Egress(devices[i], hook));
+            if (v4.Count > 0) batch.AddRule(family, table, chain, EgressArpRule());
+            if (v6.Count > 0) batch.AddRule(family, table, chain, EgressNeighbourAdvertisementRule());
+        }
     }
+
+    /// <summary>The egress chain of the i-th VIP interface: <see cref="EgressChain"/> for the first, egress-NAME for each other.</summary>
+    public static string EgressChainOf(IReadOnlyList<string> devices, int i) => i == 0 ? EgressChain : $"{EgressChain}-{devices[i]}";
 
     /// <summary>
     /// `meta protocol arp`, hlen 6 and plen 4 (only then is the sender IP at offset 14), sender IP guarded and not owned:
@@ -112,22 +122,10 @@ internal static class FenceRuleset
         switch (family)
         {
             case NftFamily.Ipv4:
-                if (inbound.Enabled)
-                {
-                    batch.AddChain(family, table, InboundChain, Inbound)
-                        .AddRule(
-                            family, table, InboundChain,
-                            [.. OnInterface(inbound), .. UnownedDrop(new PayloadExpr(PayloadBase.Network, 16, 4))]); // ip daddr
-                }
+                if (inbound.Enabled) AddInbound(batch, family, table, inbound, new PayloadExpr(PayloadBase.Network, 16, 4)); // ip daddr
                 break;
             case NftFamily.Ipv6:
-                if (inbound.Enabled)
-                {
-                    batch.AddChain(family, table, InboundChain, Inbound)
-                        .AddRule(
-                            family, table, InboundChain,
-                            [.. OnInterface(inbound), .. UnownedDrop(new PayloadExpr(PayloadBase.Network, 24, 16))]); // ip6 daddr
-                }
+                if (inbound.Enabled) AddInbound(batch, family, table, inbound, new PayloadExpr(PayloadBase.Network, 24, 16)); // ip6 daddr
                 batch.AddChain(family, table, OutboundChain, Ipv6Outbound)
                     .AddRule(family, table, OutboundChain,
                     [
@@ -150,10 +148,22 @@ internal static class FenceRuleset
         }
     }
 
-    /// <summary>`iifname "IF"` (the name zero-padded to IFNAMSIZ, as nft writes it), or nothing.</summary>
-    private static NftExpression[] OnInterface(InboundFence inbound)
+    /// <summary>The inbound chain: one rule on every interface, or one rule per VIP interface (tunnel: every interface a VIP lives on).</summary>
+    private static void AddInbound(NftBatch batch, NftFamily family, string table, InboundFence inbound, PayloadExpr daddr)
     {
-        if (inbound.OnlyInterface is not { } name) return [];
+        batch.AddChain(family, table, InboundChain, Inbound);
+        if (inbound.OnlyInterfaces is not { } names)
+        {
+            batch.AddRule(family, table, InboundChain, UnownedDrop(daddr));
+            return;
+        }
+        foreach (var name in names)
+            batch.AddRule(family, table, InboundChain, [.. OnInterface(name), .. UnownedDrop(daddr)]);
+    }
+
+    /// <summary>`iifname "IF"` (the name zero-padded to IFNAMSIZ, as nft writes it).</summary>
+    private static NftExpression[] OnInterface(string name)
+    {
         var padded = new byte[16];
         System.Text.Encoding.ASCII.GetBytes(name, padded);
         return [new MetaExpr(MetaKey.IifName), new CmpExpr(CmpOp.Eq, padded)];

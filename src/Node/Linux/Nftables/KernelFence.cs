@@ -7,8 +7,8 @@ namespace ActorVip.Node.Linux.Nftables;
 
 /// <summary>
 /// The kernel fence over nftables netlink (no nft binary): see <see cref="FenceRuleset"/> for the rules.
-/// Opens its netlink socket in the network namespace current at construction. Thread-safe. Given the VIP interface, it
-/// also keeps the netdev egress table (<see cref="FenceRuleset.AddEgress"/>) in step with the others, where the kernel
+/// Opens its netlink socket in the network namespace current at construction. Thread-safe. Given the VIP interfaces, it
+/// also keeps the netdev egress table (a chain on each) (<see cref="FenceRuleset.AddEgress"/>) in step with the others, where the kernel
 /// has the egress hook (Linux 5.16 and later); without it, it runs with the other tables only (<see cref="EgressWarning"/>).
 /// Dispose closes the socket only: the tables stay, so that a stopped process stays fenced.
 /// </summary>
@@ -22,10 +22,11 @@ public sealed class KernelFence : IFence
 
     private readonly InboundFence _inbound;
 
-    public KernelFence(string table = DefaultTable, InboundFence? inbound = null, string? egressInterface = null)
+    /// <param name="egressInterfaces">Every interface a VIP lives on, each fenced at egress; null or empty: no egress table.</param>
+    public KernelFence(string table = DefaultTable, InboundFence? inbound = null, IReadOnlyList<string>? egressInterfaces = null)
     {
         _inbound = inbound ?? InboundFence.All;
-        EgressInterface = egressInterface;
+        EgressInterfaces = egressInterfaces is { Count: > 0 } ? egressInterfaces : null;
         if (string.IsNullOrWhiteSpace(table) || table.Length > 255)
             throw new ArgumentException($"'{table}' is not a usable nftables table name (1 to 255 characters).", nameof(table));
         Table = table;
@@ -34,8 +35,8 @@ public sealed class KernelFence : IFence
 
     public string Table { get; }
 
-    /// <summary>The interface whose egress the netdev table fences; null: no egress table.</summary>
-    public string? EgressInterface { get; }
+    /// <summary>The interfaces whose egress the netdev table fences; null: no egress table.</summary>
+    public IReadOnlyList<string>? EgressInterfaces { get; }
 
     /// <summary>
     /// The netdev hook of the egress chain. A test sets one the kernel lacks (2, past NF_NETDEV_EGRESS), which the kernel
@@ -65,14 +66,15 @@ public sealed class KernelFence : IFence
             EgressFenced = false;
             try
             {
-                Build(vips, EgressInterface).Commit(_socket);
-                EgressFenced = EgressInterface is not null && vips.Count > 0;
+                Build(vips, EgressInterfaces).Commit(_socket);
+                EgressFenced = EgressInterfaces is not null && vips.Count > 0;
             }
-            catch (NetlinkException e) when (EgressInterface is not null && IsWithoutEgress(e))
+            catch (NetlinkException e) when (EgressInterfaces is not null && IsWithoutEgress(e))
             {
                 // The batch was rolled back as a whole: install the rest, so that the node runs on an older kernel.
-                Build(vips, egressInterface: null).Commit(_socket);
-                EgressWarning = $"fence: this kernel has no nftables netdev egress hook for interface {EgressInterface} ({e.Message}); running " +
+                Build(vips, egressInterfaces: null).Commit(_socket);
+                EgressWarning = $"fence: this kernel has no nftables netdev egress hook for interface {string.Join(", ", EgressInterfaces)} " +
+                                $"({e.Message}); running " +
                                 "without it: ActorVip's own gratuitous ARP and neighbour advertisements are held back by its lease checks only, " +
                                 "not by the kernel fence; Linux 5.16 or later with CONFIG_NETFILTER_EGRESS adds it";
             }
@@ -81,7 +83,7 @@ public sealed class KernelFence : IFence
     }
 
     /// <summary>One transaction: our old tables deleted, every family's table added, and the egress table if asked for.</summary>
-    private NftBatch Build(IReadOnlyCollection<IPAddress> vips, string? egressInterface)
+    private NftBatch Build(IReadOnlyCollection<IPAddress> vips, IReadOnlyList<string>? egressInterfaces)
     {
         var batch = new NftBatch();
         NftOwnerMark.DeleteOurs(batch, _socket, Table, FenceRuleset.TableFamilies);
@@ -90,7 +92,7 @@ public sealed class KernelFence : IFence
             var guarded = vips.Where(v => FenceRuleset.FamiliesOf(v).Contains(family)).ToList();
             if (guarded.Count > 0) FenceRuleset.Add(batch, family, Table, guarded, _inbound);
         }
-        if (egressInterface is not null && vips.Count > 0) FenceRuleset.AddEgress(batch, Table, egressInterface, vips, EgressHook);
+        if (egressInterfaces is not null && vips.Count > 0) FenceRuleset.AddEgress(batch, Table, egressInterfaces, vips, EgressHook);
         return batch;
     }
 
