@@ -142,7 +142,8 @@ public static class ManyVipsBenchmark
         return $"start to all answering {r.StartToAll!.Value.TotalSeconds:0.0} s; {r.Victim!.Name} held {r.VictimVips}: back {f.Count}, " +
             $"fault to another node p50 {Ms(Percentile.Of(f, 50))}, p99 {Ms(Percentile.Of(f, 99))}, max {Ms(Percentile.Of(f, 100))}; " +
             $"longest silence of its VIPs {Ms(r.VictimLongestSilence)}, of the others {Ms(r.OthersLongestSilence)}; " +
-            $"dual ownership windows {r.DualsBeforeFault.Count} before, {r.DualsAfterFault.Count} after the fault; held by one node at the end {r.HeldByOneAtEnd}/{r.Vips}; {r.SweepsPerSecond:0.0} sweeps/s";
+            $"dual ownership windows {r.DualsBeforeFault.Count} before, {r.DualsAfterFault.Count} after the fault; " +
+            $"held by one node at the end {r.HeldByOneAtEnd}/{r.Vips}; {r.SweepsPerSecond:0.0} sweeps/s";
     }
 
     private static string Tables(Settings s, List<ManyVipsResult> results, List<NodeIdle> idle, IReadOnlyDictionary<string, int>? heldWhileIdle)
