@@ -34,8 +34,8 @@ public sealed class ManyVipsEndToEndTests(ITestOutputHelper output)
         Assert.Equal(50, result.HeldBeforeFault.Values.Sum());
         Assert.True(result.VictimVips > 0, $"no node held a VIP: {string.Join(", ", result.HeldBeforeFault)}");
         var timeline = string.Join('\n', result.Timeline);
-        Assert.True(result.Duals.Count == 0, $"{result.Duals.Count} sweep(s) in which two nodes answered one VIP, the first: {result.Duals.FirstOrDefault()}\n" +
-            $"{timeline}\n{result.Logs}");
+        Assert.True(result.Duals.Count == 0, $"{result.Duals.Count} sweep(s) in which two nodes answered one VIP, the first: " +
+            $"{result.Duals.FirstOrDefault()}\n{timeline}\n{result.Logs}");
         Assert.True(result.NotBack == 0, $"{result.NotBack} of {result.Victim!.Name}'s {result.VictimVips} VIPs were not answered by another node " +
             $"within {Bound.TotalSeconds:0} s\n{timeline}\n{result.Logs}");
         Assert.True(result.HeldByOneAtEnd == 50, $"at the end only {result.HeldByOneAtEnd} of 50 VIPs were answered by one live node\n{timeline}");
