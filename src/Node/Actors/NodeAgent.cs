@@ -367,27 +367,37 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     /// <summary>A voter's answers to one batch: each item goes where a single RenewAck or RenewNack of its VIP would.</summary>
     private void OnAnswers(RenewAnswers answers)
     {
+        // The timers once for the whole batch: they look at every placed VIP, and once per ack made a round of 1,000 VIPs
+        // cost a million steps on the actor loop.
+        var arm = false;
         foreach (var a in answers.Items)
         {
             if (a.Refusal is { } reason)
                 OnNack(new RenewNack(a.Vip, a.Epoch, answers.Voter, answers.RenewalId, reason, a.HighestEpoch, a.PromisedTo, a.VoterFingerprint));
             else
-                OnAck(new RenewAck(a.Vip, a.Epoch, answers.Voter, answers.RenewalId));
+                arm |= Acked(new RenewAck(a.Vip, a.Epoch, answers.Voter, answers.RenewalId));
         }
+        if (arm) ArmTimers();
     }
 
     private void OnAck(RenewAck ack)
     {
-        if (!_placed.TryGetValue(ack.Vip, out var placed) || placed.Lease.Epoch != ack.Epoch) return;
+        if (Acked(ack)) ArmTimers();
+    }
+
+    /// <summary>Takes one ack; returns whether the timers need arming again (the lease lasts longer, or a holder has no expiry armed).</summary>
+    private bool Acked(RenewAck ack)
+    {
+        if (!_placed.TryGetValue(ack.Vip, out var placed) || placed.Lease.Epoch != ack.Epoch) return false;
         var extended = placed.Lease.OnAck(ack.RenewalId, ack.Voter);
         var now = _clock.Now;
         // Renewal ids are the send time in ticks (OwnerLease), so this is send-to-majority time.
         if (extended) Context.System.EventStream.Publish(new LeaseRenewalAcked(ack.Vip, ack.Epoch, TimeSpan.FromTicks(Math.Max(0, now.Ticks - ack.RenewalId))));
-        if (!placed.Lease.IsValid(now)) return;
+        if (!placed.Lease.IsValid(now)) return false;
         placed.Previous = null;
         if (placed.Holder is null)
         {
-            if (IsStopping(ack.Vip)) return; // the previous holder is still removing the address
+            if (IsStopping(ack.Vip)) return false; // the previous holder is still removing the address
             placed.Validity = new HolderLease(_clock, now + placed.Lease.Remaining(now));
             placed.Holder = Context.ActorOf(VipActor.Props(_link, placed.Vip, _settings, _drivers.Addresses, _drivers.Announcer, _drivers.Fence,
                 placed.Validity, _drivers.LoadBalancer, new OwnerTag(ack.Epoch, _self)), Sanitize(ack.Vip));
@@ -402,7 +412,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
             placed.Validity?.Extend(now + placed.Lease.Remaining(now));
             placed.Holder.Tell(LeaseRenewed.Instance);
         }
-        if (extended || placed.Holder is not null && !_expiryArmed) ArmTimers();
+        return extended || placed.Holder is not null && !_expiryArmed;
     }
 
     private void OnNack(RenewNack nack)
