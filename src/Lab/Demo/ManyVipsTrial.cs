@@ -146,7 +146,7 @@ public sealed class ManyVipsTrial
         // 2. The fault, to the node answering for the most VIPs, once every VIP has had one steady owner.
         if (WaitHeldByOne(sweep, processes) is { } unsteady) return Result(sweep.Now, unsteady);
         var owners = sweep.Owners(SteadyWindow).Select(o => o[0]).ToList();
-        foreach (var node in _topology.Nodes) held[node.Name] = owners.Count(m => m == node.Mac);
+        foreach (var (node, count) in HeldBy(sweep)) held[node] = count;
         var victim = _topology.Nodes.OrderByDescending(n => held[n.Name]).First();
         var victimVips = Enumerable.Range(0, _vips.Count).Where(v => owners[v] == victim.Mac).ToList();
         _progress("held: " + string.Join(", ", held.Select(h => $"{h.Key} {h.Value}")) + $"; fault to {victim.Name}");
@@ -233,10 +233,20 @@ public sealed class ManyVipsTrial
             ? $"{dead.Key.Name}'s process exited with code {dead.Value.ExitCode} before the fault"
             : null;
 
+    /// <summary>Sweeps a second, from the median time between two: the slow sweeps while nodes idle do not count.</summary>
     private static double Rate(ArpSweep sweep)
     {
         var sweeps = sweep.Sweeps;
-        return sweeps.Count < 2 ? 0 : (sweeps.Count - 1) / (sweeps[^1] - sweeps[0]).TotalSeconds;
+        if (sweeps.Count < 2) return 0;
+        var gaps = sweeps.Zip(sweeps.Skip(1), (a, b) => b - a).Order().ToList();
+        return 1 / gaps[gaps.Count / 2].TotalSeconds;
+    }
+
+    /// <summary>How many VIPs each node alone answered for within the last sweeps.</summary>
+    public IReadOnlyDictionary<string, int> HeldBy(ArpSweep sweep)
+    {
+        var owners = sweep.Owners(SteadyWindow);
+        return _topology.Nodes.ToDictionary(n => n.Name, n => owners.Count(o => o.Count == 1 && o[0] == n.Mac));
     }
 
     private void Note(TimeSpan at, string what) => _timeline.Add((at, what));
