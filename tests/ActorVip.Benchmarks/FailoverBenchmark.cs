@@ -11,13 +11,6 @@ namespace ActorVip.Benchmarks;
 /// </summary>
 public static class FailoverBenchmark
 {
-    /// <summary>
-    /// How long nodes run before their idle cost is measured. 30 s was too short: perf put a third of a node's CPU
-    /// 30-45 s after start in the JIT (tiered re-compiles of methods that run about once a second reach their call
-    /// counts then), 2 % of it 60-75 s after start, when the node used half the CPU.
-    /// </summary>
-    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(60);
-
     private sealed record Idle(string Service, string Node, double RssMb, double CpuPercent);
 
     public static Command Create()
@@ -95,7 +88,10 @@ public static class FailoverBenchmark
                     var measureNow = !measuredIdle && idleSeconds > 0;
                     var trial = new FailoverTrial(topology, service, line => Console.WriteLine($"   {line}"), lab.Interrupted)
                     {
-                        WhileServing = measureNow ? processes => idle.AddRange(MeasureIdle(service, processes, idleSeconds, lab.Interrupted)) : null,
+                        WhileServing = measureNow
+                            ? processes => idle.AddRange(IdleMeter.Measure(processes, idleSeconds, lab.Interrupted)
+                                .Select(i => new Idle(service.Name, i.Node, i.RssMb, i.CpuPercent)))
+                            : null,
                     };
                     TrialResult r;
                     try { r = trial.Run(scenario); }
@@ -119,25 +115,6 @@ public static class FailoverBenchmark
         Console.WriteLine(text);
         if (markdown is not null) File.WriteAllText(markdown.FullName, text);
         return 0;
-    }
-
-    private static IEnumerable<Idle> MeasureIdle(IVipService service, IReadOnlyDictionary<LabNode, LabProcess> processes, int seconds, CancellationToken cancel)
-    {
-        // Start-up work (tiered JIT re-compiles, cluster formation) is not idling; let it pass first.
-        Console.WriteLine($"   warming up for {WarmUp.TotalSeconds:0} s, then measuring RSS and CPU of the idle nodes for {seconds} s");
-        if (cancel.WaitHandle.WaitOne(WarmUp)) cancel.ThrowIfCancellationRequested();
-        var before = processes.ToDictionary(p => p.Key, p => p.Value.Usage());
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        if (cancel.WaitHandle.WaitOne(TimeSpan.FromSeconds(seconds))) cancel.ThrowIfCancellationRequested();
-        var elapsed = watch.Elapsed.TotalSeconds;
-        const double ticksPerSecond = 100; // USER_HZ: what /proc/PID/stat counts in on Linux (sysconf(_SC_CLK_TCK))
-        var idle = processes.Select(p =>
-        {
-            var after = p.Value.Usage();
-            return new Idle(service.Name, p.Key.Name, after.RssKb / 1024.0, 100.0 * (after.CpuTicks - before[p.Key].CpuTicks) / ticksPerSecond / elapsed);
-        }).ToList();
-        Console.WriteLine("   idle: " + string.Join(", ", idle.Select(i => $"{i.Node} {i.CpuPercent:0.00} % {i.RssMb:0.0} MB")));
-        return idle;
     }
 
     private static string Tables(List<TrialResult> results, List<Idle> idle, IReadOnlyList<IVipService> services, IReadOnlyList<FailoverScenario> scenarios,
@@ -164,7 +141,7 @@ public static class FailoverBenchmark
             }
         t.AppendLine();
         t.AppendLine($"| service | start to serving p50 | start to serving max | RSS per node (max) | CPU per idle node over {idleSeconds} s after " +
-            $"{WarmUp.TotalSeconds:0} s warm-up (max) |");
+            $"{IdleMeter.WarmUp.TotalSeconds:0} s warm-up (max) |");
         t.AppendLine("|---|---:|---:|---:|---:|");
         foreach (var service in services)
         {

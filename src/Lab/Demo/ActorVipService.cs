@@ -6,8 +6,14 @@ namespace ActorVip.Lab.Demo;
 public sealed class ActorVipService : IVipService
 {
     private readonly IReadOnlyList<string> _command;
+    private readonly string? _config;
 
-    public ActorVipService(IReadOnlyList<string>? command = null) => _command = command ?? NodeLauncher.Command();
+    /// <param name="config">A config file every node reads (`--config`) instead of the one VIP on the command line; it names the VIPs.</param>
+    public ActorVipService(IReadOnlyList<string>? command = null, string? config = null)
+    {
+        _command = command ?? NodeLauncher.Command();
+        _config = config;
+    }
 
     public string Name => "actorvip";
 
@@ -37,9 +43,10 @@ public sealed class ActorVipService : IVipService
     {
         var args = new List<string>(_command)
         {
-            "run", "--interface", "eth0", "--address", VipTopology.Vip.ToString(),
-            "--node-address", node.Endpoint, "--nodes", topology.Nodes.Count.ToString(),
+            "run", "--interface", "eth0", "--node-address", node.Endpoint, "--nodes", topology.Nodes.Count.ToString(),
         };
+        // A flag would win over the file's addresses, so with a file there is none.
+        args.AddRange(_config is null ? ["--address", VipTopology.Vip.ToString()] : ["--config", _config]);
         foreach (var seed in topology.Nodes) args.AddRange(["--seed", seed.Endpoint]);
         return topology.Lab.StartLogged(node.Namespace, $"{node.Name}-actorvip-{DateTime.UtcNow:HHmmss.fff}.log", args.ToArray());
     }

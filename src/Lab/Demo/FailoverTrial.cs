@@ -232,7 +232,8 @@ public sealed class FailoverTrial
         if (left > TimeSpan.Zero) Wait(left);
     }
 
-    private static string Logs(Dictionary<LabNode, LabProcess> processes)
+    /// <summary>The last lines of every node's log, for a failure message.</summary>
+    internal static string Logs(Dictionary<LabNode, LabProcess> processes)
     {
         var text = new StringBuilder();
         foreach (var (node, p) in processes)

@@ -76,7 +76,7 @@ public sealed class WhoHasProbe : IDisposable
         for (var i = 1; !_stop.IsCancellationRequested; i++)
         {
             lock (_sent) _sent.Add(_clock.Elapsed);
-            Send(_request);
+            Send(_handle, _request);
             var wait = start + _interval * i - _clock.Elapsed;
             if (wait > TimeSpan.Zero && _stop.Token.WaitHandle.WaitOne(wait)) return;
         }
@@ -91,7 +91,7 @@ public sealed class WhoHasProbe : IDisposable
         _probeSender.TryWriteBytes(probe, out _);
         while (!_stop.IsCancellationRequested)
         {
-            var n = Receive(buffer);
+            var n = Receive(_handle, buffer);
             if (n < 42) continue;
             var at = _clock.Elapsed;
             var arp = buffer.AsSpan(14, 28);
@@ -105,14 +105,16 @@ public sealed class WhoHasProbe : IDisposable
     // Wakes every 200 ms to notice Stop.
     private static SocketHandle OpenBound(int index) => BoundPacketSocket.Open(EthPArp, index, TimeSpan.FromMilliseconds(200), "an ARP");
 
-    private unsafe void Send(byte[] frame)
+    /// <summary>Sends one frame; a lost probe is just a missing sample. Shared with <see cref="ArpSweep"/>.</summary>
+    internal static unsafe void Send(SocketHandle handle, byte[] frame)
     {
-        fixed (byte* p = frame) send(_handle.Fd, p, frame.Length, 0); // a lost probe is just a missing sample
+        fixed (byte* p = frame) send(handle.Fd, p, frame.Length, 0);
     }
 
-    private unsafe int Receive(byte[] buffer)
+    /// <summary>Receives one frame into <paramref name="buffer"/>: its length, or -1 when the receive timed out.</summary>
+    internal static unsafe int Receive(SocketHandle handle, byte[] buffer)
     {
-        fixed (byte* p = buffer) return (int)recv(_handle.Fd, p, buffer.Length, 0);
+        fixed (byte* p = buffer) return (int)recv(handle.Fd, p, buffer.Length, 0);
     }
 
     public void Dispose()

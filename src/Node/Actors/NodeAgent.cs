@@ -27,6 +27,14 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     /// </summary>
     public static readonly TimeSpan AcquireRetry = TimeSpan.FromMilliseconds(25);
 
+    /// <summary>
+    /// How long the first acquisition of a burst waits for the rest: every renewal round renews every VIP placed here, and a
+    /// failover or a start places hundreds in one burst of assignments. A round per assignment sent n(n+1)/2 items to each
+    /// voter (1,000 VIPs: half a million, and as many answers), and 3 real nodes with 1,000 VIPs never settled; one round
+    /// for the burst sends n. Acquisition is the only thing it delays, by at most this.
+    /// </summary>
+    public static readonly TimeSpan AcquireWindow = TimeSpan.FromMilliseconds(5);
+
     private sealed record RenewTick
     {
         public static readonly RenewTick Instance = new();
@@ -350,11 +358,14 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     /// <summary>This node's configuration of <paramref name="vip"/> (the address text an Assign or Claim names), or null.</summary>
     private VipConfig? Configured(string vip) => _settings.Vips.FirstOrDefault(v => v.Address.ToString() == vip);
 
-    /// <summary>Starts acquiring a VIP newly placed here (assigned or claimed): a renewal round at once, and the timers.</summary>
+    /// <summary>
+    /// Starts acquiring a VIP newly placed here (assigned or claimed): a renewal round within <see cref="AcquireWindow"/>,
+    /// shared by every VIP placed meanwhile, and the timers.
+    /// </summary>
     private void Acquire(Placed placed)
     {
         _placed[placed.Vip.Address.ToString()] = placed;
-        SendRenewals();
+        if (!Timers.IsTimerActive("acquire")) Timers.StartSingleTimer("acquire", RenewTick.Instance, AcquireWindow);
         ArmTimers();
     }
 
@@ -395,29 +406,39 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     /// <summary>A voter's answers to one batch: each item goes where a single RenewAck or RenewNack of its VIP would.</summary>
     private void OnAnswers(RenewAnswers answers)
     {
+        // The timers once for the whole batch: they look at every placed VIP, and once per ack made a round of 1,000 VIPs
+        // cost a million steps on the actor loop.
+        var arm = false;
         foreach (var a in answers.Items)
         {
             if (a.Refusal is { } reason)
                 OnNack(new RenewNack(a.Vip, a.Epoch, answers.Voter, answers.RenewalId, reason, a.HighestEpoch, a.PromisedTo, a.VoterFingerprint));
             else
-                OnAck(new RenewAck(a.Vip, a.Epoch, answers.Voter, answers.RenewalId));
+                arm |= Acked(new RenewAck(a.Vip, a.Epoch, answers.Voter, answers.RenewalId));
         }
+        if (arm) ArmTimers();
     }
 
     private void OnAck(RenewAck ack)
     {
-        if (!_placed.TryGetValue(ack.Vip, out var placed) || placed.Lease.Epoch != ack.Epoch) return;
+        if (Acked(ack)) ArmTimers();
+    }
+
+    /// <summary>Takes one ack; returns whether the timers need arming again (the lease lasts longer, or a holder has no expiry armed).</summary>
+    private bool Acked(RenewAck ack)
+    {
+        if (!_placed.TryGetValue(ack.Vip, out var placed) || placed.Lease.Epoch != ack.Epoch) return false;
         var extended = placed.Lease.OnAck(ack.RenewalId, ack.Voter);
         var now = _clock.Now;
         // Renewal ids are the send time in ticks (OwnerLease), so this is send-to-majority time.
         if (extended) Context.System.EventStream.Publish(new LeaseRenewalAcked(ack.Vip, ack.Epoch, TimeSpan.FromTicks(Math.Max(0, now.Ticks - ack.RenewalId))));
-        if (!placed.Lease.IsValid(now)) return;
+        if (!placed.Lease.IsValid(now)) return false;
         placed.Previous = null;
         if (placed.Holder is null)
         {
-            if (IsStopping(ack.Vip)) return; // the previous holder is still removing the address
+            if (IsStopping(ack.Vip)) return false; // the previous holder is still removing the address
             // Its own interface (placed only while it is up: a link loss gives up the VIPs on it).
-            if (!_links.TryGetValue(_settings.InterfaceOf(placed.Vip), out var link)) return;
+            if (!_links.TryGetValue(_settings.InterfaceOf(placed.Vip), out var link)) return false;
             placed.Validity = new HolderLease(_clock, now + placed.Lease.Remaining(now));
             placed.Holder = Context.ActorOf(VipActor.Props(link, placed.Vip, _settings, _drivers.Addresses, _drivers.Announcer, _drivers.Fence,
                 placed.Validity, _drivers.LoadBalancer, new OwnerTag(ack.Epoch, _self)), Sanitize(ack.Vip));
@@ -432,7 +453,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
             placed.Validity?.Extend(now + placed.Lease.Remaining(now));
             placed.Holder.Tell(LeaseRenewed.Instance);
         }
-        if (extended || placed.Holder is not null && !_expiryArmed) ArmTimers();
+        return extended || placed.Holder is not null && !_expiryArmed;
     }
 
     private void OnNack(RenewNack nack)

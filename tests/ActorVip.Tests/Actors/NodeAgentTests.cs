@@ -119,6 +119,7 @@ public class NodeAgentTests : VirtualTimeTestKit
         var (kernel, agent, voter, self) = Start(allocator);
         PromiseTo(voter, Other);
         agent.Tell(new Claim("192.0.2.100", 4, PreviousOwner: Dead));
+        Scheduler.Advance(NodeAgent.AcquireWindow); // the acquisition's first renewal round
         var released = allocator.FishForMessage<Released>(m => m is Released, TimeSpan.FromSeconds(5));
         Assert.Equal(("192.0.2.100", 4L, self), (released.Vip, released.Epoch, released.Owner));
         Scheduler.Advance(Lease.PromiseTime * 2);

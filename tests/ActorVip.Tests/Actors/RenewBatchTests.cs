@@ -79,6 +79,27 @@ public class RenewBatchTests(ITestOutputHelper output) : VirtualTimeTestKit
         Assert.All(vips, v => Assert.True(c.Kernel.HasAddress(v + "/32")));
     }
 
+    /// <summary>
+    /// A failover places hundreds of VIPs here in one burst of assignments. Each acquisition renews every VIP placed here, so
+    /// a round per assignment sent n(n+1)/2 items to every voter (1,000 VIPs: half a million, and as many answers), which
+    /// kept 3 real nodes with 1,000 VIPs from ever settling (docs/BENCHMARKS.md, "1,000 VIPs over real processes").
+    /// </summary>
+    [Fact]
+    public void A_burst_of_assignments_is_acquired_in_one_renewal_round()
+    {
+        var vips = Vips(200);
+        var c = Start(CreateTestProbe(), vips);
+        foreach (var vip in vips) c.Agent.Tell(new Assign(vip, 1));
+        Scheduler.Advance(NodeAgent.AcquireRetry - TimeSpan.FromMilliseconds(1)); // before any retry
+
+        foreach (var counter in c.Counters)
+        {
+            var batch = Assert.IsType<RenewBatch>(Assert.Single(counter.In));
+            Assert.Equal(vips.Order(), batch.Items.Select(i => i.Vip).Order());
+        }
+        AdvanceUntil(() => vips.All(v => c.Kernel.HasAddress(v + "/32")), Lease.PromiseTime + Lease.RenewInterval * 2);
+    }
+
     [Fact]
     public void A_voter_refusing_one_vip_of_a_batch_makes_only_that_vips_lease_give_up()
     {
@@ -88,6 +109,7 @@ public class RenewBatchTests(ITestOutputHelper output) : VirtualTimeTestKit
         // Voter c has seen 192.0.2.2 placed elsewhere at epoch 9 (remembered even while it is quiet after its start).
         c.Voters[2].Tell(new Renew("192.0.2.2", 9, new NodeId("akka.tcp://actorvip@192.0.2.13:4053"), 1, AckWanted: false));
         foreach (var vip in vips) c.Agent.Tell(new Assign(vip, 1));
+        Scheduler.Advance(NodeAgent.AcquireWindow); // the acquisition's first renewal round
 
         var released = allocator.FishForMessage<Released>(m => m is Released, TimeSpan.FromSeconds(5));
         Assert.Equal(("192.0.2.2", 1L, c.Self, 9L), (released.Vip, released.Epoch, released.Owner, released.LearntEpoch));
