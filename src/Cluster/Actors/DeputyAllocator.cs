@@ -78,9 +78,32 @@ public sealed class DeputyAllocator : ReceiveActor, IWithTimers
         }
         if (snapshot.Voter != _self) return;
         var (probe, next) = DeputyPlacement.Look(snapshot, _vips, _lease);
-        // Only a node that is an Up member takes part: a joining or leaving one has no say in placement.
-        if (probe && _cluster.SelfMember.Status == MemberStatus.Up) StartProbe();
+        if (probe && TakesPart()) StartProbe();
         else LookAgainIn(next + PastTheEnd);
+    }
+
+    /// <summary>
+    /// An Up member takes part; a joining, leaving or exiting one has no say in placement. So does a node that is a member
+    /// of no cluster at all: when the first seed is lost before the others joined it, or the split brain resolver downed
+    /// every survivor (a tie decided for the lost side) and they joined again in-process, only the first seed may form a
+    /// new cluster, and without this the VIP stayed dark with a majority of voters alive (docs/DESIGN-NOTES.md). Safety
+    /// does not rest on membership: a claim is an ordinary acquisition of the quorum lease.
+    /// </summary>
+    private bool TakesPart() =>
+        _cluster.SelfMember.Status == MemberStatus.Up || _cluster.State.Members.All(m => !m.UniqueAddress.Equals(_cluster.SelfUniqueAddress));
+
+    /// <summary>
+    /// The candidates' order for <see cref="DeputyPlacement.Decide"/>: the Up members oldest first, or, for a node in no
+    /// cluster, the configured voters in their order (every node has the same list, so the deputies agree).
+    /// </summary>
+    private IReadOnlyList<NodeId> OldestFirst()
+    {
+        if (_cluster.SelfMember.Status != MemberStatus.Up) return _voters;
+        return _cluster.State.Members
+            .Where(m => m.HasRole("vip") && m.Status == MemberStatus.Up)
+            .OrderBy(m => m, Member.AgeOrdering)
+            .Select(m => new NodeId(m.Address.ToString()))
+            .ToList();
     }
 
     /// <summary>Asks every voter what it promised; decides when all answered, or after a renew-interval with those that did.</summary>
@@ -97,12 +120,7 @@ public sealed class DeputyAllocator : ReceiveActor, IWithTimers
     {
         _round = 0;
         Timers.Cancel("probe");
-        var oldestFirst = _cluster.State.Members
-            .Where(m => m.HasRole("vip") && m.Status == MemberStatus.Up)
-            .OrderBy(m => m, Member.AgeOrdering)
-            .Select(m => new NodeId(m.Address.ToString()))
-            .ToList();
-        var decision = DeputyPlacement.Decide(_answers.Values, _vips, oldestFirst, _self, _lease);
+        var decision = DeputyPlacement.Decide(_answers.Values, _vips, OldestFirst(), _self, _lease);
         foreach (var claim in decision.Claims)
         {
             _log.Warning("no allocator reaches a majority of voters and vip={0} has no owner (last {1}); claiming it epoch={2} node={3}", claim.Vip,
