@@ -83,18 +83,23 @@ public sealed class DeputyAllocator : ReceiveActor, IWithTimers
     }
 
     /// <summary>
-    /// An Up member takes part; a joining, leaving or exiting one has no say in placement. So does a node that is a member
-    /// of no cluster at all: when the first seed is lost before the others joined it, or the split brain resolver downed
-    /// every survivor (a tie decided for the lost side) and they joined again in-process, only the first seed may form a
-    /// new cluster, and without this the VIP stayed dark with a majority of voters alive (docs/DESIGN-NOTES.md). Safety
-    /// does not rest on membership: a claim is an ordinary acquisition of the quorum lease.
+    /// Whether this node's deputy takes part: an Up member, a member still Joining or WeaklyUp, and a node that is a member
+    /// of no cluster; not one that is Leaving, Exiting, Down or Removed (it is on its way out). Akka's split brain resolver
+    /// counts only Up members, so with a node still joining a rack crash can make the survivors down themselves; CI saw
+    /// three of five voters, each in its own view still Joining, leave the VIP dark for 12 s until they were downed, and
+    /// after that, as members of no cluster (only the first seed may form one), for good (docs/DESIGN-NOTES.md, "Known
+    /// Akka behaviour"). Safety does not rest on membership: a claim is an ordinary acquisition of the quorum lease, and a
+    /// voter that never heard from an allocator (a cold start) still makes no deputy act.
     /// </summary>
-    private bool TakesPart() =>
-        _cluster.SelfMember.Status == MemberStatus.Up || _cluster.State.Members.All(m => !m.UniqueAddress.Equals(_cluster.SelfUniqueAddress));
+    private bool TakesPart() => SelfStatus() is null or MemberStatus.Up or MemberStatus.Joining or MemberStatus.WeaklyUp;
+
+    /// <summary>This node's status in its own view of the cluster, or null when it is a member of none.</summary>
+    private MemberStatus? SelfStatus() =>
+        _cluster.State.Members.FirstOrDefault(m => m.UniqueAddress.Equals(_cluster.SelfUniqueAddress))?.Status;
 
     /// <summary>
-    /// The candidates' order for <see cref="DeputyPlacement.Decide"/>: the Up members oldest first, or, for a node in no
-    /// cluster, the configured voters in their order (every node has the same list, so the deputies agree).
+    /// The candidates' order for <see cref="DeputyPlacement.Decide"/>: the Up members oldest first, or, for a node that is not
+    /// Up itself (joining, or in no cluster), the configured voters in their order (every node has the same list).
     /// </summary>
     private IReadOnlyList<NodeId> OldestFirst()
     {
