@@ -25,15 +25,26 @@ public sealed class ActorVipService : IVipService
     }
 
     /// <summary>
-    /// The nodes no leader has moved to Up yet. Akka's split brain resolver counts only Up members: with 5 nodes,
-    /// one still Joining and two Up ones lost, the two survivors tie with the lost two and the side with the lowest
-    /// address (the lost one) wins, so the survivors down themselves (seen in CI: a rack crash 2 s after the fifth node's welcome).
+    /// The nodes that do not yet see themselves Up with a majority. Akka's split brain resolver counts only Up members, and
+    /// each node decides on its own view: with 5 nodes, one still Joining and two Up ones lost, the two survivors tie with
+    /// the lost two and the side with the lowest address (the lost one) wins, so the survivors down themselves (seen in
+    /// CI: a rack crash 2 s after the fifth node's welcome). The leader's log line is not enough: CI faulted 1 s after the
+    /// leader moved every node Up, and three nodes had not heard it yet (they still saw themselves Joining, then WeaklyUp).
+    /// So a node counts as joined once a leader logged it Up and its own /readyz (self Up, the allocator reachable, a
+    /// majority of voters Up) answers 200.
     /// </summary>
     public IReadOnlyList<LabNode> NotJoined(VipTopology topology, IEnumerable<LabProcess> processes)
     {
         var up = MembersUp(topology, processes);
-        return topology.Nodes.Where(n => !up.Contains(n)).ToList();
+        return topology.Nodes.Where(n => !up.Contains(n) || !Ready(topology.Lab, n)).ToList();
     }
+
+    /// <summary>Whether the node's /readyz answers 200, asked inside its namespace on the default metrics address.</summary>
+    private static bool Ready(NetworkLab lab, LabNode node) =>
+        lab.Exec(node.Namespace, "curl", "-sf", "-m", "1", $"http://{MetricsAddress}/readyz").ExitCode == 0;
+
+    /// <summary>Where a lab node serves /readyz: the default of `metrics-address` (hocon/reference.conf), inside its namespace.</summary>
+    private const string MetricsAddress = "127.0.0.1:2112";
 
     /// <summary>The address of every node that a leader moved to Up in this log, once per time (a restarted node comes Up again).</summary>
     public static IEnumerable<string> UpAddresses(string log) =>
