@@ -28,7 +28,7 @@ public sealed class ActorVipService : IVipService
     /// The nodes that do not yet see themselves Up with a majority. Akka's split brain resolver counts only Up members, and
     /// each node decides on its own view: with 5 nodes, one still Joining and two Up ones lost, the two survivors tie with
     /// the lost two and the side with the lowest address (the lost one) wins, so the survivors down themselves (seen in
-    /// CI: a rack crash 2 s after the fifth node's welcome). The leader's log line is not enough: CI faulted 1 s after the
+    /// CI: a rack crash 2 s after the fifth node's welcome). The leader's log line is not enough: a full run faulted 1 s after the
     /// leader moved every node Up, and three nodes had not heard it yet (they still saw themselves Joining, then WeaklyUp).
     /// So a node counts as joined once a leader logged it Up and its own /readyz (self Up, the allocator reachable, a
     /// majority of voters Up) answers 200.
