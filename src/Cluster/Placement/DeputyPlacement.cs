@@ -53,11 +53,11 @@ public static class DeputyPlacement
     /// Decides from the snapshots of the voters that answered (this node's among them) which orphaned VIPs this node
     /// claims. Nothing is claimed unless a majority of all voters answered, a majority has no live allocator presence,
     /// and, per VIP, a majority has no live promise. The candidates are the voters that answered and are Up members in
-    /// this node's view (<paramref name="upMembersOldestFirst"/>; for a node in no cluster, the configured voters in
-    /// their order), less the last allocator's node and the orphans' last
-    /// owners. The oldest candidate will most likely run the next allocator (the singleton goes to the oldest member
-    /// with the role once the dead are removed): it is avoided as the allocator avoids its own node, so that the new
-    /// allocator does not move the VIP again.
+    /// this node's view (<paramref name="upMembersOldestFirst"/>; for a node that is not Up itself, joining or in no
+    /// cluster, the configured voters in their order), less the last allocator's node and the orphans' last owners.
+    /// The oldest candidate will most likely run the next allocator (the singleton goes to the oldest member with the
+    /// role once the dead are removed): it is avoided as the allocator avoids its own node, so that the new allocator
+    /// does not move the VIP again.
     /// </summary>
     public static DeputyDecision Decide(IReadOnlyCollection<VoterPromises> answered, IReadOnlyList<VipSpec> vips, IReadOnlyList<NodeId> upMembersOldestFirst,
         NodeId self, LeaseSettings settings)

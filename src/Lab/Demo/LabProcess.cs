@@ -66,11 +66,8 @@ public sealed class LabProcess : IDisposable
     {
         try
         {
-            // The process's own redirection creates the file: read just after the start, it may not be there yet.
-            if (!File.Exists(LogPath)) return "";
-            using var stream = new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
             // Stack frames and repeated proxy chatter would crowd out the lines that tell what happened.
-            var all = new StreamReader(stream).ReadToEnd().Split('\n')
+            var all = Output.Split('\n')
                 .Where(l => !l.StartsWith("   at ", StringComparison.Ordinal) && !l.Contains("Singleton identified", StringComparison.Ordinal));
             return string.Join('\n', all.TakeLast(lines));
         }
