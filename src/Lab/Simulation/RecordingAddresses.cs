@@ -1,3 +1,4 @@
+using System.Net;
 using ActorVip.Node.Configuration;
 using ActorVip.Node.Drivers;
 
@@ -32,11 +33,16 @@ internal sealed class RecordingAddresses(SimulatedHost host) : IAddressDriver
         }
     }
 
-    public bool Has(InterfaceInfo link, VipAddress vip)
+    public void Add(InterfaceInfo link, IReadOnlyList<VipAddress> vips, TimeSpan? validLifetime)
+    {
+        foreach (var vip in vips) Add(link, vip, validLifetime);
+    }
+
+    public IReadOnlySet<IPAddress> Addresses(InterfaceInfo link)
     {
         lock (_gate)
         {
-            return _present.TryGetValue(vip.Address.ToString(), out var until) && (until is null || until > host.Timeline.Now);
+            return _present.Where(p => p.Value is null || p.Value > host.Timeline.Now).Select(p => IPAddress.Parse(p.Key)).ToHashSet();
         }
     }
 }

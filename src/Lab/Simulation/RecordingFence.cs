@@ -15,6 +15,15 @@ internal sealed class RecordingFence(SimulatedHost host) : IFence
     public void Own(IPAddress vip, TimeSpan remaining) =>
         host.Record(vip.ToString(), TimelineKind.FenceOwned, $"remaining={remaining.TotalMilliseconds:0}ms", remaining);
 
+    public void Own(IReadOnlyList<(IPAddress Vip, TimeSpan Remaining)> vips)
+    {
+        foreach (var (vip, remaining) in vips)
+        {
+            if (remaining > TimeSpan.Zero) Own(vip, remaining);
+            else Disown(vip);
+        }
+    }
+
     public void Disown(IPAddress vip) => host.Record(vip.ToString(), TimelineKind.FenceDisowned);
 
     public void Remove() => host.Record(null, TimelineKind.FenceReset, "table removed");

@@ -23,6 +23,7 @@ public sealed class HolderLease
     private static readonly TimeSpan Ended = TimeSpan.FromDays(-365);
 
     private long _validUntilTicks;
+    private volatile bool _inKernel;
 
     public HolderLease(IMonotonicClock clock, TimeSpan validUntil)
     {
@@ -34,6 +35,15 @@ public sealed class HolderLease
 
     /// <summary>When the lease ends, on <see cref="Clock"/>.</summary>
     public TimeSpan ValidUntil => TimeSpan.FromTicks(Volatile.Read(ref _validUntilTicks));
+
+    /// <summary>
+    /// Set by the holder once it opened the fence and added the address: from then on the agent refreshes both with every other
+    /// VIP it holds (<see cref="KernelRefresh"/>), and until then it nudges the holder to try again with each renewal.
+    /// </summary>
+    public bool InKernel => _inKernel;
+
+    /// <summary>The holder's word: the fence is open and the address is on its interface.</summary>
+    public void MarkInKernel() => _inKernel = true;
 
     /// <summary>The agent's word after a renewal: the lease now runs until <paramref name="validUntil"/>.</summary>
     public void Extend(TimeSpan validUntil) => Volatile.Write(ref _validUntilTicks, validUntil.Ticks);

@@ -46,6 +46,12 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         public static readonly LeaseExpiryTick Instance = new();
     }
 
+    /// <summary>Every check-interval while a VIP is held: the addresses' refresh (<see cref="KernelRefresh.Addresses"/>).</summary>
+    private sealed record AddressTick
+    {
+        public static readonly AddressTick Instance = new();
+    }
+
     private sealed record ReportTick
     {
         public static readonly ReportTick Instance = new();
@@ -74,6 +80,8 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         public OwnerLease Lease { get; set; } = lease;
         public OwnerLease? Previous { get; set; }
         public IActorRef? Holder { get; set; }
+        /// <summary>The interface the holder was started on (its index and MAC as they were then).</summary>
+        public InterfaceInfo? Link { get; set; }
         /// <summary>The holder's view of the lease's end, shared with its actors; ended the moment the holder is stopped.</summary>
         public HolderLease? Validity { get; set; }
         public bool IsValid(TimeSpan now) => Lease.IsValid(now) || (Previous?.IsValid(now) ?? false);
@@ -115,6 +123,9 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     private readonly HashSet<(string Vip, NodeId Voter, string? Theirs)> _settingsRefusals = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, Placed> _placed = new();
+    private readonly KernelRefresh _refresh;
+    /// <summary>Held VIPs whose lease this message's acks extended: their fence elements go to the kernel in one batch after it.</summary>
+    private readonly List<HeldVip> _fencesDue = new();
     /// <summary>Holders asked to stop, by VIP, and whether each reported its VIP silenced (<see cref="Silenced"/>).</summary>
     private readonly Dictionary<IActorRef, Stopping> _stopping = new();
     /// <summary>Releases that wait for the VIP's holders to be silenced, and the lease end after which none is sent.</summary>
@@ -143,11 +154,13 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         _self = self;
         _clock = clock;
         _allocator = allocator;
+        _refresh = new KernelRefresh(drivers.Addresses, drivers.Fence, settings.Address.ValidLifetime, clock, _log);
 
         Receive<Assign>(OnAssign);
         Receive<Claim>(OnClaim);
         Receive<Revoke>(OnRevoke);
         Receive<RenewTick>(_ => SendRenewals());
+        Receive<AddressTick>(_ => _refresh.Addresses(InKernel().ToList()));
         Receive<LeaseExpiryTick>(_ =>
         {
             _expiryArmed = false;
@@ -187,6 +200,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         {
             Timers.Cancel("renew");
             Timers.Cancel("lease-expiry");
+            Timers.Cancel("addresses");
             _expiryArmed = false;
             return;
         }
@@ -194,6 +208,8 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         var now = _clock.Now;
         var held = _placed.Values.Where(p => p.Holder is not null).Select(p => p.Remaining(now)).ToList();
         _expiryArmed = held.Count > 0;
+        if (held.Count == 0) Timers.Cancel("addresses");
+        else if (!Timers.IsTimerActive("addresses")) Timers.StartPeriodicTimer("addresses", AddressTick.Instance, _settings.Address.CheckInterval);
         if (!_expiryArmed) Timers.Cancel("lease-expiry");
         // Just past the end, so that the lease is over when the tick arrives.
         else Timers.StartSingleTimer("lease-expiry", LeaseExpiryTick.Instance, held.Min() + TimeSpan.FromMilliseconds(1));
@@ -416,12 +432,27 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
             else
                 arm |= Acked(new RenewAck(a.Vip, a.Epoch, answers.Voter, answers.RenewalId));
         }
+        RefreshFences();
         if (arm) ArmTimers();
     }
 
     private void OnAck(RenewAck ack)
     {
-        if (Acked(ack)) ArmTimers();
+        var arm = Acked(ack);
+        RefreshFences();
+        if (arm) ArmTimers();
+    }
+
+    /// <summary>The VIPs whose holder put them in the kernel (<see cref="HolderLease.InKernel"/>): the ones the agent's batches refresh.</summary>
+    private IEnumerable<HeldVip> InKernel() =>
+        _placed.Values.Where(p => p is { Holder: not null, Link: not null, Validity.InKernel: true }).Select(p => new HeldVip(p.Vip.Vip, p.Link!, p.Validity!));
+
+    /// <summary>One fence transaction for every lease the last message extended, in the same turn as the extension.</summary>
+    private void RefreshFences()
+    {
+        if (_fencesDue.Count == 0) return;
+        _refresh.Fences(_fencesDue);
+        _fencesDue.Clear();
     }
 
     /// <summary>Takes one ack; returns whether the timers need arming again (the lease lasts longer, or a holder has no expiry armed).</summary>
@@ -440,6 +471,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
             // Its own interface (placed only while it is up: a link loss gives up the VIPs on it).
             if (!_links.TryGetValue(_settings.InterfaceOf(placed.Vip), out var link)) return false;
             placed.Validity = new HolderLease(_clock, now + placed.Lease.Remaining(now));
+            placed.Link = link;
             placed.Holder = Context.ActorOf(VipActor.Props(link, placed.Vip, _settings, _drivers.Addresses, _drivers.Announcer, _drivers.Fence,
                 placed.Validity, _drivers.LoadBalancer, new OwnerTag(ack.Epoch, _self)), Sanitize(ack.Vip));
             Context.Watch(placed.Holder);
@@ -449,9 +481,11 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         }
         else if (extended)
         {
-            // The new end first, then the nudge: the fence timeout is computed from it when the holder acts.
+            // The new end first: the fence timeout is computed from it.
             placed.Validity?.Extend(now + placed.Lease.Remaining(now));
-            placed.Holder.Tell(LeaseRenewed.Instance);
+            if (placed is { Validity.InKernel: true, Link: { } held }) _fencesDue.Add(new HeldVip(placed.Vip.Vip, held, placed.Validity));
+            else placed.Holder.Tell(LeaseRenewed.Instance); // the holder has not put it in the kernel yet: it tries again
+
         }
         return extended || placed.Holder is not null && !_expiryArmed;
     }
@@ -554,6 +588,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         // Before the stop: a tick already queued for the holder or its announcer must find the lease over.
         placed.Validity?.End();
         placed.Validity = null;
+        placed.Link = null;
         Context.Stop(placed.Holder);
         placed.Holder = null;
     }

@@ -7,21 +7,17 @@ using Akka.Event;
 namespace ActorVip.Node.Actors;
 
 /// <summary>
-/// Holds one VIP on this node for as long as it lives: opens the fence, adds the address and
-/// announces it on start; keeps the address (and its valid lifetime) fresh and re-adds it if
-/// someone deleted it; closes the fence and removes the address when stopped, and tells the parent whether
-/// both succeeded (<see cref="Silenced"/>), which releases the lease only then.
+/// Holds one VIP on this node for as long as it lives: opens the fence, adds the address and announces it on start; closes
+/// the fence and removes the address when stopped, and tells the parent whether both succeeded (<see cref="Silenced"/>),
+/// which releases the lease only then. In between, the agent refreshes the fence and the address of every VIP it holds in
+/// one batch (<see cref="KernelRefresh"/>) once this holder has put them in the kernel (<see cref="HolderLease.InKernel"/>);
+/// until then each renewal's <see cref="LeaseRenewed"/> makes it try again.
 /// The parent starts it only while the quorum lease is valid and stops it the moment it is not; and because a stall can
 /// deliver a timer or a renewal late, every fence open, address add and announce first checks the shared
 /// <see cref="HolderLease"/> and is skipped once the lease has ended.
 /// </summary>
-public sealed class VipActor : ReceiveActor, IWithTimers
+public sealed class VipActor : ReceiveActor
 {
-    private sealed record Check
-    {
-        public static readonly Check Instance = new();
-    }
-
     private readonly InterfaceInfo _link;
     private readonly VipAddress _vip;
     private readonly IReadOnlyList<ServiceConfig> _services;
@@ -50,13 +46,10 @@ public sealed class VipActor : ReceiveActor, IWithTimers
         _lb = lb;
         Receive<LeaseRenewed>(_ =>
         {
-            // A lease that had too little left at start skipped the address: add it with the first renewal, fence first.
-            if (OpenFence() && !_added) Refresh(isCheck: false);
+            // A lease that had too little left at start (or a failed add) skipped the address: add it now, fence first.
+            if (!_added && OpenFence()) Add();
         });
-        Receive<Check>(_ => Refresh(isCheck: true));
     }
-
-    public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(InterfaceInfo link, VipConfig vip, NodeSettings settings, IAddressDriver addresses, IAnnouncer announcer, IFence? fence,
         HolderLease lease, LoadBalancerDrivers? lb = null, OwnerTag? owner = null) =>
@@ -65,12 +58,11 @@ public sealed class VipActor : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         // Fence first: the address must never be reachable through a closed fence race.
-        if (OpenFence()) Refresh(isCheck: false);
+        if (OpenFence()) Add();
         Context.ActorOf(VipAnnouncer.Props(_link, _vip, _settings.Announce, _announcer, _lease), "announcer");
         // A child: stopped (its IPVS service and NAT removed) before this actor closes the fence and removes the address.
         if (_services.Count > 0 && _lb is not null)
             Context.ActorOf(IpvsActor.Props(_vip, _services, _lb), "ipvs");
-        Timers.StartPeriodicTimer("check", Check.Instance, _settings.Address.CheckInterval);
     }
 
     protected override void PostStop()
@@ -146,7 +138,8 @@ public sealed class VipActor : ReceiveActor, IWithTimers
         }
     }
 
-    private void Refresh(bool isCheck)
+    /// <summary>Adds the address (fence already open); once it is there, the agent's batches keep both fresh.</summary>
+    private void Add()
     {
         if (!_lease.Covers(_lease.Clock.Now))
         {
@@ -155,11 +148,8 @@ public sealed class VipActor : ReceiveActor, IWithTimers
         }
         try
         {
-            if (isCheck && !_addresses.Has(_link, _vip))
-                _log.Warning("vip={0} was removed from {1} by someone else while owned; adding it again", _vip, _link.Name);
-            // A replace refreshes the valid lifetime, so a dead process's address lapses on its own.
+            // The valid lifetime makes a dead process's address lapse on its own; the agent's refresh renews it.
             _addresses.Add(_link, _vip, _settings.Address.ValidLifetime);
-            _added = true;
             if (!_lease.Covers(_lease.Clock.Now))
             {
                 // The lease ended during the call (a stall): the address must not stay up a moment longer.
@@ -167,7 +157,9 @@ public sealed class VipActor : ReceiveActor, IWithTimers
                 _addresses.Remove(_link, _vip);
                 return;
             }
-            if (!isCheck) _log.Info("acquired vip={0} epoch={1} node={2} interface={3} mac={4}", _vip, _owner.Epoch, _owner.Node, _link.Name, _link.Mac);
+            _added = true;
+            _lease.MarkInKernel();
+            _log.Info("acquired vip={0} epoch={1} node={2} interface={3} mac={4}", _vip, _owner.Epoch, _owner.Node, _link.Name, _link.Mac);
         }
         catch (Exception e)
         {

@@ -1,3 +1,4 @@
+using System.Net;
 using ActorVip.Node.Configuration;
 
 namespace ActorVip.Node.Drivers;
@@ -11,6 +12,15 @@ public interface IAddressDriver
     /// <summary>Removes the address; does nothing when it is not there.</summary>
     void Remove(InterfaceInfo link, VipAddress vip);
 
+    /// <summary>
+    /// Adds or replaces every address of <paramref name="vips"/>, in as few kernel round trips as fit: the agent refreshes every
+    /// VIP it holds on an interface this way each check-interval. The first failure is thrown after the rest were tried.
+    /// </summary>
+    void Add(InterfaceInfo link, IReadOnlyList<VipAddress> vips, TimeSpan? validLifetime);
+
+    /// <summary>Every address (any prefix) on the interface now: one listing answers the check of every VIP held there.</summary>
+    IReadOnlySet<IPAddress> Addresses(InterfaceInfo link);
+
     /// <summary>Whether the address (any prefix) is on the interface now.</summary>
-    bool Has(InterfaceInfo link, VipAddress vip);
+    bool Has(InterfaceInfo link, VipAddress vip) => Addresses(link).Contains(vip.Address);
 }

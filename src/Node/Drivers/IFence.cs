@@ -12,7 +12,13 @@ public interface IFence : IDisposable
     void Install(IReadOnlyCollection<IPAddress> vips);
 
     /// <summary>Lets the VIP through for <paramref name="remaining"/> from now (delete plus add in one batch).</summary>
-    void Own(IPAddress vip, TimeSpan remaining);
+    void Own(IPAddress vip, TimeSpan remaining) => Own([(vip, remaining)]);
+
+    /// <summary>
+    /// Lets each VIP through for its own remaining time from now, in as few kernel transactions as fit: the agent refreshes
+    /// every VIP it holds this way once per renewal round. A VIP whose time has run out (zero or less) is stopped instead.
+    /// </summary>
+    void Own(IReadOnlyList<(IPAddress Vip, TimeSpan Remaining)> vips);
 
     /// <summary>Stops the VIP at once.</summary>
     void Disown(IPAddress vip);

@@ -18,10 +18,7 @@ public sealed class LinuxDrivers : IDisposable
         try
         {
             var links = Own(new RtnetlinkLinks());
-            var kernelAddresses = Own(new RtnetlinkAddresses());
-            // Every VIP's periodic check shares one listing of the interface (issue 15: 1,000 VIPs, 1,000 dumps a check).
-            var addresses = new SharedAddressListing(kernelAddresses, link => kernelAddresses.List(link.Index).Select(a => a.Address),
-                new ActorVip.Ownership.MonotonicClock());
+            var addresses = Own(new RtnetlinkAddresses());
             var announcer = Own(new GratuitousAnnouncer());
             var fence = settings.Fence.Enabled ? Own(new KernelFence(settings.Fence.Table, InboundFence.For(settings), settings.VipInterfaces)) : null;
             Set = new DriverSet(links, addresses, announcer, fence, settings.Balances ? LoadBalancer() : null, new RtnetlinkLinkWatcher(links));

@@ -3,6 +3,7 @@ using ActorVip.Kernel.Tests.Lab;
 using ActorVip.Node.Configuration;
 using ActorVip.Node.Linux;
 using ActorVip.Node.Linux.Netlink;
+using ActorVip.Node.Linux.Rtnetlink;
 using Xunit.Abstractions;
 
 namespace ActorVip.Kernel.Tests.Linux;
@@ -35,7 +36,7 @@ public class RtnetlinkAddressesTests(ITestOutputHelper output)
         var listed = Assert.Single(drivers.Addresses.List(eth0.Index), a => a.Address.Equals(vip.Address));
         Assert.Equal((prefix, true, vip.IsIPv6, (uint?)0u), (listed.PrefixLength, listed.IsDeprecated, listed.IsNoDad, listed.PreferredSeconds));
         Assert.InRange(listed.ValidSeconds!.Value, 20u, 30u);
-        Assert.True(drivers.Addresses.Has(eth0, vip));
+        Assert.Contains(vip.Address, drivers.Addresses.Addresses(eth0));
         // NOPREFIXROUTE: the VIP adds no route to its prefix in any table.
         var routes = lab.Exec(ns, "ip", vip.IsIPv6 ? "-6" : "-4", "route", "show", "table", "all").ThrowIfFailed("ip route").Stdout;
         Assert.DoesNotContain(vip.IsIPv6 ? "2001:db8::/64" : "198.51.100.0/24", routes);
@@ -50,7 +51,7 @@ public class RtnetlinkAddressesTests(ITestOutputHelper output)
 
         drivers.Addresses.Remove(eth0, vip);
         Assert.Null(Ip.FindAddress(lab, ns, address));
-        Assert.False(drivers.Addresses.Has(eth0, vip));
+        Assert.DoesNotContain(vip.Address, drivers.Addresses.Addresses(eth0));
         drivers.Addresses.Remove(eth0, vip); // absent: no error
         Assert.Contains(Ip.Addresses(lab, ns), a => a.Local == "192.0.2.11"); // the host's own address is untouched
     }
@@ -72,7 +73,33 @@ public class RtnetlinkAddressesTests(ITestOutputHelper output)
         Assert.True(Ip.Eventually(() => Ip.FindAddress(lab, ns, address) is null, TimeSpan.FromSeconds(20)),
             $"{address} with valid_lft 2 s was still on eth0 after 20 s");
         output.WriteLine($"{address} with valid_lft 2 s was gone {added.Elapsed.TotalMilliseconds:0} ms after the add (polled every 100 ms)");
-        Assert.False(drivers.Addresses.Has(drivers.Eth0, vip));
+        Assert.DoesNotContain(vip.Address, drivers.Addresses.Addresses(drivers.Eth0));
+    }
+
+    /// <summary>
+    /// The agent refreshes every VIP it holds on an interface in one call per check (issue 15): more addresses than one request
+    /// carries, each with the valid lifetime, and one the kernel refuses (IPv6 disabled) does not keep the others off.
+    /// </summary>
+    [Fact]
+    public void A_batch_add_puts_every_address_on_even_when_one_of_them_fails()
+    {
+        using var lab = new NetworkLab("adb");
+        var ns = lab.AddHost("n", "192.0.2.11/24");
+        using var drivers = new NodeDrivers(ns);
+        using (NetworkNamespace.Enter(ns)) Sysctl.Write("net.ipv6.conf.eth0.disable_ipv6", "1");
+        var v4 = Enumerable.Range(0, RtnetlinkAddresses.MaxPerRequest + 88).Select(i => new VipAddress(IPAddress.Parse($"198.18.{i / 250}.{1 + i % 250}"), 32))
+            .ToList();
+        var refused = new VipAddress(IPAddress.Parse("2001:db8::40"), 128);
+
+        var e = Assert.Throws<NetlinkException>(() => drivers.Addresses.Add(drivers.Eth0, [.. v4.Take(300), refused, .. v4.Skip(300)], TimeSpan.FromSeconds(30)));
+
+        Assert.Contains("addresses to eth0", e.Message);
+        var present = drivers.Addresses.Addresses(drivers.Eth0);
+        Assert.All(v4, v => Assert.Contains(v.Address, present));
+        Assert.DoesNotContain(refused.Address, present);
+        var shown = drivers.Addresses.List(drivers.Eth0.Index).Where(a => a.Address.ToString().StartsWith("198.18.", StringComparison.Ordinal)).ToList();
+        Assert.Equal(v4.Count, shown.Count);
+        Assert.All(shown, a => Assert.InRange(a.ValidSeconds!.Value, 20u, 30u));
     }
 
     [Fact]

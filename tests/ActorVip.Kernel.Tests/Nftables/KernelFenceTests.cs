@@ -151,6 +151,42 @@ public class KernelFenceTests
     }
 
     /// <summary>
+    /// The agent refreshes every VIP it holds in one call per renewal round (issue 15): more VIPs than one transaction takes,
+    /// IPv4 and IPv6 together, each with its own timeout, and one whose time ran out closed instead of opened.
+    /// </summary>
+    [Fact]
+    public void Own_of_many_vips_sets_each_element_to_its_own_time_across_transactions()
+    {
+        using var lab = new NetworkLab("fb");
+        var node = lab.AddNamespace("node");
+        var v4 = Enumerable.Range(0, KernelFence.MaxPerTransaction + 44).Select(i => IPAddress.Parse($"198.18.{i / 250}.{1 + i % 250}")).ToList();
+        var v6 = Enumerable.Range(1, 20).Select(i => IPAddress.Parse($"2001:db8::{i:x}")).ToList();
+        using var fence = Create(node);
+        fence.Install([.. v4, .. v6]);
+        fence.Own(v4[0], TimeSpan.FromSeconds(60)); // open before: the zero below must close it
+        var grants = v4.Skip(1).Select(v => (v, TimeSpan.FromSeconds(30))).Concat(v6.Select(v => (v, TimeSpan.FromSeconds(10))))
+            .Append((v4[0], TimeSpan.Zero)).ToList();
+
+        fence.Own(grants);
+
+        using var socket = NftBatchTests.Open(node);
+        var owned4 = NftListing.Elements(socket, NftFamily.Ipv4, KernelFence.DefaultTable, FenceRuleset.OwnedSet);
+        var ownedArp = NftListing.Elements(socket, NftFamily.Arp, KernelFence.DefaultTable, FenceRuleset.OwnedSet);
+        var owned6 = NftListing.Elements(socket, NftFamily.Ipv6, KernelFence.DefaultTable, FenceRuleset.OwnedSet);
+        Assert.Equal(v4.Count - 1, owned4.Count);
+        Assert.Equal(v4.Count - 1, ownedArp.Count);
+        Assert.Equal(v6.Count, owned6.Count);
+        Assert.DoesNotContain(owned4, e => new IPAddress(e.Key).Equals(v4[0]));
+        Assert.All(owned4, e => Assert.InRange(e.Expiration!.Value, TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(30)));
+        Assert.All(owned6, e => Assert.InRange(e.Expiration!.Value, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10)));
+
+        // Refreshed again with shorter times: the delete in the batch makes the new timeout count on older kernels too.
+        fence.Own(v6.Select(v => (v, TimeSpan.FromSeconds(3))).ToList());
+        Assert.All(NftListing.Elements(socket, NftFamily.Ipv6, KernelFence.DefaultTable, FenceRuleset.OwnedSet),
+            e => Assert.InRange(e.Expiration!.Value, TimeSpan.Zero, TimeSpan.FromSeconds(3)));
+    }
+
+    /// <summary>
     /// Benchmark, not a timing assertion: how long after the last refresh (600 ms element) the node stops
     /// answering a client that pings every 5 ms. Prints the number; asserts only that answers stopped.
     /// </summary>

@@ -80,7 +80,21 @@ public sealed class KernelRecorder : IAddressDriver, IAnnouncer, IFence
         Calls.Enqueue($"remove {vip}");
     }
 
-    public bool Has(InterfaceInfo link, VipAddress vip) => HasAddress(vip.ToString());
+    /// <summary>One call for the batch: "add VIP,VIP,... lifetime=S" (a single VIP's reads as Add's own line).</summary>
+    public void Add(InterfaceInfo link, IReadOnlyList<VipAddress> vips, TimeSpan? validLifetime)
+    {
+        DuringAdd?.Invoke();
+        lock (_gate)
+            foreach (var vip in vips) _addresses.Add(vip.ToString());
+        LastAddedOn = link;
+        foreach (var vip in vips) OnInterface.Enqueue($"add {vip} {link.Name}");
+        Calls.Enqueue($"add {string.Join(",", vips)} lifetime={validLifetime?.TotalSeconds}");
+    }
+
+    public IReadOnlySet<IPAddress> Addresses(InterfaceInfo link)
+    {
+        lock (_gate) return _addresses.Select(a => VipAddress.Parse(a).Address).ToHashSet();
+    }
 
     public void Announce(InterfaceInfo link, VipAddress vip)
     {
@@ -90,10 +104,11 @@ public sealed class KernelRecorder : IAddressDriver, IAnnouncer, IFence
 
     public void Install(IReadOnlyCollection<IPAddress> vips) => Calls.Enqueue($"install {string.Join(",", vips)}");
 
-    public void Own(IPAddress vip, TimeSpan remaining)
+    /// <summary>One call per transaction: "own VIP MS" for each VIP, joined by "; ".</summary>
+    public void Own(IReadOnlyList<(IPAddress Vip, TimeSpan Remaining)> vips)
     {
         DuringOwn?.Invoke();
-        Calls.Enqueue($"own {vip} {remaining.TotalMilliseconds:0}");
+        Calls.Enqueue("own " + string.Join("; ", vips.Select(v => $"{v.Vip} {v.Remaining.TotalMilliseconds:0}")));
     }
 
     public void Disown(IPAddress vip)

@@ -100,6 +100,38 @@ public class RenewBatchTests(ITestOutputHelper output) : VirtualTimeTestKit
         AdvanceUntil(() => vips.All(v => c.Kernel.HasAddress(v + "/32")), Lease.PromiseTime + Lease.RenewInterval * 2);
     }
 
+    /// <summary>
+    /// Each holder used to re-open its fence element on every renewal and re-add its address every check-interval: with 1,000
+    /// VIPs thousands of netlink round trips a second on the actor loop, whose stalls cost leases (docs/BENCHMARKS.md, "1,000
+    /// VIPs over real processes"). The agent now refreshes the fences of all of them in one call per round that extended
+    /// their leases, and their addresses in one call per check-interval.
+    /// </summary>
+    [Fact]
+    public void An_owner_refreshes_the_fences_of_all_its_vips_in_one_call_per_round_and_their_addresses_in_one_per_check()
+    {
+        var vips = Vips(200);
+        var c = Start(CreateTestProbe(), vips);
+        foreach (var vip in vips) c.Agent.Tell(new Assign(vip, 1));
+        AdvanceUntil(() => vips.All(v => c.Kernel.HasAddress(v + "/32")), Lease.PromiseTime + Lease.RenewInterval * 2);
+        for (var i = 0; i < (int)(Lease.RenewInterval / Step); i++) Scheduler.Advance(Step);
+        var before = c.Kernel.Calls.Count;
+
+        const int rounds = 8; // 2 s: 4 address checks (500 ms)
+        for (var i = 0; i < rounds * (int)(Lease.RenewInterval / Step); i++) Scheduler.Advance(Step);
+
+        var calls = c.Kernel.Calls.Skip(before).Where(x => !x.StartsWith("announce", StringComparison.Ordinal)).ToList();
+        var opens = calls.Where(x => x.StartsWith("own ", StringComparison.Ordinal)).ToList();
+        var adds = calls.Where(x => x.StartsWith("add ", StringComparison.Ordinal)).ToList();
+        output.WriteLine($"{rounds} rounds, 200 VIPs: {opens.Count} fence calls, {adds.Count} address calls, {calls.Count} kernel calls in all");
+        // One per answer that extended the leases: at most one per voter asked for an ack.
+        Assert.InRange(opens.Count, rounds, 2 * rounds);
+        Assert.All(opens, o => Assert.Equal(200, o.Split("; ").Length));
+        Assert.InRange(adds.Count, 3, 5);
+        Assert.All(adds, a => Assert.Equal(200, a.Split(' ')[1].Split(',').Length));
+        Assert.Equal(opens.Count + adds.Count, calls.Count);
+        Assert.All(vips, v => Assert.True(c.Kernel.HasAddress(v + "/32")));
+    }
+
     [Fact]
     public void A_voter_refusing_one_vip_of_a_batch_makes_only_that_vips_lease_give_up()
     {

@@ -19,7 +19,6 @@ public class VipActorTests : VirtualTimeTestKit
         new HoconOverrides()
             .Set("actorvip.interface", "eth0")
             .SetList("actorvip.addresses", ["192.0.2.100"])
-            .Set("actorvip.address.check-interval", "100ms")
             .Set("actorvip.announce.repeat-after", "300ms")
             .Set("actorvip.announce.refresh-interval", "400ms")));
 
@@ -46,30 +45,39 @@ public class VipActorTests : VirtualTimeTestKit
     }
 
     [Fact]
-    public void An_address_deleted_by_someone_else_is_added_again_while_held()
-    {
-        var kernel = new KernelRecorder();
-        Started(Sys.ActorOf(VipActor.Props(KernelRecorder.Link, Vip, Settings(), kernel, kernel, kernel, Lease(590))));
-        AdvanceUntil(() => kernel.HasAddress("192.0.2.100/32"), Bound);
-        kernel.DeleteBehindTheActorsBack("192.0.2.100/32");
-        Assert.False(kernel.HasAddress("192.0.2.100/32"));
-        // The next address check (every 100 ms here) adds it again.
-        AdvanceUntil(() => kernel.HasAddress("192.0.2.100/32"), TimeSpan.FromMilliseconds(110));
-    }
-
-    [Fact]
-    public void Every_lease_renewal_refreshes_the_fence_with_what_is_left_of_the_lease_when_the_kernel_is_called()
+    public void Once_the_vip_is_in_the_kernel_the_holder_leaves_its_refresh_to_the_agent()
     {
         var kernel = new KernelRecorder();
         var lease = Lease(590);
         var actor = Sys.ActorOf(VipActor.Props(KernelRecorder.Link, Vip, Settings(), kernel, kernel, kernel, lease));
         Started(actor);
-        Scheduler.Advance(TimeSpan.FromMilliseconds(100));
-        // The agent extends the lease to 800 ms; the holder acts on it 56 ms later: 644 ms are left then, not 700.
+        AdvanceUntil(() => kernel.HasAddress("192.0.2.100/32"), Bound);
+        Assert.True(lease.InKernel);
+        var before = kernel.Calls.Count(c => !c.StartsWith("announce", StringComparison.Ordinal));
+        // Renewed and checked by the agent's batches now (KernelRefresh): no fence open, no add of its own.
+        lease.Extend(Clock.Now + TimeSpan.FromMilliseconds(700));
+        actor.Tell(LeaseRenewed.Instance);
+        Scheduler.Advance(TimeSpan.FromMilliseconds(500));
+        Assert.Equal(before, kernel.Calls.Count(c => !c.StartsWith("announce", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void A_holder_started_with_too_little_lease_puts_the_vip_in_the_kernel_on_the_first_renewal_with_what_is_left_then()
+    {
+        var kernel = new KernelRecorder();
+        // 10 ms: under the guard (HolderLease.Guard), so the start skips the fence and the address.
+        var lease = Lease(10);
+        var actor = Sys.ActorOf(VipActor.Props(KernelRecorder.Link, Vip, Settings(), kernel, kernel, kernel, lease));
+        Started(actor);
+        Assert.DoesNotContain(kernel.Calls, c => c.StartsWith("own", StringComparison.Ordinal) || c.StartsWith("add", StringComparison.Ordinal));
+        Assert.False(lease.InKernel);
+        // The agent extends the lease to 700 ms; the holder acts on it 56 ms later: 644 ms are left then, not 700.
         lease.Extend(Clock.Now + TimeSpan.FromMilliseconds(700));
         Scheduler.Advance(TimeSpan.FromMilliseconds(56));
         actor.Tell(LeaseRenewed.Instance);
-        AdvanceUntil(() => kernel.Calls.Contains("own 192.0.2.100 644"), Bound);
+        AdvanceUntil(() => kernel.HasAddress("192.0.2.100/32"), Bound);
+        Assert.Equal(["own 192.0.2.100 644", "add 192.0.2.100/32 lifetime=2"], kernel.Calls.Where(c => !c.StartsWith("announce", StringComparison.Ordinal)));
+        Assert.True(lease.InKernel);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Net;
 using ActorVip.Node.Configuration;
 using ActorVip.Node.Drivers;
 using ActorVip.Node.Linux.Netlink;
@@ -58,8 +59,38 @@ public sealed class RtnetlinkAddresses : IAddressDriver, IDisposable
         }
     }
 
-    public bool Has(InterfaceInfo link, VipAddress vip) =>
-        List(link.Index, AddressMessages.Family(vip.Address)).Any(a => a.Address.Equals(vip.Address));
+    /// <summary>
+    /// One sendmsg of up to <see cref="MaxPerRequest"/> RTM_NEWADDR messages, then every ack: the kernel applies them one by
+    /// one, and a failed one (its interface gone, IPv6 disabled) does not stop the others.
+    /// </summary>
+    public void Add(InterfaceInfo link, IReadOnlyList<VipAddress> vips, TimeSpan? validLifetime)
+    {
+        NetlinkException? first = null;
+        foreach (var chunk in vips.Chunk(MaxPerRequest))
+        {
+            lock (_gate)
+            {
+                _writer.Reset();
+                foreach (var vip in chunk) AddressMessages.WriteAdd(_writer, _socket.NextSeq(), link.Index, vip, validLifetime);
+                try
+                {
+                    _socket.Execute(_writer, $"adding {chunk.Length} addresses to {link.Name} (index {link.Index})");
+                }
+                catch (NetlinkException e)
+                {
+                    first ??= e.Errno == Errnos.ENODEV
+                        ? new NetlinkException(e.Errno, e.Operation, e.KernelMessage, $"interface {link.Name} (index {link.Index}) is gone")
+                        : e;
+                }
+            }
+        }
+        if (first is not null) throw first;
+    }
+
+    /// <summary>How many addresses one request carries: each message is about 80 bytes, and the send buffer (wmem_max) 208 KiB.</summary>
+    public const int MaxPerRequest = 512;
+
+    public IReadOnlySet<IPAddress> Addresses(InterfaceInfo link) => List(link.Index).Select(a => a.Address).ToHashSet();
 
     /// <summary>The addresses of one interface (or of all with null), IPv4 and IPv6 unless <paramref name="family"/> is AF_INET or AF_INET6.</summary>
     public IReadOnlyList<InterfaceAddress> List(int? interfaceIndex = null, byte family = 0)

@@ -1,0 +1,88 @@
+using ActorVip.Node.Actors;
+using ActorVip.Node.Configuration;
+using ActorVip.Ownership;
+using Akka.TestKit.Xunit2;
+
+namespace ActorVip.Tests.Actors;
+
+/// <summary>
+/// The agent's batched refresh of the VIPs it holds (issue 15): one fence transaction and one address batch for all of them,
+/// and, as each holder did before, nothing for a VIP whose lease has ended, and an undo of what a stall inside the call
+/// carried past a lease's end (issue 13 §2.2).
+/// </summary>
+public class KernelRefreshTests : TestKit
+{
+    private static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(2);
+    private readonly ManualClock _clock = new();
+    private readonly KernelRecorder _kernel = new();
+
+    private KernelRefresh Refresh() => new(_kernel, _kernel, Lifetime, _clock, Akka.Event.Logging.GetLogger(Sys, "refresh"));
+
+    private HeldVip Held(string vip, int leaseMs) =>
+        new(VipAddress.Parse(vip), KernelRecorder.Link, new HolderLease(_clock, _clock.Now + TimeSpan.FromMilliseconds(leaseMs)));
+
+    [Fact]
+    public void The_fences_of_every_held_vip_go_to_the_kernel_in_one_call_each_with_its_own_time_and_none_for_an_ended_lease()
+    {
+        _clock.Now = TimeSpan.FromSeconds(10);
+        var ended = Held("192.0.2.3", 0);
+        ended.Lease.End();
+        // 10 ms left: under the guard (HolderLease.Guard), too late to act on.
+        Refresh().Fences([Held("192.0.2.1", 700), Held("192.0.2.2", 450), ended, Held("192.0.2.4", 10)]);
+        Assert.Equal(["own 192.0.2.1 700; 192.0.2.2 450"], _kernel.Calls);
+    }
+
+    [Fact]
+    public void A_fence_refreshed_as_its_lease_ended_is_closed_at_once()
+    {
+        _clock.Now = TimeSpan.FromSeconds(10);
+        // The thread stalls inside the nftables write for 300 ms: the second VIP's lease (250 ms) ended meanwhile, and its
+        // element's timeout counts from the kernel's receipt, so it would outlive the lease by the stall.
+        _kernel.DuringOwn = () => _clock.Now += TimeSpan.FromMilliseconds(300);
+        Refresh().Fences([Held("192.0.2.1", 700), Held("192.0.2.2", 250)]);
+        Assert.Equal(["own 192.0.2.1 700; 192.0.2.2 250", "disown 192.0.2.2"], _kernel.Calls);
+    }
+
+    [Fact]
+    public void The_addresses_are_refreshed_in_one_batch_and_one_deleted_by_someone_else_is_named_and_added_again()
+    {
+        _kernel.Add(KernelRecorder.Link, [VipAddress.Parse("192.0.2.1"), VipAddress.Parse("192.0.2.2")], Lifetime);
+        _kernel.DeleteBehindTheActorsBack("192.0.2.2/32");
+        var ended = Held("192.0.2.3", 500);
+        ended.Lease.End();
+        var before = _kernel.Calls.Count;
+
+        EventFilter.Warning(contains: "vip=192.0.2.2/32 was removed from eth0 by someone else while owned; adding it again")
+            .ExpectOne(() => Refresh().Addresses([Held("192.0.2.1", 700), Held("192.0.2.2", 700), ended]));
+
+        Assert.Equal(["add 192.0.2.1/32,192.0.2.2/32 lifetime=2"], _kernel.Calls.Skip(before));
+        Assert.True(_kernel.HasAddress("192.0.2.2/32"));
+        Assert.False(_kernel.HasAddress("192.0.2.3/32"));
+    }
+
+    [Fact]
+    public void An_address_refreshed_as_its_lease_ended_is_removed_at_once()
+    {
+        _clock.Now = TimeSpan.FromSeconds(10);
+        _kernel.DuringAdd = () => _clock.Now += TimeSpan.FromMilliseconds(300);
+        Refresh().Addresses([Held("192.0.2.1", 700), Held("192.0.2.2", 250)]);
+        Assert.Equal(["add 192.0.2.1/32,192.0.2.2/32 lifetime=2", "remove 192.0.2.2/32"], _kernel.Calls);
+        Assert.True(_kernel.HasAddress("192.0.2.1/32"));
+        Assert.False(_kernel.HasAddress("192.0.2.2/32"));
+    }
+
+    [Fact]
+    public void Nothing_at_all_reaches_the_kernel_when_every_lease_has_ended()
+    {
+        var held = Held("192.0.2.1", 700);
+        held.Lease.End();
+        Refresh().Fences([held]);
+        Refresh().Addresses([held]);
+        Assert.Empty(_kernel.Calls);
+    }
+
+    private sealed class ManualClock : IMonotonicClock
+    {
+        public TimeSpan Now { get; set; }
+    }
+}
