@@ -52,7 +52,7 @@ public sealed class SimulatedCluster : IAsyncDisposable
     {
         ReserveThreads(nodes);
         var systemName = baseConfig.GetString("actorvip.system-name", "actorvip");
-        var endpoints = Enumerable.Range(0, nodes).Select(_ => new Endpoint("127.0.0.1", FreePort())).ToList();
+        var endpoints = FreePorts(nodes).Select(port => new Endpoint("127.0.0.1", port)).ToList();
         var list = endpoints.Select((e, i) =>
         {
             var name = $"n{i + 1}";
@@ -85,12 +85,28 @@ public sealed class SimulatedCluster : IAsyncDisposable
         if (workers < wanted) ThreadPool.SetMinThreads(wanted, Math.Max(io, wanted));
     }
 
-    /// <summary>A free port now: bind port 0, read it, close (Akka binds it a moment later).</summary>
-    private static int FreePort()
+    /// <summary>
+    /// <paramref name="count"/> distinct free ports now: bind port 0 that many times, read them, then close all (Akka binds
+    /// them a moment later). All held until all are read: a port closed at once may be handed out again by the next bind,
+    /// and two nodes on one port made a run fail with "a seed is listed twice".
+    /// </summary>
+    private static IReadOnlyList<int> FreePorts(int count)
     {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
+        var sockets = new List<Socket>();
+        try
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                sockets.Add(socket);
+                socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            }
+            return sockets.Select(s => ((IPEndPoint)s.LocalEndPoint!).Port).ToList();
+        }
+        finally
+        {
+            foreach (var socket in sockets) socket.Dispose();
+        }
     }
 
     private static (NodeSettings Settings, Config Config) SettingsFor(Config baseConfig, IReadOnlyList<SimulatedNode> nodes, SimulatedNode node)
