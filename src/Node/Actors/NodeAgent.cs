@@ -372,7 +372,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     }
 
     /// <summary>This node's configuration of <paramref name="vip"/> (the address text an Assign or Claim names), or null.</summary>
-    private VipConfig? Configured(string vip) => _settings.Vips.FirstOrDefault(v => v.Address.ToString() == vip);
+    private VipConfig? Configured(string vip) => _settings.VipNamed(vip);
 
     /// <summary>
     /// Starts acquiring a VIP newly placed here (assigned or claimed): a renewal round within <see cref="AcquireWindow"/>,

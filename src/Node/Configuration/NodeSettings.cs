@@ -40,7 +40,18 @@ public sealed record NodeSettings(
     public string InterfaceOf(VipConfig vip) => vip.Interface ?? Interface;
 
     /// <summary>The interface of the VIP whose address text is <paramref name="vip"/> (as messages name it); the node's for one not configured.</summary>
-    public string InterfaceOf(string vip) => Vips.FirstOrDefault(v => v.Address.ToString() == vip) is { } config ? InterfaceOf(config) : Interface;
+    public string InterfaceOf(string vip) => VipNamed(vip) is { } config ? InterfaceOf(config) : Interface;
+
+    /// <summary>
+    /// The VIP whose address text is <paramref name="vip"/> (as messages name it: an Assign, a Claim), or null when this node is
+    /// not configured for it. A dictionary built once per VIP list: a failover assigns hundreds of VIPs in one burst, and a scan
+    /// with a ToString per VIP was a million strings for 1,000 of them on the actor loop.
+    /// </summary>
+    public VipConfig? VipNamed(string vip) => ByName.GetValue(Vips, vips =>
+        vips.GroupBy(v => v.Address.ToString()).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal)).GetValueOrDefault(vip);
+
+    /// <summary>Per VIP list, not a field: a record's fields take part in its equality, and a copy (`with`) may carry other VIPs.</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IReadOnlyList<VipConfig>, Dictionary<string, VipConfig>> ByName = new();
 
     /// <summary>
     /// The interfaces this node's VIPs live on, each once, in the order of the VIPs: what the node adds addresses to,
