@@ -20,23 +20,43 @@ public sealed record HeldVip(VipAddress Vip, InterfaceInfo Link, HolderLease Lea
 /// Like the holder, it acts only while a lease covers the action (<see cref="HolderLease.Covers"/>) and undoes what a stall
 /// inside a call carried past the lease's end.
 /// </summary>
-public sealed class KernelRefresh(IAddressDriver addresses, IFence? fence, TimeSpan? validLifetime, IMonotonicClock clock, ILoggingAdapter log)
+/// <param name="guarded">Every VIP the fence guards, for a repair (<see cref="Fences"/>).</param>
+public sealed class KernelRefresh(IAddressDriver addresses, IFence? fence, TimeSpan? validLifetime, IMonotonicClock clock, ILoggingAdapter log,
+    IReadOnlyCollection<System.Net.IPAddress>? guarded = null)
 {
-    /// <summary>Re-opens the fence of each VIP until its lease's end, in as few transactions as the fence takes.</summary>
-    public void Fences(IReadOnlyCollection<HeldVip> held)
+    /// <summary>Whether the last refresh failed and its repair too: the next failure is not logged again.</summary>
+    private bool _failing;
+
+    /// <summary>
+    /// Re-opens the fence of each VIP of <paramref name="due"/> until its lease's end, in as few transactions as the fence
+    /// takes. When that fails (the tables were deleted or flushed by hand: every element's timeout then runs out and the
+    /// VIPs go dark, or with `nft flush ruleset` they are served unfenced), it installs the fence again and opens every VIP
+    /// of <paramref name="all"/> (every VIP this node holds), so a node repairs its fence within one renewal round.
+    /// </summary>
+    public void Fences(IReadOnlyCollection<HeldVip> due, Func<IReadOnlyCollection<HeldVip>>? all = null)
     {
-        if (fence is null || held.Count == 0) return;
-        var now = clock.Now;
-        var covered = held.Where(h => h.Lease.Covers(now)).ToList();
-        if (covered.Count == 0) return;
-        try
+        if (fence is null || due.Count == 0) return;
+        var covered = Own(due);
+        if (covered is null && guarded is { Count: > 0 } && all is not null)
         {
-            fence.Own(covered.Select(h => (h.Vip.Address, h.Lease.RemainingAt(now))).ToList());
+            try
+            {
+                fence.Install(guarded);
+                covered = Own(all());
+                if (covered is not null)
+                {
+                    log.Warning("the kernel fence was missing or broken (deleted or flushed by hand?): installed it again and opened the {0} VIPs held here",
+                        covered.Count);
+                    _failing = false;
+                }
+            }
+            catch (Exception e)
+            {
+                if (!_failing) log.Error("installing the kernel fence again failed: {0}; the VIPs held here go dark as their elements time out", e.Message);
+                _failing = true;
+            }
         }
-        catch (Exception e)
-        {
-            log.Error("refreshing the fence of {0} VIPs failed: {1}", covered.Count, e.Message);
-        }
+        if (covered is null) return;
         // A stall inside the call: an element's timeout counts from when the kernel got it, so close those whose lease ended
         // meanwhile rather than let them outlive it by the stall.
         var after = clock.Now;
@@ -50,6 +70,26 @@ public sealed class KernelRefresh(IAddressDriver addresses, IFence? fence, TimeS
             {
                 log.Error("closing the fence for vip={0} after its lease ended failed: {1}; its timeout closes it", h.Vip, e.Message);
             }
+        }
+    }
+
+    /// <summary>One call for every VIP whose lease covers it; the VIPs it covered, or null when the kernel refused.</summary>
+    private List<HeldVip>? Own(IReadOnlyCollection<HeldVip> held)
+    {
+        var now = clock.Now;
+        var covered = held.Where(h => h.Lease.Covers(now)).ToList();
+        if (covered.Count == 0) return covered;
+        try
+        {
+            fence!.Own(covered.Select(h => (h.Vip.Address, h.Lease.RemainingAt(now))).ToList());
+            _failing = false;
+            return covered;
+        }
+        catch (Exception e)
+        {
+            if (!_failing) log.Error("refreshing the fence of {0} VIPs failed: {1}", covered.Count, e.Message);
+            _failing = true;
+            return null;
         }
     }
 

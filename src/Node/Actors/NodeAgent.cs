@@ -154,7 +154,8 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         _self = self;
         _clock = clock;
         _allocator = allocator;
-        _refresh = new KernelRefresh(drivers.Addresses, drivers.Fence, settings.Address.ValidLifetime, clock, _log);
+        _refresh = new KernelRefresh(drivers.Addresses, drivers.Fence, settings.Address.ValidLifetime, clock, _log,
+            settings.Vips.Select(v => v.Address).ToList());
 
         Receive<Assign>(OnAssign);
         Receive<Claim>(OnClaim);
@@ -451,7 +452,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     private void RefreshFences()
     {
         if (_fencesDue.Count == 0) return;
-        _refresh.Fences(_fencesDue);
+        _refresh.Fences(_fencesDue, () => InKernel().ToList());
         _fencesDue.Clear();
     }
 

@@ -68,6 +68,49 @@ public sealed class LinkTrackingEndToEndTests(ITestOutputHelper output)
         Assert.Empty(seen.DualOwnership());
     }
 
+    /// <summary>
+    /// The fence removed by hand on the owner: `nft delete table ip actorvip` made every refresh fail, the elements ran out and
+    /// the VIP went dark while the node kept its lease; `nft flush ruleset` served it with no fence at all. The owner installs
+    /// the fence again within a renewal round and keeps the VIP: the client's longest silence is printed.
+    /// </summary>
+    [Theory]
+    [InlineData("nft delete table ip actorvip")]
+    [InlineData("nft flush ruleset")]
+    public void The_fence_removed_by_hand_on_the_owner_is_installed_again_and_the_vip_stays_answered(string command)
+    {
+        using var lab = new NetworkLab("fr");
+        var (nodes, client) = Build(lab);
+        using var observer = new ClientObserver(lab, client, Vip, ProbeSender);
+        Start(lab, nodes);
+        var owner = SteadyOwner(lab, observer, nodes);
+
+        var faultAt = observer.Now;
+        lab.Sh(owner, command);
+        // Exec, not Sh: listing a set of a table that is not back yet fails.
+        var repaired = Poll(() => lab.Exec(owner, "nft", "list", "tables").Stdout is var t && t.Contains("table ip actorvip") &&
+            t.Contains("table arp actorvip") && lab.Exec(owner, "nft", "list", "set", "ip", "actorvip", "owned").Stdout.Contains(Vip.ToString()), Bound);
+        Assert.True(repaired, $"the fence was not installed again with the VIP owned within {Bound.TotalSeconds:0} s\n{Logs(lab)}");
+        var repairedAt = observer.Now;
+        Thread.Sleep(2000); // past every element the old tables held
+        var seen = observer.Snapshot();
+        output.WriteLine($"{command} on the owner: fence back after {(repairedAt - faultAt).TotalMilliseconds:0} ms (polled), " +
+            $"client's longest silence {seen.LongestSilence(faultAt, seen.End).TotalMilliseconds:0} ms");
+        Assert.True(observer.Answering(TimeSpan.FromMilliseconds(100)), $"the VIP was not answered after the repair\n{Logs(lab)}");
+        Assert.Empty(seen.DualOwnership());
+        Assert.Contains("the kernel fence was missing or broken", File.ReadAllText(Path.Combine(lab.TempDirectory, $"n{nodes.IndexOf(owner) + 1}-actorvip.log")));
+    }
+
+    private static bool Poll(Func<bool> condition, TimeSpan bound)
+    {
+        var until = DateTime.UtcNow + bound;
+        while (DateTime.UtcNow < until)
+        {
+            if (condition()) return true;
+            Thread.Sleep(50);
+        }
+        return condition();
+    }
+
     [Fact]
     public void A_vip_on_its_own_interface_is_answered_on_its_network_and_its_link_loss_moves_that_vip_only()
     {

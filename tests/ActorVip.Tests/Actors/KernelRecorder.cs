@@ -104,10 +104,19 @@ public sealed class KernelRecorder : IAddressDriver, IAnnouncer, IFence
 
     public void Install(IReadOnlyCollection<IPAddress> vips) => Calls.Enqueue($"install {string.Join(",", vips)}");
 
+    /// <summary>How many of the next fence opens fail, as one would on a table deleted by hand (ENOENT).</summary>
+    public int FailOwns { get; set; }
+
     /// <summary>One call per transaction: "own VIP MS" for each VIP, joined by "; ".</summary>
     public void Own(IReadOnlyList<(IPAddress Vip, TimeSpan Remaining)> vips)
     {
         DuringOwn?.Invoke();
+        if (FailOwns > 0)
+        {
+            FailOwns--;
+            Calls.Enqueue("own failed");
+            throw new IOException("nftables 'add element ip actorvip owned' (the whole batch was rolled back) failed: No such file or directory");
+        }
         Calls.Enqueue("own " + string.Join("; ", vips.Select(v => $"{v.Vip} {v.Remaining.TotalMilliseconds:0}")));
     }
 

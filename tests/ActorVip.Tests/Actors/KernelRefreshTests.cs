@@ -43,6 +43,39 @@ public class KernelRefreshTests : TestKit
         Assert.Equal(["own 192.0.2.1 700; 192.0.2.2 250", "disown 192.0.2.2"], _kernel.Calls);
     }
 
+    /// <summary>
+    /// Issue 14 §2: `nft delete table ip actorvip` or `nft flush ruleset` by hand made every refresh fail (ENOENT) while the
+    /// node went on holding: its elements ran out and the VIPs went dark, or were served with no fence at all.
+    /// </summary>
+    [Fact]
+    public void A_fence_refresh_that_fails_installs_the_fence_again_and_opens_every_held_vip()
+    {
+        _clock.Now = TimeSpan.FromSeconds(10);
+        var refresh = new KernelRefresh(_kernel, _kernel, Lifetime, _clock, Akka.Event.Logging.GetLogger(Sys, "refresh"),
+            [System.Net.IPAddress.Parse("192.0.2.1"), System.Net.IPAddress.Parse("192.0.2.2")]);
+        var due = Held("192.0.2.1", 700);
+        var other = Held("192.0.2.2", 500);
+        _kernel.FailOwns = 1;
+
+        EventFilter.Warning(contains: "the kernel fence was missing or broken").ExpectOne(() => refresh.Fences([due], () => [due, other]));
+
+        Assert.Equal(["own failed", "install 192.0.2.1,192.0.2.2", "own 192.0.2.1 700; 192.0.2.2 500"], _kernel.Calls);
+    }
+
+    [Fact]
+    public void A_repair_that_fails_too_is_logged_once_not_every_round()
+    {
+        _clock.Now = TimeSpan.FromSeconds(10);
+        var refresh = new KernelRefresh(_kernel, _kernel, Lifetime, _clock, Akka.Event.Logging.GetLogger(Sys, "refresh"),
+            [System.Net.IPAddress.Parse("192.0.2.1")]);
+        var due = Held("192.0.2.1", 700);
+        _kernel.FailOwns = 10;
+        EventFilter.Error(contains: "failed").Expect(1, () =>
+        {
+            for (var round = 0; round < 4; round++) refresh.Fences([due], () => [due]);
+        });
+    }
+
     [Fact]
     public void The_addresses_are_refreshed_in_one_batch_and_one_deleted_by_someone_else_is_named_and_added_again()
     {
