@@ -61,8 +61,7 @@ public static class Scenarios
     private static async Task AllocatorGoes(ScenarioContext ctx, Func<SimulatedNode, Task> fault, bool throughHeal)
     {
         var c = ctx.Cluster;
-        var owner = await c.WaitForOwnerAsync(ctx.Bound);
-        var allocator = await AllocatorApartFrom(ctx, owner);
+        var (owner, allocator) = await OwnerApartFromAllocator(ctx);
         ctx.FaultPoint($"{owner.Name} holds the VIP, {allocator.Name} runs the allocator");
         ctx.ExpectNoBlink(owner);
         await fault(allocator);
@@ -94,8 +93,7 @@ public static class Scenarios
         var c = ctx.Cluster;
         if (c.Nodes.Count - 2 < c.Lease.Majority)
             throw new InvalidOperationException($"losing two of {c.Nodes.Count} nodes leaves no majority of voters: run this scenario with 5 nodes or more");
-        var owner = await c.WaitForOwnerAsync(ctx.Bound);
-        var allocator = await AllocatorApartFrom(ctx, owner);
+        var (owner, allocator) = await OwnerApartFromAllocator(ctx);
         ctx.FaultPoint($"{owner.Name} holds the VIP, {allocator.Name} runs the allocator");
         ctx.ExpectTakeover(owner, MaxHandoverGap);
         await fault([owner, allocator]);
@@ -120,8 +118,7 @@ public static class Scenarios
     private static async Task Asymmetric(ScenarioContext ctx)
     {
         var c = ctx.Cluster;
-        var owner = await c.WaitForOwnerAsync(ctx.Bound);
-        var allocator = await AllocatorApartFrom(ctx, owner);
+        var (owner, allocator) = await OwnerApartFromAllocator(ctx);
         ctx.FaultPoint($"{owner.Name} holds the VIP, {allocator.Name} runs the allocator");
         await c.DropAsync(owner, allocator);
         // Long enough for the failure detector and the split-brain resolver to act on the one-sided view.
@@ -198,13 +195,17 @@ public static class Scenarios
         }
     }
 
-    private static async Task<SimulatedNode> AllocatorApartFrom(ScenarioContext ctx, SimulatedNode owner)
+    /// <summary>
+    /// The owner once it is not the allocator's node, and the allocator. At start the allocator may place the VIP on its own
+    /// node while no other is Up yet and moves it once one is (a graceful hand-over), so the first holder may be the
+    /// allocator's node for a moment; a scenario that took that moment for the steady state failed at random. Waiting for
+    /// the hand-over keeps the rule tested: without it no other node holds the VIP within the bound.
+    /// </summary>
+    private static async Task<(SimulatedNode Owner, SimulatedNode Allocator)> OwnerApartFromAllocator(ScenarioContext ctx)
     {
         var allocator = await ctx.Cluster.WaitForAllocatorAsync(ctx.Bound);
-        if (allocator == owner)
-            throw new InvalidOperationException($"{owner.Name} both runs the allocator and holds the VIP; the allocator should place the VIP on " +
-                "another node when one is healthy");
-        return allocator;
+        var owner = await ctx.Cluster.WaitForOwnerAsync(ctx.Bound, n => n != allocator);
+        return (owner, allocator);
     }
 
     private static async Task HealAndRecover(ScenarioContext ctx)
