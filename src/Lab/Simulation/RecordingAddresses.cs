@@ -38,6 +38,11 @@ internal sealed class RecordingAddresses(SimulatedHost host) : IAddressDriver
         foreach (var vip in vips) Add(link, vip, validLifetime);
     }
 
+    public void Remove(InterfaceInfo link, IReadOnlyList<VipAddress> vips)
+    {
+        foreach (var vip in vips) Remove(link, vip);
+    }
+
     public IReadOnlySet<IPAddress> Addresses(InterfaceInfo link)
     {
         lock (_gate)

@@ -26,6 +26,11 @@ internal sealed class RecordingFence(SimulatedHost host) : IFence
 
     public void Disown(IPAddress vip) => host.Record(vip.ToString(), TimelineKind.FenceDisowned);
 
+    public void Disown(IReadOnlyList<IPAddress> vips)
+    {
+        foreach (var vip in vips) Disown(vip);
+    }
+
     public void Remove() => host.Record(null, TimelineKind.FenceReset, "table removed");
 
     public void Dispose()

@@ -24,6 +24,7 @@ public sealed class HolderLease
 
     private long _validUntilTicks;
     private volatile bool _inKernel;
+    private volatile bool _silenced;
 
     public HolderLease(IMonotonicClock clock, TimeSpan validUntil)
     {
@@ -42,8 +43,16 @@ public sealed class HolderLease
     /// </summary>
     public bool InKernel => _inKernel;
 
-    /// <summary>The holder's word: the fence is open and the address is on its interface.</summary>
+    /// <summary>The holder's (or the agent's, for VIPs granted together) word: the fence is open and the address is on its interface.</summary>
     public void MarkInKernel() => _inKernel = true;
+
+    /// <summary>
+    /// Set by the agent once it closed the fence and removed the address of a VIP given up (with every other VIP given up in
+    /// the same message, <see cref="KernelRefresh.Silence"/>): the stopping holder then only reports it silenced.
+    /// </summary>
+    public bool Silenced => _silenced;
+
+    public void MarkSilenced() => _silenced = true;
 
     /// <summary>The agent's word after a renewal: the lease now runs until <paramref name="validUntil"/>.</summary>
     public void Extend(TimeSpan validUntil) => Volatile.Write(ref _validUntilTicks, validUntil.Ticks);

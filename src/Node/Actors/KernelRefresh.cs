@@ -73,6 +73,105 @@ public sealed class KernelRefresh(IAddressDriver addresses, IFence? fence, TimeS
         }
     }
 
+    /// <summary>
+    /// Puts VIPs granted together in the kernel before their holders start: every fence element in one transaction, then
+    /// each interface's addresses in one batch, fence first for each VIP as the holder does. Each one done is marked
+    /// (<see cref="HolderLease.InKernel"/>), so its holder only announces it; one not done (a refusal, or a lease that ended
+    /// during the calls, which is undone at once) is left to its holder, which tries itself.
+    /// </summary>
+    public void Acquire(IReadOnlyCollection<HeldVip> granted)
+    {
+        if (granted.Count == 0) return;
+        IReadOnlyCollection<HeldVip> open = granted;
+        if (fence is not null)
+        {
+            var now = clock.Now;
+            var covered = granted.Where(h => h.Lease.Covers(now)).ToList();
+            try
+            {
+                fence.Own(covered.Select(h => (h.Vip.Address, h.Lease.RemainingAt(now))).ToList());
+            }
+            catch (Exception e)
+            {
+                log.Warning("opening the fence of {0} VIPs granted together failed: {1}; each holder tries itself", covered.Count, e.Message);
+                return;
+            }
+            open = covered;
+        }
+        foreach (var onLink in open.GroupBy(h => h.Link.Index))
+        {
+            var link = onLink.First().Link;
+            var due = onLink.Where(h => h.Lease.Covers(clock.Now)).ToList();
+            try
+            {
+                addresses.Add(link, due.Select(h => h.Vip).ToList(), validLifetime);
+            }
+            catch (Exception e)
+            {
+                log.Warning("adding {0} VIPs granted together to {1} failed: {2}; each holder tries itself", due.Count, link.Name, e.Message);
+                continue;
+            }
+            var after = clock.Now;
+            foreach (var h in due)
+            {
+                if (h.Lease.Covers(after))
+                {
+                    h.Lease.MarkInKernel();
+                    continue;
+                }
+                // The lease ended during the calls (a stall): neither may stay a moment longer.
+                log.Warning("vip={0} was added to {1} as its lease ended; removing it at once", h.Vip, link.Name);
+                Undo(h);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Silences VIPs given up together before their holders stop: every fence element closed in one transaction, then each
+    /// interface's addresses removed in one batch. Each one done is marked (<see cref="HolderLease.Silenced"/>), so its holder
+    /// only reports it; on a failure those not done are left to their holders, which silence their own VIP as before.
+    /// </summary>
+    public void Silence(IReadOnlyCollection<HeldVip> stopping)
+    {
+        if (stopping.Count == 0) return;
+        try
+        {
+            fence?.Disown(stopping.Select(h => h.Vip.Address).ToList());
+        }
+        catch (Exception e)
+        {
+            log.Warning("closing the fence of {0} VIPs given up together failed: {1}; each holder tries itself", stopping.Count, e.Message);
+            return;
+        }
+        foreach (var onLink in stopping.GroupBy(h => h.Link.Index))
+        {
+            var link = onLink.First().Link;
+            try
+            {
+                addresses.Remove(link, onLink.Select(h => h.Vip).ToList());
+            }
+            catch (Exception e)
+            {
+                log.Warning("removing {0} VIPs given up together from {1} failed: {2}; each holder tries itself", onLink.Count(), link.Name, e.Message);
+                continue;
+            }
+            foreach (var h in onLink) h.Lease.MarkSilenced();
+        }
+    }
+
+    private void Undo(HeldVip h)
+    {
+        try
+        {
+            fence?.Disown(h.Vip.Address);
+            addresses.Remove(h.Link, h.Vip);
+        }
+        catch (Exception e)
+        {
+            log.Error("undoing vip={0} on {1} failed: {2}; its fence timeout and valid lifetime end it", h.Vip, h.Link.Name, e.Message);
+        }
+    }
+
     /// <summary>One call for every VIP whose lease covers it; the VIPs it covered, or null when the kernel refused.</summary>
     private List<HeldVip>? Own(IReadOnlyCollection<HeldVip> held)
     {

@@ -57,8 +57,14 @@ public sealed class VipActor : ReceiveActor
 
     protected override void PreStart()
     {
-        // Fence first: the address must never be reachable through a closed fence race.
-        if (OpenFence()) Add();
+        // Put in the kernel by the agent with every VIP granted together (KernelRefresh.Acquire), or here, fence first: the
+        // address must never be reachable through a closed fence.
+        if (_lease.InKernel)
+        {
+            _added = true;
+            LogAcquired();
+        }
+        else if (OpenFence()) Add();
         Context.ActorOf(VipAnnouncer.Props(_link, _vip, _settings.Announce, _announcer, _lease), "announcer");
         // A child: stopped (its IPVS service and NAT removed) before this actor closes the fence and removes the address.
         if (_services.Count > 0 && _lb is not null)
@@ -69,6 +75,13 @@ public sealed class VipActor : ReceiveActor
     {
         // Fence first, then the address; the parent releases the lease only when both are acknowledged (docs/DESIGN.md,
         // "Release"): a failure here leaves the voters' promises to run out instead.
+        if (_lease.Silenced)
+        {
+            // The agent silenced it with every VIP given up together (KernelRefresh.Silence).
+            _log.Info("released vip={0} epoch={1} node={2} interface={3}", _vip, _owner.Epoch, _owner.Node, _link.Name);
+            Context.Parent.Tell(new Silenced(_vip.Address.ToString(), _owner.Epoch, true));
+            return;
+        }
         var silenced = true;
         try
         {
@@ -138,6 +151,9 @@ public sealed class VipActor : ReceiveActor
         }
     }
 
+    private void LogAcquired() =>
+        _log.Info("acquired vip={0} epoch={1} node={2} interface={3} mac={4}", _vip, _owner.Epoch, _owner.Node, _link.Name, _link.Mac);
+
     /// <summary>Adds the address (fence already open); once it is there, the agent's batches keep both fresh.</summary>
     private void Add()
     {
@@ -159,7 +175,7 @@ public sealed class VipActor : ReceiveActor
             }
             _added = true;
             _lease.MarkInKernel();
-            _log.Info("acquired vip={0} epoch={1} node={2} interface={3} mac={4}", _vip, _owner.Epoch, _owner.Node, _link.Name, _link.Mac);
+            LogAcquired();
         }
         catch (Exception e)
         {

@@ -13,6 +13,12 @@ public interface IAddressDriver
     void Remove(InterfaceInfo link, VipAddress vip);
 
     /// <summary>
+    /// Removes every address of <paramref name="vips"/> in as few kernel round trips as fit (a graceful stop silences all the
+    /// VIPs it holds at once); one not there is no error. The first failure is thrown after the rest were tried.
+    /// </summary>
+    void Remove(InterfaceInfo link, IReadOnlyList<VipAddress> vips);
+
+    /// <summary>
     /// Adds or replaces every address of <paramref name="vips"/>, in as few kernel round trips as fit: the agent refreshes every
     /// VIP it holds on an interface this way each check-interval. The first failure is thrown after the rest were tried.
     /// </summary>

@@ -23,6 +23,9 @@ public interface IFence : IDisposable
     /// <summary>Stops the VIP at once.</summary>
     void Disown(IPAddress vip);
 
+    /// <summary>Stops every VIP of <paramref name="vips"/> at once, in as few kernel transactions as fit (a graceful stop of many VIPs).</summary>
+    void Disown(IReadOnlyList<IPAddress> vips);
+
     /// <summary>Deletes the fence table as a whole.</summary>
     void Remove();
 }

@@ -97,7 +97,8 @@ public sealed class LinkTrackingEndToEndTests(ITestOutputHelper output)
             $"client's longest silence {seen.LongestSilence(faultAt, seen.End).TotalMilliseconds:0} ms");
         Assert.True(observer.Answering(TimeSpan.FromMilliseconds(100)), $"the VIP was not answered after the repair\n{Logs(lab)}");
         Assert.Empty(seen.DualOwnership());
-        Assert.Contains("the kernel fence was missing or broken", File.ReadAllText(Path.Combine(lab.TempDirectory, $"n{nodes.IndexOf(owner) + 1}-actorvip.log")));
+        var ownerLog = Path.Combine(lab.TempDirectory, $"n{nodes.IndexOf(owner) + 1}-actorvip.log");
+        Assert.Contains("the kernel fence was missing or broken", File.ReadAllText(ownerLog));
     }
 
     private static bool Poll(Func<bool> condition, TimeSpan bound)

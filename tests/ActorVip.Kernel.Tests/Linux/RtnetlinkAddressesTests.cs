@@ -91,7 +91,8 @@ public class RtnetlinkAddressesTests(ITestOutputHelper output)
             .ToList();
         var refused = new VipAddress(IPAddress.Parse("2001:db8::40"), 128);
 
-        var e = Assert.Throws<NetlinkException>(() => drivers.Addresses.Add(drivers.Eth0, [.. v4.Take(300), refused, .. v4.Skip(300)], TimeSpan.FromSeconds(30)));
+        var e = Assert.Throws<NetlinkException>(() =>
+            drivers.Addresses.Add(drivers.Eth0, [.. v4.Take(300), refused, .. v4.Skip(300)], TimeSpan.FromSeconds(30)));
 
         Assert.Contains("addresses to eth0", e.Message);
         var present = drivers.Addresses.Addresses(drivers.Eth0);

@@ -91,6 +91,20 @@ public sealed class KernelRecorder : IAddressDriver, IAnnouncer, IFence
         Calls.Enqueue($"add {string.Join(",", vips)} lifetime={validLifetime?.TotalSeconds}");
     }
 
+    /// <summary>One call for the batch: "remove VIP,VIP,..." (or "remove VIP,... failed" with <see cref="FailRemove"/>).</summary>
+    public void Remove(InterfaceInfo link, IReadOnlyList<VipAddress> vips)
+    {
+        if (FailRemove)
+        {
+            Calls.Enqueue($"remove {string.Join(",", vips)} failed");
+            throw new IOException($"RTM_DELADDR {string.Join(",", vips)}: injected failure");
+        }
+        lock (_gate)
+            foreach (var vip in vips) _addresses.Remove(vip.ToString());
+        foreach (var vip in vips) OnInterface.Enqueue($"remove {vip} {link.Name}");
+        Calls.Enqueue($"remove {string.Join(",", vips)}");
+    }
+
     public IReadOnlySet<IPAddress> Addresses(InterfaceInfo link)
     {
         lock (_gate) return _addresses.Select(a => VipAddress.Parse(a).Address).ToHashSet();
@@ -129,6 +143,18 @@ public sealed class KernelRecorder : IAddressDriver, IAnnouncer, IFence
             throw new IOException($"nftables delete element {vip}: injected failure");
         }
         Calls.Enqueue($"disown {vip}");
+    }
+
+    /// <summary>One call for the batch: "disown VIP,VIP,..." (or "... failed" with <see cref="FailDisown"/>).</summary>
+    public void Disown(IReadOnlyList<IPAddress> vips)
+    {
+        DuringDisown?.Invoke();
+        if (FailDisown)
+        {
+            Calls.Enqueue($"disown {string.Join(",", vips)} failed");
+            throw new IOException($"nftables delete elements {string.Join(",", vips)}: injected failure");
+        }
+        Calls.Enqueue($"disown {string.Join(",", vips)}");
     }
 
     public void Remove() => Calls.Enqueue("remove-fence");

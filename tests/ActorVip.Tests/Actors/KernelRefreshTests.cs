@@ -114,6 +114,51 @@ public class KernelRefreshTests : TestKit
         Assert.Empty(_kernel.Calls);
     }
 
+    [Fact]
+    public void Vips_granted_together_are_opened_then_added_in_one_call_each_and_marked_in_the_kernel_but_not_one_with_an_ended_lease()
+    {
+        _clock.Now = TimeSpan.FromSeconds(10);
+        var (a, b, ended) = (Held("192.0.2.1", 700), Held("192.0.2.2", 600), Held("192.0.2.3", 700));
+        ended.Lease.End();
+        Refresh().Acquire([a, b, ended]);
+        Assert.Equal(["own 192.0.2.1 700; 192.0.2.2 600", "add 192.0.2.1/32,192.0.2.2/32 lifetime=2"], _kernel.Calls);
+        Assert.True(a.Lease.InKernel && b.Lease.InKernel);
+        Assert.False(ended.Lease.InKernel);
+    }
+
+    [Fact]
+    public void A_vip_granted_together_whose_lease_ended_during_the_calls_is_taken_out_again_and_left_to_its_holder()
+    {
+        _clock.Now = TimeSpan.FromSeconds(10);
+        _kernel.DuringAdd = () => _clock.Now += TimeSpan.FromMilliseconds(300);
+        var (a, b) = (Held("192.0.2.1", 700), Held("192.0.2.2", 250));
+        Refresh().Acquire([a, b]);
+        Assert.Equal(["own 192.0.2.1 700; 192.0.2.2 250", "add 192.0.2.1/32,192.0.2.2/32 lifetime=2", "disown 192.0.2.2", "remove 192.0.2.2/32"],
+            _kernel.Calls);
+        Assert.True(a.Lease.InKernel);
+        Assert.False(b.Lease.InKernel);
+        Assert.False(_kernel.HasAddress("192.0.2.2/32"));
+    }
+
+    [Fact]
+    public void Vips_given_up_together_are_closed_then_removed_in_one_call_each_and_a_failure_leaves_them_to_their_holders()
+    {
+        var (a, b) = (Held("192.0.2.1", 700), Held("192.0.2.2", 700));
+        Refresh().Silence([a, b]);
+        Assert.Equal(["disown 192.0.2.1,192.0.2.2", "remove 192.0.2.1/32,192.0.2.2/32"], _kernel.Calls);
+        Assert.True(a.Lease.Silenced && b.Lease.Silenced);
+
+        var (c, d) = (Held("192.0.2.3", 700), Held("192.0.2.4", 700));
+        _kernel.FailRemove = true;
+        Refresh().Silence([c, d]);
+        Assert.False(c.Lease.Silenced || d.Lease.Silenced);
+        _kernel.FailRemove = false;
+        _kernel.FailDisown = true;
+        Refresh().Silence([c, d]);
+        Assert.False(c.Lease.Silenced || d.Lease.Silenced);
+        Assert.Equal("disown 192.0.2.3,192.0.2.4 failed", _kernel.Calls.Last());
+    }
+
     private sealed class ManualClock : IMonotonicClock
     {
         public TimeSpan Now { get; set; }

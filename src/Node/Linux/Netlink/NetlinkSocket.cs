@@ -67,8 +67,9 @@ public sealed class NetlinkSocket : IDisposable
     public uint NextSeq() => ++_seq;
 
     /// <summary>Sends every message in <paramref name="request"/> and waits for each one's ack, reply or dump end.</summary>
+    /// <param name="tolerated">Errors that are not failures (e.g. removing an address that is already gone), for requests of many messages.</param>
     /// <exception cref="NetlinkException">The first error the kernel reported; the rest of the replies are drained.</exception>
-    public void Execute(NetlinkWriter request, string operation, NetlinkMessageHandler? onMessage = null)
+    public void Execute(NetlinkWriter request, string operation, NetlinkMessageHandler? onMessage = null, Func<int, bool>? tolerated = null)
     {
         var pending = new Dictionary<uint, ushort>();
         foreach (var (seq, flags) in request.Messages)
@@ -91,7 +92,8 @@ public sealed class NetlinkSocket : IDisposable
                     case Nl.Error:
                         var errno = -BinaryPrimitives.ReadInt32LittleEndian(message.Payload);
                         pending.Remove(message.Seq);
-                        if (errno != 0) failure ??= new NetlinkException(errno, operation, ExtendedAckMessage(message)) { Seq = message.Seq };
+                        if (errno != 0 && tolerated?.Invoke(errno) != true)
+                            failure ??= new NetlinkException(errno, operation, ExtendedAckMessage(message)) { Seq = message.Seq };
                         break;
                     case Nl.Done:
                         pending.Remove(message.Seq);

@@ -152,22 +152,33 @@ public sealed class KernelFence : IFence
     }
 
     /// <summary>Add then delete, so that an absent element is not an error.</summary>
-    public void Disown(IPAddress vip)
+    public void Disown(IPAddress vip) => Disown([vip]);
+
+    /// <summary>
+    /// Add (1 ms) then delete every VIP's element, so that an absent one is not an error; one transaction per
+    /// <see cref="MaxPerTransaction"/>.
+    /// </summary>
+    public void Disown(IReadOnlyList<IPAddress> vips)
     {
-        var key = vip.GetAddressBytes();
-        var batch = new NftBatch();
-        foreach (var family in FamiliesGuarding(vip))
+        foreach (var chunk in vips.Chunk(MaxPerTransaction))
         {
-            batch.AddElements(family, Table, FenceRuleset.OwnedSet, [new NftElement(key, TimeSpan.FromMilliseconds(1))])
-                .DelElements(family, Table, FenceRuleset.OwnedSet, [key]);
+            var elements = chunk.Select(v => (Vip: v, Element: new NftElement(v.GetAddressBytes(), TimeSpan.FromMilliseconds(1)))).ToList();
+            var batch = new NftBatch();
+            foreach (var family in FenceRuleset.AllFamilies)
+                Close(batch, family, FenceRuleset.OwnedSet, elements.Where(e => FamiliesGuarding(e.Vip).Contains(family)).Select(e => e.Element).ToList());
+            if (EgressFenced)
+            {
+                foreach (var set in elements.GroupBy(e => FenceRuleset.EgressOwnedSet(e.Vip)))
+                    Close(batch, NftFamily.Netdev, set.Key, set.Select(e => e.Element).ToList());
+            }
+            Commit(batch);
         }
-        if (EgressFenced)
-        {
-            var owned = FenceRuleset.EgressOwnedSet(vip);
-            batch.AddElements(NftFamily.Netdev, Table, owned, [new NftElement(key, TimeSpan.FromMilliseconds(1))])
-                .DelElements(NftFamily.Netdev, Table, owned, [key]);
-        }
-        Commit(batch);
+    }
+
+    private void Close(NftBatch batch, NftFamily family, string set, IReadOnlyList<NftElement> elements)
+    {
+        if (elements.Count == 0) return;
+        batch.AddElements(family, Table, set, elements).DelElements(family, Table, set, elements.Select(e => e.Key));
     }
 
     /// <summary>Deletes the fence's tables that carry ActorVip's mark; a table of the same name without it is left alone.</summary>

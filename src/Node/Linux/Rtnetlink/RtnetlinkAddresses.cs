@@ -87,6 +87,30 @@ public sealed class RtnetlinkAddresses : IAddressDriver, IDisposable
         if (first is not null) throw first;
     }
 
+    /// <summary>One sendmsg of up to <see cref="MaxPerRequest"/> RTM_DELADDR messages; an address already gone (or its interface) is no error.</summary>
+    public void Remove(InterfaceInfo link, IReadOnlyList<VipAddress> vips)
+    {
+        NetlinkException? first = null;
+        foreach (var chunk in vips.Chunk(MaxPerRequest))
+        {
+            lock (_gate)
+            {
+                _writer.Reset();
+                foreach (var vip in chunk) AddressMessages.WriteDelete(_writer, _socket.NextSeq(), link.Index, vip);
+                try
+                {
+                    _socket.Execute(_writer, $"removing {chunk.Length} addresses from {link.Name} (index {link.Index})",
+                        tolerated: errno => errno is Errnos.EADDRNOTAVAIL or Errnos.ENOENT or Errnos.ENODEV);
+                }
+                catch (NetlinkException e)
+                {
+                    first ??= e;
+                }
+            }
+        }
+        if (first is not null) throw first;
+    }
+
     /// <summary>How many addresses one request carries: each message is about 80 bytes, and the send buffer (wmem_max) 208 KiB.</summary>
     public const int MaxPerRequest = 512;
 
