@@ -40,6 +40,12 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         public static readonly RenewTick Instance = new();
     }
 
+    /// <summary>A renewal round of the VIPs still being acquired only (the acquisition window, a retry after a refusal).</summary>
+    private sealed record AcquireTick
+    {
+        public static readonly AcquireTick Instance = new();
+    }
+
     /// <summary>Fires just after the earliest held lease would end.</summary>
     private sealed record LeaseExpiryTick
     {
@@ -177,6 +183,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         Receive<Claim>(OnClaim);
         Receive<Revoke>(OnRevoke);
         Receive<RenewTick>(_ => SendRenewals());
+        Receive<AcquireTick>(_ => SendRenewals(acquiringOnly: true));
         Receive<AddressTick>(_ => _refresh.Addresses(InKernel().ToList()));
         Receive<LeaseExpiryTick>(_ =>
         {
@@ -418,7 +425,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     private void Acquire(Placed placed)
     {
         _placed[placed.Vip.Address.ToString()] = placed;
-        if (!Timers.IsTimerActive("acquire")) Timers.StartSingleTimer("acquire", RenewTick.Instance, AcquireWindow);
+        if (!Timers.IsTimerActive("acquire")) Timers.StartSingleTimer("acquire", AcquireTick.Instance, AcquireWindow);
         // Only the renewals can change: a VIP not yet held has no expiry, and ArmTimers looks at every placed VIP (per
         // assignment, a burst of 500 was 125,000 looks on the actor loop, measured at ~0.4 ms an assignment).
         StartRenewals();
@@ -436,7 +443,12 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     /// Sends one renewal round for every placed VIP: one RenewBatch to every voter, with an item for each VIP whose lease has
     /// not ended (one message per voter per round, whatever the number of VIPs).
     /// </summary>
-    private void SendRenewals()
+    /// <param name="acquiringOnly">
+    /// Only the VIPs not yet granted: a burst of assignments arrives over hundreds of milliseconds, and a round of every placed
+    /// VIP per acquisition window sent the 500 already held again every few milliseconds (to voters that are the allocator
+    /// sending the burst, too), which spread a 500-VIP graceful hand-over over 400 ms. The held ones renew on the periodic round.
+    /// </param>
+    private void SendRenewals(bool acquiringOnly = false)
     {
         var now = _clock.Now;
         // One id for the whole round, shared by every lease: the send time in ticks, bumped above the previous round's. Each
@@ -446,7 +458,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         var items = _voters.ToDictionary(v => v, _ => new List<RenewItem>(_placed.Count));
         foreach (var (vip, placed) in _placed)
         {
-            if (placed.Lease.IsEnded) continue;
+            if (placed.Lease.IsEnded || acquiringOnly && placed.Validity is not null) continue;
             placed.Lease.NextRenewal(now, id);
             // Every voter renews its promise; only those the lease needs for a majority answer.
             foreach (var voter in _voters)
@@ -583,7 +595,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         // Still acquiring and refused (a release not yet seen by that voter): try again soon rather than a
         // whole renew-interval later, which is what a graceful handover would otherwise wait (measured 131 ms).
         if (placed.Holder is null && nack.Reason is Messages.Ownership.NackReason.PromisedToOther)
-            Timers.StartSingleTimer("acquire-retry", RenewTick.Instance, AcquireRetry < _lease.RenewInterval ? AcquireRetry : _lease.RenewInterval);
+            Timers.StartSingleTimer("acquire-retry", AcquireTick.Instance, AcquireRetry < _lease.RenewInterval ? AcquireRetry : _lease.RenewInterval);
     }
 
     /// <summary>

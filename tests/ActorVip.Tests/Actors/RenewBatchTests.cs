@@ -163,6 +163,34 @@ public class RenewBatchTests(ITestOutputHelper output) : VirtualTimeTestKit
         Assert.All(c.Counters, counter => Assert.Equal(200, counter.In.Count(m => m is ReleaseLease)));
     }
 
+    /// <summary>
+    /// The acquisition round of a newly placed VIP carries only the VIPs still being acquired: one of every placed VIP per
+    /// acquisition window re-sent the held ones every few milliseconds while a burst of assignments came in.
+    /// </summary>
+    [Fact]
+    public void An_acquisition_round_carries_only_the_vips_being_acquired()
+    {
+        var vips = Vips(201);
+        var c = Start(CreateTestProbe(), vips);
+        foreach (var vip in vips.Take(200)) c.Agent.Tell(new Assign(vip, 1));
+        AdvanceUntil(() => vips.Take(200).All(v => c.Kernel.HasAddress(v + "/32")), Lease.PromiseTime + Lease.RenewInterval * 2);
+        // Just after a periodic round, so that the next round within the acquisition window is the acquisition's.
+        AdvanceUntil(() => c.Counters[0].In.Count > 0 && c.Counters[0].In[^1] is RenewBatch { Items.Count: 200 } && Consume(c), Lease.RenewInterval * 2,
+            TimeSpan.FromMilliseconds(1));
+
+        c.Agent.Tell(new Assign(vips[200], 1));
+        Scheduler.Advance(NodeAgent.AcquireWindow);
+
+        foreach (var counter in c.Counters)
+            Assert.Equal([vips[200]], Assert.IsType<RenewBatch>(Assert.Single(counter.In)).Items.Select(i => i.Vip));
+    }
+
+    private static bool Consume(Cluster c)
+    {
+        foreach (var counter in c.Counters) counter.Clear();
+        return true;
+    }
+
     [Fact]
     public void A_voter_refusing_one_vip_of_a_batch_makes_only_that_vips_lease_give_up()
     {
