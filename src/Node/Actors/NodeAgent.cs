@@ -135,7 +135,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     /// <summary>VIPs granted by this message's acks: their holders start at its end (<see cref="FlushKernelWork"/>).</summary>
     private readonly List<(string Vip, Placed Placed, long Epoch)> _grantsDue = new();
     /// <summary>Holders given up in this message: silenced together and stopped at its end.</summary>
-    private readonly List<(IActorRef Holder, HeldVip Held)> _stopsDue = new();
+    private readonly List<(IActorRef Holder, HeldVip? Held)> _stopsDue = new();
     /// <summary>Holders asked to stop, by VIP, and whether each reported its VIP silenced (<see cref="Silenced"/>).</summary>
     private readonly Dictionary<IActorRef, Stopping> _stopping = new();
     /// <summary>
@@ -511,7 +511,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         }
         if (_stopsDue.Count > 0)
         {
-            _refresh.Silence(_stopsDue.Select(s => s.Held).ToList());
+            _refresh.Silence(_stopsDue.Where(s => s.Held is not null).Select(s => s.Held!).ToList());
             foreach (var (holder, _) in _stopsDue) Context.Stop(holder);
             _stopsDue.Clear();
         }
@@ -670,12 +670,14 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     {
         // Before the stop: a tick already queued for the holder or its announcer must find the lease over.
         placed.Validity?.End();
-        if (placed is { Holder: { } holder, Validity: { } lease, Link: { } link })
+        if (placed.Holder is { } holder)
         {
             Context.System.EventStream.Publish(new VipReleased(vip, placed.Lease.Epoch, _self, reason));
             _stopping[holder] = new Stopping(vip);
             _stoppingByVip[vip] = _stoppingByVip.GetValueOrDefault(vip) + 1;
-            _stopsDue.Add((holder, new HeldVip(placed.Vip.Vip, link, lease)));
+            // A holder always has both (set together at its grant); without them it silences its own VIP as it stops.
+            var held = placed is { Validity: { } lease, Link: { } link } ? new HeldVip(placed.Vip.Vip, link, lease) : null;
+            _stopsDue.Add((holder, held));
         }
         placed.Validity = null;
         placed.Link = null;
