@@ -118,21 +118,12 @@ public sealed class KernelFence : IFence
     /// </summary>
     public void Own(IReadOnlyList<(IPAddress Vip, TimeSpan Remaining)> vips)
     {
-        foreach (var chunk in vips.Where(v => v.Remaining > TimeSpan.Zero).Chunk(MaxPerTransaction))
-        {
-            // Whole milliseconds, rounded down: the fence must never outlive the lease.
-            var elements = chunk.Select(v => (v.Vip, Element: new NftElement(v.Vip.GetAddressBytes(),
-                TimeSpan.FromMilliseconds(Math.Max(1, Math.Floor(v.Remaining.TotalMilliseconds)))))).ToList();
-            var batch = new NftBatch();
-            foreach (var family in FenceRuleset.AllFamilies)
-                Refresh(batch, family, FenceRuleset.OwnedSet, elements.Where(e => FamiliesGuarding(e.Vip).Contains(family)).Select(e => e.Element).ToList());
-            if (EgressFenced)
-            {
-                foreach (var set in elements.GroupBy(e => FenceRuleset.EgressOwnedSet(e.Vip)))
-                    Refresh(batch, NftFamily.Netdev, set.Key, set.Select(e => e.Element).ToList());
-            }
-            Commit(batch);
-        }
+        // Whole milliseconds, rounded down: the fence must never outlive the lease.
+        Write(vips.Where(v => v.Remaining > TimeSpan.Zero)
+            .Select(v => (v.Vip, new NftElement(v.Vip.GetAddressBytes(), TimeSpan.FromMilliseconds(Math.Max(1, Math.Floor(v.Remaining.TotalMilliseconds)))))),
+            (batch, family, set, elements) => batch.AddElements(family, Table, set, elements)
+                .DelElements(family, Table, set, elements.Select(e => e.Key))
+                .AddElements(family, Table, set, elements));
         foreach (var (vip, _) in vips.Where(v => v.Remaining <= TimeSpan.Zero)) Disown(vip);
     }
 
@@ -143,12 +134,27 @@ public sealed class KernelFence : IFence
     /// </summary>
     public const int MaxPerTransaction = 256;
 
-    private void Refresh(NftBatch batch, NftFamily family, string set, IReadOnlyList<NftElement> elements)
+    /// <summary>
+    /// One transaction per <see cref="MaxPerTransaction"/> elements: <paramref name="write"/> adds its operations on each owned
+    /// set (every family guarding the VIPs, and the egress sets when fenced) that holds any of them.
+    /// </summary>
+    private void Write(IEnumerable<(IPAddress Vip, NftElement Element)> elements, Action<NftBatch, NftFamily, string, IReadOnlyList<NftElement>> write)
     {
-        if (elements.Count == 0) return;
-        batch.AddElements(family, Table, set, elements)
-            .DelElements(family, Table, set, elements.Select(e => e.Key))
-            .AddElements(family, Table, set, elements);
+        foreach (var chunk in elements.Chunk(MaxPerTransaction))
+        {
+            var batch = new NftBatch();
+            foreach (var family in FenceRuleset.AllFamilies)
+            {
+                var inFamily = chunk.Where(e => FamiliesGuarding(e.Vip).Contains(family)).Select(e => e.Element).ToList();
+                if (inFamily.Count > 0) write(batch, family, FenceRuleset.OwnedSet, inFamily);
+            }
+            if (EgressFenced)
+            {
+                foreach (var set in chunk.GroupBy(e => FenceRuleset.EgressOwnedSet(e.Vip)))
+                    write(batch, NftFamily.Netdev, set.Key, set.Select(e => e.Element).ToList());
+            }
+            Commit(batch);
+        }
     }
 
     /// <summary>Add then delete, so that an absent element is not an error.</summary>
@@ -158,28 +164,9 @@ public sealed class KernelFence : IFence
     /// Add (1 ms) then delete every VIP's element, so that an absent one is not an error; one transaction per
     /// <see cref="MaxPerTransaction"/>.
     /// </summary>
-    public void Disown(IReadOnlyList<IPAddress> vips)
-    {
-        foreach (var chunk in vips.Chunk(MaxPerTransaction))
-        {
-            var elements = chunk.Select(v => (Vip: v, Element: new NftElement(v.GetAddressBytes(), TimeSpan.FromMilliseconds(1)))).ToList();
-            var batch = new NftBatch();
-            foreach (var family in FenceRuleset.AllFamilies)
-                Close(batch, family, FenceRuleset.OwnedSet, elements.Where(e => FamiliesGuarding(e.Vip).Contains(family)).Select(e => e.Element).ToList());
-            if (EgressFenced)
-            {
-                foreach (var set in elements.GroupBy(e => FenceRuleset.EgressOwnedSet(e.Vip)))
-                    Close(batch, NftFamily.Netdev, set.Key, set.Select(e => e.Element).ToList());
-            }
-            Commit(batch);
-        }
-    }
-
-    private void Close(NftBatch batch, NftFamily family, string set, IReadOnlyList<NftElement> elements)
-    {
-        if (elements.Count == 0) return;
-        batch.AddElements(family, Table, set, elements).DelElements(family, Table, set, elements.Select(e => e.Key));
-    }
+    public void Disown(IReadOnlyList<IPAddress> vips) =>
+        Write(vips.Select(v => (v, new NftElement(v.GetAddressBytes(), TimeSpan.FromMilliseconds(1)))),
+            (batch, family, set, elements) => batch.AddElements(family, Table, set, elements).DelElements(family, Table, set, elements.Select(e => e.Key)));
 
     /// <summary>Deletes the fence's tables that carry ActorVip's mark; a table of the same name without it is left alone.</summary>
     public void Remove()

@@ -18,46 +18,9 @@ public sealed class RtnetlinkAddresses : IAddressDriver, IDisposable
     private readonly NetlinkWriter _writer = new(512);
     private readonly object _gate = new();
 
-    public void Add(InterfaceInfo link, VipAddress vip, TimeSpan? validLifetime)
-    {
-        var operation = $"adding {vip} to {link.Name} (index {link.Index})";
-        lock (_gate)
-        {
-            _writer.Reset();
-            AddressMessages.WriteAdd(_writer, _socket.NextSeq(), link.Index, vip, validLifetime);
-            try
-            {
-                _socket.Execute(_writer, operation);
-            }
-            catch (NetlinkException e) when (e.Errno == Errnos.EACCES && vip.IsIPv6)
-            {
-                throw new NetlinkException(e.Errno, operation, e.KernelMessage,
-                    $"IPv6 is disabled on {link.Name}: set net.ipv6.conf.{link.Name}.disable_ipv6=0 or use an IPv4 VIP");
-            }
-            catch (NetlinkException e) when (e.Errno == Errnos.ENODEV)
-            {
-                throw new NetlinkException(e.Errno, operation, e.KernelMessage,
-                    $"interface {link.Name} (index {link.Index}) is gone: check the interface name in the configuration");
-            }
-        }
-    }
+    public void Add(InterfaceInfo link, VipAddress vip, TimeSpan? validLifetime) => Add(link, [vip], validLifetime);
 
-    public void Remove(InterfaceInfo link, VipAddress vip)
-    {
-        lock (_gate)
-        {
-            _writer.Reset();
-            AddressMessages.WriteDelete(_writer, _socket.NextSeq(), link.Index, vip);
-            try
-            {
-                _socket.Execute(_writer, $"removing {vip} from {link.Name} (index {link.Index})");
-            }
-            catch (NetlinkException e) when (e.Errno is Errnos.EADDRNOTAVAIL or Errnos.ENOENT or Errnos.ENODEV)
-            {
-                // Already absent (or its interface is gone, which took the address with it).
-            }
-        }
-    }
+    public void Remove(InterfaceInfo link, VipAddress vip) => Remove(link, [vip]);
 
     /// <summary>
     /// One sendmsg of up to <see cref="MaxPerRequest"/> RTM_NEWADDR messages, then every ack: the kernel applies them one by
@@ -68,26 +31,39 @@ public sealed class RtnetlinkAddresses : IAddressDriver, IDisposable
         NetlinkException? first = null;
         foreach (var chunk in vips.Chunk(MaxPerRequest))
         {
+            var operation = chunk.Length == 1 ? $"adding {chunk[0]} to {link.Name} (index {link.Index})"
+                : $"adding {chunk.Length} addresses to {link.Name} (index {link.Index})";
             lock (_gate)
             {
                 _writer.Reset();
                 foreach (var vip in chunk) AddressMessages.WriteAdd(_writer, _socket.NextSeq(), link.Index, vip, validLifetime);
                 try
                 {
-                    _socket.Execute(_writer, $"adding {chunk.Length} addresses to {link.Name} (index {link.Index})");
+                    _socket.Execute(_writer, operation);
+                }
+                catch (NetlinkException e) when (e.Errno == Errnos.EACCES && chunk.Any(v => v.IsIPv6))
+                {
+                    first ??= new NetlinkException(e.Errno, operation, e.KernelMessage,
+                        $"IPv6 is disabled on {link.Name}: set net.ipv6.conf.{link.Name}.disable_ipv6=0 or use an IPv4 VIP");
+                }
+                catch (NetlinkException e) when (e.Errno == Errnos.ENODEV)
+                {
+                    first ??= new NetlinkException(e.Errno, operation, e.KernelMessage,
+                        $"interface {link.Name} (index {link.Index}) is gone: check the interface name in the configuration");
                 }
                 catch (NetlinkException e)
                 {
-                    first ??= e.Errno == Errnos.ENODEV
-                        ? new NetlinkException(e.Errno, e.Operation, e.KernelMessage, $"interface {link.Name} (index {link.Index}) is gone")
-                        : e;
+                    first ??= e;
                 }
             }
         }
         if (first is not null) throw first;
     }
 
-    /// <summary>One sendmsg of up to <see cref="MaxPerRequest"/> RTM_DELADDR messages; an address already gone (or its interface) is no error.</summary>
+    /// <summary>
+    /// One sendmsg of up to <see cref="MaxPerRequest"/> RTM_DELADDR messages; an address already gone (or its interface, which
+    /// took the address with it) is no error.
+    /// </summary>
     public void Remove(InterfaceInfo link, IReadOnlyList<VipAddress> vips)
     {
         NetlinkException? first = null;
@@ -99,7 +75,8 @@ public sealed class RtnetlinkAddresses : IAddressDriver, IDisposable
                 foreach (var vip in chunk) AddressMessages.WriteDelete(_writer, _socket.NextSeq(), link.Index, vip);
                 try
                 {
-                    _socket.Execute(_writer, $"removing {chunk.Length} addresses from {link.Name} (index {link.Index})",
+                    _socket.Execute(_writer, chunk.Length == 1 ? $"removing {chunk[0]} from {link.Name} (index {link.Index})"
+                            : $"removing {chunk.Length} addresses from {link.Name} (index {link.Index})",
                         tolerated: errno => errno is Errnos.EADDRNOTAVAIL or Errnos.ENOENT or Errnos.ENODEV);
                 }
                 catch (NetlinkException e)
