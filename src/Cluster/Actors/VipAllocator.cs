@@ -167,6 +167,7 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
         Receive<ClusterEvent.CurrentClusterState>(_ => { });
         // Nothing to place yet, but an epoch an owner learnt must not be handed out after recovery either.
         Receive<Released>(r => _epochCounter = Math.Max(_epochCounter, r.LearntEpoch));
+        Receive<ReleasedBatch>(b => _epochCounter = Math.Max(_epochCounter, b.Items.Max(r => r.LearntEpoch)));
     }
 
     private void Active()
@@ -215,6 +216,10 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
             DecideNow();
         });
         Receive<Released>(OnReleased);
+        Receive<ReleasedBatch>(b =>
+        {
+            foreach (var released in b.Items) OnReleased(released);
+        });
         Receive<DecideTick>(_ => DecideNow());
         Receive<GetPlacement>(_ => Sender.Tell(Report()));
         Receive<AgentReport>(OnReport);
@@ -394,13 +399,14 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
         _assignments = decision.Assignments;
         _epochCounter = decision.EpochCounter;
         _liveness.Track(_assignments, now);
+        var revokes = new Dictionary<NodeId, List<Revoke>>();
         foreach (var change in decision.Changes)
         {
             _log.Info("placement changed vip={0} epoch={1} node={2} from={3}", change.Vip, change.Epoch, change.To?.Value ?? "none",
                 change.From?.Value ?? "none");
-            if (change.From is { } from) Agent(from).Tell(new Revoke(change.Vip, change.Epoch), Self);
+            if (change.From is { } from) Add(revokes, from, new Revoke(change.Vip, change.Epoch));
         }
-        ResendAssignments(now, changed: decision.Changes.Count > 0);
+        ResendAssignments(now, changed: decision.Changes.Count > 0, revokes);
         LookAgain(now);
     }
 
@@ -438,14 +444,38 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
     /// Sends every assignment to its owner when something changed; otherwise, once <see cref="ResendInterval"/> has
     /// passed, those whose owner has not confirmed them.
     /// </summary>
-    private void ResendAssignments(TimeSpan now, bool changed)
+    /// <param name="revokes">The decision's revokes by node: each goes out in one message with that node's assignments
+    /// (<see cref="Placements"/>), before them.</param>
+    private void ResendAssignments(TimeSpan now, bool changed, Dictionary<NodeId, List<Revoke>>? revokes = null)
     {
-        if (!changed && _lastResend != TimeSpan.MinValue && now - _lastResend < ResendInterval) return;
-        _lastResend = now;
-        foreach (var (vip, assignment) in changed ? _assignments : Unconfirmed(now))
+        var assigns = new Dictionary<NodeId, List<Assign>>();
+        if (changed || _lastResend == TimeSpan.MinValue || now - _lastResend >= ResendInterval)
         {
-            if (assignment.Owner is { } owner) Agent(owner).Tell(new Assign(vip, assignment.Epoch), Self);
+            _lastResend = now;
+            foreach (var (vip, assignment) in changed ? _assignments : Unconfirmed(now))
+            {
+                if (assignment.Owner is { } owner) Add(assigns, owner, new Assign(vip, assignment.Epoch));
+            }
         }
+        foreach (var node in assigns.Keys.Union(revokes?.Keys ?? Enumerable.Empty<NodeId>()).ToList())
+        {
+            var toRevoke = revokes?.GetValueOrDefault(node) ?? [];
+            var toAssign = assigns.GetValueOrDefault(node) ?? [];
+            // One of either alone is sent as itself: the message every node reads, and what a node of one VIP always gets.
+            object message = (toRevoke.Count, toAssign.Count) switch
+            {
+                (1, 0) => toRevoke[0],
+                (0, 1) => toAssign[0],
+                _ => new Placements(toRevoke, toAssign),
+            };
+            Agent(node).Tell(message, Self);
+        }
+    }
+
+    private static void Add<T>(Dictionary<NodeId, List<T>> byNode, NodeId node, T item)
+    {
+        if (!byNode.TryGetValue(node, out var items)) byNode[node] = items = new List<T>();
+        items.Add(item);
     }
 
     private IEnumerable<KeyValuePair<string, Assignment>> Unconfirmed(TimeSpan now) =>

@@ -40,6 +40,11 @@ public sealed class VoterActor : ReceiveActor
         Receive<Renew>(OnRenew);
         Receive<RenewBatch>(OnRenewBatch);
         Receive<ReleaseLease>(r => _state.OnRelease(r.Vip, r.Owner, r.Epoch, _clock.Now));
+        Receive<ReleaseBatch>(b =>
+        {
+            var now = _clock.Now;
+            foreach (var item in b.Items) _state.OnRelease(item.Vip, b.Owner, item.Epoch, now);
+        });
         Receive<GetPromises>(_ => Sender.Tell(_state.Snapshot(_self, _clock.Now)));
     }
 

@@ -38,6 +38,9 @@ public sealed class OwnershipSerializer(ExtendedActorSystem system) : Serializer
         ["placement?"] = typeof(GetPlacement),
         ["placement"] = typeof(PlacementReport),
         ["vip-health"] = typeof(VipHealthReport),
+        ["placements"] = typeof(Placements),
+        ["released-batch"] = typeof(ReleasedBatch),
+        ["release-batch"] = typeof(ReleaseBatch),
     };
 
     private static readonly Dictionary<Type, string> Manifests = Types.ToDictionary(kv => kv.Value, kv => kv.Key);
@@ -154,6 +157,34 @@ public sealed class OwnershipSerializer(ExtendedActorSystem system) : Serializer
                         w.Write(entry.Vip); w.Write((byte)entry.Health); w.Write(entry.ReleaseWhenNoneHealthy);
                     }
                     break;
+                case Placements m:
+                    w.Write(m.Revokes.Count);
+                    foreach (var revoke in m.Revokes)
+                    {
+                        w.Write(revoke.Vip); w.Write(revoke.Epoch);
+                    }
+                    w.Write(m.Assigns.Count);
+                    foreach (var assign in m.Assigns)
+                    {
+                        w.Write(assign.Vip); w.Write(assign.Epoch);
+                    }
+                    break;
+                case ReleasedBatch m:
+                    w.Write(m.Items.Count);
+                    // Every field always: an item has no end of message to stop at.
+                    foreach (var item in m.Items)
+                    {
+                        w.Write(item.Vip); w.Write(item.Epoch); w.Write(item.Owner.Value); w.Write(item.LearntEpoch);
+                    }
+                    break;
+                case ReleaseBatch m:
+                    w.Write(m.Owner.Value);
+                    w.Write(m.Items.Count);
+                    foreach (var item in m.Items)
+                    {
+                        w.Write(item.Vip); w.Write(item.Epoch);
+                    }
+                    break;
                 default:
                     throw new ArgumentException($"{nameof(OwnershipSerializer)} cannot serialize {obj.GetType()}", nameof(obj));
             }
@@ -188,6 +219,9 @@ public sealed class OwnershipSerializer(ExtendedActorSystem system) : Serializer
             "placement?" => GetPlacement.Instance,
             "placement" => new PlacementReport(ReadNode(r), ReadPlacement(r)),
             "vip-health" => new VipHealthReport(ReadNode(r), ReadVipHealth(r)),
+            "placements" => new Placements(ReadPairs(r, (vip, epoch) => new Revoke(vip, epoch)), ReadPairs(r, (vip, epoch) => new Assign(vip, epoch))),
+            "released-batch" => new ReleasedBatch(ReadReleased(r)),
+            "release-batch" => new ReleaseBatch(ReadNode(r), ReadPairs(r, (vip, epoch) => new ReleaseItem(vip, epoch))),
             _ => throw new SerializationException($"{nameof(OwnershipSerializer)}: unknown manifest '{manifest}' (a node of another version?)"),
         };
     }
@@ -216,6 +250,21 @@ public sealed class OwnershipSerializer(ExtendedActorSystem system) : Serializer
     {
         var items = new string[r.ReadInt32()];
         for (var i = 0; i < items.Length; i++) items[i] = r.ReadString();
+        return items;
+    }
+
+    /// <summary>A count, then that many VIPs each with its epoch.</summary>
+    private static IReadOnlyList<T> ReadPairs<T>(BinaryReader r, Func<string, long, T> make)
+    {
+        var items = new T[r.ReadInt32()];
+        for (var i = 0; i < items.Length; i++) items[i] = make(r.ReadString(), r.ReadInt64());
+        return items;
+    }
+
+    private static IReadOnlyList<Released> ReadReleased(BinaryReader r)
+    {
+        var items = new Released[r.ReadInt32()];
+        for (var i = 0; i < items.Length; i++) items[i] = new Released(r.ReadString(), r.ReadInt64(), ReadNode(r), r.ReadInt64());
         return items;
     }
 

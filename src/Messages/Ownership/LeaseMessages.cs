@@ -71,6 +71,15 @@ public enum NackReason
 /// <summary>Owner to every voter after it dropped the VIP: the promise may go at once (graceful handover).</summary>
 public sealed record ReleaseLease(string Vip, long Epoch, NodeId Owner);
 
+/// <summary>
+/// Owner to every voter: the <see cref="ReleaseLease"/> of several VIPs silenced together, in one message per voter (a
+/// graceful stop of 500 VIPs sent 1,500 messages). A single release is sent as a <see cref="ReleaseLease"/>.
+/// </summary>
+public sealed record ReleaseBatch(NodeId Owner, IReadOnlyList<ReleaseItem> Items);
+
+/// <summary>One VIP of a <see cref="ReleaseBatch"/>: the epoch whose promise may go.</summary>
+public sealed record ReleaseItem(string Vip, long Epoch);
+
 /// <summary>Allocator to voter: what have you promised? Answered with <see cref="VoterPromises"/>.</summary>
 public sealed record GetPromises
 {

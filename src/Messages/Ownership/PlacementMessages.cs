@@ -23,6 +23,17 @@ public sealed record Revoke(string Vip, long Epoch);
 /// </summary>
 public sealed record Released(string Vip, long Epoch, NodeId Owner, long LearntEpoch = 0);
 
+/// <summary>
+/// Allocator to one agent: every <see cref="Revoke"/> and <see cref="Assign"/> one decision has for that node, in one message
+/// (revokes first, as they were sent before), so that a failover or a graceful stop of 500 VIPs is one message per node and
+/// not 1,000 (docs/BENCHMARKS.md, "1,000 VIPs over real processes"). A decision with a single message for the node sends
+/// that message itself.
+/// </summary>
+public sealed record Placements(IReadOnlyList<Revoke> Revokes, IReadOnlyList<Assign> Assigns);
+
+/// <summary>Agent to allocator: several <see cref="Released"/> of one message of the agent (a graceful stop, an interface down) in one.</summary>
+public sealed record ReleasedBatch(IReadOnlyList<Released> Items);
+
 /// <summary>Agent to allocator: this node is stopping; place nothing here any more.</summary>
 public sealed record Leaving(NodeId Node);
 

@@ -25,6 +25,7 @@ public sealed class HolderLease
     private long _validUntilTicks;
     private volatile bool _inKernel;
     private volatile bool _silenced;
+    private int _acting;
 
     public HolderLease(IMonotonicClock clock, TimeSpan validUntil)
     {
@@ -57,8 +58,32 @@ public sealed class HolderLease
     /// <summary>The agent's word after a renewal: the lease now runs until <paramref name="validUntil"/>.</summary>
     public void Extend(TimeSpan validUntil) => Volatile.Write(ref _validUntilTicks, validUntil.Ticks);
 
-    /// <summary>The lease is over (given up, lost or the holder is stopping): nothing may act for it any more.</summary>
-    public void End() => Volatile.Write(ref _validUntilTicks, Ended.Ticks);
+    /// <summary>
+    /// The lease is over (given up, lost or the holder is stopping): nothing may act for it any more. A full fence (not only
+    /// a volatile write): the agent reads <see cref="Acting"/> after it, and an action begun after that read must see the end.
+    /// </summary>
+    public void End() => Interlocked.Exchange(ref _validUntilTicks, Ended.Ticks);
+
+    /// <summary>
+    /// Marks a kernel action of the holder or its announcer as under way, from before its lease check until after its
+    /// syscall and the undo a failed re-check makes; dispose to end it. The agent releases a VIP it silenced only while
+    /// none is under way (<see cref="Acting"/>): a gratuitous ARP or an address add that passed its check just before the
+    /// end could otherwise reach the wire after the release, when a successor may hold the VIP.
+    /// </summary>
+    public ActionScope BeginAction()
+    {
+        Interlocked.Increment(ref _acting);
+        return new ActionScope(this);
+    }
+
+    /// <summary>Whether a kernel action of the holder or its announcer is under way (<see cref="BeginAction"/>).</summary>
+    public bool Acting => Volatile.Read(ref _acting) > 0;
+
+    /// <summary>Ends an action begun by <see cref="BeginAction"/>.</summary>
+    public readonly struct ActionScope(HolderLease lease) : IDisposable
+    {
+        public void Dispose() => Interlocked.Decrement(ref lease._acting);
+    }
 
     /// <summary>Whether a kernel action at <paramref name="now"/> is still covered, with the <see cref="Guard"/> to spare.</summary>
     public bool Covers(TimeSpan now) => now + Guard < ValidUntil;

@@ -101,6 +101,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     private sealed class Stopping(string vip)
     {
         public string Vip { get; } = vip;
+        /// <summary>The holder's word (<see cref="Silenced"/>), or the agent's batch that silenced it (<see cref="KernelRefresh.Silence"/>).</summary>
         public bool Silenced { get; set; }
     }
 
@@ -152,6 +153,12 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     private TimeSpan _firstExpiry = TimeSpan.MaxValue;
     /// <summary>Releases that wait for the VIP's holders to be silenced, and the lease end after which none is sent.</summary>
     private readonly Dictionary<string, PendingRelease> _releases = new();
+    /// <summary>Releases that may go, sent to the voters at the end of the message in one batch per voter (<see cref="FlushMessages"/>).</summary>
+    private readonly List<ReleaseLease> _releasesDue = new();
+    /// <summary>What this message tells the allocator of the VIPs it dropped, sent at its end in one message.</summary>
+    private readonly List<Released> _releasedDue = new();
+    /// <summary>Set by assignments this node cannot hold: it says why once, before handing them back (a batch may hold 500).</summary>
+    private bool _eligibilityDue;
     private IActorRef? _releaseAllRequester;
     private bool _leaving;
     private bool _expiryArmed;
@@ -182,6 +189,11 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         Receive<Assign>(OnAssign);
         Receive<Claim>(OnClaim);
         Receive<Revoke>(OnRevoke);
+        Receive<Placements>(p =>
+        {
+            foreach (var revoke in p.Revokes) OnRevoke(revoke);
+            foreach (var assign in p.Assigns) OnAssign(assign);
+        });
         Receive<RenewTick>(_ => SendRenewals());
         Receive<AcquireTick>(_ => SendRenewals(acquiringOnly: true));
         Receive<AddressTick>(_ => _refresh.Addresses(InKernel().ToList()));
@@ -383,8 +395,8 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         {
             // The allocator had not heard (a new one, or a lost message): say why again, then hand the placement back.
             _log.Info("assigned vip={0} epoch={1} while this node cannot hold it ({2}); handing it back", assign.Vip, assign.Epoch, why);
-            TellEligibility();
-            _allocator.Tell(new Released(assign.Vip, assign.Epoch, _self));
+            _eligibilityDue = true;
+            _releasedDue.Add(new Released(assign.Vip, assign.Epoch, _self));
             return;
         }
         if (_placed.TryGetValue(assign.Vip, out var placed))
@@ -509,11 +521,15 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
             _armDue = false;
             ArmTimers();
         }
+        // The allocator first: it places the VIPs given up elsewhere while this node silences them.
+        FlushMessages();
         if (_stopsDue.Count > 0)
         {
             _refresh.Silence(_stopsDue.Where(s => s.Held is not null).Select(s => s.Held!).ToList());
             foreach (var (holder, _) in _stopsDue) Context.Stop(holder);
+            ReleaseSilenced(_stopsDue);
             _stopsDue.Clear();
+            FlushMessages();
         }
         if (_fencesDue.Count > 0)
         {
@@ -534,6 +550,61 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
                 Context.Watch(placed.Holder);
             }
             if (granted.Count > 0) ArmTimers();
+        }
+    }
+
+    /// <summary>
+    /// The releases of the VIPs the batch just silenced (fence closed and address removed, both acknowledged by the kernel) go
+    /// now, not once each holder has stopped: with 500 VIPs the last holder's stop came tens of milliseconds later (with load
+    /// balancing, after its IPVS teardown), and the successor's acquisition waits for the release. Nothing of the holder can
+    /// make the node answer afterwards: its lease ended before the batch (<see cref="StopHolder"/>), so an announce or address
+    /// add begun since skips, and one begun before it is waited for (<see cref="HolderLease.Acting"/>: such a VIP waits for its
+    /// holder to stop, as does one with a holder still stopping from before, or one the batch did not silence).
+    /// </summary>
+    private void ReleaseSilenced(IReadOnlyCollection<(IActorRef Holder, HeldVip? Held)> stopped)
+    {
+        var now = _clock.Now;
+        foreach (var byVip in stopped.Where(s => s.Held is { Lease: { Silenced: true, Acting: false } }).GroupBy(s => _stopping[s.Holder].Vip))
+        {
+            foreach (var (holder, _) in byVip) _stopping[holder].Silenced = true;
+            if (_stoppingByVip[byVip.Key] != byVip.Count() || !_releases.Remove(byVip.Key, out var pending)) continue;
+            SendRelease(byVip.Key, pending, now);
+        }
+    }
+
+    /// <summary>A pending release goes to the voters while the lease it releases still runs, else not at all.</summary>
+    private void SendRelease(string vip, PendingRelease pending, TimeSpan now)
+    {
+        if (now < pending.Deadline)
+        {
+            _releasesDue.Add(pending.Release);
+            return;
+        }
+        _log.Warning("not releasing vip={0} epoch={1} node={2}: silencing it ended {3} ms after its lease; the voters' promises run out",
+            vip, pending.Release.Epoch, _self, (int)(now - pending.Deadline).TotalMilliseconds);
+    }
+
+    /// <summary>
+    /// Sends what the message has for the allocator (its <see cref="Released"/>) and the voters (their releases), each in one
+    /// message: a graceful stop of 500 VIPs was 500 messages to the allocator and 1,500 to the voters, serialized one by one
+    /// while the VIPs were being handed over. A single one goes as itself.
+    /// </summary>
+    private void FlushMessages()
+    {
+        if (_eligibilityDue)
+        {
+            _eligibilityDue = false;
+            TellEligibility();
+        }
+        if (_releasedDue.Count > 0)
+        {
+            _allocator.Tell(_releasedDue.Count == 1 ? _releasedDue[0] : new ReleasedBatch(_releasedDue.ToList()));
+            _releasedDue.Clear();
+        }
+        if (_releasesDue.Count > 0)
+        {
+            TellVoters(_releasesDue.Count == 1 ? _releasesDue[0] : new ReleaseBatch(_self, _releasesDue.Select(r => new ReleaseItem(r.Vip, r.Epoch)).ToList()));
+            _releasesDue.Clear();
         }
     }
 
@@ -648,8 +719,8 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         if (IsStopping(vip))
             _releases[vip] = new PendingRelease(release, deadline);
         else
-            TellVoters(release); // never held (still acquiring): nothing of it is in the kernel
-        if (tellAllocator) _allocator.Tell(new Released(vip, placed.Lease.Epoch, _self, learntEpoch));
+            _releasesDue.Add(release); // never held (still acquiring): nothing of it is in the kernel
+        if (tellAllocator) _releasedDue.Add(new Released(vip, placed.Lease.Epoch, _self, learntEpoch));
     }
 
     private bool IsStopping(string vip) => _stoppingByVip.ContainsKey(vip);
@@ -692,10 +763,10 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         var released = _placed.ToList();
         foreach (var (vip, placed) in released)
             GiveUp(vip, placed, request.Reason, tellAllocator: false);
-        // Leaving before Released, so that the allocator's next decision no longer counts this node.
+        // Leaving before Released (sent at the end of this message), so that the allocator's next decision no longer counts this node.
         _allocator.Tell(new Leaving(_self));
         foreach (var (vip, placed) in released)
-            _allocator.Tell(new Released(vip, placed.Lease.Epoch, _self));
+            _releasedDue.Add(new Released(vip, placed.Lease.Epoch, _self));
         _releaseAllRequester = Sender;
         ReplyIfReleased();
     }
@@ -722,19 +793,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
             _log.Warning("not releasing vip={0} epoch={1} node={2}: it was not silenced; the voters' promises run out within {3} ms",
                 vip, failed.Release.Epoch, _self, (int)_lease.PromiseTime.TotalMilliseconds);
         }
-        if (!IsStopping(vip) && _releases.Remove(vip, out var pending))
-        {
-            var now = _clock.Now;
-            if (now < pending.Deadline)
-            {
-                TellVoters(pending.Release);
-            }
-            else
-            {
-                _log.Warning("not releasing vip={0} epoch={1} node={2}: silencing it ended {3} ms after its lease; the voters' promises run out",
-                    vip, pending.Release.Epoch, _self, (int)(now - pending.Deadline).TotalMilliseconds);
-            }
-        }
+        if (!IsStopping(vip) && _releases.Remove(vip, out var pending)) SendRelease(vip, pending, _clock.Now);
         ReplyIfReleased();
     }
 

@@ -47,7 +47,9 @@ public sealed class VipActor : ReceiveActor
         Receive<LeaseRenewed>(_ =>
         {
             // A lease that had too little left at start (or a failed add) skipped the address: add it now, fence first.
-            if (!_added && OpenFence()) Add();
+            if (_added) return;
+            using var acting = _lease.BeginAction();
+            if (OpenFence()) Add();
         });
     }
 
@@ -64,7 +66,11 @@ public sealed class VipActor : ReceiveActor
             _added = true;
             LogAcquired();
         }
-        else if (OpenFence()) Add();
+        else
+        {
+            using var acting = _lease.BeginAction();
+            if (OpenFence()) Add();
+        }
         Context.ActorOf(VipAnnouncer.Props(_link, _vip, _settings.Announce, _announcer, _lease), "announcer");
         // A child: stopped (its IPVS service and NAT removed) before this actor closes the fence and removes the address.
         if (_services.Count > 0 && _lb is not null)

@@ -46,6 +46,8 @@ public sealed class VipAnnouncer : ReceiveActor, IWithTimers
 
     private void OnTick(Tick tick)
     {
+        // From before the check until the frame is sent: the agent releases the VIP only while no send is under way.
+        using var acting = _lease.BeginAction();
         var now = _lease.Clock.Now;
         if (!_lease.Covers(now))
         {

@@ -110,8 +110,12 @@ public sealed class KernelRecorder : IAddressDriver, IAnnouncer, IFence
         lock (_gate) return _addresses.Select(a => VipAddress.Parse(a).Address).ToHashSet();
     }
 
+    /// <summary>Runs inside each announce (a test blocks the announcer there: a holder whose stop is slow).</summary>
+    public Action? DuringAnnounce { get; set; }
+
     public void Announce(InterfaceInfo link, VipAddress vip)
     {
+        DuringAnnounce?.Invoke();
         OnInterface.Enqueue($"announce {vip} {link.Name}");
         Calls.Enqueue($"announce {vip}");
     }

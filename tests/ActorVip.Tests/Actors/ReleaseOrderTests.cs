@@ -3,8 +3,10 @@ using ActorVip.Messages.Ownership;
 using ActorVip.Node.Actors;
 using ActorVip.Node.Configuration;
 using ActorVip.Node.Drivers;
+using ActorVip.Node.Ipvs;
 using ActorVip.Ownership;
 using ActorVip.Ownership.Actors;
+using ActorVip.Tests.LoadBalancing;
 using Akka.Actor;
 
 namespace ActorVip.Tests.Actors;
@@ -33,16 +35,29 @@ public class ReleaseOrderTests() : VirtualTimeTestKit(
 
     public static TheoryData<string> GiveUpPaths => ["release-all", "revoke", "higher-epoch"];
 
-    private (KernelRecorder Kernel, IActorRef Agent, IActorRef Voter, NodeId Self) Start(IActorRef allocator, IMonotonicClock? clock = null)
+    /// <param name="stuckAnnounce">When given, the holder's announcer sets Sending in its first send and waits there until Released is set:
+    /// the holder cannot stop meanwhile.</param>
+    private (KernelRecorder Kernel, IActorRef Agent, IActorRef Voter, NodeId Self) Start(IActorRef allocator, IMonotonicClock? clock = null,
+        (ManualResetEventSlim Sending, ManualResetEventSlim Released)? stuckAnnounce = null, LoadBalancerDrivers? loadBalancer = null)
     {
         clock ??= Clock;
-        var settings = SettingsReader.Read(ConfigSources.Compose(null, new System.Collections.Hashtable(),
-            new HoconOverrides().Set("actorvip.interface", "eth0").SetList("actorvip.addresses", [Vip])));
+        var overrides = new HoconOverrides().Set("actorvip.interface", "eth0").SetList("actorvip.addresses", [Vip]);
+        if (loadBalancer is not null)
+            overrides.Set("actorvip.lb.enabled", "on").Set("actorvip.lb.fwdmethod", "masquerade").SetList("actorvip.lb.backends", ["198.51.100.1:6443"]);
+        var settings = SettingsReader.Read(ConfigSources.Compose(null, new System.Collections.Hashtable(), overrides));
         var self = new NodeId(((ExtendedActorSystem)Sys).Provider.DefaultAddress.ToString());
         var kernel = new KernelRecorder();
+        if (stuckAnnounce is var (sending, released))
+        {
+            kernel.DuringAnnounce = () =>
+            {
+                sending.Set();
+                released.Wait(TimeSpan.FromSeconds(30));
+            };
+        }
         // The voter behind a spy that writes each ReleaseLease it receives into the kernel's call log: one order for both.
         var voter = Sys.ActorOf(Props.Create(() => new SpyVoter(VoterActor.Props(Lease, self, clock), kernel)), VoterActor.Name);
-        var drivers = new DriverSet(new NoLinks(), kernel, kernel, kernel);
+        var drivers = new DriverSet(new NoLinks(), kernel, kernel, kernel, loadBalancer);
         var agent = Sys.ActorOf(NodeAgent.Props(settings, [KernelRecorder.Link], drivers, Lease, [self], self, clock, allocator), NodeAgent.Name);
         Started(voter, agent);
         agent.Tell(new Assign(Vip, 1));
@@ -82,6 +97,64 @@ public class ReleaseOrderTests() : VirtualTimeTestKit(
         Assert.True(calls.Contains($"disown {Vip}") && calls.Contains($"remove {Vip}/32") &&
             release > calls.IndexOf($"disown {Vip}") && release > calls.IndexOf($"remove {Vip}/32"),
             "the release left before the VIP was silenced: " + string.Join(" | ", calls));
+    }
+
+    /// <summary>
+    /// The release goes as soon as the agent's batch silenced the VIP (fence closed, address removed, the kernel said yes),
+    /// not once the holder and its children have stopped: with 500 VIPs the last of those stops came tens of milliseconds
+    /// later (with load balancing, after the IPVS teardown), and the successor's acquisition waits for the release. Here
+    /// the holder cannot stop at all (its IPVS teardown is stuck) until the release has arrived.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(GiveUpPaths))]
+    public void The_release_leaves_once_the_vip_is_silenced_without_waiting_for_the_holder_to_stop(string path)
+    {
+        using var deleting = new ManualResetEventSlim(false);
+        using var stuck = new ManualResetEventSlim(false);
+        var ipvs = new StuckTeardown(deleting, stuck);
+        var (kernel, agent, voter, _) = Start(CreateTestProbe(), loadBalancer: new LoadBalancerDrivers(ipvs, ipvs.Recorder, ipvs.Recorder,
+            FollowMembers: false));
+        try
+        {
+            GiveUp(path, agent, voter);
+            Assert.True(deleting.Wait(Bound), "the holder's IPVS teardown never started");
+            AwaitCondition(() => kernel.Count("release-lease") > 0, Bound);
+            Assert.False(stuck.IsSet);
+            var calls = kernel.Calls.ToList();
+            Assert.True(calls.IndexOf($"release-lease {Vip} 1") > calls.IndexOf($"remove {Vip}/32"), string.Join(" | ", calls));
+        }
+        finally
+        {
+            stuck.Set();
+        }
+    }
+
+    /// <summary>
+    /// But not while a kernel action of the holder is under way: an announce that passed its lease check just before the give-up
+    /// (here, stuck in its send) could otherwise put a gratuitous ARP on the wire after the release, when a successor may hold
+    /// the VIP. The release then waits for the holder to stop, as before.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(GiveUpPaths))]
+    public void A_release_waits_for_an_announce_under_way(string path)
+    {
+        using var sending = new ManualResetEventSlim(false);
+        using var stuck = new ManualResetEventSlim(false);
+        var (kernel, agent, voter, _) = Start(CreateTestProbe(), stuckAnnounce: (sending, stuck));
+        try
+        {
+            // Inside the send: a stop that came before it would have been taken first (system messages go first).
+            Assert.True(sending.Wait(Bound));
+            GiveUp(path, agent, voter);
+            Assert.Contains($"remove {Vip}/32", kernel.Calls);
+            Thread.Sleep(300);
+            Assert.Equal(0, kernel.Count("release-lease"));
+        }
+        finally
+        {
+            stuck.Set();
+        }
+        AwaitCondition(() => kernel.Count("release-lease") > 0, Bound);
     }
 
     [Theory]
@@ -148,8 +221,30 @@ public class ReleaseOrderTests() : VirtualTimeTestKit(
             ReceiveAny(m =>
             {
                 if (m is ReleaseLease r) log.Calls.Enqueue($"release-lease {r.Vip} {r.Epoch}");
+                if (m is ReleaseBatch b)
+                {
+                    foreach (var item in b.Items) log.Calls.Enqueue($"release-lease {item.Vip} {item.Epoch}");
+                }
                 real.Forward(m);
             });
+        }
+    }
+
+    /// <summary>IPVS as the recorder keeps it, but a teardown (services deleted) sets Deleting and waits until Stuck is set.</summary>
+    private sealed class StuckTeardown(ManualResetEventSlim deleting, ManualResetEventSlim stuck) : IIpvsDriver
+    {
+        public IpvsRecorder Recorder { get; } = new();
+
+        public IpvsTable List() => Recorder.List();
+
+        public void Execute(IReadOnlyList<IpvsOperation> operations)
+        {
+            if (operations.Any(o => o is DeleteService))
+            {
+                deleting.Set();
+                stuck.Wait(TimeSpan.FromSeconds(30));
+            }
+            Recorder.Execute(operations);
         }
     }
 

@@ -88,8 +88,9 @@ public class RenewBatchTests(ITestOutputHelper output) : VirtualTimeTestKit
     public void A_burst_of_assignments_is_acquired_in_one_renewal_round()
     {
         var vips = Vips(200);
-        var c = Start(CreateTestProbe(), vips);
-        foreach (var vip in vips) c.Agent.Tell(new Assign(vip, 1));
+        var allocator = CreateTestProbe();
+        var c = Start(allocator, vips);
+        c.Agent.Tell(new Placements([], vips.Select(v => new Assign(v, 1)).ToList()));
         Scheduler.Advance(NodeAgent.AcquireRetry - TimeSpan.FromMilliseconds(1)); // before any retry
 
         foreach (var counter in c.Counters)
@@ -110,8 +111,9 @@ public class RenewBatchTests(ITestOutputHelper output) : VirtualTimeTestKit
     public void An_owner_refreshes_the_fences_of_all_its_vips_in_one_call_per_round_and_their_addresses_in_one_per_check()
     {
         var vips = Vips(200);
-        var c = Start(CreateTestProbe(), vips);
-        foreach (var vip in vips) c.Agent.Tell(new Assign(vip, 1));
+        var allocator = CreateTestProbe();
+        var c = Start(allocator, vips);
+        c.Agent.Tell(new Placements([], vips.Select(v => new Assign(v, 1)).ToList()));
         AdvanceUntil(() => vips.All(v => c.Kernel.HasAddress(v + "/32")), Lease.PromiseTime + Lease.RenewInterval * 2);
         for (var i = 0; i < (int)(Lease.RenewInterval / Step); i++) Scheduler.Advance(Step);
         var before = c.Kernel.Calls.Count;
@@ -142,8 +144,9 @@ public class RenewBatchTests(ITestOutputHelper output) : VirtualTimeTestKit
     public void Vips_granted_together_go_into_the_kernel_in_one_call_each_and_a_graceful_stop_takes_them_out_the_same_way()
     {
         var vips = Vips(200);
-        var c = Start(CreateTestProbe(), vips);
-        foreach (var vip in vips) c.Agent.Tell(new Assign(vip, 1));
+        var allocator = CreateTestProbe();
+        var c = Start(allocator, vips);
+        c.Agent.Tell(new Placements([], vips.Select(v => new Assign(v, 1)).ToList()));
         AdvanceUntil(() => vips.All(v => c.Kernel.HasAddress(v + "/32")), Lease.PromiseTime + Lease.RenewInterval * 2);
 
         var acquired = c.Kernel.Calls.TakeWhile(x => !x.StartsWith("announce", StringComparison.Ordinal)).ToList();
@@ -159,8 +162,13 @@ public class RenewBatchTests(ITestOutputHelper output) : VirtualTimeTestKit
         var released = c.Kernel.Calls.Skip(before).Where(x => !x.StartsWith("announce", StringComparison.Ordinal)).ToList();
         Assert.Equal([$"disown {string.Join(",", vips)}", $"remove {string.Join(",", vips.Select(v => v + "/32"))}"], released);
         Assert.All(vips, v => Assert.False(c.Kernel.HasAddress(v + "/32")));
-        // The releases went out only after that, one per VIP to every voter.
-        Assert.All(c.Counters, counter => Assert.Equal(200, counter.In.Count(m => m is ReleaseLease)));
+        // The releases went out only after that, all of them in one message to every voter (one per VIP and voter was 600).
+        Assert.All(c.Counters, counter =>
+            Assert.Equal(vips, Assert.IsType<ReleaseBatch>(Assert.Single(counter.In, m => m is ReleaseLease or ReleaseBatch)).Items.Select(i => i.Vip)));
+        // And the allocator heard that the node leaves, then of every VIP it gave up, in one message.
+        var told = allocator.ReceiveWhile(TimeSpan.FromMilliseconds(200), m => m is Leaving or Released or ReleasedBatch ? m : null);
+        Assert.IsType<Leaving>(told[0]);
+        Assert.Equal(vips, Assert.IsType<ReleasedBatch>(Assert.Single(told.Skip(1))).Items.Select(r => r.Vip));
     }
 
     /// <summary>
@@ -306,7 +314,7 @@ public class RenewBatchTests(ITestOutputHelper output) : VirtualTimeTestKit
                     _owner.Tell(m, Self);
                     return;
                 }
-                if (m is Renew or RenewBatch or ReleaseLease) counter.AddIn(m);
+                if (m is Renew or RenewBatch or ReleaseLease or ReleaseBatch) counter.AddIn(m);
                 if (m is Renew or RenewBatch) _owner = Sender;
                 voter.Tell(m, Self);
             });

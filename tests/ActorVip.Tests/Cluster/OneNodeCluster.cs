@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using ActorVip.Messages.Ownership;
 using Akka.Actor;
 using Akka.Configuration;
 
@@ -15,9 +17,26 @@ internal static class OneNodeCluster
         akka.loglevel = WARNING
         """);
 
-    /// <summary>Stands at the agent's path and forwards all it gets to a probe.</summary>
+    /// <summary>
+    /// Stands at the agent's path and forwards all it gets to a probe, a <see cref="Placements"/> as the revokes and assignments
+    /// it carries, in the order the agent takes them; the queue it is given sees each message as it came.
+    /// </summary>
     public sealed class Forward : ReceiveActor
     {
-        public Forward(IActorRef to) => ReceiveAny(m => to.Forward(m));
+        public Forward(IActorRef to) : this(to, new ConcurrentQueue<object>())
+        {
+        }
+
+        public Forward(IActorRef to, ConcurrentQueue<object> arrived) => ReceiveAny(m =>
+        {
+            arrived.Enqueue(m);
+            if (m is not Placements p)
+            {
+                to.Forward(m);
+                return;
+            }
+            foreach (var revoke in p.Revokes) to.Tell(revoke, Sender);
+            foreach (var assign in p.Assigns) to.Tell(assign, Sender);
+        });
     }
 }

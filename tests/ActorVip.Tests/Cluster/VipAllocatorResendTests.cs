@@ -31,6 +31,8 @@ public sealed class VipAllocatorResendTests(ITestOutputHelper output) : TestKit(
     }
 
     private readonly StrongBox<int> _asked = new();
+    /// <summary>Every message that reached the agent's path, as it came (a <see cref="Placements"/> as one).</summary>
+    private readonly System.Collections.Concurrent.ConcurrentQueue<object> _arrived = new();
 
     /// <summary>Starts a one-node cluster with its voter behind a <see cref="CountingVoter"/>, a probe as agent, and the allocator; returns the first
     /// Assign.</summary>
@@ -45,7 +47,7 @@ public sealed class VipAllocatorResendTests(ITestOutputHelper output) : TestKit(
         var voter = Sys.ActorOf(VoterActor.Props(lease, self, clock), "real-voter");
         Sys.ActorOf(Props.Create(() => new CountingVoter(voter, _asked)), VoterActor.Name);
         var agent = CreateTestProbe();
-        Sys.ActorOf(Props.Create(() => new OneNodeCluster.Forward(agent.Ref)), AgentPath.Name);
+        Sys.ActorOf(Props.Create(() => new OneNodeCluster.Forward(agent.Ref, _arrived)), AgentPath.Name);
         var specs = vips == 1 ? [new VipSpec("192.0.2.100")] : Enumerable.Range(1, vips).Select(i => new VipSpec($"198.51.100.{i}")).ToList();
         Sys.ActorOf(VipAllocator.Props(specs, lease, [self], TimeSpan.FromMilliseconds(100), clock,
             TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(3)), VipAllocator.Name);
@@ -204,6 +206,7 @@ public sealed class VipAllocatorResendTests(ITestOutputHelper output) : TestKit(
         agent.ReceiveWhile(TimeSpan.FromMilliseconds(100), m => m);
 
         var allocator = Sys.ActorSelection($"/user/{VipAllocator.Name}");
+        _arrived.Clear();
         foreach (var (vip, epoch) in epochs)
             allocator.Tell(new Released(vip, epoch, self));
         var replaced = new HashSet<string>();
@@ -215,9 +218,13 @@ public sealed class VipAllocatorResendTests(ITestOutputHelper output) : TestKit(
             if (assign.Epoch > epochs[assign.Vip]) replaced.Add(assign.Vip);
         }
         assigns += agent.ReceiveWhile(TimeSpan.FromMilliseconds(200), m => m).Count(m => m is Assign);
-        output.WriteLine($"{Vips} releases in a burst: {assigns} Assign messages");
+        var messages = _arrived.Count;
+        output.WriteLine($"{Vips} releases in a burst: {assigns} assignments in {messages} messages");
         // One decision sends 200; a slow machine may split the burst over a few windows, and an unconfirmed re-send
         // (every 500 ms) may fall inside: well under 1,000 either way, against about 40,000 with one decision per release.
         Assert.InRange(assigns, Vips, 1000);
+        // And each decision's assignments for the node go in one message (Placements), not one message per VIP: a handful,
+        // against 200 or more.
+        Assert.InRange(messages, 1, 10);
     }
 }

@@ -68,6 +68,11 @@ public sealed class WireCompatibilityTests
         // VIPs it cannot hold. The eligibility row above (the whole node) is what a node before the field wrote, and this one
         // writes when every VIP interface is down.
         new Eligibility(N11, false, "interface eth1 has no carrier", ["198.51.100.10", "2001:db8:1::10"]),
+        // Added after those, still in 0.1.0 (issue 15 §2): what one decision tells one node, the Released of one message of an
+        // agent, and the releases of the VIPs it silenced together, each in one message.
+        new Placements([new Revoke("192.0.2.101", 5)], [new Assign("192.0.2.100", 2), new Assign("2001:db8::100", 3)]),
+        new ReleasedBatch([new Released("192.0.2.100", 2, N11), new Released("2001:db8::100", 3, N11, LearntEpoch: 7)]),
+        new ReleaseBatch(N11, [new ReleaseItem("192.0.2.100", 9), new ReleaseItem("2001:db8::100", 4)]),
     ];
 
     private static readonly OwnershipSerializer Serializer = new(null!);
@@ -151,6 +156,19 @@ public sealed class WireCompatibilityTests
                 var n = (RenewAnswers)actual;
                 Assert.Equal((e.Voter, e.RenewalId), (n.Voter, n.RenewalId));
                 Assert.Equal(e.Items, n.Items);
+                break;
+            case Placements e:
+                var pl = (Placements)actual;
+                Assert.Equal(e.Revokes, pl.Revokes);
+                Assert.Equal(e.Assigns, pl.Assigns);
+                break;
+            case ReleasedBatch e:
+                Assert.Equal(e.Items, ((ReleasedBatch)actual).Items);
+                break;
+            case ReleaseBatch e:
+                var rb = (ReleaseBatch)actual;
+                Assert.Equal(e.Owner, rb.Owner);
+                Assert.Equal(e.Items, rb.Items);
                 break;
             default:
                 Assert.Equal(expected, actual);
