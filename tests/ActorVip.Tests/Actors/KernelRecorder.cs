@@ -116,7 +116,18 @@ public sealed class KernelRecorder : IAddressDriver, IAnnouncer, IFence
         Calls.Enqueue($"announce {vip}");
     }
 
-    public void Install(IReadOnlyCollection<IPAddress> vips) => Calls.Enqueue($"install {string.Join(",", vips)}");
+    /// <summary>While set, every fence install throws with this text, as on a foreign table of the fence's name that Install leaves alone.</summary>
+    public string? FailInstall { get; set; }
+
+    public void Install(IReadOnlyCollection<IPAddress> vips)
+    {
+        if (FailInstall is { } why)
+        {
+            Calls.Enqueue("install failed");
+            throw new IOException(why);
+        }
+        Calls.Enqueue($"install {string.Join(",", vips)}");
+    }
 
     /// <summary>How many of the next fence opens fail, as one would on a table deleted by hand (ENOENT).</summary>
     public int FailOwns { get; set; }
