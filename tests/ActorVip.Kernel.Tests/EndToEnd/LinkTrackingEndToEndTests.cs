@@ -158,6 +158,8 @@ public sealed class LinkTrackingEndToEndTests(ITestOutputHelper output)
         var ownerLog = File.ReadAllText(Path.Combine(lab.TempDirectory, $"n{nodes.IndexOf(owner) + 1}-actorvip.log"));
         Assert.Contains("this node cannot hold VIPs: the kernel fence (nftables) can be neither refreshed nor installed again", ownerLog);
         Assert.Single(System.Text.RegularExpressions.Regex.Matches(ownerLog, "the kernel fence is installed again"));
+        foreach (var line in ownerLog.Split('\n').Where(l => l.Contains("fence", StringComparison.Ordinal) || l.Contains("releas", StringComparison.Ordinal)))
+            output.WriteLine(line);
         Assert.Empty(observer.Snapshot().DualOwnership());
     }
 
