@@ -103,4 +103,43 @@ public class FenceHealthTests : VirtualTimeTestKit
         Assert.True(kernel.HasAddress(Vip + "/32"));
         allocator.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
     }
+
+    /// <summary>
+    /// A fence deleted by hand while the node held nothing: no refresh runs then, so the next grant's fence open fails and the
+    /// holder puts the address up anyway; the first renewal round after it repairs the fence, as for a VIP held before.
+    /// </summary>
+    [Fact]
+    public void A_fence_deleted_while_nothing_is_held_is_installed_again_within_a_round_of_the_next_grant()
+    {
+        var allocator = CreateTestProbe();
+        var (kernel, agent, _) = Start(allocator);
+        kernel.TableDeleted = true;
+
+        Hold(kernel, agent, 1);
+        AdvanceUntil(() => kernel.Calls.Contains("install " + Vip), Lease.RenewInterval * 2);
+        AdvanceUntil(() => kernel.Calls.SkipWhile(c => c != "install " + Vip).Any(c => c.StartsWith("own " + Vip, StringComparison.Ordinal)),
+            Lease.RenewInterval * 2);
+
+        Assert.True(kernel.HasAddress(Vip + "/32"));
+        allocator.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    /// <summary>The same while the fence cannot be installed again: the first round after the grant finds it, and the node gives the VIP up.</summary>
+    [Fact]
+    public void A_grant_that_can_neither_open_the_fence_nor_install_it_again_makes_the_node_ineligible_and_hands_the_vip_back()
+    {
+        var allocator = CreateTestProbe();
+        var (kernel, agent, self) = Start(allocator);
+        kernel.TableDeleted = true;
+        kernel.FailInstall = Foreign;
+
+        agent.Tell(new Assign(Vip, 1));
+        AdvanceUntil(() => kernel.Calls.Contains("install failed"), Lease.PromiseTime + Lease.RenewInterval * 4);
+        Scheduler.Advance(Lease.RenewInterval);
+
+        var said = allocator.FishForMessage(m => m is Eligibility or Released, TimeSpan.FromSeconds(5));
+        Assert.Equal(new Eligibility(self, false, "the kernel fence (nftables) can be neither refreshed nor installed again: " + Foreign), said);
+        allocator.FishForMessage(m => m is Released { Vip: Vip, Epoch: 1 }, TimeSpan.FromSeconds(5));
+        Assert.False(kernel.HasAddress(Vip + "/32"));
+    }
 }
