@@ -33,30 +33,46 @@ public sealed class KernelRefresh(IAddressDriver addresses, IFence? fence, TimeS
     /// VIPs go dark, or with `nft flush ruleset` they are served unfenced), it installs the fence again and opens every VIP
     /// of <paramref name="all"/> (every VIP this node holds), so a node repairs its fence within one renewal round.
     /// </summary>
-    public void Fences(IReadOnlyCollection<HeldVip> due, Func<IReadOnlyCollection<HeldVip>>? all = null)
+    /// <returns>
+    /// Why the fence is broken when the repair failed too (a foreign table of the fence's name, which Install leaves alone, or
+    /// any refusal of nftables), else null: the agent then stops holding VIPs (<see cref="NodeAgent"/>), since renewing leases it
+    /// cannot serve would keep every other node from serving them while its elements time out.
+    /// </returns>
+    public string? Fences(IReadOnlyCollection<HeldVip> due, Func<IReadOnlyCollection<HeldVip>>? all = null)
     {
-        if (fence is null || due.Count == 0) return;
-        var covered = Own(due);
-        if (covered is null && guarded is { Count: > 0 } && all is not null)
+        if (fence is null || due.Count == 0) return null;
+        var wasFailing = _failing;
+        var (covered, error) = Own(due);
+        string? broken = null;
+        if (covered is null && !(guarded is { Count: > 0 } && all is not null))
         {
-            try
+            if (!wasFailing) log.Error("refreshing the fence of {0} VIPs failed: {1}", due.Count, error);
+        }
+        else if (covered is null)
+        {
+            var refreshError = error;
+            if (Reinstall() is { } refused)
             {
-                fence.Install(guarded);
-                covered = Own(all());
+                broken = refused;
+            }
+            else
+            {
+                (covered, error) = Own(all!());
                 if (covered is not null)
                 {
                     log.Warning("the kernel fence was missing or broken (deleted or flushed by hand?): installed it again and opened the {0} VIPs held here",
                         covered.Count);
-                    _failing = false;
+                }
+                else
+                {
+                    broken = Broken(error!);
                 }
             }
-            catch (Exception e)
-            {
-                if (!_failing) log.Error("installing the kernel fence again failed: {0}; the VIPs held here go dark as their elements time out", e.Message);
-                _failing = true;
-            }
+            // Once per outage, not every round: the agent reports it to the allocator, /readyz and the metrics.
+            if (broken is not null && !wasFailing) log.Error("refreshing the fence of {0} VIPs failed ({1}), and {2}", due.Count, refreshError, broken);
+            _failing = broken is not null;
         }
-        if (covered is null) return;
+        if (covered is null) return broken;
         // A stall inside the call: an element's timeout counts from when the kernel got it, so close those whose lease ended
         // meanwhile rather than let them outlive it by the stall.
         var after = clock.Now;
@@ -71,7 +87,28 @@ public sealed class KernelRefresh(IAddressDriver addresses, IFence? fence, TimeS
                 log.Error("closing the fence for vip={0} after its lease ended failed: {1}; its timeout closes it", h.Vip, e.Message);
             }
         }
+        return null;
     }
+
+    /// <summary>
+    /// Installs the fence again with nothing owned (a node whose fence broke holds nothing, and retries this until it works).
+    /// </summary>
+    /// <returns>Null once installed; else why not, in the words the agent reports to the allocator, /readyz and the metrics.</returns>
+    public string? Reinstall()
+    {
+        if (fence is null || guarded is not { Count: > 0 }) return null;
+        try
+        {
+            fence.Install(guarded);
+            return null;
+        }
+        catch (Exception e)
+        {
+            return Broken(e.Message);
+        }
+    }
+
+    private static string Broken(string error) => $"the kernel fence (nftables) can be neither refreshed nor installed again: {error}";
 
     /// <summary>
     /// Puts VIPs granted together in the kernel before their holders start: every fence element in one transaction, then
@@ -172,23 +209,22 @@ public sealed class KernelRefresh(IAddressDriver addresses, IFence? fence, TimeS
         }
     }
 
-    /// <summary>One call for every VIP whose lease covers it; the VIPs it covered, or null when the kernel refused.</summary>
-    private List<HeldVip>? Own(IReadOnlyCollection<HeldVip> held)
+    /// <summary>One call for every VIP whose lease covers it; the VIPs it covered, or null and the kernel's refusal.</summary>
+    private (List<HeldVip>? Covered, string? Error) Own(IReadOnlyCollection<HeldVip> held)
     {
         var now = clock.Now;
         var covered = held.Where(h => h.Lease.Covers(now)).ToList();
-        if (covered.Count == 0) return covered;
+        if (covered.Count == 0) return (covered, null);
         try
         {
             fence!.Own(covered.Select(h => (h.Vip.Address, h.Lease.RemainingAt(now))).ToList());
             _failing = false;
-            return covered;
+            return (covered, null);
         }
         catch (Exception e)
         {
-            if (!_failing) log.Error("refreshing the fence of {0} VIPs failed: {1}", covered.Count, e.Message);
             _failing = true;
-            return null;
+            return (null, e.Message);
         }
     }
 

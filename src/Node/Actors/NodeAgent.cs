@@ -17,7 +17,7 @@ namespace ActorVip.Node.Actors;
 /// sent less than lease-time ago. A timer on the monotonic clock drops a VIP the moment its lease runs
 /// out, so a node that was frozen drops it before anything else once it wakes.
 /// </summary>
-public sealed class NodeAgent : ReceiveActor, IWithTimers
+public sealed partial class NodeAgent : ReceiveActor, IWithTimers
 {
     public const string Name = AgentPath.Name;
 
@@ -217,7 +217,12 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         });
         Receive<ReportTick>(_ => Report());
         Receive<LinkChanged>(c => OnLinkChanged(c.Status));
-        Receive<EligibilityTick>(_ => TellEligibility());
+        Receive<EligibilityTick>(_ =>
+        {
+            RetryFence();
+            TellEligibility();
+        });
+        Receive<FenceFailed>(f => OnFenceFailed(f.Reason));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -306,7 +311,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
             _links[name] = link;
             if (_down.Remove(name))
             {
-                if (_down.Count == 0) Timers.Cancel("eligibility");
+                if (_down.Count == 0 && _fenceBroken is null) Timers.Cancel("eligibility");
                 _log.Info("the VIP interface is back, this node can hold its VIPs again node={0} reason={1}", _self, status.Reason);
                 TellEligibility();
             }
@@ -334,8 +339,11 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
             GiveUp(vip, placed, reason);
     }
 
-    /// <summary>Why this node cannot hold <paramref name="vip"/> now (its interface is gone, down or without carrier); null while it can.</summary>
-    private string? CannotHold(VipConfig vip) => _down.GetValueOrDefault(_settings.InterfaceOf(vip));
+    /// <summary>
+    /// Why this node cannot hold <paramref name="vip"/> now (its kernel fence is broken, or its interface is gone, down or without
+    /// carrier); null while it can.
+    /// </summary>
+    private string? CannotHold(VipConfig vip) => _fenceBroken ?? _down.GetValueOrDefault(_settings.InterfaceOf(vip));
 
     /// <summary>
     /// Tells the allocator what this node can hold: everything (every VIP interface up), nothing (every one down: as a node with
@@ -344,12 +352,12 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     private void TellEligibility()
     {
         if (_leaving) return;
-        if (_down.Count == 0)
+        if (_down.Count == 0 && _fenceBroken is null)
         {
             _allocator.Tell(new Eligibility(_self, true, string.Join("; ", _links.Values.Select(l => new LinkStatus(l.Name, l).Reason))));
             return;
         }
-        var reason = string.Join("; ", _down.Values);
+        var reason = string.Join("; ", _down.Values.Prepend(_fenceBroken).OfType<string>());
         var affected = _settings.Vips.Where(v => CannotHold(v) is not null).Select(v => v.Address.ToString()).ToList();
         var all = affected.Count == _settings.Vips.Count;
         _allocator.Tell(new Eligibility(_self, false, reason, all ? null : affected));
@@ -533,7 +541,8 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         }
         if (_fencesDue.Count > 0)
         {
-            _refresh.Fences(_fencesDue, () => InKernel().ToList());
+            // Its own message: the give-ups it causes are batched and flushed like any other.
+            if (_refresh.Fences(_fencesDue, () => InKernel().ToList()) is { } broken) Self.Tell(new FenceFailed(broken));
             _fencesDue.Clear();
         }
         if (_grantsDue.Count > 0)

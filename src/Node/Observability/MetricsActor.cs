@@ -16,7 +16,7 @@ public sealed class MetricsActor : ReceiveActor
     [
         typeof(VipAcquired), typeof(VipReleased), typeof(LeaseRenewalAcked), typeof(PromiseMoved), typeof(AnnouncementSent),
         typeof(LoadBalancerObserved), typeof(LoadBalancerStopped), typeof(LoadBalancerReconcileFailed), typeof(LinkObserved),
-        typeof(Notify.HookFailed),
+        typeof(Notify.HookFailed), typeof(FenceObserved),
     ];
 
     private readonly NodeObservations _state;

@@ -67,7 +67,7 @@ public sealed class NodeEndpoints : IDisposable
             case "/healthz":
                 return Answer(Probes.Health(_runtime.System.WhenTerminated.IsCompleted, await SystemdService.PingAsync(_runtime)));
             case "/readyz":
-                return Answer(Probes.Readiness(View(), _metrics.LinkDown));
+                return Answer(Probes.Readiness(View(), _metrics.LinkDown, _metrics.FenceBroken));
             case "/status":
                 return await StatusAsync(cancel);
             default:
@@ -82,7 +82,8 @@ public sealed class NodeEndpoints : IDisposable
         {
             var promises = await _runtime.System.ActorSelection($"/user/{VoterActor.Name}").Ask<VoterPromises>(GetPromises.Instance, AskTimeout, cancel);
             var local = await _observer.Ask<NodeObservations>(GetObservations.Instance, AskTimeout, cancel);
-            var document = StatusDocument.Build(view, Probes.Readiness(view, _metrics.LinkDown), promises.Promises, local, await PlacementAsync(cancel));
+            var ready = Probes.Readiness(view, _metrics.LinkDown, _metrics.FenceBroken);
+            var document = StatusDocument.Build(view, ready, promises.Promises, local, await PlacementAsync(cancel));
             return new HttpAnswer(200, "application/json", System.Text.Encoding.UTF8.GetBytes(document.ToJson()));
         }
         catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)

@@ -25,6 +25,8 @@ public sealed class NodeMetrics
     private readonly MetricRegistry.Counter _suspensions;
     private readonly MetricRegistry.Gauge _linkUp;
     private volatile string? _linkDown;
+    private readonly MetricRegistry.Gauge _fenceOk;
+    private volatile string? _fenceBroken;
     /// <summary>The VIP interfaces that cannot serve, and why (only the metrics actor writes it; the probes read <see cref="_linkDown"/>).</summary>
     private readonly Dictionary<string, string> _linksDown = new(StringComparer.Ordinal);
 
@@ -55,6 +57,10 @@ public sealed class NodeMetrics
         _linkUp = registry.CreateGauge("actorvip_link_up",
             "1 while the VIP interface exists, is up and has carrier (the node may hold the VIPs on it), else 0.",
             "interface");
+        _fenceOk = registry.CreateGauge("actorvip_fence_ok",
+            $"0 while the kernel fence can be neither refreshed nor installed again (the node holds no VIP and retries every " +
+                $"{Actors.NodeAgent.EligibilityResend.TotalSeconds:0} s), else 1.");
+        _fenceOk.Set(1);
         _ipvsBackends.Set(0, "healthy");
         _ipvsBackends.Set(0, "unhealthy");
     }
@@ -66,6 +72,9 @@ public sealed class NodeMetrics
     /// by /readyz on another thread.
     /// </summary>
     public string? LinkDown => _linkDown;
+
+    /// <summary>Why the kernel fence is broken (the node holds no VIP), or null while it is not; read by /readyz on another thread.</summary>
+    public string? FenceBroken => _fenceBroken;
 
     /// <summary>Starts every VIP's series at 0 and the member gauge at zeros, so that a scrape sees them before any event.</summary>
     public void Initialize(NodeObservations state)
@@ -106,6 +115,10 @@ public sealed class NodeMetrics
                 if (l.CanServe) _linksDown.Remove(l.Interface);
                 else _linksDown[l.Interface] = l.Reason;
                 _linkDown = _linksDown.Count == 0 ? null : string.Join("; ", _linksDown.Values);
+                break;
+            case FenceObserved f:
+                _fenceOk.Set(f.Ok ? 1 : 0);
+                _fenceBroken = f.Ok ? null : f.Reason;
                 break;
             case LoadBalancerReconcileFailed f:
                 _reconcileErrors.Inc(f.Vip);

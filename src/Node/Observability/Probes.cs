@@ -21,10 +21,16 @@ public static class Probes
     /// <summary>
     /// Ready to take VIPs: this node is Up, the allocator's node is known and reachable, and a majority of the
     /// configured voters are Up and reachable (the allocator places nothing with fewer), and every VIP interface can carry
-    /// its VIPs (<paramref name="linkDown"/>: why one cannot, or null when all can).
+    /// its VIPs (<paramref name="linkDown"/>: why one cannot, or null when all can), and the kernel fence is not broken
+    /// (<paramref name="fenceBroken"/>: why it can be neither refreshed nor installed again, or null).
     /// </summary>
-    public static ProbeVerdict Readiness(ClusterView view, string? linkDown = null)
+    public static ProbeVerdict Readiness(ClusterView view, string? linkDown = null, string? fenceBroken = null)
     {
+        if (fenceBroken is not null)
+        {
+            return new(false, $"{fenceBroken}: this node holds no VIP until the fence installs again (it retries every " +
+                $"{Actors.NodeAgent.EligibilityResend.TotalSeconds:0} s)");
+        }
         if (linkDown is not null) return new(false, $"{linkDown}: this node holds no VIP on it until it is back");
         var self = view.SelfMember;
         if (self is null) return new(false, "this node has not joined the cluster yet");

@@ -101,6 +101,76 @@ public sealed class LinkTrackingEndToEndTests(ITestOutputHelper output)
         Assert.Contains("the kernel fence was missing or broken", File.ReadAllText(ownerLog));
     }
 
+    /// <summary>
+    /// The fence deleted by hand on the owner and a table of its name made by someone else at once: the repair's Install
+    /// refuses a table ActorVip did not make, so the fence can be neither refreshed nor installed again. The owner used to keep
+    /// renewing its lease while the elements ran out: the VIP went dark for good and /readyz said 200. Now it says it is
+    /// ineligible and hands the VIP over; /readyz says 503 and why; once the foreign table is gone it installs the fence and
+    /// is eligible again. Prints the client's longest silence and when another node first answered.
+    /// </summary>
+    [Fact]
+    public void A_fence_that_cannot_be_installed_again_on_the_owner_hands_the_vip_over_and_the_node_says_why_until_it_can()
+    {
+        using var lab = new NetworkLab("ff");
+        var (nodes, client) = Build(lab);
+        using var observer = new ClientObserver(lab, client, Vip, ProbeSender);
+        Start(lab, nodes);
+        // The allocator's node (n1, the first seed) gives its VIP away once the others are Up: break the fence of the node
+        // the VIP settles on, not of one about to hand it over anyway.
+        var owner = SteadyOwner(lab, observer, nodes);
+        for (var settle = 0; settle < 60 && owner == nodes[0]; settle++)
+        {
+            Thread.Sleep(1000);
+            owner = SteadyOwner(lab, observer, nodes);
+        }
+        Assert.True(owner != nodes[0], $"the VIP did not settle on n2 or n3\n{Logs(lab)}");
+        Assert.True(Poll(() => Get(lab, owner, "/readyz").Code == 200, Bound), $"the owner was never ready: {Get(lab, owner, "/readyz")}\n{Logs(lab)}");
+
+        var faultAt = observer.Now;
+        // One nftables transaction, so that no refresh (every 250 ms) can repair in between.
+        lab.Exec(owner, "nft", "delete table ip actorvip; add table ip actorvip; add chain ip actorvip someone-elses")
+            .ThrowIfFailed("replacing the fence table by a foreign one");
+        var silence = Failover(lab, observer, nodes, owner, faultAt);
+        var seen = observer.Snapshot();
+        var taken = nodes.Where(n => n != owner).Select(n => lab.Mac(n, "eth1"))
+            .SelectMany(m => new[] { seen.FirstAnswerFrom(m, faultAt), seen.FirstAnswerFrom(m.ToLowerInvariant(), faultAt) })
+            .OfType<TimeSpan>().DefaultIfEmpty(TimeSpan.MaxValue).Min();
+        // Failover alone passes while the old owner still answers: without this node's ip table nothing filters its traffic.
+        Assert.True(taken < faultAt + Bound, $"no other node answered for the VIP within {Bound.TotalSeconds:0} s\n{Logs(lab)}");
+        output.WriteLine($"foreign fence table on the owner: client's longest silence {silence.TotalMilliseconds:0} ms, another node answers after " +
+            $"{(taken - faultAt).TotalMilliseconds:0} ms");
+
+        var ready = Get(lab, owner, "/readyz");
+        Assert.True(Poll(() => (ready = Get(lab, owner, "/readyz")).Code == 503, Bound), $"/readyz on the owner: {ready}\n{Logs(lab)}");
+        output.WriteLine($"/readyz on the broken node: {ready.Code} {ready.Body}");
+        Assert.Contains("the kernel fence (nftables) can be neither refreshed nor installed again", ready.Body);
+        Assert.Contains("ActorVip did not make it", ready.Body);
+        Assert.Matches(@"(?m)^actorvip_fence_ok 0$", Get(lab, owner, "/metrics").Body);
+        Assert.DoesNotContain($"{Vip}/32", lab.Sh(owner, "ip -4 addr show dev eth1"));
+
+        var fixedAt = observer.Now;
+        lab.Exec(owner, "nft", "delete", "table", "ip", "actorvip").ThrowIfFailed("nft delete table ip actorvip");
+        Assert.True(Poll(() => (ready = Get(lab, owner, "/readyz")).Code == 200, Bound),
+            $"the node did not become ready again once the foreign table was gone: {ready}\n{Logs(lab)}");
+        output.WriteLine($"foreign table deleted: ready again after {(observer.Now - fixedAt).TotalMilliseconds:0} ms (polled)");
+        Assert.Matches(@"(?m)^actorvip_fence_ok 1$", Get(lab, owner, "/metrics").Body);
+        Assert.Contains("table ip actorvip", lab.Exec(owner, "nft", "list", "tables").Stdout);
+        var ownerLog = File.ReadAllText(Path.Combine(lab.TempDirectory, $"n{nodes.IndexOf(owner) + 1}-actorvip.log"));
+        Assert.Contains("this node cannot hold VIPs: the kernel fence (nftables) can be neither refreshed nor installed again", ownerLog);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(ownerLog, "the kernel fence is installed again"));
+        foreach (var line in ownerLog.Split('\n').Where(l => l.Contains("fence", StringComparison.Ordinal) || l.Contains("releas", StringComparison.Ordinal)))
+            output.WriteLine(line);
+        Assert.Empty(observer.Snapshot().DualOwnership());
+    }
+
+    private static (int Code, string Body) Get(NetworkLab lab, string ns, string path)
+    {
+        var r = lab.Exec(ns, "curl", "-s", "-m", "5", "-w", "\n%{http_code}", $"http://127.0.0.1:2112{path}");
+        var text = r.Stdout;
+        var cut = text.LastIndexOf('\n');
+        return cut < 0 || !int.TryParse(text[(cut + 1)..], out var code) ? (0, text) : (code, text[..cut]);
+    }
+
     private static bool Poll(Func<bool> condition, TimeSpan bound)
     {
         var until = DateTime.UtcNow + bound;

@@ -120,7 +120,25 @@ public sealed class KernelRecorder : IAddressDriver, IAnnouncer, IFence
         Calls.Enqueue($"announce {vip}");
     }
 
-    public void Install(IReadOnlyCollection<IPAddress> vips) => Calls.Enqueue($"install {string.Join(",", vips)}");
+    /// <summary>While set, every fence install throws with this text, as on a foreign table of the fence's name that Install leaves alone.</summary>
+    public string? FailInstall { get; set; }
+
+    /// <summary>
+    /// `nft delete table ip actorvip` by hand: every fence open and close fails (ENOENT) until an install that works puts
+    /// the table back.
+    /// </summary>
+    public bool TableDeleted { get; set; }
+
+    public void Install(IReadOnlyCollection<IPAddress> vips)
+    {
+        if (FailInstall is { } why)
+        {
+            Calls.Enqueue("install failed");
+            throw new IOException(why);
+        }
+        TableDeleted = false;
+        Calls.Enqueue($"install {string.Join(",", vips)}");
+    }
 
     /// <summary>How many of the next fence opens fail, as one would on a table deleted by hand (ENOENT).</summary>
     public int FailOwns { get; set; }
@@ -129,9 +147,9 @@ public sealed class KernelRecorder : IAddressDriver, IAnnouncer, IFence
     public void Own(IReadOnlyList<(IPAddress Vip, TimeSpan Remaining)> vips)
     {
         DuringOwn?.Invoke();
-        if (FailOwns > 0)
+        if (FailOwns > 0 || TableDeleted)
         {
-            FailOwns--;
+            if (FailOwns > 0) FailOwns--;
             Calls.Enqueue("own failed");
             throw new IOException("nftables 'add element ip actorvip owned' (the whole batch was rolled back) failed: No such file or directory");
         }

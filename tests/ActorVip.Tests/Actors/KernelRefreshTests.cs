@@ -76,6 +76,32 @@ public class KernelRefreshTests : TestKit
         });
     }
 
+    /// <summary>
+    /// Issue 14: a repair that fails (a foreign table of the fence's name, which Install leaves alone) was only logged, and the
+    /// node went on holding VIPs it could not serve. The refresh now says why, so the agent can give them up.
+    /// </summary>
+    [Fact]
+    public void A_refresh_whose_repair_fails_says_why_and_one_repaired_says_nothing()
+    {
+        _clock.Now = TimeSpan.FromSeconds(10);
+        var refresh = new KernelRefresh(_kernel, _kernel, Lifetime, _clock, Akka.Event.Logging.GetLogger(Sys, "refresh"),
+            [System.Net.IPAddress.Parse("192.0.2.1")]);
+        var due = Held("192.0.2.1", 700);
+        _kernel.FailOwns = 1;
+        _kernel.FailInstall = "fence.table: nftables table ip actorvip exists and ActorVip did not make it";
+
+        Assert.Equal("the kernel fence (nftables) can be neither refreshed nor installed again: fence.table: nftables table ip actorvip exists and " +
+            "ActorVip did not make it", refresh.Fences([due], () => [due]));
+        Assert.NotNull(refresh.Reinstall());
+
+        _kernel.FailInstall = null;
+        Assert.Null(refresh.Reinstall());
+        _kernel.FailOwns = 1;
+        Assert.Null(refresh.Fences([due], () => [due]));
+        Assert.Equal(["own failed", "install failed", "install failed", "install 192.0.2.1", "own failed", "install 192.0.2.1", "own 192.0.2.1 700"],
+            _kernel.Calls);
+    }
+
     [Fact]
     public void The_addresses_are_refreshed_in_one_batch_and_one_deleted_by_someone_else_is_named_and_added_again()
     {

@@ -152,4 +152,19 @@ public class NodeMetricsTests
         Assert.Equal(1, Value("actorvip_link_up{interface=\"eth1\"}"));
         Assert.Null(_metrics.LinkDown);
     }
+
+    [Fact]
+    public void The_fence_gauge_and_the_readiness_reason_follow_the_kernel_fence()
+    {
+        Assert.Equal(1, Value("actorvip_fence_ok"));
+        Assert.Null(_metrics.FenceBroken);
+
+        Apply(new FenceObserved(false, "the kernel fence (nftables) can be neither refreshed nor installed again: fence.table: foreign"));
+        Assert.Equal(0, Value("actorvip_fence_ok"));
+        Assert.Equal("the kernel fence (nftables) can be neither refreshed nor installed again: fence.table: foreign", _metrics.FenceBroken);
+
+        Apply(new FenceObserved(true, "the kernel fence is installed"));
+        Assert.Equal(1, Value("actorvip_fence_ok"));
+        Assert.Null(_metrics.FenceBroken);
+    }
 }

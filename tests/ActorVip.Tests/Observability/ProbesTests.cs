@@ -50,4 +50,13 @@ public class ProbesTests
         Assert.Equal(new ProbeVerdict(false, "interface eth1 has no carrier: this node holds no VIP on it until it is back"),
             Probes.Readiness(view, "interface eth1 has no carrier"));
     }
+
+    [Fact]
+    public void Not_ready_while_the_kernel_fence_is_broken_and_it_says_why()
+    {
+        var view = new ClusterView(A, [Member(A), Member(B), Member(C)], A, 2);
+        Assert.Equal(new ProbeVerdict(false, "the kernel fence (nftables) can be neither refreshed nor installed again: fence.table: foreign: this node " +
+                "holds no VIP until the fence installs again (it retries every 2 s)"),
+            Probes.Readiness(view, null, "the kernel fence (nftables) can be neither refreshed nor installed again: fence.table: foreign"));
+    }
 }
