@@ -129,13 +129,22 @@ public class KernelFenceTests
         fence.Remove(); // nothing there is fine
     }
 
-    [Fact]
-    public void Own_sets_the_element_to_the_remaining_time_both_longer_and_shorter()
+    /// <summary>
+    /// Both ways of refreshing: one add where the kernel's re-add sets the timeout (found at install; Linux 6.12 and later), and
+    /// add, delete and add again elsewhere (forced here). Either must set the time left, longer and shorter alike: a fence that
+    /// kept the longer time would outlive a lease that was cut short.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Own_sets_the_element_to_the_remaining_time_both_longer_and_shorter(bool reAdd)
     {
         using var lab = new NetworkLab("fo");
         var node = lab.AddNamespace("node");
         using var fence = Create(node);
         fence.Install([Vip]);
+        if (!reAdd) fence.ReAddSetsTimeout = false;
+        else Assert.True(fence.ReAddSetsTimeout, "this kernel's re-add does not set the timeout (before Linux 6.12?): " + lab.Sh(node, "uname -r"));
         using var socket = NftBatchTests.Open(node);
         TimeSpan Left(NftFamily family) => Assert.Single(NftListing.Elements(socket, family, KernelFence.DefaultTable,
             FenceRuleset.OwnedSet)).Expiration!.Value;
@@ -184,6 +193,26 @@ public class KernelFenceTests
         fence.Own(v6.Select(v => (v, TimeSpan.FromSeconds(3))).ToList());
         Assert.All(NftListing.Elements(socket, NftFamily.Ipv6, KernelFence.DefaultTable, FenceRuleset.OwnedSet),
             e => Assert.InRange(e.Expiration!.Value, TimeSpan.Zero, TimeSpan.FromSeconds(3)));
+    }
+
+    /// <summary>
+    /// The probe at install leaves nothing behind: its element (the unspecified address) is gone from the set it used, and
+    /// a second install (a repair) does not probe again.
+    /// </summary>
+    [Fact]
+    public void The_re_add_probe_leaves_no_element_behind()
+    {
+        using var lab = new NetworkLab("fp");
+        var node = lab.AddNamespace("node");
+        using var fence = Create(node);
+        fence.Install([Vip, Vip6]);
+        Assert.NotNull(fence.ReAddSetsTimeout);
+        using var socket = NftBatchTests.Open(node);
+        foreach (var family in new[] { NftFamily.Ipv4, NftFamily.Ipv6 })
+            Assert.Empty(NftListing.Elements(socket, family, KernelFence.DefaultTable, FenceRuleset.OwnedSet));
+        fence.ReAddSetsTimeout = false;
+        fence.Install([Vip, Vip6]);
+        Assert.False(fence.ReAddSetsTimeout);
     }
 
     /// <summary>

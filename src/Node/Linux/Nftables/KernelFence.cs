@@ -79,6 +79,55 @@ public sealed class KernelFence : IFence
                                 "not by the kernel fence; Linux 5.16 or later with CONFIG_NETFILTER_EGRESS adds it";
             }
             _guarded = new HashSet<IPAddress>(vips);
+            ReAddSetsTimeout ??= ProbeReAdd(vips);
+        }
+    }
+
+    /// <summary>
+    /// Whether a plain re-add of a set element sets its timeout, longer and shorter alike (Linux 6.12 and later; measured by
+    /// <see cref="Install"/> once, on the installed tables): the refresh (Own) then writes one add per element instead of add,
+    /// delete and add again, a third of the kernel's work on every renewal round (with 500 VIPs the largest part of an idle
+    /// holder's CPU, docs/BENCHMARKS.md). Null before the first install; a test sets it to run the older kernels' way.
+    /// </summary>
+    public bool? ReAddSetsTimeout { get; internal set; }
+
+    /// <summary>
+    /// Re-adds a probe element (the unspecified address, never a VIP, so never let through) with a shorter and then a longer
+    /// timeout, and reads what the kernel kept each time; removes it after. Any failure: the older way, which is always right.
+    /// </summary>
+    private bool ProbeReAdd(IReadOnlyCollection<IPAddress> vips)
+    {
+        var family = vips.Any(v => v.AddressFamily == AddressFamily.InterNetwork) ? NftFamily.Ipv4
+            : vips.Count > 0 ? NftFamily.Ipv6 : (NftFamily?)null;
+        if (family is not { } f) return false;
+        var key = (f == NftFamily.Ipv4 ? IPAddress.Any : IPAddress.IPv6Any).GetAddressBytes();
+        TimeSpan? ReAdd(TimeSpan timeout)
+        {
+            new NftBatch().AddElements(f, Table, FenceRuleset.OwnedSet, [new NftElement(key, timeout)]).Commit(_socket);
+            return NftListing.Elements(_socket, f, Table, FenceRuleset.OwnedSet).FirstOrDefault(e => e.Key.AsSpan().SequenceEqual(key))?.Expiration;
+        }
+        try
+        {
+            ReAdd(TimeSpan.FromSeconds(60));
+            var shorter = ReAdd(TimeSpan.FromSeconds(2));
+            var longer = ReAdd(TimeSpan.FromSeconds(30));
+            return shorter <= TimeSpan.FromSeconds(2) && longer > TimeSpan.FromSeconds(20);
+        }
+        catch (NetlinkException)
+        {
+            return false;
+        }
+        finally
+        {
+            try
+            {
+                new NftBatch().AddElements(f, Table, FenceRuleset.OwnedSet, [new NftElement(key, TimeSpan.FromMilliseconds(1))])
+                    .DelElements(f, Table, FenceRuleset.OwnedSet, [key]).Commit(_socket);
+            }
+            catch (NetlinkException)
+            {
+                // It matches no VIP, and its timeout ends it.
+            }
         }
     }
 
@@ -104,10 +153,9 @@ public sealed class KernelFence : IFence
         (e.Errno is Errnos.EOPNOTSUPP or Errnos.ENOENT or Errnos.EAFNOSUPPORT) && e.Operation.Contains(" netdev ", StringComparison.Ordinal);
 
     /// <summary>
-    /// Add, delete and add again in one batch. The first add makes the delete safe when the element is absent
-    /// or expired (deleting those fails with ENOENT and would abort the batch). A plain re-add does not
-    /// refresh the timeout up to Linux 6.11; from 6.12 it does (measured on this host's 6.18: a re-add of an
-    /// element with 2 s left and timeout 10 s showed "expires 9s984ms"), so the delete is for older kernels.
+    /// Where a plain re-add sets the timeout (<see cref="ReAddSetsTimeout"/>, Linux 6.12 and later), one add; elsewhere add,
+    /// delete and add again in one batch: a plain re-add does not refresh the timeout up to Linux 6.11, and the first add
+    /// makes the delete safe when the element is absent or expired (deleting those fails with ENOENT and would abort the batch).
     /// </summary>
     public void Own(IPAddress vip, TimeSpan remaining) => Own([(vip, remaining)]);
 
@@ -121,9 +169,11 @@ public sealed class KernelFence : IFence
         // Whole milliseconds, rounded down: the fence must never outlive the lease.
         Write(vips.Where(v => v.Remaining > TimeSpan.Zero)
             .Select(v => (v.Vip, new NftElement(v.Vip.GetAddressBytes(), TimeSpan.FromMilliseconds(Math.Max(1, Math.Floor(v.Remaining.TotalMilliseconds)))))),
-            (batch, family, set, elements) => batch.AddElements(family, Table, set, elements)
-                .DelElements(family, Table, set, elements.Select(e => e.Key))
-                .AddElements(family, Table, set, elements));
+            ReAddSetsTimeout == true
+                ? (batch, family, set, elements) => batch.AddElements(family, Table, set, elements)
+                : (batch, family, set, elements) => batch.AddElements(family, Table, set, elements)
+                    .DelElements(family, Table, set, elements.Select(e => e.Key))
+                    .AddElements(family, Table, set, elements));
         foreach (var (vip, _) in vips.Where(v => v.Remaining <= TimeSpan.Zero)) Disown(vip);
     }
 
