@@ -131,6 +131,8 @@ public sealed partial class NodeAgent : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, Placed> _placed = new();
     private readonly KernelRefresh _refresh;
+    /// <summary>Paces the repeated and refreshed announcements of every VIP held here together (announce.max-per-second).</summary>
+    private readonly AnnouncePacer _pacer;
     /// <summary>Held VIPs whose lease this message's acks extended: their fence elements go to the kernel in one batch after it.</summary>
     private readonly List<HeldVip> _fencesDue = new();
     /// <summary>VIPs granted by this message's acks: their holders start at its end (<see cref="FlushKernelWork"/>).</summary>
@@ -183,6 +185,7 @@ public sealed partial class NodeAgent : ReceiveActor, IWithTimers
         _self = self;
         _clock = clock;
         _allocator = allocator;
+        _pacer = new AnnouncePacer(settings.Announce.MaxPerSecond, clock);
         _refresh = new KernelRefresh(drivers.Addresses, drivers.Fence, settings.Address.ValidLifetime, clock, _log,
             settings.Vips.Select(v => v.Address).ToList());
 
@@ -555,7 +558,7 @@ public sealed partial class NodeAgent : ReceiveActor, IWithTimers
             foreach (var (vip, placed, epoch) in granted)
             {
                 placed.Holder = Context.ActorOf(VipActor.Props(placed.Link!, placed.Vip, _settings, _drivers.Addresses, _drivers.Announcer, _drivers.Fence,
-                    placed.Validity!, _drivers.LoadBalancer, new OwnerTag(epoch, _self)), Sanitize(vip));
+                    placed.Validity!, _drivers.LoadBalancer, new OwnerTag(epoch, _self), _pacer), Sanitize(vip));
                 Context.Watch(placed.Holder);
             }
             if (granted.Count > 0) ArmTimers();

@@ -29,11 +29,13 @@ public sealed class VipActor : ReceiveActor
     private readonly LoadBalancerDrivers? _lb;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly OwnerTag _owner;
+    private readonly AnnouncePacer? _pacer;
     private bool _added;
 
     public VipActor(InterfaceInfo link, VipConfig vip, NodeSettings settings, IAddressDriver addresses, IAnnouncer announcer, IFence? fence,
-        HolderLease lease, LoadBalancerDrivers? lb = null, OwnerTag? owner = null)
+        HolderLease lease, LoadBalancerDrivers? lb = null, OwnerTag? owner = null, AnnouncePacer? pacer = null)
     {
+        _pacer = pacer;
         _owner = owner ?? OwnerTag.Unknown;
         _link = link;
         _vip = vip.Vip;
@@ -54,8 +56,8 @@ public sealed class VipActor : ReceiveActor
     }
 
     public static Props Props(InterfaceInfo link, VipConfig vip, NodeSettings settings, IAddressDriver addresses, IAnnouncer announcer, IFence? fence,
-        HolderLease lease, LoadBalancerDrivers? lb = null, OwnerTag? owner = null) =>
-        Akka.Actor.Props.Create(() => new VipActor(link, vip, settings, addresses, announcer, fence, lease, lb, owner));
+        HolderLease lease, LoadBalancerDrivers? lb = null, OwnerTag? owner = null, AnnouncePacer? pacer = null) =>
+        Akka.Actor.Props.Create(() => new VipActor(link, vip, settings, addresses, announcer, fence, lease, lb, owner, pacer));
 
     protected override void PreStart()
     {
@@ -71,7 +73,7 @@ public sealed class VipActor : ReceiveActor
             using var acting = _lease.BeginAction();
             if (OpenFence()) Add();
         }
-        Context.ActorOf(VipAnnouncer.Props(_link, _vip, _settings.Announce, _announcer, _lease), "announcer");
+        Context.ActorOf(VipAnnouncer.Props(_link, _vip, _settings.Announce, _announcer, _lease, _pacer), "announcer");
         // A child: stopped (its IPVS service and NAT removed) before this actor closes the fence and removes the address.
         if (_services.Count > 0 && _lb is not null)
             Context.ActorOf(IpvsActor.Props(_vip, _services, _lb), "ipvs");

@@ -10,25 +10,29 @@ namespace ActorVip.Node.Actors;
 /// Announces a held VIP: at once, again after repeat-after (Linux ignores a second update within
 /// its 1 s locktime, so the repeat must come later), then every refresh-interval. Each announce first checks the
 /// shared <see cref="HolderLease"/>: a tick that arrives after the lease ended (a stall) sends nothing, since a gratuitous
-/// ARP for a VIP another node now holds would draw its clients to this fenced node.
+/// ARP for a VIP another node now holds would draw its clients to this fenced node. Repeats and refreshes wait for their
+/// slot of the node's <see cref="AnnouncePacer"/>; the first announcement does not.
 /// </summary>
 public sealed class VipAnnouncer : ReceiveActor, IWithTimers
 {
-    private sealed record Tick(int Number);
+    /// <param name="Paced">Its slot of the pacer has come (a repeat or refresh reserves one first).</param>
+    private sealed record Tick(int Number, bool Paced = false);
 
     private readonly InterfaceInfo _link;
     private readonly VipAddress _vip;
     private readonly AnnounceSettings _settings;
     private readonly IAnnouncer _announcer;
     private readonly HolderLease _lease;
+    private readonly AnnouncePacer _pacer;
     private bool _skipping;
     /// <summary>How soon a skipped announce is tried again: a renewal interval is 250 ms, the lease's guard 15 ms.</summary>
     private static readonly TimeSpan SkippedRetry = TimeSpan.FromMilliseconds(50);
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
-    public VipAnnouncer(InterfaceInfo link, VipAddress vip, AnnounceSettings settings, IAnnouncer announcer, HolderLease lease)
+    public VipAnnouncer(InterfaceInfo link, VipAddress vip, AnnounceSettings settings, IAnnouncer announcer, HolderLease lease, AnnouncePacer pacer)
     {
+        _pacer = pacer;
         _lease = lease;
         _link = link;
         _vip = vip;
@@ -39,13 +43,22 @@ public sealed class VipAnnouncer : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(InterfaceInfo link, VipAddress vip, AnnounceSettings settings, IAnnouncer announcer, HolderLease lease) =>
-        Akka.Actor.Props.Create(() => new VipAnnouncer(link, vip, settings, announcer, lease));
+    public static Props Props(InterfaceInfo link, VipAddress vip, AnnounceSettings settings, IAnnouncer announcer, HolderLease lease,
+        AnnouncePacer? pacer = null)
+    {
+        var paced = pacer ?? AnnouncePacer.Unpaced;
+        return Akka.Actor.Props.Create(() => new VipAnnouncer(link, vip, settings, announcer, lease, paced));
+    }
 
     protected override void PreStart() => Self.Tell(new Tick(0));
 
     private void OnTick(Tick tick)
     {
+        if (tick.Number > 0 && !tick.Paced && _pacer.Reserve() is var wait && wait > TimeSpan.Zero)
+        {
+            Timers.StartSingleTimer("announce", tick with { Paced = true }, wait);
+            return;
+        }
         // From before the check until the frame is sent: the agent releases the VIP only while no send is under way.
         using var acting = _lease.BeginAction();
         var now = _lease.Clock.Now;

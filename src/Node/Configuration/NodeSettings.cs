@@ -63,7 +63,11 @@ public sealed record NodeSettings(
     public IEnumerable<(VipConfig Vip, ServiceConfig Service)> Services => Vips.SelectMany(v => ServicesOf(v).Select(s => (v, s)));
 }
 
-public sealed record AnnounceSettings(TimeSpan RepeatAfter, TimeSpan RefreshInterval);
+/// <param name="MaxPerSecond">
+/// The node's pace for repeated and refreshed announcements, all VIPs together (0: unpaced); a VIP's first announcement
+/// is never held back (<see cref="ActorVip.Node.Actors.AnnouncePacer"/>).
+/// </param>
+public sealed record AnnounceSettings(TimeSpan RepeatAfter, TimeSpan RefreshInterval, int MaxPerSecond = 0);
 
 /// <summary>ValidLifetime null means forever.</summary>
 public sealed record AddressSettings(TimeSpan? ValidLifetime, TimeSpan CheckInterval);

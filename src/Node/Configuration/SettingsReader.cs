@@ -54,8 +54,11 @@ public static partial class SettingsReader
         if (systemName.Length == 0 || !systemName.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_'))
             throw new ConfigException($"system-name: '{systemName}' is not valid (expected letters, digits, '-' or '_')");
 
+        var pace = Int(c, "announce.max-per-second");
+        if (pace is < 0 or > 100_000)
+            throw new ConfigException($"announce.max-per-second: {pace} is out of range (0 for unpaced, or 1 to 100000 announcements a second)");
         var announce = new AnnounceSettings(
-            Duration(c, "announce.repeat-after", min: TimeSpan.Zero), Duration(c, "announce.refresh-interval", min: TimeSpan.Zero));
+            Duration(c, "announce.repeat-after", min: TimeSpan.Zero), Duration(c, "announce.refresh-interval", min: TimeSpan.Zero), pace);
 
         var lifetime = Duration(c, "address.valid-lifetime", min: TimeSpan.Zero);
         if (lifetime != TimeSpan.Zero && (lifetime.Ticks % TimeSpan.TicksPerSecond != 0 || lifetime < TimeSpan.FromSeconds(2)))
