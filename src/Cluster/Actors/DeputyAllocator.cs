@@ -31,6 +31,19 @@ public sealed class DeputyAllocator : ReceiveActor, IWithTimers
 
     private sealed record ProbeTimeout(int Round);
 
+    private sealed record ColdStartOver
+    {
+        public static readonly ColdStartOver Instance = new();
+    }
+
+    /// <summary>
+    /// How long after its start a deputy waits for any allocator before it treats the VIPs of a cluster that never formed as
+    /// orphans: only the first seed may form a cluster, so with it down at a cold start the others never join anything, and
+    /// the VIP stayed dark for as long as the first seed was down although a majority of voters ran. A cluster forms in 2-3 s
+    /// (docs/BENCHMARKS.md, start to serving); a slower start that the grace misses costs a claim the allocator then adopts.
+    /// </summary>
+    public static readonly TimeSpan ColdStartGrace = TimeSpan.FromSeconds(10);
+
     private readonly IReadOnlyList<VipSpec> _vips;
     private readonly LeaseSettings _lease;
     private readonly IReadOnlyList<NodeId> _voters;
@@ -41,14 +54,23 @@ public sealed class DeputyAllocator : ReceiveActor, IWithTimers
     /// <summary>The probe round in progress (0: none); answers and timeouts of an older round are ignored.</summary>
     private int _round;
     private int _lastRound;
+    private readonly TimeSpan _coldStartGrace;
+    private bool _coldStartOver;
 
-    public DeputyAllocator(IReadOnlyList<VipSpec> vips, LeaseSettings lease, IReadOnlyList<NodeId> voters, NodeId self)
+    /// <param name="coldStartGrace"><see cref="ColdStartGrace"/> unless a test sets another.</param>
+    public DeputyAllocator(IReadOnlyList<VipSpec> vips, LeaseSettings lease, IReadOnlyList<NodeId> voters, NodeId self, TimeSpan coldStartGrace)
     {
+        _coldStartGrace = coldStartGrace;
         _vips = vips;
         _lease = lease;
         _voters = voters;
         _self = self;
         Receive<Look>(_ => AskLocalVoter());
+        Receive<ColdStartOver>(_ =>
+        {
+            _coldStartOver = true;
+            AskLocalVoter();
+        });
         Receive<VoterPromises>(OnPromises);
         Receive<ProbeTimeout>(t =>
         {
@@ -58,10 +80,18 @@ public sealed class DeputyAllocator : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(IReadOnlyList<VipSpec> vips, LeaseSettings lease, IReadOnlyList<NodeId> voters, NodeId self) =>
-        Akka.Actor.Props.Create(() => new DeputyAllocator(vips, lease, voters, self));
+    public static Props Props(IReadOnlyList<VipSpec> vips, LeaseSettings lease, IReadOnlyList<NodeId> voters, NodeId self,
+        TimeSpan? coldStartGrace = null)
+    {
+        var grace = coldStartGrace ?? ColdStartGrace;
+        return Akka.Actor.Props.Create(() => new DeputyAllocator(vips, lease, voters, self, grace));
+    }
 
-    protected override void PreStart() => LookAgainIn(_lease.PromiseTime);
+    protected override void PreStart()
+    {
+        LookAgainIn(_lease.PromiseTime);
+        Timers.StartSingleTimer("cold-start", ColdStartOver.Instance, _coldStartGrace);
+    }
 
     private void AskLocalVoter() => Context.ActorSelection($"/user/{VoterActor.Name}").Tell(GetPromises.Instance, Self);
 
@@ -77,7 +107,7 @@ public sealed class DeputyAllocator : ReceiveActor, IWithTimers
             return;
         }
         if (snapshot.Voter != _self) return;
-        var (probe, next) = DeputyPlacement.Look(snapshot, _vips, _lease);
+        var (probe, next) = DeputyPlacement.Look(snapshot, _vips, _lease, _coldStartOver);
         if (probe && TakesPart()) StartProbe();
         else LookAgainIn(next + PastTheEnd);
     }
@@ -89,7 +119,7 @@ public sealed class DeputyAllocator : ReceiveActor, IWithTimers
     /// saw three of five voters, each in its own view still Joining, leave the VIP dark for 12 s until they were downed, and
     /// after that, as members of no cluster (only the first seed may form one), for good (docs/DESIGN-NOTES.md, "Known
     /// Akka behaviour"). Safety does not rest on membership: a claim is an ordinary acquisition of the quorum lease, and a
-    /// voter that never heard from an allocator (a cold start) still makes no deputy act.
+    /// voter that never heard from an allocator (a cold start) makes no deputy act before <see cref="ColdStartGrace"/>.
     /// </summary>
     private bool TakesPart() => SelfStatus() is null or MemberStatus.Up or MemberStatus.Joining or MemberStatus.WeaklyUp;
 

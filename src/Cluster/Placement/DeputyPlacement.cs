@@ -26,15 +26,18 @@ public static class DeputyPlacement
     /// From the local voter's snapshot: whether to ask every voter now (the allocator's presence has run out here and a
     /// configured VIP has no live promise here), and when to look at the local voter again otherwise: the moment the
     /// presence promise, or while it is gone the first VIP promise, would run out (at most <see cref="LeaseSettings.PromiseTime"/>).
-    /// A voter that never heard from an allocator (a new cluster, or an allocator of an older version) asks nothing.
+    /// A voter that never heard from an allocator (a new cluster, or an allocator of an older version) asks nothing, until
+    /// <paramref name="coldStartOver"/>: no allocator was heard of in the grace a cluster takes to form, so none may ever come
+    /// (the first seed, the only node that may form the cluster, never came up), and its VIPs are orphans like any other.
     /// </summary>
-    public static (bool Probe, TimeSpan NextLook) Look(VoterPromises local, IReadOnlyList<VipSpec> vips, LeaseSettings settings)
+    public static (bool Probe, TimeSpan NextLook) Look(VoterPromises local, IReadOnlyList<VipSpec> vips, LeaseSettings settings,
+        bool coldStartOver = false)
     {
         var presence = AllocatorPresence.Of(local);
         var latest = settings.PromiseTime;
-        if (presence is null)
+        if (presence is null && !coldStartOver)
             return (false, latest);
-        if (presence.PromisedTo is not null)
+        if (presence?.PromisedTo is not null)
             return (false, Min(presence.PromiseRemaining, latest));
         var byVip = local.Promises.VipsOnly().ToDictionary(p => p.Vip, StringComparer.Ordinal);
         var orphan = false;

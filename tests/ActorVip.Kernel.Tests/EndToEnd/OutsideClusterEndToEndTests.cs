@@ -76,6 +76,51 @@ public sealed class OutsideClusterEndToEndTests(ITestOutputHelper output)
         Assert.DoesNotContain(prefix, HostCommand.Run("ip", "netns", "list").Stdout);
     }
 
+    /// <summary>
+    /// A cold start of three masters whose first seed never comes up (say it did not survive a power cut): only the first
+    /// seed may form a cluster, so n2 and n3 join nothing, and no allocator ever exists. They are a majority of voters: once
+    /// the deputies' cold-start grace has passed they place the VIP (it stayed dark for as long as n1 was down). When n1
+    /// comes, the three form one cluster and the VIP stays answered by one node.
+    /// </summary>
+    [Fact]
+    public void A_cold_start_without_the_first_seed_answers_for_the_vip_after_the_grace_and_stays_single_when_it_comes()
+    {
+        string prefix;
+        using (var lab = new NetworkLab("cs"))
+        {
+            prefix = lab.Prefix;
+            var topology = VipTopology.Build(lab, 3);
+            var nodes = topology.Nodes;
+            var service = new ActorVipService();
+            using var observer = new ClientObserver(lab, topology.Client, VipTopology.Vip, VipTopology.ProbeSender);
+            var processes = new Dictionary<LabNode, LabProcess>();
+            string Logs() => string.Join("\n", processes.Select(p => $"--- {p.Key.Name}\n{p.Value.Tail(30)}"));
+            var started = observer.Now;
+            foreach (var node in nodes.Skip(1)) processes[node] = service.Start(topology, node);
+
+            var owner = WaitForOwner(observer, topology);
+            Assert.True(owner is not null, $"n2 and n3 (two of three voters, the first seed never up) never answered for the VIP\n{Logs()}");
+            var first = observer.Snapshot().FirstReplyAfter(started) - started;
+            Assert.True(first >= Ownership.Actors.DeputyAllocator.ColdStartGrace, $"answered {first} after the start, within the grace");
+            output.WriteLine($"first seed never up: {owner!.Name} answers {first?.TotalSeconds:0.0} s after n2 and n3 were started " +
+                $"(grace {Ownership.Actors.DeputyAllocator.ColdStartGrace.TotalSeconds:0} s)");
+
+            processes[nodes[0]] = service.Start(topology, nodes[0]);
+            var came = observer.Now;
+            Assert.True(Ip.Eventually(() => ActorVipService.MembersUp(topology, processes.Values).Count == 3, TimeSpan.FromSeconds(60)),
+                $"the three did not form one cluster once n1 came\n{Logs()}");
+            Thread.Sleep(3000); // the allocator's first decisions: it adopts the deputy's placement
+            var settled = WaitForOwner(observer, topology);
+            Assert.True(settled is not null, $"the VIP did not answer once n1 came\n{Logs()}");
+            output.WriteLine($"n1 came: one cluster, {settled!.Name} answers; client's longest silence since " +
+                $"{observer.Snapshot().LongestSilence(came, observer.Now).TotalMilliseconds:0} ms");
+            var seen = observer.Snapshot();
+            Assert.True(seen.DualOwnership().Count == 0, $"two MACs answered for the VIP at once\n{Logs()}");
+            Assert.Equal([settled], topology.NodesHoldingAddress());
+        }
+        Assert.DoesNotContain(prefix, HostCommand.Run("ip", "netns", "list").Stdout);
+    }
+
     private static LabNode? WaitForOwner(ClientObserver observer, VipTopology topology)
     {
         LabNode? owner = null;

@@ -66,8 +66,30 @@ public sealed class DeputyOutsideClusterTests : IDisposable
         Assert.All(survivors, s => Assert.Equal(MemberStatus.Joining, Akka.Cluster.Cluster.Get(s.System).SelfMember.Status));
     }
 
+    /// <summary>
+    /// A cold start with the first seed down: the other two never join anything (only the first seed may form a cluster), and
+    /// no allocator ever existed, so no voter has a record of anything. The VIP stayed dark for as long as the first seed was
+    /// down; once the cold-start grace has passed, the two (a majority of voters) place it.
+    /// </summary>
+    [Fact]
+    public void A_cold_start_without_the_first_seed_places_the_vip_after_the_grace()
+    {
+        var grace = TimeSpan.FromSeconds(2);
+        var survivors = new[] { StartNode(coldStart: true), StartNode(coldStart: true) };
+        var voters = new[] { Lost, survivors[0].Id, survivors[1].Id };
+        var started = DateTime.UtcNow;
+        foreach (var (system, id) in survivors)
+            system.ActorOf(DeputyAllocator.Props([new VipSpec(Vip)], Lease, voters, id, grace), DeputyAllocator.Name);
+
+        Thread.Sleep(grace / 2);
+        Assert.True(_claims.IsEmpty, "a deputy claimed the VIP within the grace: the cluster may still be forming");
+        var claimant = AwaitOneClaimant(minEpoch: 1);
+        Assert.True(DateTime.UtcNow - started >= grace);
+        Assert.Equal(survivors[1].Id, claimant);
+    }
+
     /// <summary>Waits for claims, and a moment more (a second claimant would show up within the same look); returns the one claimant.</summary>
-    private NodeId AwaitOneClaimant()
+    private NodeId AwaitOneClaimant(long minEpoch = 8)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
         while (_claims.IsEmpty && DateTime.UtcNow < deadline) Thread.Sleep(50);
@@ -75,12 +97,13 @@ public sealed class DeputyOutsideClusterTests : IDisposable
         Assert.False(_claims.IsEmpty, "no deputy claimed the VIP: a majority of voters answered and none had a live promise");
         var claimant = Assert.Single(_claims.Select(c => c.Node).Distinct());
         Assert.All(_claims, c => Assert.Equal(Vip, c.Claim.Vip));
-        Assert.All(_claims, c => Assert.True(c.Claim.Epoch > 7, $"claimed at epoch {c.Claim.Epoch}, not above the 7 the voters reported"));
+        Assert.All(_claims, c => Assert.True(c.Claim.Epoch >= minEpoch, $"claimed at epoch {c.Claim.Epoch}, not above what the voters reported"));
         return claimant;
     }
 
     /// <summary>A node process without a cluster: its own actor system, a voter that reports the lost node's promises, an agent that records claims.</summary>
-    private (ActorSystem System, NodeId Id) StartNode(string config = "")
+    /// <param name="coldStart">Its voter never heard of an allocator or a VIP (a new cluster); else it reports the lost node's promises.</param>
+    private (ActorSystem System, NodeId Id) StartNode(string config = "", bool coldStart = false)
     {
         // reference.conf's serializers: the deputy's GetPromises and the voters' answers cross real loopback sockets.
         var settings = Akka.Configuration.ConfigurationFactory.ParseString(config).WithFallback(OneNodeCluster.Config)
@@ -88,7 +111,8 @@ public sealed class DeputyOutsideClusterTests : IDisposable
         var system = ActorSystem.Create("actorvip", settings);
         _systems.Add(system);
         var id = new NodeId(((ExtendedActorSystem)system).Provider.DefaultAddress.ToString());
-        system.ActorOf(Props.Create(() => new ReportingVoter(id)), VoterActor.Name);
+        if (coldStart) system.ActorOf(Props.Create(() => new EmptyVoter(id)), VoterActor.Name);
+        else system.ActorOf(Props.Create(() => new ReportingVoter(id)), VoterActor.Name);
         system.ActorOf(Props.Create(() => new RecordingAgent(id, _claims)), AgentPath.Name);
         return (system, id);
     }
@@ -106,6 +130,12 @@ public sealed class DeputyOutsideClusterTests : IDisposable
             new PromiseInfo(AllocatorPresence.Key, null, 0, TimeSpan.Zero, 3, Lost),
             new PromiseInfo(Vip, null, 0, TimeSpan.Zero, 7, Lost),
         ])));
+    }
+
+    /// <summary>A voter of a cluster that never formed: no allocator presence, no VIP.</summary>
+    private sealed class EmptyVoter : ReceiveActor
+    {
+        public EmptyVoter(NodeId self) => Receive<GetPromises>(_ => Sender.Tell(new VoterPromises(self, [])));
     }
 
     private sealed class RecordingAgent : ReceiveActor
