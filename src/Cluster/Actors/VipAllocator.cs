@@ -167,7 +167,7 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
         Receive<ClusterEvent.CurrentClusterState>(_ => { });
         // Nothing to place yet, but an epoch an owner learnt must not be handed out after recovery either.
         Receive<Released>(r => _epochCounter = Math.Max(_epochCounter, r.LearntEpoch));
-        Receive<ReleasedBatch>(b => _epochCounter = Math.Max(_epochCounter, b.Items.Max(r => r.LearntEpoch)));
+        Receive<ReleasedBatch>(b => _epochCounter = Math.Max(_epochCounter, b.Items.Select(r => r.LearntEpoch).DefaultIfEmpty(0).Max()));
     }
 
     private void Active()
