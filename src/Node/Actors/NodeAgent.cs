@@ -159,6 +159,8 @@ public sealed partial class NodeAgent : ReceiveActor, IWithTimers
     private readonly List<ReleaseLease> _releasesDue = new();
     /// <summary>What this message tells the allocator of the VIPs it dropped, sent at its end in one message.</summary>
     private readonly List<Released> _releasedDue = new();
+    /// <summary>The renewals this message's acks completed, published at its end as one event (the renewal-time histogram).</summary>
+    private readonly List<LeaseRenewalAcked> _renewalsAcked = new();
     /// <summary>Set by assignments this node cannot hold: it says why once, before handing them back (a batch may hold 500).</summary>
     private bool _eligibilityDue;
     private IActorRef? _releaseAllRequester;
@@ -603,6 +605,11 @@ public sealed partial class NodeAgent : ReceiveActor, IWithTimers
     /// </summary>
     private void FlushMessages()
     {
+        if (_renewalsAcked.Count > 0)
+        {
+            Context.System.EventStream.Publish(_renewalsAcked.Count == 1 ? _renewalsAcked[0] : new LeaseRenewalsAcked(_renewalsAcked.ToList()));
+            _renewalsAcked.Clear();
+        }
         if (_eligibilityDue)
         {
             _eligibilityDue = false;
@@ -627,7 +634,7 @@ public sealed partial class NodeAgent : ReceiveActor, IWithTimers
         var extended = placed.Lease.OnAck(ack.RenewalId, ack.Voter);
         var now = _clock.Now;
         // Renewal ids are the send time in ticks (OwnerLease), so this is send-to-majority time.
-        if (extended) Context.System.EventStream.Publish(new LeaseRenewalAcked(ack.Vip, ack.Epoch, TimeSpan.FromTicks(Math.Max(0, now.Ticks - ack.RenewalId))));
+        if (extended) _renewalsAcked.Add(new LeaseRenewalAcked(ack.Vip, ack.Epoch, TimeSpan.FromTicks(Math.Max(0, now.Ticks - ack.RenewalId))));
         if (!placed.Lease.IsValid(now)) return false;
         // Dropping the previous epoch's lease may bring the VIP's end forward: look at every lease before the next message.
         if (placed.Previous is not null) _firstExpiry = TimeSpan.Zero;

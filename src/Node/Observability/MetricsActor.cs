@@ -14,7 +14,7 @@ public sealed class MetricsActor : ReceiveActor
 
     public static readonly IReadOnlyList<Type> Events =
     [
-        typeof(VipAcquired), typeof(VipReleased), typeof(LeaseRenewalAcked), typeof(PromiseMoved), typeof(AnnouncementSent),
+        typeof(VipAcquired), typeof(VipReleased), typeof(LeaseRenewalAcked), typeof(LeaseRenewalsAcked), typeof(PromiseMoved), typeof(AnnouncementSent),
         typeof(LoadBalancerObserved), typeof(LoadBalancerStopped), typeof(LoadBalancerReconcileFailed), typeof(LinkObserved),
         typeof(Notify.HookFailed), typeof(FenceObserved),
     ];

@@ -103,6 +103,9 @@ public sealed class NodeMetrics
             case LeaseRenewalAcked l:
                 _renew.Observe(l.Latency.TotalSeconds, l.Vip);
                 break;
+            case LeaseRenewalsAcked batch:
+                foreach (var l in batch.Items) _renew.Observe(l.Latency.TotalSeconds, l.Vip);
+                break;
             case PromiseMoved m when m.To.Value == state.Self && m.From is { } from && from.Value != state.Self:
                 _failovers.Inc(m.Vip);
                 break;

@@ -149,6 +149,12 @@ public class RenewBatchTests(ITestOutputHelper output) : VirtualTimeTestKit
         c.Agent.Tell(new Placements([], vips.Select(v => new Assign(v, 1)).ToList()));
         AdvanceUntil(() => vips.All(v => c.Kernel.HasAddress(v + "/32")), Lease.PromiseTime + Lease.RenewInterval * 2);
 
+        // The renewal-time events of a round: one event for the answer that extended all 200 leases, not one per VIP.
+        var events = CreateTestProbe();
+        Sys.EventStream.Subscribe(events, typeof(LeaseRenewalsAcked));
+        Sys.EventStream.Subscribe(events, typeof(LeaseRenewalAcked));
+        AdvanceUntil(() => events.HasMessages, Lease.RenewInterval * 2);
+        Assert.Equal(200, events.ExpectMsg<LeaseRenewalsAcked>().Items.Count);
         var acquired = c.Kernel.Calls.TakeWhile(x => !x.StartsWith("announce", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, acquired.Count);
         Assert.StartsWith("own ", acquired[0]);
