@@ -84,7 +84,8 @@ public sealed class KernelFence : IFence
     }
 
     /// <summary>
-    /// Whether a plain re-add of a set element sets its timeout, longer and shorter alike (Linux 6.12 and later; measured by
+    /// Whether a re-add of a set element that names its expiration sets the element's end, longer and shorter alike, also
+    /// with an unchanged timeout (Linux 6.12 and later; measured by
     /// <see cref="Install"/> once, on the installed tables): the refresh (Own) then writes one add per element instead of add,
     /// delete and add again, a third of the kernel's work on every renewal round (with 500 VIPs the largest part of an idle
     /// holder's CPU, docs/BENCHMARKS.md). Null before the first install; a test sets it to run the older kernels' way.
@@ -92,8 +93,11 @@ public sealed class KernelFence : IFence
     public bool? ReAddSetsTimeout { get; internal set; }
 
     /// <summary>
-    /// Re-adds a probe element (the unspecified address, never a VIP, so never let through) with a shorter and then a longer
-    /// timeout, and reads what the kernel kept each time; removes it after. Any failure: the older way, which is always right.
+    /// Re-adds a probe element (the unspecified address, never a VIP, so never let through) with the same timeout and a
+    /// shorter, then a longer expiration, and reads what the kernel kept each time; removes it after. The same timeout is the
+    /// point: a refresh re-adds each element with about the same time left, and the kernel leaves the end of an element
+    /// re-added with an unchanged timeout alone unless the expiration is named (a probe with changing timeouts passed on a
+    /// kernel where the elements then lapsed between refreshes). Any failure: the older way, which is always right.
     /// </summary>
     private bool ProbeReAdd(IReadOnlyCollection<IPAddress> vips)
     {
@@ -101,9 +105,9 @@ public sealed class KernelFence : IFence
             : vips.Count > 0 ? NftFamily.Ipv6 : (NftFamily?)null;
         if (family is not { } f) return false;
         var key = (f == NftFamily.Ipv4 ? IPAddress.Any : IPAddress.IPv6Any).GetAddressBytes();
-        TimeSpan? ReAdd(TimeSpan timeout)
+        TimeSpan? ReAdd(TimeSpan expiration)
         {
-            new NftBatch().AddElements(f, Table, FenceRuleset.OwnedSet, [new NftElement(key, timeout)]).Commit(_socket);
+            new NftBatch().AddElements(f, Table, FenceRuleset.OwnedSet, [new NftElement(key, TimeSpan.FromSeconds(60), expiration)]).Commit(_socket);
             return NftListing.Elements(_socket, f, Table, FenceRuleset.OwnedSet).FirstOrDefault(e => e.Key.AsSpan().SequenceEqual(key))?.Expiration;
         }
         try
@@ -111,7 +115,7 @@ public sealed class KernelFence : IFence
             ReAdd(TimeSpan.FromSeconds(60));
             var shorter = ReAdd(TimeSpan.FromSeconds(2));
             var longer = ReAdd(TimeSpan.FromSeconds(30));
-            return shorter <= TimeSpan.FromSeconds(2) && longer > TimeSpan.FromSeconds(20);
+            return shorter <= TimeSpan.FromSeconds(2) && longer > TimeSpan.FromSeconds(20) && longer <= TimeSpan.FromSeconds(30);
         }
         catch (NetlinkException)
         {
@@ -153,7 +157,8 @@ public sealed class KernelFence : IFence
         (e.Errno is Errnos.EOPNOTSUPP or Errnos.ENOENT or Errnos.EAFNOSUPPORT) && e.Operation.Contains(" netdev ", StringComparison.Ordinal);
 
     /// <summary>
-    /// Where a plain re-add sets the timeout (<see cref="ReAddSetsTimeout"/>, Linux 6.12 and later), one add; elsewhere add,
+    /// Where a re-add naming the expiration sets the element's end (<see cref="ReAddSetsTimeout"/>, Linux 6.12 and later), one
+    /// add with the timeout and the expiration both the time left; elsewhere add,
     /// delete and add again in one batch: a plain re-add does not refresh the timeout up to Linux 6.11, and the first add
     /// makes the delete safe when the element is absent or expired (deleting those fails with ENOENT and would abort the batch).
     /// </summary>
@@ -170,7 +175,7 @@ public sealed class KernelFence : IFence
         Write(vips.Where(v => v.Remaining > TimeSpan.Zero)
             .Select(v => (v.Vip, new NftElement(v.Vip.GetAddressBytes(), TimeSpan.FromMilliseconds(Math.Max(1, Math.Floor(v.Remaining.TotalMilliseconds)))))),
             ReAddSetsTimeout == true
-                ? (batch, family, set, elements) => batch.AddElements(family, Table, set, elements)
+                ? (batch, family, set, elements) => batch.AddElements(family, Table, set, elements.Select(e => e with { Expiration = e.Timeout }))
                 : (batch, family, set, elements) => batch.AddElements(family, Table, set, elements)
                     .DelElements(family, Table, set, elements.Select(e => e.Key))
                     .AddElements(family, Table, set, elements));

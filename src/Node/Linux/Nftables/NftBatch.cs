@@ -12,8 +12,12 @@ public sealed record NftHook(uint HookNum, int Priority, string Type = "filter",
 /// <summary>A named set of fixed-size keys (addresses); <see cref="Flags"/> from nft_set_flags, e.g. timeout.</summary>
 public sealed record NftSetSpec(string Name, uint KeyType, uint KeyLength, uint Flags = 0);
 
-/// <summary>A set element: its key bytes (network order) and, for a timeout set, how long it lives.</summary>
-public sealed record NftElement(byte[] Key, TimeSpan? Timeout = null);
+/// <summary>
+/// A set element: its key bytes (network order) and, for a timeout set, how long it lives; <see cref="Expiration"/>, when
+/// given, is how long from now it still lives (what a re-add of an existing element must set: the kernel leaves the end
+/// of an element re-added with an unchanged timeout where it was).
+/// </summary>
+public sealed record NftElement(byte[] Key, TimeSpan? Timeout = null, TimeSpan? Expiration = null);
 
 /// <summary>
 /// One nf_tables transaction: the operations are sent between BATCH_BEGIN and BATCH_END in a single
@@ -162,6 +166,7 @@ public sealed class NftBatch
             w.BeginNested(Nft.ListElem);
             NftExpression.WriteValue(w, Nft.ElemKey, e.Key);
             if (e.Timeout is { } t) w.AttrU64BigEndian(Nft.ElemTimeout, (ulong)Math.Max(1, (long)t.TotalMilliseconds));
+            if (e.Expiration is { } x) w.AttrU64BigEndian(Nft.ElemExpiration, (ulong)Math.Max(1, (long)x.TotalMilliseconds));
             w.EndNested();
         }
         w.EndNested();
