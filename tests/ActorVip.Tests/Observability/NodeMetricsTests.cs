@@ -94,7 +94,8 @@ public class NodeMetricsTests
     [Fact]
     public void A_batch_of_renewals_goes_into_the_histogram_as_each_would()
     {
-        Apply(new LeaseRenewalsAcked([new LeaseRenewalAcked(Vip, 1, TimeSpan.FromMilliseconds(3)), new LeaseRenewalAcked(Vip, 1, TimeSpan.FromMilliseconds(40))]));
+        Apply(new LeaseRenewalsAcked(
+            [new LeaseRenewalAcked(Vip, 1, TimeSpan.FromMilliseconds(3)), new LeaseRenewalAcked(Vip, 1, TimeSpan.FromMilliseconds(40))]));
         Assert.Equal(2, Value("actorvip_lease_renew_seconds_count{vip=\"192.0.2.100\"}"));
         Assert.Equal(0.043, Value("actorvip_lease_renew_seconds_sum{vip=\"192.0.2.100\"}"), 6);
     }
