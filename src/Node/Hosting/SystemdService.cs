@@ -1,12 +1,11 @@
 using System.Diagnostics;
 using ActorVip.Messages.Agent;
-using ActorVip.Messages.Ownership;
 using Akka.Actor;
 
 namespace ActorVip.Node.Hosting;
 
 /// <summary>
-/// What systemd hears from a running node (Type=notify): READY=1 once it joined the cluster or holds a VIP, WATCHDOG=1 every
+/// What systemd hears from a running node (Type=notify): READY=1 once it joined the cluster, WATCHDOG=1 every
 /// half WatchdogSec while <see cref="WatchdogPolicy"/> finds it healthy, STOPPING=1 when a stop begins.
 /// Does nothing outside systemd.
 /// </summary>
@@ -15,7 +14,6 @@ public sealed class SystemdService : IDisposable
     private readonly ServiceNotifier _notifier;
     private readonly CancellationTokenSource _stop = new();
     private volatile bool _ready;
-    private readonly object _readyGate = new();
     private volatile bool _stopping;
     private Task? _watchdog;
     /// <summary>The node's current actor system (replaced when it rejoins, <see cref="Follow"/>), which the watchdog pings.</summary>
@@ -27,37 +25,16 @@ public sealed class SystemdService : IDisposable
     {
         var service = new SystemdService(notifier) { _runtime = runtime };
         if (!notifier.IsEnabled) return service;
-        Akka.Cluster.Cluster.Get(runtime.System).RegisterOnMemberUp(() => service.MarkReady($"node {runtime.Self} joined the cluster"));
-        // A node of a cluster whose first seed is down never joins, but serves once a majority of voters places the VIPs
-        // (the deputies' cold start): it is ready then, or systemd's TimeoutStartSec would restart it every few minutes.
-        ReadyWhenServing(runtime.System, vip => service.MarkReady(
-            $"node {runtime.Self} holds vip {vip} without having joined a cluster (is the first seed down?); a majority of voters placed it"));
+        Akka.Cluster.Cluster.Get(runtime.System).RegisterOnMemberUp(() =>
+        {
+            service._ready = true;
+            notifier.Ready();
+            notifier.Status($"node {runtime.Self} joined the cluster");
+        });
         var interval = WatchdogPolicy.Interval(Environment.GetEnvironmentVariable("WATCHDOG_USEC"), Environment.GetEnvironmentVariable("WATCHDOG_PID"),
             Environment.ProcessId);
         if (interval is { } every) service._watchdog = service.WatchAsync(every);
         return service;
-    }
-
-    private void MarkReady(string status)
-    {
-        lock (_readyGate)
-        {
-            if (_ready) return;
-            _ready = true;
-        }
-        _notifier.Ready();
-        _notifier.Status(status);
-    }
-
-    /// <summary>Calls <paramref name="ready"/> with the VIP each time this node acquires one (<see cref="VipAcquired"/>), from an actor of its own.</summary>
-    internal static IActorRef ReadyWhenServing(ActorSystem system, Action<string> ready) =>
-        system.ActorOf(Props.Create(() => new ServingWatch(ready)), "systemd-serving");
-
-    private sealed class ServingWatch : ReceiveActor
-    {
-        public ServingWatch(Action<string> ready) => Receive<VipAcquired>(a => ready(a.Vip));
-
-        protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(VipAcquired));
     }
 
     /// <summary>The node rejoined as a new actor system: the watchdog pings its agent from now on (READY=1 was sent once, and stays).</summary>
