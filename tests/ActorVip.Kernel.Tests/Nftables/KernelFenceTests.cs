@@ -143,8 +143,8 @@ public class KernelFenceTests
         var node = lab.AddNamespace("node");
         using var fence = Create(node);
         fence.Install([Vip]);
-        if (!reAdd) fence.ReAddSetsTimeout = false;
-        else Assert.True(fence.ReAddSetsTimeout, "this kernel's re-add does not set the timeout (before Linux 6.12?): " + lab.Sh(node, "uname -r"));
+        if (!reAdd) fence.ReAddSetsExpiration = false;
+        else Assert.True(fence.ReAddSetsExpiration, "this kernel's re-add does not set the timeout (before Linux 6.12?): " + lab.Sh(node, "uname -r"));
         using var socket = NftBatchTests.Open(node);
         TimeSpan Left(NftFamily family) => Assert.Single(NftListing.Elements(socket, family, KernelFence.DefaultTable,
             FenceRuleset.OwnedSet)).Expiration!.Value;
@@ -210,7 +210,7 @@ public class KernelFenceTests
         var node = lab.AddNamespace("node");
         using var fence = Create(node);
         fence.Install([Vip, Vip6]);
-        if (!reAdd) fence.ReAddSetsTimeout = false;
+        if (!reAdd) fence.ReAddSetsExpiration = false;
         using var socket = NftBatchTests.Open(node);
         var families = new[] { NftFamily.Ipv4, NftFamily.Arp, NftFamily.Ipv6 };
         var remaining = TimeSpan.FromMilliseconds(700);
@@ -237,13 +237,13 @@ public class KernelFenceTests
         var node = lab.AddNamespace("node");
         using var fence = Create(node);
         fence.Install([Vip, Vip6]);
-        Assert.NotNull(fence.ReAddSetsTimeout);
+        Assert.NotNull(fence.ReAddSetsExpiration);
         using var socket = NftBatchTests.Open(node);
         foreach (var family in new[] { NftFamily.Ipv4, NftFamily.Ipv6 })
             Assert.Empty(NftListing.Elements(socket, family, KernelFence.DefaultTable, FenceRuleset.OwnedSet));
-        fence.ReAddSetsTimeout = false;
+        fence.ReAddSetsExpiration = false;
         fence.Install([Vip, Vip6]);
-        Assert.False(fence.ReAddSetsTimeout);
+        Assert.False(fence.ReAddSetsExpiration);
     }
 
     /// <summary>

@@ -79,7 +79,7 @@ public sealed class KernelFence : IFence
                                 "not by the kernel fence; Linux 5.16 or later with CONFIG_NETFILTER_EGRESS adds it";
             }
             _guarded = new HashSet<IPAddress>(vips);
-            ReAddSetsTimeout ??= ProbeReAdd(vips);
+            ReAddSetsExpiration ??= ProbeReAdd(vips);
         }
     }
 
@@ -90,7 +90,7 @@ public sealed class KernelFence : IFence
     /// delete and add again, a third of the kernel's work on every renewal round (with 500 VIPs the largest part of an idle
     /// holder's CPU, docs/BENCHMARKS.md). Null before the first install; a test sets it to run the older kernels' way.
     /// </summary>
-    public bool? ReAddSetsTimeout { get; internal set; }
+    public bool? ReAddSetsExpiration { get; internal set; }
 
     /// <summary>
     /// Re-adds a probe element (the unspecified address, never a VIP, so never let through) with the same timeout and a
@@ -125,8 +125,7 @@ public sealed class KernelFence : IFence
         {
             try
             {
-                new NftBatch().AddElements(f, Table, FenceRuleset.OwnedSet, [new NftElement(key, TimeSpan.FromMilliseconds(1))])
-                    .DelElements(f, Table, FenceRuleset.OwnedSet, [key]).Commit(_socket);
+                Close(new NftBatch(), f, FenceRuleset.OwnedSet, [key]).Commit(_socket);
             }
             catch (NetlinkException)
             {
@@ -157,7 +156,7 @@ public sealed class KernelFence : IFence
         (e.Errno is Errnos.EOPNOTSUPP or Errnos.ENOENT or Errnos.EAFNOSUPPORT) && e.Operation.Contains(" netdev ", StringComparison.Ordinal);
 
     /// <summary>
-    /// Where a re-add naming the expiration sets the element's end (<see cref="ReAddSetsTimeout"/>, Linux 6.12 and later), one
+    /// Where a re-add naming the expiration sets the element's end (<see cref="ReAddSetsExpiration"/>, Linux 6.12 and later), one
     /// add with the timeout and the expiration both the time left; elsewhere add,
     /// delete and add again in one batch: a plain re-add does not refresh the timeout up to Linux 6.11, and the first add
     /// makes the delete safe when the element is absent or expired (deleting those fails with ENOENT and would abort the batch).
@@ -174,7 +173,7 @@ public sealed class KernelFence : IFence
         // Whole milliseconds, rounded down: the fence must never outlive the lease.
         Write(vips.Where(v => v.Remaining > TimeSpan.Zero)
             .Select(v => (v.Vip, new NftElement(v.Vip.GetAddressBytes(), TimeSpan.FromMilliseconds(Math.Max(1, Math.Floor(v.Remaining.TotalMilliseconds)))))),
-            ReAddSetsTimeout == true
+            ReAddSetsExpiration == true
                 ? (batch, family, set, elements) => batch.AddElements(family, Table, set, elements.Select(e => e with { Expiration = e.Timeout }))
                 : (batch, family, set, elements) => batch.AddElements(family, Table, set, elements)
                     .DelElements(family, Table, set, elements.Select(e => e.Key))
@@ -220,8 +219,13 @@ public sealed class KernelFence : IFence
     /// <see cref="MaxPerTransaction"/>.
     /// </summary>
     public void Disown(IReadOnlyList<IPAddress> vips) =>
-        Write(vips.Select(v => (v, new NftElement(v.GetAddressBytes(), TimeSpan.FromMilliseconds(1)))),
-            (batch, family, set, elements) => batch.AddElements(family, Table, set, elements).DelElements(family, Table, set, elements.Select(e => e.Key)));
+        Write(vips.Select(v => (v, new NftElement(v.GetAddressBytes()))),
+            (batch, family, set, elements) => Close(batch, family, set, elements.Select(e => e.Key).ToList()));
+
+    /// <summary>Adds (1 ms) then deletes each key's element of <paramref name="set"/>, so that an absent one is not an error.</summary>
+    private NftBatch Close(NftBatch batch, NftFamily family, string set, IReadOnlyList<byte[]> keys) =>
+        batch.AddElements(family, Table, set, keys.Select(k => new NftElement(k, TimeSpan.FromMilliseconds(1))))
+            .DelElements(family, Table, set, keys);
 
     /// <summary>Deletes the fence's tables that carry ActorVip's mark; a table of the same name without it is left alone.</summary>
     public void Remove()
