@@ -1,10 +1,6 @@
 using ActorVip.Messages.Ownership;
 using ActorVip.Node.Actors;
-using ActorVip.Node.Configuration;
-using ActorVip.Node.Drivers;
 using ActorVip.Node.Observability;
-using ActorVip.Ownership;
-using ActorVip.Ownership.Actors;
 using Akka.Actor;
 
 namespace ActorVip.Tests.Actors;
@@ -15,32 +11,10 @@ namespace ActorVip.Tests.Actors;
 /// went dark and no other node could take it. Now it says it is ineligible, hands the VIP over, retries the install, and
 /// says it is eligible once that works. One real voter, a probe as allocator, virtual time.
 /// </summary>
-public class FenceHealthTests : VirtualTimeTestKit
+public class FenceHealthTests : OneVoterAgentTestKit
 {
-    private static readonly LeaseSettings Lease = new(1);
-    private const string Vip = "192.0.2.100";
-
     private const string Foreign = "fence.table: nftables table ip actorvip exists and ActorVip did not make it (it lacks the comment \"owned by " +
         "actorvip\"), so ActorVip leaves it alone; choose another actorvip.fence.table, or delete that table if it is a leftover of an older ActorVip";
-
-    private (KernelRecorder Kernel, IActorRef Agent, NodeId Self) Start(IActorRef allocator)
-    {
-        var settings = SettingsReader.Read(ConfigSources.Compose(null, new System.Collections.Hashtable(),
-            new HoconOverrides().Set("actorvip.interface", "eth0").SetList("actorvip.addresses", [Vip])));
-        var self = new NodeId(((ExtendedActorSystem)Sys).Provider.DefaultAddress.ToString());
-        var kernel = new KernelRecorder();
-        var voter = Sys.ActorOf(VoterActor.Props(Lease, self, Clock), VoterActor.Name);
-        var drivers = new DriverSet(new NoLinks(), kernel, kernel, kernel, LinkWatcher: new HandLinkWatcher(KernelRecorder.Link));
-        var agent = Sys.ActorOf(NodeAgent.Props(settings, [KernelRecorder.Link], drivers, Lease, [self], self, Clock, allocator), NodeAgent.Name);
-        Started(voter, agent);
-        return (kernel, agent, self);
-    }
-
-    private void Hold(KernelRecorder kernel, IActorRef agent, long epoch)
-    {
-        agent.Tell(new Assign(Vip, epoch));
-        AdvanceUntil(() => kernel.HasAddress(Vip + "/32"), Lease.PromiseTime + Lease.RenewInterval * 2);
-    }
 
     [Fact]
     public void A_fence_that_can_be_neither_refreshed_nor_installed_again_makes_the_node_ineligible_and_hands_the_vip_over_until_it_installs()
@@ -48,7 +22,7 @@ public class FenceHealthTests : VirtualTimeTestKit
         var allocator = CreateTestProbe();
         var events = CreateTestProbe();
         Sys.EventStream.Subscribe(events, typeof(FenceObserved));
-        var (kernel, agent, self) = Start(allocator);
+        var (kernel, agent, _, self) = Start(allocator);
         Hold(kernel, agent, 1);
 
         // `nft delete table ip actorvip`, then a table of that name made by someone else.
@@ -92,7 +66,7 @@ public class FenceHealthTests : VirtualTimeTestKit
     public void A_fence_repaired_by_installing_it_again_keeps_the_node_eligible_and_the_vip_held()
     {
         var allocator = CreateTestProbe();
-        var (kernel, agent, _) = Start(allocator);
+        var (kernel, agent, _, _) = Start(allocator);
         Hold(kernel, agent, 1);
 
         kernel.FailOwns = 1; // `nft delete table ip actorvip`: the install works
@@ -112,7 +86,7 @@ public class FenceHealthTests : VirtualTimeTestKit
     public void A_fence_deleted_while_nothing_is_held_is_installed_again_within_a_round_of_the_next_grant()
     {
         var allocator = CreateTestProbe();
-        var (kernel, agent, _) = Start(allocator);
+        var (kernel, agent, _, _) = Start(allocator);
         kernel.TableDeleted = true;
 
         Hold(kernel, agent, 1);
@@ -129,7 +103,7 @@ public class FenceHealthTests : VirtualTimeTestKit
     public void A_grant_that_can_neither_open_the_fence_nor_install_it_again_makes_the_node_ineligible_and_hands_the_vip_back()
     {
         var allocator = CreateTestProbe();
-        var (kernel, agent, self) = Start(allocator);
+        var (kernel, agent, _, self) = Start(allocator);
         kernel.TableDeleted = true;
         kernel.FailInstall = Foreign;
 

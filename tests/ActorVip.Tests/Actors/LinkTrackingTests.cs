@@ -1,10 +1,7 @@
 using System.Net.NetworkInformation;
 using ActorVip.Messages.Ownership;
 using ActorVip.Node.Actors;
-using ActorVip.Node.Configuration;
 using ActorVip.Node.Drivers;
-using ActorVip.Ownership;
-using ActorVip.Ownership.Actors;
 using Akka.Actor;
 
 namespace ActorVip.Tests.Actors;
@@ -14,31 +11,8 @@ namespace ActorVip.Tests.Actors;
 /// VIPs and gives up what it holds; back (with a new index after a re-create), it says it can and holds on the new index.
 /// One real voter, a probe as allocator, a hand-driven link watcher, virtual time.
 /// </summary>
-public class LinkTrackingTests : VirtualTimeTestKit
+public class LinkTrackingTests : OneVoterAgentTestKit
 {
-    private static readonly LeaseSettings Lease = new(1);
-    private const string Vip = "192.0.2.100";
-
-    private (KernelRecorder Kernel, IActorRef Agent, HandLinkWatcher Link, NodeId Self) Start(IActorRef allocator)
-    {
-        var settings = SettingsReader.Read(ConfigSources.Compose(null, new System.Collections.Hashtable(),
-            new HoconOverrides().Set("actorvip.interface", "eth0").SetList("actorvip.addresses", [Vip])));
-        var self = new NodeId(((ExtendedActorSystem)Sys).Provider.DefaultAddress.ToString());
-        var kernel = new KernelRecorder();
-        var watcher = new HandLinkWatcher(KernelRecorder.Link);
-        var voter = Sys.ActorOf(VoterActor.Props(Lease, self, Clock), VoterActor.Name);
-        var drivers = new DriverSet(new NoLinks(), kernel, kernel, kernel, LinkWatcher: watcher);
-        var agent = Sys.ActorOf(NodeAgent.Props(settings, [KernelRecorder.Link], drivers, Lease, [self], self, Clock, allocator), NodeAgent.Name);
-        Started(voter, agent);
-        return (kernel, agent, watcher, self);
-    }
-
-    private void Hold(KernelRecorder kernel, IActorRef agent, long epoch)
-    {
-        agent.Tell(new Assign(Vip, epoch));
-        AdvanceUntil(() => kernel.HasAddress(Vip + "/32"), Lease.PromiseTime + Lease.RenewInterval * 2);
-    }
-
     [Theory]
     [InlineData(false, true, "interface eth0 is administratively down")]
     [InlineData(true, false, "interface eth0 has no carrier")]
