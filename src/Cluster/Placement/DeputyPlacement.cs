@@ -117,6 +117,37 @@ public static class DeputyPlacement
     }
 
     /// <summary>
+    /// Whether a deputy's claim, still acquiring, lets go when a voter says it promised the VIP to <paramref name="other"/>.
+    /// Never to this node or to the owner the claim replaces (that promise simply runs out). To another claimant only when
+    /// that one is listed before this node among the configured voters (every node has the same list): deputies that see the
+    /// members differently may each choose themselves, and if both yielded, as every claim once did, neither would get the
+    /// other's own voter; a 5-node rack crash in CI stayed dark for 11.2 s that way, the next looks choosing alike. The first
+    /// listed holds on and gets the other's voter once it lets go. After a promise-time without a grant a claim yields to
+    /// anyone: the other may be an allocator's choice at the same epoch, which never yields, or a claimant already granted.
+    /// </summary>
+    public static bool ClaimYields(NodeId self, NodeId other, NodeId? previousOwner, IReadOnlyList<NodeId> voters,
+        TimeSpan acquiringFor, LeaseSettings settings)
+    {
+        if (other == self || other == previousOwner)
+            return false;
+        if (acquiringFor >= settings.PromiseTime)
+            return true;
+        var theirs = IndexOf(voters, other);
+        var mine = IndexOf(voters, self);
+        return theirs < 0 || mine < 0 || theirs < mine;
+    }
+
+    private static int IndexOf(IReadOnlyList<NodeId> voters, NodeId node)
+    {
+        for (var i = 0; i < voters.Count; i++)
+        {
+            if (voters[i] == node)
+                return i;
+        }
+        return -1;
+    }
+
+    /// <summary>
     /// For the allocator: the VIPs its local voter promises to another node than the assigned one at a higher epoch than
     /// the assignment. A deputy placed them while no allocator reached it, or an allocator before this one did: that
     /// promise is newer than what the allocator knows, so it becomes the assignment. A promise at the assignment's own

@@ -7,9 +7,10 @@ public sealed record Assign(string Vip, long Epoch);
 
 /// <summary>
 /// Deputy to its own node's agent (never on the wire): no allocator reaches a majority of voters and the VIP's owner is
-/// gone, so acquire <paramref name="Vip"/> at <paramref name="Epoch"/> as if assigned. A claim yields: while still
+/// gone, so acquire <paramref name="Vip"/> at <paramref name="Epoch"/> as if assigned. A claim may yield: while still
 /// acquiring, a voter's refusal naming another node than <paramref name="PreviousOwner"/> (another deputy, or the
-/// allocator's choice) makes it let go at once.
+/// allocator's choice) makes it let go when that node is listed before this one among the voters, or once it waited a
+/// promise-time (DeputyPlacement.ClaimYields).
 /// </summary>
 public sealed record Claim(string Vip, long Epoch, NodeId? PreviousOwner);
 

@@ -83,6 +83,8 @@ public sealed partial class NodeAgent : ReceiveActor, IWithTimers
         public VipConfig Vip { get; } = vip;
         /// <summary>Set while this placement is a deputy's claim not yet confirmed by an allocator (<see cref="Claim"/>).</summary>
         public Claim? Claim { get; set; }
+        /// <summary>When the claim began acquiring (<see cref="DeputyPlacement.ClaimYields"/>).</summary>
+        public TimeSpan ClaimedAt { get; init; }
         public OwnerLease Lease { get; set; } = lease;
         public OwnerLease? Previous { get; set; }
         public IActorRef? Holder { get; set; }
@@ -437,7 +439,7 @@ public sealed partial class NodeAgent : ReceiveActor, IWithTimers
         if (Configured(claim.Vip) is not { } vip || CannotHold(vip) is not null) return;
         _log.Info("claimed here while no allocator reaches a majority, acquiring the lease vip={0} epoch={1} node={2} previous-owner={3}", claim.Vip,
             claim.Epoch, _self, claim.PreviousOwner?.Value ?? "none");
-        Acquire(new Placed(vip, NewLease(claim.Epoch)) { Claim = claim });
+        Acquire(new Placed(vip, NewLease(claim.Epoch)) { Claim = claim, ClaimedAt = _clock.Now });
     }
 
     /// <summary>This node's configuration of <paramref name="vip"/> (the address text an Assign or Claim names), or null.</summary>
@@ -674,10 +676,10 @@ public sealed partial class NodeAgent : ReceiveActor, IWithTimers
             GiveUp(nack.Vip, placed, $"voter {nack.Voter} knows epoch {nack.HighestEpoch}", validUntil: validUntil, learntEpoch: nack.HighestEpoch);
             return;
         }
-        // A deputy's claim yields while it acquires: a voter promised to a node that is not the owner it replaces means
+        // A deputy's claim may yield while it acquires: a voter promised to a node that is not the owner it replaces means
         // another deputy or the allocator placed the VIP too, and both holding on would split the votes for good.
         if (placed.Claim is { } claim && placed.Holder is null && !placed.IsValid(now) && nack.Reason is Messages.Ownership.NackReason.PromisedToOther &&
-            nack.PromisedTo is { } other && other != _self && other != claim.PreviousOwner)
+            nack.PromisedTo is { } other && DeputyPlacement.ClaimYields(_self, other, claim.PreviousOwner, _voters, now - placed.ClaimedAt, _lease))
         {
             GiveUp(nack.Vip, placed, $"voter {nack.Voter} promised it to {other}, which claims it too", learntEpoch: nack.HighestEpoch);
             return;

@@ -154,9 +154,4 @@ public class NodeAgentTests : VirtualTimeTestKit
         Assert.InRange(granted, TimeSpan.Zero, Lease.PromiseTime + Lease.RenewInterval);
         Assert.Equal(4, acquired.ExpectMsg<VipAcquired>(TimeSpan.FromSeconds(5)).Epoch);
     }
-
-    private sealed class NoLinks : ILinkDriver
-    {
-        public InterfaceInfo? Find(string name) => null;
-    }
 }

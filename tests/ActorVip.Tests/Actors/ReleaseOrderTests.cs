@@ -250,9 +250,4 @@ public class ReleaseOrderTests() : VirtualTimeTestKit(
             Recorder.Execute(operations);
         }
     }
-
-    private sealed class NoLinks : ILinkDriver
-    {
-        public InterfaceInfo? Find(string name) => null;
-    }
 }

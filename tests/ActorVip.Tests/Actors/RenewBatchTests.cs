@@ -334,9 +334,4 @@ public class RenewBatchTests(ITestOutputHelper output) : VirtualTimeTestKit
 
         protected override void OnReceive(object message) => Unhandled(message);
     }
-
-    private sealed class NoLinks : ILinkDriver
-    {
-        public InterfaceInfo? Find(string name) => null;
-    }
 }

@@ -58,9 +58,4 @@ public class SettingsRefusalTests : VirtualTimeTestKit
         // A settings refusal is not a reason to give up: the allocator hears no release.
         allocator.ExpectNoMsg(TimeSpan.FromMilliseconds(50));
     }
-
-    private sealed class NoLinks : ILinkDriver
-    {
-        public InterfaceInfo? Find(string name) => null;
-    }
 }

@@ -13,11 +13,6 @@ public class VipHealthAgentTests : VirtualTimeTestKit
 {
     private static readonly LeaseSettings Lease = new(1);
 
-    private sealed class NoLinks : ILinkDriver
-    {
-        public InterfaceInfo? Find(string name) => null;
-    }
-
     private (IActorRef Agent, NodeId Self) Start(IActorRef allocator, string extra)
     {
         var settings = VipServicesTests.ReadFile($"actorvip {{ interface = eth0, addresses = [\"192.0.2.100\", \"192.0.2.101\"]\n{extra}\n}}");

@@ -147,4 +147,26 @@ public class DeputyPlacementTests
         Assert.Equal([Vip], recovered.Assignments.Keys);
         Assert.Equal(7, recovered.EpochCounter);
     }
+
+    [Fact]
+    public void Of_two_claimants_the_one_listed_later_among_the_voters_yields_and_the_first_holds_on()
+    {
+        var voters = UpOldestFirst;
+        var soon = TimeSpan.FromMilliseconds(30);
+        Assert.True(DeputyPlacement.ClaimYields(N4, N3, previousOwner: N2, voters, soon, Five));
+        Assert.False(DeputyPlacement.ClaimYields(N3, N4, previousOwner: N2, voters, soon, Five));
+        // Never to itself or to the owner it replaces; always to a node that is no voter (it cannot be ranked).
+        Assert.False(DeputyPlacement.ClaimYields(N3, N3, previousOwner: N2, voters, soon, Five));
+        Assert.False(DeputyPlacement.ClaimYields(N3, N2, previousOwner: N2, voters, soon, Five));
+        Assert.True(DeputyPlacement.ClaimYields(N3, new NodeId("akka.tcp://actorvip@192.0.2.99:4053"), previousOwner: N2, voters, soon, Five));
+    }
+
+    [Fact]
+    public void A_claim_not_granted_within_a_promise_time_yields_to_anyone_but_the_owner_it_replaces()
+    {
+        // The other may be an allocator's choice at the same epoch, which never yields: holding on would split the votes.
+        Assert.False(DeputyPlacement.ClaimYields(N3, N4, previousOwner: N2, UpOldestFirst, Five.PromiseTime - TimeSpan.FromMilliseconds(1), Five));
+        Assert.True(DeputyPlacement.ClaimYields(N3, N4, previousOwner: N2, UpOldestFirst, Five.PromiseTime, Five));
+        Assert.False(DeputyPlacement.ClaimYields(N3, N2, previousOwner: N2, UpOldestFirst, Five.PromiseTime * 2, Five));
+    }
 }

@@ -158,7 +158,7 @@ internal sealed class OwnershipSimulation
     /// <summary>
     /// A deputy claims the VIP for its node (DeputyPlacement): at an epoch above what its own voter knows, whatever the
     /// rest of the cluster does - the worst a deputy with a wrong view could do. Only the lease may keep this safe. The
-    /// claim yields while acquiring when a voter names another claimant (see Handle).
+    /// claim may yield while acquiring when a voter names another claimant (see Handle).
     /// </summary>
     private void DeputyClaim(SimNode node, int t)
     {
@@ -171,6 +171,7 @@ internal sealed class OwnershipSimulation
         node.Lease = new OwnerLease(_o.Settings, epoch, _voters);
         node.ClaimPrevious = record?.PromisedTo ?? record?.HighestEpochOwner;
         node.IsClaim = true;
+        node.ClaimedAt = now;
         node.KnownPlacementEpoch = Math.Max(node.KnownPlacementEpoch, epoch);
         node.NextRenewal = now;
         _claims++;
@@ -275,8 +276,9 @@ internal sealed class OwnershipSimulation
                 if (answer.Vote.IsAck)
                     lease.OnAck(answer.RenewalId, _voters[message.From]);
                 else if (node.IsClaim && !lease.IsValid(now) && answer.Vote.Refusal == NackReason.PromisedToOther &&
-                         answer.Vote.KnownOwner is { } other && other != _voters[node.Index] && other != node.ClaimPrevious)
-                    EndLease(node, t); // a claim yields to another claimant while it acquires (NodeAgent.OnNack)
+                         answer.Vote.KnownOwner is { } other &&
+                         DeputyPlacement.ClaimYields(_voters[node.Index], other, node.ClaimPrevious, _voters, now - node.ClaimedAt, _o.Settings))
+                    EndLease(node, t); // a claim may yield to another claimant while it acquires (NodeAgent.OnNack)
                 else if (lease.OnNack(answer.RenewalId, _voters[message.From], answer.Vote.Refusal!.Value, answer.Vote.KnownEpoch))
                     EndLease(node, t);
                 break;
@@ -405,6 +407,7 @@ internal sealed class OwnershipSimulation
         /// <summary>The lease is a deputy's claim (not an allocator's placement), replacing <see cref="ClaimPrevious"/>.</summary>
         public bool IsClaim { get; set; }
         public NodeId? ClaimPrevious { get; set; }
+        public TimeSpan ClaimedAt { get; set; }
         public List<Silence> Silences { get; } = new();
         public TimeSpan NextRenewal { get; set; }
         public long KnownPlacementEpoch { get; set; }
