@@ -7,7 +7,8 @@ namespace ActorVip.Node.Notify;
 
 /// <summary>
 /// Runs actorvip.notify's hook on this node's ownership events: <c>acquired</c> and <c>released</c> (VipAcquired,
-/// VipReleased), and <c>fault</c> for every VIP it holds on an interface that can no longer serve (LinkObserved) or when
+/// VipReleased), and <c>fault</c> for every VIP it holds on an interface that can no longer serve (LinkObserved), for every VIP it holds when
+/// the kernel fence cannot be kept (FenceObserved), or when
 /// <see cref="NotifyHooks.Fault"/> is called. Observation only: it listens to the event stream, so nothing on the ownership
 /// path waits for it; each run is a task off the actor loop (<see cref="IHookRunner"/>) whose end comes back as a message.
 /// A failure is one warning line and a <see cref="HookFailed"/> on the event stream (the metric).
@@ -22,6 +23,8 @@ public sealed class NotifyActor : ReceiveActor
     private readonly Dictionary<string, long> _held = new(StringComparer.Ordinal);
     /// <summary>The VIP interfaces that cannot serve now: a fault is run once per loss of each.</summary>
     private readonly HashSet<string> _linkFaults = new(StringComparer.Ordinal);
+    /// <summary>Whether the kernel fence is broken now: its fault is run once per outage.</summary>
+    private bool _fenceFault;
     /// <summary>The VIPs with a hook running, each with the runs waiting for it.</summary>
     private readonly Dictionary<string, Queue<HookRun>> _queued = new(StringComparer.Ordinal);
 
@@ -73,6 +76,19 @@ public sealed class NotifyActor : ReceiveActor
             if (!_linkFaults.Add(l.Interface)) return;
             foreach (var (vip, epoch) in _held.Where(h => interfaceOf(h.Key) == l.Interface).ToList()) Run(HookRun.Fault, vip, epoch, $"link: {l.Reason}");
         });
+        Receive<FenceObserved>(f =>
+        {
+            // Once per outage of the kernel fence, for every VIP held at that moment: the fence guards them all, and the
+            // node hands every one over (NodeAgent.OnFenceFailed; released follows).
+            if (f.Ok)
+            {
+                _fenceFault = false;
+                return;
+            }
+            if (_fenceFault) return;
+            _fenceFault = true;
+            foreach (var (vip, epoch) in _held.ToList()) Run(HookRun.Fault, vip, epoch, $"fence: {f.Reason}");
+        });
         // Only for a VIP held here: a node whose checks fail for a VIP another node holds has nothing to hand over.
         Receive<HookFault>(f =>
         {
@@ -97,7 +113,7 @@ public sealed class NotifyActor : ReceiveActor
 
     protected override void PreStart()
     {
-        foreach (var type in new[] { typeof(VipAcquired), typeof(VipReleased), typeof(LinkObserved), typeof(HookFault) })
+        foreach (var type in new[] { typeof(VipAcquired), typeof(VipReleased), typeof(LinkObserved), typeof(FenceObserved), typeof(HookFault) })
             Context.System.EventStream.Subscribe(Self, type);
     }
 

@@ -90,6 +90,28 @@ public sealed class NotifyActorTests() : TestKit("akka.actor.provider = local")
     }
 
     [Fact]
+    public void A_kernel_fence_that_cannot_be_kept_faults_every_held_vip_once_until_it_is_installed_again()
+    {
+        // The node then hands every VIP over (NodeAgent.OnFenceFailed): the operator's hook hears why before the released.
+        var runner = Start();
+        Sys.EventStream.Publish(new VipAcquired(Vip, 7, new NodeId(Self)));
+        Assert.Equal("acquired", Next(runner).Event);
+        Sys.EventStream.Publish(new VipAcquired("198.51.100.10", 3, new NodeId(Self)));
+        Assert.Equal("acquired", Next(runner).Event);
+        Sys.EventStream.Publish(new FenceObserved(false, "nftables refused the fence"));
+        Sys.EventStream.Publish(new FenceObserved(false, "nftables refused the fence again"));
+
+        var faults = new[] { Next(runner), Next(runner) }.OrderBy(r => r.Vip, StringComparer.Ordinal).ToList();
+        Assert.Equal(new HookRun("fault", Vip, 7, Self, "eth0", "fence: nftables refused the fence"), faults[0]);
+        Assert.Equal(new HookRun("fault", "198.51.100.10", 3, Self, "eth1", "fence: nftables refused the fence"), faults[1]);
+        Assert.False(runner.Runs.TryTake(out _, TimeSpan.FromMilliseconds(500)));
+
+        Sys.EventStream.Publish(new FenceObserved(true, "the kernel fence is installed"));
+        Sys.EventStream.Publish(new FenceObserved(false, "the fence table is gone"));
+        Assert.Equal("fence: the fence table is gone", Next(runner).Reason);
+    }
+
+    [Fact]
     public void Losing_a_vips_own_interface_faults_only_the_vips_on_it_and_names_that_interface()
     {
         var runner = Start();
