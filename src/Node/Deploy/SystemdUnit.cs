@@ -14,7 +14,7 @@ public static class SystemdUnit
         After=network-online.target
 
         [Service]
-        # READY=1 once the node joined the cluster; WATCHDOG=1 every WatchdogSec/2 only while the node agent answers.
+        # READY=1 once the node joined the cluster or holds a VIP; WATCHDOG=1 every WatchdogSec/2 only while the node agent answers.
         Type=notify
         WatchdogSec=5s
         ExecStart={binary} run --config {config}
