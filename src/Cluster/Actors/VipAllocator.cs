@@ -393,7 +393,7 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
         }
         var vipHealth = _vipHealth.View(now);
         _vipHealthSeen = vipHealth.Signature();
-        var decision = Placement.Decide(_vips, _eligibleSince.Stamp(members, now), SelfNode, _assignments, _epochCounter, vipHealth);
+        var decision = Placement.Decide(_vips, _eligibleSince.Stamp(members, now), SelfNode, _assignments, _epochCounter, vipHealth, _lease.Voters);
         RememberReasons(decision);
         _nextPreemption = decision.NextPreemption is { } wait ? now + wait : null;
         _assignments = decision.Assignments;

@@ -13,6 +13,8 @@ namespace ActorVip.Ownership;
 /// the VIP, but only when another eligible node reported <see cref="BackendHealth.Healthy"/>, and only to such a node.
 /// A health-tracked VIP (<see cref="VipHealthView"/>, issue 14 §1) is placed only on nodes whose checks pass while one
 /// does, and leaves an owner whose checks fail for such a node (Placement.Health.cs).
+/// VIPs leave the allocator's own node only once a forming cluster has settled (<see cref="FormationSettle"/>; given the
+/// number of configured nodes, else at once).
 /// Every change of owner (to nobody included) takes the next epoch, so epochs only grow.
 /// </summary>
 public static partial class Placement
@@ -23,7 +25,8 @@ public static partial class Placement
         NodeId self,
         IReadOnlyDictionary<string, Assignment> current,
         long epochCounter,
-        VipHealthView? health = null)
+        VipHealthView? health = null,
+        int configuredNodes = 0)
     {
         health ??= VipHealthView.None;
         // seen: every member; keepers: may keep what they own; eligible (a subset): may also be given a VIP.
@@ -49,6 +52,10 @@ public static partial class Placement
                 throw new ArgumentException($"VIP {spec.Vip} is listed twice.", nameof(vips));
         }
 
+        var (settled, settlesIn) = Settled(eligible, self, configuredNodes);
+        bool LeavesAllocator(NodeId owner, Dictionary<NodeId, MemberView> vipKeepers, Dictionary<NodeId, MemberView> vipEligible) =>
+            settled && LeavesAllocatorsNode(owner, self, vipKeepers, vipEligible);
+
         var owners = new Dictionary<string, NodeId?>(StringComparer.Ordinal);
         var reasons = new Dictionary<string, PlacementReason>(StringComparer.Ordinal);
         var load = keepers.Keys.ToDictionary(n => n, _ => 0);
@@ -58,7 +65,7 @@ public static partial class Placement
         {
             var (vipKeepers, vipEligible) = For(spec);
             if (!spec.Preempt && OwnerOf(current, spec.Vip) is { } owner && vipKeepers.ContainsKey(owner) &&
-                !MovesAway(spec, owner, vipKeepers, vipEligible) && !LeavesAllocator(owner, self, vipKeepers, vipEligible) &&
+                !MovesAway(spec, owner, vipKeepers, vipEligible) && !LeavesAllocator(owner, vipKeepers, vipEligible) &&
                 !HealthMovesAway(spec, owner, vipEligible, health))
             {
                 owners[spec.Vip] = owner;
@@ -73,7 +80,7 @@ public static partial class Placement
             var moving = owner is { } failing && vipKeepers.ContainsKey(failing) && MovesAway(spec, failing, vipKeepers, vipEligible);
             var candidates = moving ? vipEligible.Values.Where(m => m.Health == BackendHealth.Healthy) : vipEligible.Values;
             NodeId? kept = spec.Preempt && !moving && owner is { } held && vipKeepers.ContainsKey(held) &&
-                !LeavesAllocator(held, self, vipKeepers, vipEligible) && !HealthMovesAway(spec, held, vipEligible, health)
+                !LeavesAllocator(held, vipKeepers, vipEligible) && !HealthMovesAway(spec, held, vipEligible, health)
                 ? held
                 : null;
             if (kept is { } keeper && spec.PreemptDelay > TimeSpan.Zero)
@@ -97,6 +104,10 @@ public static partial class Placement
             if (best is { } chosen)
                 load[chosen]++;
         }
+
+        // A VIP kept on the allocator's node only because the cluster is still forming: look again when it has settled.
+        if (!settled && owners.Values.Any(o => o == self) && keepers.ContainsKey(self) && LeavesAllocatorsNode(self, self, keepers, eligible))
+            nextPreemption = Min(nextPreemption, settlesIn);
 
         var assignments = new SortedDictionary<string, Assignment>(StringComparer.Ordinal);
         var changes = new List<AssignmentChange>();
@@ -159,8 +170,29 @@ public static partial class Placement
     /// which would leave the VIP dark until Akka's failure detector, the split brain resolver and the singleton's
     /// hand-over have all run (about 10 s, issue 13).
     /// </summary>
-    private static bool LeavesAllocator(NodeId owner, NodeId self, Dictionary<NodeId, MemberView> keepers, Dictionary<NodeId, MemberView> eligible) =>
+    private static bool LeavesAllocatorsNode(NodeId owner, NodeId self, Dictionary<NodeId, MemberView> keepers, Dictionary<NodeId, MemberView> eligible) =>
         owner == self && eligible.Values.Any(m => m.Node != self && (m.BackendHealthy || !keepers[owner].BackendHealthy));
+
+    /// <summary>
+    /// How long VIPs on the allocator's node wait for the rest of a forming cluster before they move away: at a cluster's
+    /// start the allocator's node is the only member and gets every VIP, and moving them all to the first node that came Up
+    /// next left 1,000 VIPs on one node and none on the third, which came Up a second later (docs/BENCHMARKS.md, "1,000 VIPs
+    /// over real processes"); placement never moves a VIP that is fine where it is, so that spread was for good.
+    /// </summary>
+    public static readonly TimeSpan FormationSettle = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Whether VIPs may leave the allocator's node now: every configured node is eligible, or none of the others became
+    /// eligible within <see cref="FormationSettle"/> (a node that stays away does not hold the move for longer); otherwise
+    /// how long until the newest has been eligible that long. Without <paramref name="configuredNodes"/> (0): at once.
+    /// </summary>
+    private static (bool Settled, TimeSpan SettlesIn) Settled(Dictionary<NodeId, MemberView> eligible, NodeId self, int configuredNodes)
+    {
+        if (configuredNodes <= 0 || eligible.Count >= configuredNodes)
+            return (true, TimeSpan.Zero);
+        var newest = eligible.Values.Where(m => m.Node != self).Select(m => m.EligibleFor).DefaultIfEmpty(TimeSpan.MaxValue).Min();
+        return newest >= FormationSettle ? (true, TimeSpan.Zero) : (false, FormationSettle - newest);
+    }
 
     private static NodeId? OwnerOf(IReadOnlyDictionary<string, Assignment> current, string vip) =>
         current.TryGetValue(vip, out var a) ? a.Owner : null;

@@ -68,4 +68,28 @@ public class ManyVipsPlacementTests(ITestOutputHelper output)
         var back = Decide(nodes, without.Assignments, without.EpochCounter, $"node {lost} back");
         Assert.Empty(back.Changes);
     }
+
+    [Fact]
+    public void A_forming_cluster_spreads_the_vips_the_allocators_node_took_alone_over_the_nodes_that_come_up_next()
+    {
+        // At a cluster's start the allocator's node (n1) is the only member and takes every VIP.
+        var alone = Placement.Decide(Vips, [Up(N1)], N1, new Dictionary<string, Assignment>(), 0, configuredNodes: 3);
+        Assert.Equal(VipCount, Load(alone)[N1]);
+
+        // n2 comes Up a moment later: the VIPs wait on n1 (served) for the rest of the cluster, and the allocator is told when to look again.
+        MemberView Joined(NodeId node, double msAgo) => Up(node) with { EligibleFor = TimeSpan.FromMilliseconds(msAgo) };
+        var second = Placement.Decide(Vips, [Up(N1), Joined(N2, 300)], N1, alone.Assignments, alone.EpochCounter, configuredNodes: 3);
+        Assert.Empty(second.Changes);
+        Assert.Equal(Placement.FormationSettle - TimeSpan.FromMilliseconds(300), second.NextPreemption);
+
+        // n3 comes Up too: every configured node is there, the VIPs leave n1 and are spread over n2 and n3.
+        var third = Placement.Decide(Vips, [Up(N1), Joined(N2, 900), Joined(N3, 10)], N1, second.Assignments, second.EpochCounter, configuredNodes: 3);
+        Assert.Equal(VipCount, third.Changes.Count);
+        Assert.Equal(new Dictionary<NodeId, int> { [N2] = VipCount / 2, [N3] = VipCount / 2 }, Load(third));
+
+        // A third node that never comes holds the move no longer than the settle time.
+        var late = Placement.Decide(Vips, [Up(N1), Joined(N2, Placement.FormationSettle.TotalMilliseconds)], N1, alone.Assignments,
+            alone.EpochCounter, configuredNodes: 3);
+        Assert.Equal(VipCount, Load(late)[N2]);
+    }
 }
