@@ -99,7 +99,8 @@ public sealed class VipAllocatorResendTests(ITestOutputHelper output) : TestKit(
                 voter.Tell(new Renew(first.Vip, first.Epoch, self, Environment.TickCount64), renewer.Ref);
                 stop.Token.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(100));
             }
-        }) { IsBackground = true, Name = "renewer" };
+        })
+        { IsBackground = true, Name = "renewer" };
         renewals.Start();
         renewer.FishForMessage(m => m is RenewAck, TimeSpan.FromSeconds(10));
         agent.ReceiveWhile(TimeSpan.FromMilliseconds(600), m => m); // re-sends sent before the first ack reached the allocator
