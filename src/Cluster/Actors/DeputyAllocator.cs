@@ -123,9 +123,7 @@ public sealed class DeputyAllocator : ReceiveActor, IWithTimers
     /// </summary>
     private bool TakesPart() => SelfStatus() is null or MemberStatus.Up or MemberStatus.Joining or MemberStatus.WeaklyUp;
 
-    /// <summary>This node's status in its own view of the cluster, or null when it is a member of none.</summary>
-    private MemberStatus? SelfStatus() =>
-        _cluster.State.Members.FirstOrDefault(m => m.UniqueAddress.Equals(_cluster.SelfUniqueAddress))?.Status;
+    private MemberStatus? SelfStatus() => ClusterSelf.Status(_cluster);
 
     /// <summary>
     /// The candidates' order for <see cref="DeputyPlacement.Decide"/>: the Up members oldest first, or, for a node that is not

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ActorVip.Messages.Agent;
 using ActorVip.Messages.Ownership;
+using ActorVip.Ownership.Actors;
 using Akka.Actor;
 
 namespace ActorVip.Node.Hosting;
@@ -63,8 +64,7 @@ public sealed class SystemdService : IDisposable
 
     /// <summary>Whether the node was let into a cluster (Joining, WeaklyUp or Up in its own view): its MemberUp is then on its way.</summary>
     private static bool IsMember(Akka.Cluster.Cluster cluster) =>
-        cluster.State.Members.Any(m => m.UniqueAddress.Equals(cluster.SelfUniqueAddress) &&
-            m.Status is Akka.Cluster.MemberStatus.Joining or Akka.Cluster.MemberStatus.WeaklyUp or Akka.Cluster.MemberStatus.Up);
+        ClusterSelf.Status(cluster) is Akka.Cluster.MemberStatus.Joining or Akka.Cluster.MemberStatus.WeaklyUp or Akka.Cluster.MemberStatus.Up;
 
     /// <summary>READY=1 the first time, with <paramref name="status"/>; later only the status, and only when <paramref name="always"/>.</summary>
     private void MarkReady(string status, bool always)
