@@ -33,8 +33,9 @@ public static class FailoverBenchmark
             DefaultValueFactory = _ => "actorvip,keepalived-v2,keepalived-v3"
         };
         var markdown = new Option<FileInfo?>("--markdown") { Description = "Also write the tables as Markdown to this file" };
+        var logs = new Option<DirectoryInfo?>("--logs") { Description = "Copy every trial's node logs into this directory" };
         var command = new Command("failover", "Failover of the VIP under crash, graceful stop, partition, kill -9 and freeze, beside keepalived");
-        foreach (var o in new Option[] { trials, nodes, scenario, idleSeconds, services, markdown }) command.Options.Add(o);
+        foreach (var o in new Option[] { trials, nodes, scenario, idleSeconds, services, markdown, logs }) command.Options.Add(o);
         command.SetAction(r =>
         {
             var scenarios = FailoverScenarios.Parse(r.GetValue(scenario)!);
@@ -65,13 +66,13 @@ public static class FailoverBenchmark
                 }
                 chosen.Add(s);
             }
-            return Run(chosen, scenarios, r.GetValue(trials), r.GetValue(nodes), r.GetValue(idleSeconds), r.GetValue(markdown));
+            return Run(chosen, scenarios, r.GetValue(trials), r.GetValue(nodes), r.GetValue(idleSeconds), r.GetValue(markdown), r.GetValue(logs));
         });
         return command;
     }
 
     private static int Run(IReadOnlyList<IVipService> services, IReadOnlyList<FailoverScenario> scenarios, int trials, int nodes, int idleSeconds,
-        FileInfo? markdown)
+        FileInfo? markdown, DirectoryInfo? logs)
     {
         var results = new List<TrialResult>();
         var idle = new List<Idle>();
@@ -99,6 +100,10 @@ public static class FailoverBenchmark
                     {
                         Console.Error.WriteLine("actorvip-bench: interrupted");
                         return 130;
+                    }
+                    finally
+                    {
+                        if (logs is not null) lab.CopyLogsTo(Path.Combine(logs.FullName, $"{lab.Prefix}-{service.Name}-{scenario.Name()}-{t}"));
                     }
                     measuredIdle |= measureNow && r.Failure is null;
                     results.Add(r);

@@ -112,7 +112,7 @@ public static class ManyVipsBenchmark
                 }
                 finally
                 {
-                    if (s.Logs is not null) CopyLogs(lab, Path.Combine(s.Logs.FullName, $"{lab.Prefix}-{scenario.Name()}-{t}"));
+                    if (s.Logs is not null) lab.CopyLogsTo(Path.Combine(s.Logs.FullName, $"{lab.Prefix}-{scenario.Name()}-{t}"));
                 }
                 results.Add(r);
                 foreach (var line in r.Timeline) Console.WriteLine($"   {line}");
@@ -125,11 +125,6 @@ public static class ManyVipsBenchmark
         return 0;
     }
 
-    private static void CopyLogs(NetworkLab lab, string to)
-    {
-        Directory.CreateDirectory(to);
-        foreach (var file in Directory.EnumerateFiles(lab.TempDirectory, "*.log")) File.Copy(file, Path.Combine(to, Path.GetFileName(file)), true);
-    }
 
     private static string Summary(ManyVipsResult r)
     {

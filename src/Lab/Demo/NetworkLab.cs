@@ -188,6 +188,13 @@ public sealed class NetworkLab : IDisposable
         try { Directory.Delete(TempDirectory, recursive: true); } catch (IOException) { }
     }
 
+    /// <summary>Copies every process's log (the *.log files of <see cref="TempDirectory"/>) into <paramref name="directory"/>.</summary>
+    public void CopyLogsTo(string directory)
+    {
+        Directory.CreateDirectory(directory);
+        foreach (var file in Directory.EnumerateFiles(TempDirectory, "*.log")) File.Copy(file, Path.Combine(directory, Path.GetFileName(file)), true);
+    }
+
     private void OnProcessExit(object? sender, EventArgs e) => Dispose();
 
     private void OnSignal(PosixSignalContext context)
