@@ -24,8 +24,9 @@ public static class DeputyPlacement
 {
     /// <summary>
     /// From the local voter's snapshot: whether to ask every voter now (the allocator's presence has run out here and a
-    /// configured VIP has no live promise here), and when to look at the local voter again otherwise: the moment the
-    /// presence promise, or while it is gone the first VIP promise, would run out (at most <see cref="LeaseSettings.PromiseTime"/>).
+    /// configured VIP has no live promise here, or they run out within <see cref="Lead"/>), and when to look at the local voter
+    /// again otherwise: <see cref="Lead"/> before the presence promise, or while it is gone the first VIP promise, would run
+    /// out (at most <see cref="LeaseSettings.PromiseTime"/>).
     /// A voter that never heard from an allocator (a new cluster, or an allocator of an older version) asks nothing, until
     /// <paramref name="coldStartOver"/>: no allocator was heard of in the grace a cluster takes to form, so none may ever come
     /// (the first seed, the only node that may form the cluster, never came up), and its VIPs are orphans like any other.
@@ -35,27 +36,45 @@ public static class DeputyPlacement
     {
         var presence = AllocatorPresence.Of(local);
         var latest = settings.PromiseTime;
+        var lead = Lead(settings);
         if (presence is null && !coldStartOver)
             return (false, latest);
-        if (presence?.PromisedTo is not null)
-            return (false, Min(presence.PromiseRemaining, latest));
+        if (presence is not null && !RunsOutWithin(presence, lead))
+            return (false, Min(presence.PromiseRemaining - lead, latest));
         var byVip = local.Promises.VipsOnly().ToDictionary(p => p.Vip, StringComparer.Ordinal);
         var orphan = false;
         var next = latest;
         foreach (var spec in vips)
         {
-            if (!byVip.TryGetValue(spec.Vip, out var p) || p.PromisedTo is null)
+            if (!byVip.TryGetValue(spec.Vip, out var p) || RunsOutWithin(p, lead))
                 orphan = true;
             else
-                next = Min(next, p.PromiseRemaining);
+                next = Min(next, p.PromiseRemaining - lead);
         }
         return (orphan, next);
     }
 
     /// <summary>
+    /// How long before the promises run out a deputy asks the voters and claims: the round of questions, the wait for the
+    /// last answers and the claim's first refusal then overlap the end of the promises, and the claim, retried every
+    /// <c>NodeAgent.AcquireRetry</c>, is granted as soon as they have run out (the voters decide that, not the deputy). Half
+    /// the margin, at most 50 ms: a promise with less left was acked more than lease-time + margin / 2 ago, so the owner's
+    /// lease counted from that ack has ended even with the clocks' rates apart by what the margin allows; the claim's higher
+    /// epoch therefore never makes an owner that still holds its lease give up. A rack crash waited a probe round after the
+    /// promises ran out: about 25 ms on an idle machine, 150-300 ms of late timers on a loaded one.
+    /// </summary>
+    public static TimeSpan Lead(LeaseSettings settings) => Min(MaxLead, settings.Margin / 2);
+
+    private static readonly TimeSpan MaxLead = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Whether <paramref name="record"/> promises nothing, or what it promises runs out within <paramref name="lead"/>.</summary>
+    private static bool RunsOutWithin(PromiseInfo? record, TimeSpan lead) => record?.PromisedTo is null || record.PromiseRemaining <= lead;
+
+    /// <summary>
     /// Decides from the snapshots of the voters that answered (this node's among them) which orphaned VIPs this node
     /// claims. Nothing is claimed unless a majority of all voters answered, a majority has no live allocator presence,
-    /// and, per VIP, a majority has no live promise. The candidates are the voters that answered and are Up members in
+    /// and, per VIP, a majority has no live promise (a promise that runs out within <see cref="Lead"/> counts as none: the
+    /// claim is granted once it has). The candidates are the voters that answered and are Up members in
     /// this node's view (<paramref name="upMembersOldestFirst"/>; for a node that is not Up itself, joining or in no
     /// cluster, the configured voters in their order), less the last allocator's node and the orphans' last owners.
     /// The oldest candidate will most likely run the next allocator (the singleton goes to the oldest member with the
@@ -70,8 +89,9 @@ public static class DeputyPlacement
         if (snapshots.Count < majority)
             return DeputyDecision.Nothing;
 
+        var lead = Lead(settings);
         var presence = snapshots.Select(AllocatorPresence.Of).ToList();
-        var presenceRetry = RunsOutAtMajority(presence, majority);
+        var presenceRetry = RunsOutAtMajority(presence, majority, lead);
         if (presenceRetry is { } stillPresent)
             return new DeputyDecision([], stillPresent);
         var lastAllocator = presence.Where(p => p is not null).MaxBy(p => p!.HighestEpoch)?.HighestEpochOwner;
@@ -83,7 +103,7 @@ public static class DeputyPlacement
         foreach (var spec in vips)
         {
             var records = byVoter.Select(promises => promises.GetValueOrDefault(spec.Vip)).ToList();
-            if (RunsOutAtMajority(records, majority) is { } held)
+            if (RunsOutAtMajority(records, majority, lead) is { } held)
             {
                 // Held at a majority: most likely a live owner renewing, which nobody must disturb; if it is a dead one
                 // whose promises run out a little later at some voters, look again then.
@@ -169,15 +189,15 @@ public static class DeputyPlacement
     }
 
     /// <summary>
-    /// Null when a majority of the voters has no live promise in <paramref name="records"/> (one per voter, null: never
-    /// heard of it); otherwise how long until that is so, if the promises simply run out.
+    /// Null when at a majority of the voters <paramref name="records"/> (one per voter, null: never heard of it) promise
+    /// nothing that lasts beyond <paramref name="lead"/>; otherwise how long until that is so, if the promises simply run out.
     /// </summary>
-    private static TimeSpan? RunsOutAtMajority(IReadOnlyList<PromiseInfo?> records, int majority)
+    private static TimeSpan? RunsOutAtMajority(IReadOnlyList<PromiseInfo?> records, int majority, TimeSpan lead)
     {
-        var free = records.Count(r => r?.PromisedTo is null);
+        var free = records.Count(r => RunsOutWithin(r, lead));
         if (free >= majority)
             return null;
-        var live = records.Where(r => r?.PromisedTo is not null).Select(r => r!.PromiseRemaining).OrderBy(t => t).ToList();
+        var live = records.Where(r => !RunsOutWithin(r, lead)).Select(r => r!.PromiseRemaining - lead).OrderBy(t => t).ToList();
         var needed = majority - free;
         return needed <= live.Count ? live[needed - 1] : null;
     }

@@ -130,8 +130,7 @@ public sealed class FailoverTrial
                 Note(faultAt, faultAt, $"fault: SIGSTOP {owner.Name} for {FaultHold.TotalSeconds:0} s");
                 break;
             case FailoverScenario.RackCrash:
-                _topology.Lab.SetLink(owner.Namespace, up: false);
-                _topology.Lab.SetLink(allocator!.Namespace, up: false);
+                _topology.Lab.SetLinks([owner.Namespace, allocator!.Namespace], up: false);
                 process.Signal(SIGKILL, tree: true);
                 processes[allocator].Signal(SIGKILL, tree: true);
                 Note(faultAt, faultAt, $"fault: cut the cables of {owner.Name} (owner) and {allocator.Name} (allocator) and SIGKILL both");

@@ -40,7 +40,7 @@ public class DeputyPlacementTests
         var local = new VoterPromises(N3, [Live(AllocatorPresence.Key, N1, 3, 420), new PromiseInfo(Vip, null, 0, TimeSpan.Zero, 7, N2)]);
         var (probe, next) = DeputyPlacement.Look(local, Vips, Five);
         Assert.False(probe);
-        Assert.Equal(Ms.At(420), next);
+        Assert.Equal(Ms.At(420) - DeputyPlacement.Lead(Five), next);
     }
 
     [Fact]
@@ -49,7 +49,7 @@ public class DeputyPlacementTests
         var local = new VoterPromises(N3, [new PromiseInfo(AllocatorPresence.Key, null, 0, TimeSpan.Zero, 3, N1), Live(Vip, N2, 7, 130)]);
         var (probe, next) = DeputyPlacement.Look(local, Vips, Five);
         Assert.False(probe);
-        Assert.Equal(Ms.At(130), next);
+        Assert.Equal(Ms.At(130) - DeputyPlacement.Lead(Five), next);
     }
 
     [Fact]
@@ -90,7 +90,7 @@ public class DeputyPlacementTests
             [Live(AllocatorPresence.Key, N1, 3, 300), new PromiseInfo(Vip, null, 0, TimeSpan.Zero, 7, N2)]));
         var decision = DeputyPlacement.Decide([Orphaned(N3), present(N4), present(N5)], Vips, UpOldestFirst, N4, Five);
         Assert.Empty(decision.Claims);
-        Assert.Equal(Ms.At(300), decision.RetryAfter);
+        Assert.Equal(Ms.At(300) - DeputyPlacement.Lead(Five), decision.RetryAfter);
     }
 
     [Fact]
@@ -108,10 +108,38 @@ public class DeputyPlacementTests
     {
         var late = new Func<NodeId, double, VoterPromises>((v, ms) => new VoterPromises(v,
             [new PromiseInfo(AllocatorPresence.Key, null, 0, TimeSpan.Zero, 3, N1), Live(Vip, N2, 7, ms)]));
-        var decision = DeputyPlacement.Decide([Orphaned(N3), late(N4, 4), late(N5, 9)], Vips, UpOldestFirst, N4, Five);
+        var decision = DeputyPlacement.Decide([Orphaned(N3), late(N4, 54), late(N5, 59)], Vips, UpOldestFirst, N4, Five);
         Assert.Empty(decision.Claims);
-        // Free at N3 now, at N4 in 4 ms, at N5 in 9 ms: a majority (3 of 5) has none in 9 ms.
-        Assert.Equal(Ms.At(9), decision.RetryAfter);
+        // Free at N3 now, at N4 in 54 ms, at N5 in 59 ms: a majority (3 of 5) has none in 59 ms, and the deputy acts a lead before.
+        Assert.Equal(Ms.At(59) - DeputyPlacement.Lead(Five), decision.RetryAfter);
+    }
+
+    [Fact]
+    public void A_vip_whose_promises_are_about_to_run_out_is_claimed_ahead_so_that_the_grant_comes_as_they_end()
+    {
+        // A rack crash: the promises at N4 and N5 run out in 30 and 40 ms. The deputy claims now; the voters refuse the claim
+        // until then and the agent retries every 25 ms, so the probe round is no longer between the promises' end and the grant.
+        var late = new Func<NodeId, double, VoterPromises>((v, ms) => new VoterPromises(v,
+            [Live(AllocatorPresence.Key, N1, 3, ms - 10), Live(Vip, N2, 7, ms)]));
+        var answers = new[] { late(N3, 20), late(N4, 30), late(N5, 40) };
+        Assert.True(DeputyPlacement.Look(late(N4, 30), Vips, Five).Probe);
+        var claim = Assert.Single(DeputyPlacement.Decide(answers, Vips, UpOldestFirst, N4, Five).Claims);
+        Assert.Equal(8, claim.Epoch);
+        Assert.Equal(N2, claim.PreviousOwner);
+    }
+
+    [Fact]
+    public void The_lead_is_at_most_half_the_margin_so_an_owner_still_holding_its_lease_is_never_claimed_against()
+    {
+        // With the smallest margin (20 ms) a promise with 15 ms left was acked lease-time + 5 ms ago: too recent to act on.
+        var tight = new LeaseSettings(5, margin: TimeSpan.FromMilliseconds(20));
+        Assert.Equal(TimeSpan.FromMilliseconds(10), DeputyPlacement.Lead(tight));
+        Assert.Equal(TimeSpan.FromMilliseconds(50), DeputyPlacement.Lead(Five));
+        var late = new Func<NodeId, VoterPromises>(v => new VoterPromises(v,
+            [new PromiseInfo(AllocatorPresence.Key, null, 0, TimeSpan.Zero, 3, N1), Live(Vip, N2, 7, 15)]));
+        Assert.False(DeputyPlacement.Look(late(N4), Vips, tight).Probe);
+        Assert.Empty(DeputyPlacement.Decide([late(N3), late(N4), late(N5)], Vips, UpOldestFirst, N4, tight).Claims);
+        Assert.Single(DeputyPlacement.Decide([late(N3), late(N4), late(N5)], Vips, UpOldestFirst, N4, Five).Claims);
     }
 
     [Fact]
