@@ -10,7 +10,7 @@ packages=(
   keepalived      # the side-by-side reference of the failover benchmark
   ipvsadm         # the IPVS tests compare `actorvip ipvs save` with `ipvsadm -S -n`
   qemu-system-x86 cpio busybox-static kmod curl libcap2-bin strace  # the kernel VM (IPVS) tests
-  python3         # tests/vm/datagrams.py: UDP and SCTP servers and clients of the per-VIP service VM tests
+  python3         # tests/vm/datagrams.py (per-VIP service VM tests); the health scenario's API servers (src/Lab/Demo/ApiServers.cs)
   podman runc     # the container image and its cluster test, systemd as PID 1 (runc: crun fails on this host's cgroups)
   mmdebstrap      # the Debian bases of the image and of the systemd test, made from Debian's package registry
   lintian         # checks the Debian package that deploy/build-deb.sh builds (dpkg-deb itself is in dpkg)

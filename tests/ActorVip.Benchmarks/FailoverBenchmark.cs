@@ -19,7 +19,8 @@ public static class FailoverBenchmark
         var nodes = new Option<int>("--nodes") { Description = "Nodes (3 or 5)", DefaultValueFactory = _ => 3 };
         var scenario = new Option<string>("--scenario")
         {
-            Description = "crash | graceful | partition | kill9 | freeze | rack-crash | rack-partition (5 nodes) | all (the first five)",
+            Description = "crash | graceful | partition | kill9 | freeze | rack-crash | rack-partition (5 nodes) | one-way | " +
+                "health (the owner's API server stopped; actorvip only) | all (the first five)",
             DefaultValueFactory = _ => "all"
         };
         var idleSeconds = new Option<int>("--idle-seconds")
@@ -57,6 +58,12 @@ public static class FailoverBenchmark
                 if (s is null)
                 {
                     Console.Error.WriteLine($"actorvip-bench: --services: '{name}' is not one of actorvip, keepalived-v2, keepalived-v3");
+                    return 2;
+                }
+                if (scenarios.Contains(FailoverScenario.Health) && s.WithHealthCheck(FailoverTrial.HealthCheck) is null)
+                {
+                    Console.Error.WriteLine($"actorvip-bench: --scenario health is not supported by {name} (no health check of the VIP); " +
+                        "leave it out of --services");
                     return 2;
                 }
                 if (s is KeepalivedService && HostCommand.Run("sh", "-c", "command -v keepalived").ExitCode != 0)
@@ -110,6 +117,10 @@ public static class FailoverBenchmark
                     foreach (var line in r.Timeline) Console.WriteLine($"   {line}");
                     Console.WriteLine(r.Failure is { } f
                         ? $"   FAILED: {f}\n{r.Logs}"
+                        : scenario == FailoverScenario.Health
+                        ? $"   stop -> another node answers {Ms(r.OtherNodeAnswers)} (bound {Ms(FailoverTrial.HealthCheck.Bound)}), silence " +
+                            $"{r.Silence!.Value.TotalMilliseconds:0} ms, dual ownership {r.DualOwnershipAfterFault.TotalMilliseconds:0} ms after the fault, " +
+                            $"VIP back: {(r.Recovered ? "yes" : "NO")}"
                         : $"   silence {r.Silence!.Value.TotalMilliseconds:0} ms, dual ownership {r.DualOwnershipAfterFault.TotalMilliseconds:0} ms after " +
                             $"the fault, {r.DualOwnershipBeforeFault.TotalMilliseconds:0} ms before, VIP back: {(r.Recovered ? "yes" : "NO")}");
                 }
@@ -144,6 +155,7 @@ public static class FailoverBenchmark
                 t.AppendLine($"| {service.Name} | {scenario.Name()} | {ok.Count}{(failed > 0 ? $" (+{failed} failed)" : "")} | " +
                     $"{Ms(Percentile.Of(silences, 50))} | {Ms(Percentile.Of(silences, 100))} | {Ms(dual)} | {Ms(startDual)} | {back}/{ok.Count} |");
             }
+        if (scenarios.Contains(FailoverScenario.Health)) HealthTable(t, results);
         t.AppendLine();
         t.AppendLine($"| service | start to serving p50 | start to serving max | RSS per node (max) | CPU per idle node over {idleSeconds} s after " +
             $"{IdleMeter.WarmUp.TotalSeconds:0} s warm-up (max) |");
@@ -160,5 +172,29 @@ public static class FailoverBenchmark
         return t.ToString();
     }
 
+    /// <summary>The health scenario: from stopping the owner's API server to another node answering, beside the bound the issue sets.</summary>
+    private static void HealthTable(StringBuilder t, List<TrialResult> results)
+    {
+        var check = FailoverTrial.HealthCheck;
+        t.AppendLine();
+        t.AppendLine($"Health: the owner's API server stopped; check {check.Hocon}; bound fall x interval + 150 ms = {Ms(check.Bound)}.");
+        t.AppendLine();
+        t.AppendLine("| service | trials | stop -> another node answers p50 | max | within the bound | longest silence p50 | max | " +
+            "dual ownership after the fault (total) |");
+        t.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var service in results.Where(r => r.Scenario == FailoverScenario.Health).GroupBy(r => r.Service))
+        {
+            var ok = service.Where(r => r.Failure is null).ToList();
+            var moved = ok.Select(r => r.OtherNodeAnswers).OfType<TimeSpan>().ToList();
+            var silences = ok.Select(r => r.Silence!.Value).ToList();
+            var failed = service.Count() - ok.Count;
+            t.AppendLine($"| {service.Key} | {ok.Count}{(failed > 0 ? $" (+{failed} failed)" : "")} | {Ms(Percentile.Of(moved, 50))} | " +
+                $"{Ms(Percentile.Of(moved, 100))} | {moved.Count(m => m <= check.Bound)}/{ok.Count} | {Ms(Percentile.Of(silences, 50))} | " +
+                $"{Ms(Percentile.Of(silences, 100))} | {Ms(ok.Aggregate(TimeSpan.Zero, (sum, r) => sum + r.DualOwnershipAfterFault))} |");
+        }
+    }
+
     private static string Ms(TimeSpan t) => $"{t.TotalMilliseconds:0} ms";
+
+    private static string Ms(TimeSpan? t) => t is { } v ? Ms(v) : "none";
 }

@@ -13,7 +13,10 @@ public static class DemoCommand
     public static Command Create()
     {
         var nodes = new Option<int>("--nodes") { Description = "Number of nodes (3 or 5)", DefaultValueFactory = _ => 3 };
-        var scenario = new Option<string>("--scenario") { Description = "crash | graceful | partition | kill9 | freeze | all (default: crash, then graceful)" };
+        var scenario = new Option<string>("--scenario")
+        {
+            Description = "crash | graceful | partition | kill9 | freeze | health | all (default: crash, then graceful)"
+        };
         var keep = new Option<bool>("--keep") { Description = "Leave the last network and its nodes running for exploration, and print how to delete them" };
         var command = new Command("demo", "Show failover on this machine: namespaces on a bridge, real nodes, a client pinging the VIP, a fault to the " +
             "owner (root; needs iproute2)");
@@ -129,6 +132,7 @@ public static class DemoCommand
         FailoverScenario.RackCrash => "the owner and the allocator's node are killed and their cables cut together (one rack)",
         FailoverScenario.RackPartition => "the switch cuts the owner and the allocator's node off from the other nodes together",
         FailoverScenario.OneWay => "the switch drops the owner's frames to the other nodes for 10 s, not theirs to it",
+        FailoverScenario.Health => "the owner's API server (an HTTP server its health check asks) is stopped; the node runs on",
         _ => s.ToString(),
     };
 

@@ -7,13 +7,19 @@ public sealed class ActorVipService : IVipService
 {
     private readonly IReadOnlyList<string> _command;
     private readonly string? _config;
+    private readonly HttpHealthCheck? _health;
 
     /// <param name="config">A config file every node reads (`--config`) instead of the one VIP on the command line; it names the VIPs.</param>
-    public ActorVipService(IReadOnlyList<string>? command = null, string? config = null)
+    /// <param name="health">With no <paramref name="config"/>: the one VIP's health check (actorvip.health-checks in a config file of its own).</param>
+    public ActorVipService(IReadOnlyList<string>? command = null, string? config = null, HttpHealthCheck? health = null)
     {
         _command = command ?? NodeLauncher.Command();
         _config = config;
+        _health = health;
     }
+
+    /// <summary>With a config file of its own, the checks are the file's business.</summary>
+    public IVipService? WithHealthCheck(HttpHealthCheck check) => _config is null ? new ActorVipService(_command, health: check) : null;
 
     public string Name => "actorvip";
 
@@ -58,6 +64,12 @@ public sealed class ActorVipService : IVipService
         };
         // A flag would win over the file's addresses, so with a file there is none.
         args.AddRange(_config is null ? ["--address", VipTopology.Vip.ToString()] : ["--config", _config]);
+        if (_health is not null)
+        {
+            var file = Path.Combine(topology.Lab.TempDirectory, "actorvip-health.conf");
+            File.WriteAllText(file, $"actorvip.health-checks = [ {_health.Hocon} ]\n");
+            args.AddRange(["--config", file]);
+        }
         foreach (var seed in topology.Nodes) args.AddRange(["--seed", seed.Endpoint]);
         return topology.Lab.StartLogged(node.Namespace, $"{node.Name}-actorvip-{DateTime.UtcNow:HHmmss.fff}.log", args.ToArray());
     }

@@ -19,11 +19,19 @@ public enum FailoverScenario
     RackPartition,
     /// <summary>The switch drops the owner's frames to the other nodes for 10 s, not theirs to it (a broken send path).</summary>
     OneWay,
+    /// <summary>
+    /// The owner's API server (a small HTTP server on every node, which the VIP's health check asks) stopped; the node itself runs
+    /// on. Only for a service with health checks (<see cref="IVipService.WithHealthCheck"/>).
+    /// </summary>
+    Health,
 }
 
 public static class FailoverScenarios
 {
-    /// <summary>The faults to the owner alone: "all". The rack faults need 5 nodes and are named one by one.</summary>
+    /// <summary>
+    /// The faults to the owner alone: "all". The rack faults need 5 nodes and are named one by one, and so is health, which changes the
+    /// nodes' configuration (a health check) and needs a service that has one.
+    /// </summary>
     public static readonly IReadOnlyList<FailoverScenario> All =
         [FailoverScenario.Crash, FailoverScenario.Graceful, FailoverScenario.Partition, FailoverScenario.Kill9, FailoverScenario.Freeze];
 

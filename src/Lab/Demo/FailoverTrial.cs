@@ -16,6 +16,9 @@ public sealed class FailoverTrial
     private static readonly TimeSpan OneWayHold = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan Steady = TimeSpan.FromSeconds(1);
 
+    /// <summary>The health scenario's check on every node: a GET of its own API server every 200 ms, failing after 2 misses in a row.</summary>
+    public static readonly HttpHealthCheck HealthCheck = new(ApiServers.Url, TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(200), Rise: 2, Fall: 2);
+
     private readonly VipTopology _topology;
     private readonly IVipService _service;
     private readonly Action<string> _progress;
@@ -36,11 +39,27 @@ public sealed class FailoverTrial
     /// <summary>Called once the VIP is served and settled, before the fault, e.g. to measure idle memory and CPU.</summary>
     public Action<IReadOnlyDictionary<LabNode, LabProcess>>? WhileServing { get; init; }
 
+    /// <summary>
+    /// Called once another node answers and the scenario's tail is over, before the last look: a test goes on from there (its
+    /// time is part of the observation, so dual ownership in it counts too).
+    /// </summary>
+    public Action<TrialTail>? AfterRecovery { get; init; }
+
     public TrialResult Run(FailoverScenario scenario)
     {
         using var observer = new ClientObserver(_topology.Lab, _topology.Client, VipTopology.Vip, VipTopology.ProbeSender);
         var started = observer.Now;
-        var processes = _topology.Nodes.ToDictionary(n => n, n => _service.Start(_topology, n));
+        // The health scenario: every node's API server answering before the nodes start, so that each turns healthy at once.
+        ApiServers? api = null;
+        var service = _service;
+        if (scenario == FailoverScenario.Health)
+        {
+            service = _service.WithHealthCheck(HealthCheck) ?? throw new NotSupportedException($"{_service.Name} has no health checks");
+            api = new ApiServers(_topology.Lab);
+            api.Start(_topology.Nodes);
+            _progress($"API servers answer {ApiServers.Url} on every node; the VIP's health check: {HealthCheck.Hocon}");
+        }
+        var processes = _topology.Nodes.ToDictionary(n => n, n => service.Start(_topology, n));
         _progress($"started {_service.Name} on {string.Join(", ", processes.Select(p => $"{p.Key.Name} (pid {p.Value.Pid})"))}");
 
         string? Fail(string why) => why;
@@ -145,6 +164,11 @@ public sealed class FailoverTrial
                 Note(faultAt, faultAt, $"fault: switch cuts {owner.Name} (owner) and {allocator.Name} (allocator) off from " +
                     $"{string.Join(", ", others.Select(n => n.Name))}; the client still reaches all");
                 break;
+            case FailoverScenario.Health:
+                Note(faultAt, faultAt, $"fault: SIGTERM to {owner.Name}'s API server (its node runs on)");
+                api!.Stop(owner);
+                Note(faultAt, observer.Now, $"{owner.Name}'s API server has exited");
+                break;
         }
 
         // 3. Until another node answers and the pings are answered again.
@@ -184,6 +208,7 @@ public sealed class FailoverTrial
                 WaitUntil(observer, observer.Now + TimeSpan.FromSeconds(1));
                 break;
         }
+        AfterRecovery?.Invoke(new TrialTail(observer, owner, faultAt, processes, api, (at, what) => Note(faultAt, at, what)));
 
         // Silent at the end (say the new owner's lease lapsed for a moment): watch until it answers, within the bound.
         while (!observer.Answering(TimeSpan.FromMilliseconds(50)) && observer.Now < faultAt + RecoveryBound + TimeSpan.FromSeconds(5))
@@ -232,7 +257,7 @@ public sealed class FailoverTrial
     }
 
     /// <summary>The last lines of every node's log, for a failure message.</summary>
-    internal static string Logs(Dictionary<LabNode, LabProcess> processes)
+    internal static string Logs(IReadOnlyDictionary<LabNode, LabProcess> processes)
     {
         var text = new StringBuilder();
         foreach (var (node, p) in processes)
@@ -240,3 +265,11 @@ public sealed class FailoverTrial
         return text.ToString();
     }
 }
+
+/// <summary>
+/// Where a trial stands once another node answered (<see cref="FailoverTrial.AfterRecovery"/>): its client, the owner the fault was
+/// done to, when (on the client's clock), the nodes' processes, the API servers of the health scenario, and a way to add a line to
+/// the trial's timeline (at a time on the client's clock).
+/// </summary>
+public sealed record TrialTail(ClientObserver Observer, LabNode OldOwner, TimeSpan FaultAt, IReadOnlyDictionary<LabNode, LabProcess> Processes,
+    ApiServers? ApiServers, Action<TimeSpan, string> Note);

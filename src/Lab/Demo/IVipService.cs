@@ -14,4 +14,10 @@ public interface IVipService
     /// still joining is not counted by a quorum). Empty when the service has no such notion.
     /// </summary>
     IReadOnlyList<LabNode> NotJoined(VipTopology topology, IEnumerable<LabProcess> processes) => [];
+
+    /// <summary>
+    /// The same service with every node checking the VIP's health by <paramref name="check"/> (the health scenario), or null
+    /// when the service has no such check.
+    /// </summary>
+    IVipService? WithHealthCheck(HttpHealthCheck check) => null;
 }

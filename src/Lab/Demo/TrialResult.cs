@@ -30,6 +30,12 @@ public sealed record TrialResult(
 
     private static TimeSpan Total(IEnumerable<DualWindow> windows) => windows.Aggregate(TimeSpan.Zero, (sum, w) => sum + w.Length);
 
+    /// <summary>From the fault to the first who-has answer from another node than the old owner; null when none answered.</summary>
+    public TimeSpan? OtherNodeAnswers => OldOwner is { } old && Observation is { } o
+        ? o.Answers.Where(a => a.At > FaultAt && !string.Equals(a.Mac, old.Mac, StringComparison.OrdinalIgnoreCase)).Select(a => (TimeSpan?)(a.At - FaultAt))
+            .FirstOrDefault()
+        : null;
+
     /// <summary>The VIP answered pings again after the fault and was still answering at the end.</summary>
     public bool Recovered => Failure is null && Observation is { } o && o.FirstReplyAfter(FaultAt) is not null
         && o.Replies.Count > 0 && o.Replies[^1] >= o.End - TimeSpan.FromMilliseconds(500);

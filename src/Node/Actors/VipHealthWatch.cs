@@ -121,8 +121,9 @@ public sealed class VipHealthWatch : ReceiveActor, IWithTimers
         check.Verdict = before.Next(result.Passed, check.Settings.Health.Rise, check.Settings.Health.Fall);
         if (check.Verdict.Healthy != before.Healthy)
         {
-            _log.Info("health check {0} of vip={1} is {2}", check.Settings.Name, check.Vip,
-                check.Verdict.Healthy == true ? $"passing ({check.Settings.Health.Rise} in a row)" : $"failing ({check.Settings.Health.Fall} in a row)");
+            // vip={N} is a field of the line (LogTemplate), so it goes last: in the middle it left "... of is passing" as the message.
+            var state = check.Verdict.Healthy == true ? $"passing ({check.Settings.Health.Rise} in a row)" : $"failing ({check.Settings.Health.Fall} in a row)";
+            _log.Info("health check {0} is {1} vip={2}", check.Settings.Name, state, check.Vip);
         }
         var entries = Entries();
         if (entries.SequenceEqual(_last)) return;

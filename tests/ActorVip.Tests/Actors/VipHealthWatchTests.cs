@@ -3,6 +3,8 @@ using ActorVip.Node.Actors;
 using ActorVip.Node.Configuration;
 using ActorVip.Node.Drivers;
 using ActorVip.Node.LoadBalancing;
+using ActorVip.Node.Logging;
+using Akka.Event;
 using Akka.TestKit.Xunit2;
 
 namespace ActorVip.Tests.Actors;
@@ -61,6 +63,21 @@ public class VipHealthWatchTests : TestKit
         Sys.ActorOf(VipHealthWatch.Props(Self, [Tracked("192.0.2.100")], (_, _) => new ThrowingProbe(), allocator));
         Assert.Equal(VipHealth.Unknown, NextEntry(allocator).Health);
         Assert.Equal(VipHealth.Failing, NextEntry(allocator).Health);
+    }
+
+    /// <summary>
+    /// The line an operator reads when a check turns: the log template's `vip={N}` becomes a field of its own, so it stands at the
+    /// end; in the middle it left "health check tcp 127.0.0.1:6443 of is passing" as the message.
+    /// </summary>
+    [Fact]
+    public void A_check_turning_logs_one_readable_line_with_the_vip_as_a_field()
+    {
+        var probe = new FakeProbe();
+        var logs = CreateTestProbe();
+        Sys.EventStream.Subscribe(logs, typeof(Info));
+        Sys.ActorOf(VipHealthWatch.Props(Self, [Tracked("192.0.2.100")], (_, _) => probe, CreateTestProbe()));
+        var line = logs.FishForMessage<Info>(e => e.Message.ToString()!.Contains("health check", StringComparison.Ordinal), TimeSpan.FromSeconds(3));
+        Assert.EndsWith("msg=\"health check tcp 127.0.0.1:6443 is passing (2 in a row)\" vip=192.0.2.100", LogLine.Format(line, LogFormat.Logfmt));
     }
 
     private sealed class ThrowingProbe : IHealthProbe

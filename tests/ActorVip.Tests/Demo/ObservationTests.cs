@@ -49,4 +49,24 @@ public class ObservationTests
         Assert.Empty(o.DualOwnership());
         Assert.Equal(["a", "b"], o.OwnersBetween(Ms(0), Ms(10)));
     }
+
+    [Fact]
+    public void Another_node_answers_from_the_fault_to_the_first_answer_of_a_mac_other_than_the_old_owners()
+    {
+        var owner = new LabNode("n2", "ns-n2", System.Net.IPAddress.Parse("192.0.2.12"), "AA:00:00:00:00:02", "p2");
+        var seen = With([], [0, 20, 40, 60, 80], [(1, "aa:00:00:00:00:02"), (21, "aa:00:00:00:00:02"), (41, "aa:00:00:00:00:02"), (61, "b")]);
+        TrialResult Trial(double faultAt) => new("actorvip", FailoverScenario.Health, owner, [], null, Ms(faultAt), seen, null, [], "");
+        // The old owner's answers after the fault (its MAC in another case) are not another node's.
+        Assert.Equal(Ms(51), Trial(10).OtherNodeAnswers);
+        Assert.Null(Trial(70).OtherNodeAnswers);
+        Assert.Null((Trial(10) with { OldOwner = null }).OtherNodeAnswers);
+    }
+
+    [Fact]
+    public void Health_is_named_on_its_own_and_is_not_in_all()
+    {
+        Assert.Equal([FailoverScenario.Health], FailoverScenarios.Parse("health"));
+        Assert.DoesNotContain(FailoverScenario.Health, FailoverScenarios.Parse("all")!);
+        Assert.Contains("health", FailoverScenarios.Names);
+    }
 }
