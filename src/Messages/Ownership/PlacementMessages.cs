@@ -101,7 +101,7 @@ public sealed record GetPlacement
 
 /// <summary>
 /// One VIP as the allocator placed it: owner (null: nobody) and epoch, and why, in words that stay stable on the wire and in
-/// `actorvip status`: kept, preferred, spread, health, link, failover, away-from-allocator, unplaced; recovering while the
+/// `actorvip status`: kept, preferred, spread, health, link, fence, failover, away-from-allocator, unplaced; recovering while the
 /// allocator has not yet heard a majority of voters.
 /// </summary>
 public sealed record PlacementEntry(string Vip, NodeId? Owner, long Epoch, string Reason);
