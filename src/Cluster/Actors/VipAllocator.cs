@@ -70,8 +70,8 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
     private readonly Dictionary<NodeId, VoterPromises> _snapshots = new();
     private readonly HashSet<NodeId> _leaving = new();
     /// <summary>
-    /// Nodes that said they cannot hold VIPs (<see cref="Eligibility"/>: a VIP interface is down), what they said: why, and which
-    /// VIPs (<see cref="Eligibility.Vips"/>; null: none).
+    /// Nodes that said they cannot hold VIPs (<see cref="Eligibility"/>: a VIP interface is down, or the kernel fence is broken),
+    /// what they said: why (<see cref="Eligibility.Cause"/>, the words), and which VIPs (<see cref="Eligibility.WholeNode"/>: none).
     /// </summary>
     private readonly Dictionary<NodeId, Eligibility> _ineligible = new();
     private readonly BackendHealthBook _health;
@@ -262,7 +262,7 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
         else
         {
             _ineligible[e.Node] = e;
-            if (e.Vips is { } some)
+            if (e is { WholeNode: false, Vips: { } some })
                 _log.Info("node={0} cannot hold vips={1}: {2}; placing them elsewhere", e.Node, string.Join(",", some), e.Reason);
             else
                 _log.Info("node={0} cannot hold VIPs: {1}; placing its VIPs elsewhere", e.Node, e.Reason);
@@ -376,10 +376,11 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
                     IsReachable: !state.Unreachable.Contains(m) && !stale.Contains(id) && (!_voters.Contains(id) || _contact.Reaches(id, now)),
                     Health: _health.Of(id, now),
                     IsRenewing: renewing.Contains(id),
-                    CanServe: !_ineligible.TryGetValue(id, out var said) || said.Vips is not null)
+                    CanServe: !_ineligible.TryGetValue(id, out var said) || !said.WholeNode)
                 {
                     // A node whose VIP interface is down for some of its VIPs only: the others stay placeable there.
-                    Unservable = _ineligible.TryGetValue(id, out var some) && some.Vips is { } vips ? vips.ToHashSet(StringComparer.Ordinal) : NoVips,
+                    Unservable = said is { WholeNode: false, Vips: { } vips } ? vips.ToHashSet(StringComparer.Ordinal) : NoVips,
+                    CannotServeCause = said?.Cause ?? IneligibleCause.Link,
                 };
             })
             .ToList();

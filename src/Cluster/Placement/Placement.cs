@@ -136,7 +136,8 @@ public static partial class Placement
         {
             if (moving) return PlacementReason.Health;
             if (!keepers.ContainsKey(from))
-                return seen.TryGetValue(from, out var was) && (!was.CanServe || !was.Serves(spec.Vip)) ? PlacementReason.Link : PlacementReason.Failover;
+                return !seen.TryGetValue(from, out var was) || (was.CanServe && was.Serves(spec.Vip)) ? PlacementReason.Failover
+                    : was.CannotServeCause == IneligibleCause.Fence ? PlacementReason.Fence : PlacementReason.Link;
             if (from == self) return PlacementReason.AwayFromAllocator;
         }
         return Rank(spec, to) < int.MaxValue ? PlacementReason.Preferred : PlacementReason.Spread;

@@ -23,8 +23,9 @@ public sealed record VipSpec(string Vip, IReadOnlyList<NodeId> Preference, bool 
 /// <see cref="IsRenewing"/>: the allocator's own voter has seen this node renew a lease it holds (or it was placed
 /// moments ago and is still within its grace to get one); such a node keeps what it owns even while some other
 /// node's failure detector calls it unreachable. <see cref="CanServe"/> is false while the node said it cannot hold VIPs
-/// (<see cref="Messages.Ownership.Eligibility"/>: every VIP interface of it is gone, down or without carrier);
-/// <see cref="Unservable"/> names the VIPs it cannot hold while it holds the others (their own interface is down).
+/// (<see cref="Messages.Ownership.Eligibility"/>: every VIP interface of it is gone, down or without carrier, or its kernel
+/// fence is broken; <see cref="CannotServeCause"/> says which); <see cref="Unservable"/> names the VIPs it cannot hold while
+/// it holds the others (their own interface is down).
 /// </summary>
 public sealed record MemberView(NodeId Node, bool HasVipRole, bool IsUp, bool IsReachable, BackendHealth Health, bool IsRenewing = false,
     bool CanServe = true)
@@ -38,6 +39,12 @@ public sealed record MemberView(NodeId Node, bool HasVipRole, bool IsUp, bool Is
     /// by default as long as can be.
     /// </summary>
     public TimeSpan EligibleFor { get; init; } = TimeSpan.MaxValue;
+
+    /// <summary>
+    /// Why the node said it cannot hold VIPs (<see cref="CanServe"/> false, or <see cref="Unservable"/>): a VIP moved for it
+    /// says <see cref="PlacementReason.Link"/> or <see cref="PlacementReason.Fence"/>.
+    /// </summary>
+    public IneligibleCause CannotServeCause { get; init; } = IneligibleCause.Link;
 
     /// <summary>The VIPs this node cannot hold though it holds others (the interface they live on is down); empty: none.</summary>
     public IReadOnlySet<string> Unservable { get; init; } = NoVips;
@@ -106,6 +113,9 @@ public enum PlacementReason
 
     /// <summary>Moved off the allocator's own node, so that one crash never takes the owner and the allocator together.</summary>
     AwayFromAllocator = 7,
+
+    /// <summary>Moved because the owner said it cannot hold any VIP: its kernel fence can be neither refreshed nor installed again.</summary>
+    Fence = 8,
 }
 
 /// <summary>The words of <see cref="PlacementReason"/> on the wire (<see cref="Messages.Ownership.PlacementEntry"/>) and in `actorvip status`.</summary>
@@ -121,6 +131,7 @@ public static class PlacementReasons
         PlacementReason.Spread => "spread",
         PlacementReason.Health => "health",
         PlacementReason.Link => "link",
+        PlacementReason.Fence => "fence",
         PlacementReason.Failover => "failover",
         PlacementReason.AwayFromAllocator => "away-from-allocator",
         _ => "unplaced",

@@ -131,13 +131,17 @@ public sealed class OwnershipSerializer(ExtendedActorSystem system) : Serializer
                     break;
                 case Eligibility m:
                     w.Write(m.Node.Value); w.Write(m.Eligible); w.Write(m.Reason);
-                    // Only when there are some: an Eligibility about the whole node keeps the bytes of 0.1.0. A field added
-                    // after this one must make it written always.
+                    // Only when there are some: an Eligibility about the whole node keeps the bytes of 0.1.0.
                     if (m.Vips is { } vips)
                     {
                         w.Write(vips.Count);
                         foreach (var vip in vips) w.Write(vip);
                     }
+                    // The cause only after a list, and only when not a link's: every link's message keeps its bytes. A reader
+                    // before the cause stops after the list and reads the VIPs named; after the reason it would read the cause
+                    // as a list. So a node whose fence is broken names every VIP (Eligibility.Cause). A field added after this
+                    // one must make the cause written always, and so the list.
+                    if (m.Vips is not null && m.Cause != IneligibleCause.Link) w.Write((byte)m.Cause);
                     break;
                 case GetPlacement:
                     break;
@@ -214,8 +218,10 @@ public sealed class OwnershipSerializer(ExtendedActorSystem system) : Serializer
             "released" => new Released(r.ReadString(), r.ReadInt64(), ReadNode(r), r.BaseStream.Position == r.BaseStream.Length ? 0 : r.ReadInt64()),
             "leaving" => new Leaving(ReadNode(r)),
             "report" => new AgentReport(ReadNode(r), r.ReadBoolean(), ReadHolding(r)),
-            // One about the whole node (or from a version before Vips) ends after the reason.
-            "eligibility" => new Eligibility(ReadNode(r), r.ReadBoolean(), r.ReadString(), AtEnd(r) ? null : ReadStrings(r)),
+            // One about the whole node (or from a version before Vips) ends after the reason; a link's (or one from a
+            // version before the cause) after the list.
+            "eligibility" => new Eligibility(ReadNode(r), r.ReadBoolean(), r.ReadString(), AtEnd(r) ? null : ReadStrings(r),
+                AtEnd(r) ? IneligibleCause.Link : ReadCause(r)),
             "placement?" => GetPlacement.Instance,
             "placement" => new PlacementReport(ReadNode(r), ReadPlacement(r)),
             "vip-health" => new VipHealthReport(ReadNode(r), ReadVipHealth(r)),
@@ -244,6 +250,13 @@ public sealed class OwnershipSerializer(ExtendedActorSystem system) : Serializer
         return Enum.IsDefined(typeof(NackReason), value)
             ? (NackReason)value
             : throw new SerializationException($"{nameof(OwnershipSerializer)}: unknown nack reason {value} (a node of another version?)");
+    }
+
+    /// <summary>A cause this version does not know (a newer node's) reads as a link's: the node cannot hold the VIPs it names.</summary>
+    private static IneligibleCause ReadCause(BinaryReader r)
+    {
+        var value = r.ReadByte();
+        return Enum.IsDefined(typeof(IneligibleCause), value) ? (IneligibleCause)value : IneligibleCause.Link;
     }
 
     private static IReadOnlyList<string> ReadStrings(BinaryReader r)

@@ -42,22 +42,46 @@ public sealed record Leaving(NodeId Node);
 public sealed record AgentReport(NodeId Node, bool BackendHealthy, IReadOnlyDictionary<string, long> Holding);
 
 /// <summary>
-/// Agent to allocator: whether this node can hold its VIPs (the interfaces they live on exist, are up and have carrier), and
-/// why. Sent on every change and re-sent every few seconds while <paramref name="Eligible"/> is false, so that a new
-/// allocator learns it; the allocator places nothing it cannot hold on the node and takes what it holds of it away.
+/// Agent to allocator: whether this node can hold its VIPs (the interfaces they live on exist, are up and have carrier, and
+/// its kernel fence is installed), and why. Sent on every change and re-sent every few seconds while <paramref name="Eligible"/>
+/// is false, so that a new allocator learns it; the allocator places nothing it cannot hold on the node and takes what it
+/// holds of it away.
 /// </summary>
 /// <param name="Vips">
 /// With <paramref name="Eligible"/> false: the VIPs the node cannot hold (their own interface is down) while it holds the
 /// others; null: it can hold none (every VIP interface down), which is also what a node before this field meant. A reader
-/// before this field takes every ineligible node as holding none: it moves the others away too, which is safe.
+/// before this field takes every ineligible node as holding none: it moves the others away too, which is safe. With
+/// <paramref name="Cause"/> <see cref="IneligibleCause.Fence"/> the node holds none whatever the list says (<see cref="WholeNode"/>):
+/// the list then names every VIP of the node, for a reader before the cause, which takes it as "none of these".
 /// </param>
-public sealed record Eligibility(NodeId Node, bool Eligible, string Reason, IReadOnlyList<string>? Vips = null)
+/// <param name="Cause">
+/// With <paramref name="Eligible"/> false: what keeps the node from holding VIPs, for `actorvip status` (a VIP moved for it says
+/// <c>link</c> or <c>fence</c>). A node before this field sent none: it reads as <see cref="IneligibleCause.Link"/>, the only
+/// cause there was when most of those nodes were built.
+/// </param>
+public sealed record Eligibility(NodeId Node, bool Eligible, string Reason, IReadOnlyList<string>? Vips = null,
+    IneligibleCause Cause = IneligibleCause.Link)
 {
+    /// <summary>Whether the node can hold none of its VIPs (rather than only the VIPs of <see cref="Vips"/>).</summary>
+    public bool WholeNode => Vips is null || Cause == IneligibleCause.Fence;
+
     public bool Equals(Eligibility? other) =>
-        other is not null && Node == other.Node && Eligible == other.Eligible && Reason == other.Reason &&
+        other is not null && Node == other.Node && Eligible == other.Eligible && Reason == other.Reason && Cause == other.Cause &&
         (Vips is null ? other.Vips is null : other.Vips is not null && Vips.SequenceEqual(other.Vips));
 
-    public override int GetHashCode() => HashCode.Combine(Node, Eligible, Reason, Vips?.Count);
+    public override int GetHashCode() => HashCode.Combine(Node, Eligible, Reason, Vips?.Count, Cause);
+}
+
+/// <summary>
+/// Why a node said it cannot hold VIPs (<see cref="Eligibility.Cause"/>). The numbers are on the wire: never renumbered or reused.
+/// </summary>
+public enum IneligibleCause : byte
+{
+    /// <summary>An interface its VIPs live on is gone, administratively down or without carrier; also a node before the cause.</summary>
+    Link = 0,
+
+    /// <summary>Its kernel fence (nftables) can be neither refreshed nor installed again: the fence guards every VIP.</summary>
+    Fence = 1,
 }
 
 /// <summary>Where each node's agent lives, so that the allocator (src/Cluster) and the agent (src/Node) spell it once.</summary>
@@ -77,7 +101,7 @@ public sealed record GetPlacement
 
 /// <summary>
 /// One VIP as the allocator placed it: owner (null: nobody) and epoch, and why, in words that stay stable on the wire and in
-/// `actorvip status`: kept, preferred, spread, health, link, failover, away-from-allocator, unplaced; recovering while the
+/// `actorvip status`: kept, preferred, spread, health, link, fence, failover, away-from-allocator, unplaced; recovering while the
 /// allocator has not yet heard a majority of voters.
 /// </summary>
 public sealed record PlacementEntry(string Vip, NodeId? Owner, long Epoch, string Reason);

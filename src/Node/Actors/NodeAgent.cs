@@ -354,7 +354,9 @@ public sealed partial class NodeAgent : ReceiveActor, IWithTimers
 
     /// <summary>
     /// Tells the allocator what this node can hold: everything (every VIP interface up), nothing (every one down: as a node with
-    /// one VIP interface always said), or all but the VIPs on the interfaces that are down, named in <see cref="Eligibility.Vips"/>.
+    /// one VIP interface always said), or all but the VIPs on the interfaces that are down, named in <see cref="Eligibility.Vips"/>;
+    /// and why (<see cref="Eligibility.Cause"/>). A broken fence takes every VIP, whatever the links: its message names every VIP
+    /// too, which is all an allocator before the cause can be told of it (the cause is written after the list, and only with one).
     /// </summary>
     private void TellEligibility()
     {
@@ -366,8 +368,10 @@ public sealed partial class NodeAgent : ReceiveActor, IWithTimers
         }
         var reason = string.Join("; ", _down.Values.Prepend(_fenceBroken).OfType<string>());
         var affected = _settings.Vips.Where(v => CannotHold(v) is not null).Select(v => v.Address.ToString()).ToList();
-        var all = affected.Count == _settings.Vips.Count;
-        _allocator.Tell(new Eligibility(_self, false, reason, all ? null : affected));
+        var eligibility = _fenceBroken is not null
+            ? new Eligibility(_self, false, reason, affected.Count > 0 ? affected : null, IneligibleCause.Fence)
+            : new Eligibility(_self, false, reason, affected.Count == _settings.Vips.Count ? null : affected);
+        _allocator.Tell(eligibility);
     }
 
     /// <summary>Tells the allocator whether this node sees a healthy backend (placement moves a VIP on it, docs/LOAD-BALANCING.md).</summary>

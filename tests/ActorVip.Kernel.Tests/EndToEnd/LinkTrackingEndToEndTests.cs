@@ -105,8 +105,8 @@ public sealed class LinkTrackingEndToEndTests(ITestOutputHelper output)
     /// The fence deleted by hand on the owner and a table of its name made by someone else at once: the repair's Install
     /// refuses a table ActorVip did not make, so the fence can be neither refreshed nor installed again. The owner used to keep
     /// renewing its lease while the elements ran out: the VIP went dark for good and /readyz said 200. Now it says it is
-    /// ineligible and hands the VIP over; /readyz says 503 and why; once the foreign table is gone it installs the fence and
-    /// is eligible again. Prints the client's longest silence and when another node first answered.
+    /// ineligible and hands the VIP over; `actorvip status` says `fence` for the move (not `link`); /readyz says 503 and why; once
+    /// the foreign table is gone it installs the fence and is eligible again. Prints the client's longest silence and when another node first answered.
     /// </summary>
     [Fact]
     public void A_fence_that_cannot_be_installed_again_on_the_owner_hands_the_vip_over_and_the_node_says_why_until_it_can()
@@ -132,6 +132,11 @@ public sealed class LinkTrackingEndToEndTests(ITestOutputHelper output)
         Assert.True(taken < faultAt + Bound, $"no other node answered for the VIP within {Bound.TotalSeconds:0} s\n{Logs(lab)}");
         output.WriteLine($"foreign fence table on the owner: client's longest silence {silence.TotalMilliseconds:0} ms, another node answers after " +
             $"{(taken - faultAt).TotalMilliseconds:0} ms");
+        // Why it moved, as `actorvip status` says on another node (its one VIP): the fence (the firewall), not the link (the cable).
+        var other = nodes.First(n => n != owner);
+        var status = Get(lab, other, "/status");
+        Assert.True(Poll(() => System.Text.RegularExpressions.Regex.IsMatch((status = Get(lab, other, "/status")).Body, "\"why\": *\"fence\""), Bound),
+            $"/status on {other}: {status}\n{Logs(lab)}");
 
         var ready = Get(lab, owner, "/readyz");
         Assert.True(Poll(() => (ready = Get(lab, owner, "/readyz")).Code == 503, Bound), $"/readyz on the owner: {ready}\n{Logs(lab)}");

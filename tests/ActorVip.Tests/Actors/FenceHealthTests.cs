@@ -34,7 +34,11 @@ public class FenceHealthTests : OneVoterAgentTestKit
         var said = allocator.FishForMessage(m => m is Eligibility or Released, TimeSpan.FromSeconds(5));
         var ineligible = Assert.IsType<Eligibility>(said);
         Assert.False(ineligible.Eligible);
-        Assert.Null(ineligible.Vips); // node-wide: the fence guards every VIP
+        // Node-wide (the fence guards every VIP), and why: a VIP moved off this node says `fence` in `actorvip status`, not `link`.
+        Assert.Equal(IneligibleCause.Fence, ineligible.Cause);
+        Assert.True(ineligible.WholeNode);
+        // Every VIP named, for an allocator before the cause: it reads "none of these", as it would read no list.
+        Assert.Equal([Vip], ineligible.Vips);
         Assert.Equal(self, ineligible.Node);
         Assert.StartsWith("the kernel fence (nftables) can be neither refreshed nor installed again: " + Foreign, ineligible.Reason);
         allocator.FishForMessage(m => m is Released { Vip: Vip, Epoch: 1 }, TimeSpan.FromSeconds(5));
@@ -112,7 +116,8 @@ public class FenceHealthTests : OneVoterAgentTestKit
         Scheduler.Advance(Lease.RenewInterval);
 
         var said = allocator.FishForMessage(m => m is Eligibility or Released, TimeSpan.FromSeconds(5));
-        Assert.Equal(new Eligibility(self, false, "the kernel fence (nftables) can be neither refreshed nor installed again: " + Foreign), said);
+        Assert.Equal(new Eligibility(self, false, "the kernel fence (nftables) can be neither refreshed nor installed again: " + Foreign, [Vip],
+            IneligibleCause.Fence), said);
         allocator.FishForMessage(m => m is Released { Vip: Vip, Epoch: 1 }, TimeSpan.FromSeconds(5));
         Assert.False(kernel.HasAddress(Vip + "/32"));
     }

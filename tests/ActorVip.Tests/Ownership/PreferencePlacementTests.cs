@@ -109,6 +109,17 @@ public class PreferencePlacementTests
     }
 
     [Fact]
+    public void An_owner_whose_kernel_fence_is_broken_is_left_for_the_fence_not_the_link()
+    {
+        var broken = Up(N1, canServe: false) with { CannotServeCause = IneligibleCause.Fence };
+        var d = Decide(new VipSpec(Vip), [broken, Up(N2), Up(N4)], owner: N1);
+
+        Assert.Equal(N2, d.Assignments[Vip].Owner);
+        Assert.Equal(PlacementReason.Fence, d.Reasons[Vip]);
+        Assert.Equal("fence", PlacementReasons.Text(d.Reasons[Vip]));
+    }
+
+    [Fact]
     public void An_owner_whose_health_failed_is_left_for_health()
     {
         var spec = new VipSpec(Vip, [], MoveWhenNoneHealthy: true);

@@ -73,7 +73,13 @@ public sealed class WireCompatibilityTests
         new Placements([new Revoke("192.0.2.101", 5)], [new Assign("192.0.2.100", 2), new Assign("2001:db8::100", 3)]),
         new ReleasedBatch([new Released("192.0.2.100", 2, N11), new Released("2001:db8::100", 3, N11, LearntEpoch: 7)]),
         new ReleaseBatch(N11, [new ReleaseItem("192.0.2.100", 9), new ReleaseItem("2001:db8::100", 4)]),
+        // Added after those, still in 0.1.0 (issue 14 §3): a node whose kernel fence is broken says so, so that `actorvip status`
+        // says `fence` and not `link` for the move; it names every VIP, since the cause can only follow a list. The eligibility
+        // rows above (no cause) are links', and what a node before the cause wrote for a broken fence too.
+        new Eligibility(N11, false, FenceBroken, ["192.0.2.100", "2001:db8::100"], IneligibleCause.Fence),
     ];
+
+    private const string FenceBroken = "the kernel fence (nftables) can be neither refreshed nor installed again: nftables refused";
 
     private static readonly OwnershipSerializer Serializer = new(null!);
 
@@ -119,6 +125,45 @@ public sealed class WireCompatibilityTests
         {
             NackReason.Restarting, NackReason.StaleEpoch, NackReason.PromisedToOther, NackReason.Released, NackReason.SettingsDiffer,
         }.Select(r => (int)r));
+    }
+
+    [Fact]
+    public void Ineligible_causes_keep_their_wire_numbers()
+    {
+        Assert.Equal([0, 1], new[] { IneligibleCause.Link, IneligibleCause.Fence }.Select(c => (int)c));
+    }
+
+    /// <summary>
+    /// A node before the cause reads an Eligibility up to its list (or its reason) and never looks further: the cause must be
+    /// bytes after what it reads, and what it reads must keep the node off every VIP the message is about.
+    /// </summary>
+    [Fact]
+    public void A_node_before_the_cause_reads_a_broken_fence_as_the_node_unable_to_hold_every_vip_it_names()
+    {
+        var fence = new Eligibility(N11, false, FenceBroken, ["192.0.2.100", "2001:db8::100"], IneligibleCause.Fence);
+        var bytes = Serializer.ToBinary(fence);
+        var before = Serializer.ToBinary(fence with { Cause = IneligibleCause.Link });
+
+        Assert.Equal(Convert.ToHexString(before), Convert.ToHexString(bytes[..before.Length]));
+        Assert.Equal([(byte)IneligibleCause.Fence], bytes[before.Length..]);
+        // What it reads, as this version reads those bytes: every VIP named, for a link (the only cause it knows).
+        var read = (Eligibility)Serializer.FromBinary(before, "eligibility");
+        Assert.Equal(fence with { Cause = IneligibleCause.Link }, read);
+        Assert.False(read.WholeNode);
+        Assert.True(((Eligibility)Serializer.FromBinary(bytes, "eligibility")).WholeNode);
+    }
+
+    [Fact]
+    public void A_cause_without_a_list_or_of_a_link_is_not_written_and_one_unknown_reads_as_a_link()
+    {
+        // Without a list the cause's byte would read as a list's count to a node before the cause: the bytes of 0.1.0.
+        var wholeNode = new Eligibility(N11, false, FenceBroken);
+        Assert.Equal(Serializer.ToBinary(wholeNode), Serializer.ToBinary(wholeNode with { Cause = IneligibleCause.Fence }));
+        var some = new Eligibility(N11, false, "interface eth1 has no carrier", ["198.51.100.10"]);
+        var link = Serializer.ToBinary(some);
+        Assert.Equal(link, Serializer.ToBinary(some with { Cause = IneligibleCause.Link }));
+        // A newer node's cause this version does not know: the node cannot hold the VIPs it names, as a link's.
+        Assert.Equal(some, Serializer.FromBinary([.. link, 0xFE], "eligibility"));
     }
 
     /// <summary>Records compare collections by reference; compare those element by element.</summary>
