@@ -11,7 +11,7 @@ public sealed record HeldVip(VipAddress Vip, InterfaceInfo Link, HolderLease Lea
 /// <summary>
 /// Keeps the kernel state of every VIP held here fresh in batches, called by the <see cref="NodeAgent"/> on its own loop: the
 /// fence elements once per renewal round that extended leases (one nftables transaction for all of them), the addresses once
-/// per check-interval (one listing and one batch of replaces per interface). Each VIP's holder did this for itself before,
+/// per check-interval (one listing per interface, and one batch of replaces of the addresses old enough to need it). Each VIP's holder did this for itself before,
 /// and with 1,000 VIPs that was thousands of netlink round trips a second on the actor loop (docs/BENCHMARKS.md, "1,000
 /// VIPs over real processes"). The holder (<see cref="VipActor"/>) still does the first fence open and address add, and the
 /// last close and remove; this refreshes only VIPs whose holder did the first (<see cref="HolderLease.InKernel"/>).
@@ -21,11 +21,20 @@ public sealed record HeldVip(VipAddress Vip, InterfaceInfo Link, HolderLease Lea
 /// inside a call carried past the lease's end.
 /// </summary>
 /// <param name="guarded">Every VIP the fence guards, for a repair (<see cref="Fences"/>).</param>
-public sealed class KernelRefresh(IAddressDriver addresses, IFence? fence, TimeSpan? validLifetime, IMonotonicClock clock, ILoggingAdapter log,
+public sealed class KernelRefresh(IAddressDriver addresses, IFence? fence, AddressSettings addressSettings, IMonotonicClock clock, ILoggingAdapter log,
     IReadOnlyCollection<System.Net.IPAddress>? guarded = null)
 {
+    private readonly TimeSpan? validLifetime = addressSettings.ValidLifetime;
+
     /// <summary>Whether the last refresh failed and its repair too: the next failure is not logged again.</summary>
     private bool _failing;
+
+    /// <summary>
+    /// When this refresh last put each held VIP's address in the kernel (by <see cref="Acquire"/> or <see cref="Addresses"/>),
+    /// so that an address is re-added only once it is <see cref="AddressSettings.RefreshAfter"/> old. An address its holder
+    /// added itself is not here, and is re-added at the next check.
+    /// </summary>
+    private readonly Dictionary<System.Net.IPAddress, TimeSpan> _addedAt = new();
 
     /// <summary>
     /// Re-opens the fence of each VIP of <paramref name="due"/> until its lease's end, in as few transactions as the fence
@@ -138,10 +147,12 @@ public sealed class KernelRefresh(IAddressDriver addresses, IFence? fence, TimeS
         foreach (var onLink in open.GroupBy(h => h.Link.Index))
         {
             var link = onLink.First().Link;
-            var due = onLink.Where(h => h.Lease.Covers(clock.Now)).ToList();
+            var before = clock.Now;
+            var due = onLink.Where(h => h.Lease.Covers(before)).ToList();
             try
             {
                 addresses.Add(link, due.Select(h => h.Vip).ToList(), validLifetime);
+                foreach (var h in due) _addedAt[h.Vip.Address] = before;
             }
             catch (Exception e)
             {
@@ -229,30 +240,36 @@ public sealed class KernelRefresh(IAddressDriver addresses, IFence? fence, TimeS
     }
 
     /// <summary>
-    /// Per interface: one listing (an address someone deleted is named and added again) and one batch of replaces, which
-    /// refreshes each address's valid lifetime, so that a dead process's addresses lapse on their own.
+    /// Per interface: one listing (an address someone deleted is named and added again at once) and one batch of replaces of
+    /// the addresses that are <see cref="AddressSettings.RefreshAfter"/> old, which refreshes their valid lifetime, so that a
+    /// dead process's addresses lapse on their own.
     /// </summary>
     public void Addresses(IReadOnlyCollection<HeldVip> held)
     {
+        var refreshAfter = addressSettings.RefreshAfter;
         foreach (var onLink in held.GroupBy(h => h.Link.Index))
         {
             var link = onLink.First().Link;
-            var due = onLink.Where(h => h.Lease.Covers(clock.Now)).ToList();
+            var now = clock.Now;
+            var due = onLink.Where(h => h.Lease.Covers(now)).ToList();
             if (due.Count == 0) continue;
+            List<HeldVip> added = [];
             try
             {
                 var present = addresses.Addresses(link);
                 foreach (var h in due.Where(h => !present.Contains(h.Vip.Address)))
                     log.Warning("vip={0} was removed from {1} by someone else while owned; adding it again", h.Vip, link.Name);
-                addresses.Add(link, due.Select(h => h.Vip).ToList(), validLifetime);
+                added = due.Where(h => !present.Contains(h.Vip.Address) || Aged(h, now, refreshAfter)).ToList();
+                if (added.Count > 0) addresses.Add(link, added.Select(h => h.Vip).ToList(), validLifetime);
+                foreach (var h in added) _addedAt[h.Vip.Address] = now;
             }
             catch (Exception e)
             {
                 log.Error("refreshing {0} VIPs on {1} failed: {2}", due.Count, link.Name, e.Message);
             }
-            // The lease ended during the calls (a stall): its address must not stay up a moment longer.
+            // The lease ended during the calls (a stall): an address refreshed then must not stay up a moment longer.
             var after = clock.Now;
-            foreach (var h in due.Where(h => !h.Lease.Covers(after)))
+            foreach (var h in added.Where(h => !h.Lease.Covers(after)))
             {
                 log.Warning("vip={0} was refreshed on {1} as its lease ended; removing it at once", h.Vip, link.Name);
                 try
@@ -265,5 +282,15 @@ public sealed class KernelRefresh(IAddressDriver addresses, IFence? fence, TimeS
                 }
             }
         }
+        // Forget VIPs no longer held: one held again later is re-added at its first check.
+        if (_addedAt.Count > held.Count)
+        {
+            var still = held.Select(h => h.Vip.Address).ToHashSet();
+            foreach (var gone in _addedAt.Keys.Where(a => !still.Contains(a)).ToList()) _addedAt.Remove(gone);
+        }
     }
+
+    /// <summary>Whether <paramref name="h"/>'s address is due a refresh of its lifetime: unknown here, or old enough.</summary>
+    private bool Aged(HeldVip h, TimeSpan now, TimeSpan? refreshAfter) =>
+        refreshAfter is { } after && (!_addedAt.TryGetValue(h.Vip.Address, out var at) || now - at >= after);
 }

@@ -190,8 +190,7 @@ public sealed partial class NodeAgent : ReceiveActor, IWithTimers
         _clock = clock;
         _allocator = allocator;
         _pacer = new AnnouncePacer(settings.Announce.MaxPerSecond, clock);
-        _refresh = new KernelRefresh(drivers.Addresses, drivers.Fence, settings.Address.ValidLifetime, clock, _log,
-            settings.Vips.Select(v => v.Address).ToList());
+        _refresh = new KernelRefresh(drivers.Addresses, drivers.Fence, settings.Address, clock, _log, settings.Vips.Select(v => v.Address).ToList());
 
         Receive<Assign>(OnAssign);
         Receive<Claim>(OnClaim);

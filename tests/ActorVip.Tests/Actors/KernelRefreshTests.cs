@@ -13,10 +13,11 @@ namespace ActorVip.Tests.Actors;
 public class KernelRefreshTests : TestKit
 {
     private static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(2);
+    private static readonly AddressSettings Addresses = new(Lifetime, TimeSpan.FromMilliseconds(500));
     private readonly ManualClock _clock = new();
     private readonly KernelRecorder _kernel = new();
 
-    private KernelRefresh Refresh() => new(_kernel, _kernel, Lifetime, _clock, Akka.Event.Logging.GetLogger(Sys, "refresh"));
+    private KernelRefresh Refresh() => new(_kernel, _kernel, Addresses, _clock, Akka.Event.Logging.GetLogger(Sys, "refresh"));
 
     private HeldVip Held(string vip, int leaseMs) =>
         new(VipAddress.Parse(vip), KernelRecorder.Link, new HolderLease(_clock, _clock.Now + TimeSpan.FromMilliseconds(leaseMs)));
@@ -51,7 +52,7 @@ public class KernelRefreshTests : TestKit
     public void A_fence_refresh_that_fails_installs_the_fence_again_and_opens_every_held_vip()
     {
         _clock.Now = TimeSpan.FromSeconds(10);
-        var refresh = new KernelRefresh(_kernel, _kernel, Lifetime, _clock, Akka.Event.Logging.GetLogger(Sys, "refresh"),
+        var refresh = new KernelRefresh(_kernel, _kernel, Addresses, _clock, Akka.Event.Logging.GetLogger(Sys, "refresh"),
             [System.Net.IPAddress.Parse("192.0.2.1"), System.Net.IPAddress.Parse("192.0.2.2")]);
         var due = Held("192.0.2.1", 700);
         var other = Held("192.0.2.2", 500);
@@ -66,7 +67,7 @@ public class KernelRefreshTests : TestKit
     public void A_repair_that_fails_too_is_logged_once_not_every_round()
     {
         _clock.Now = TimeSpan.FromSeconds(10);
-        var refresh = new KernelRefresh(_kernel, _kernel, Lifetime, _clock, Akka.Event.Logging.GetLogger(Sys, "refresh"),
+        var refresh = new KernelRefresh(_kernel, _kernel, Addresses, _clock, Akka.Event.Logging.GetLogger(Sys, "refresh"),
             [System.Net.IPAddress.Parse("192.0.2.1")]);
         var due = Held("192.0.2.1", 700);
         _kernel.FailOwns = 10;
@@ -84,7 +85,7 @@ public class KernelRefreshTests : TestKit
     public void A_refresh_whose_repair_fails_says_why_and_one_repaired_says_nothing()
     {
         _clock.Now = TimeSpan.FromSeconds(10);
-        var refresh = new KernelRefresh(_kernel, _kernel, Lifetime, _clock, Akka.Event.Logging.GetLogger(Sys, "refresh"),
+        var refresh = new KernelRefresh(_kernel, _kernel, Addresses, _clock, Akka.Event.Logging.GetLogger(Sys, "refresh"),
             [System.Net.IPAddress.Parse("192.0.2.1")]);
         var due = Held("192.0.2.1", 700);
         _kernel.FailOwns = 1;
@@ -117,6 +118,46 @@ public class KernelRefreshTests : TestKit
         Assert.Equal(["add 192.0.2.1/32,192.0.2.2/32 lifetime=2"], _kernel.Calls.Skip(before));
         Assert.True(_kernel.HasAddress("192.0.2.2/32"));
         Assert.False(_kernel.HasAddress("192.0.2.3/32"));
+    }
+
+    /// <summary>
+    /// Issue 15: every check re-added every address, a batch of 500 replaces every 500 ms on a node holding 500 VIPs. An
+    /// address is re-added once it is RefreshAfter old (750 ms with 2 s and 500 ms: every second check), or at once when it
+    /// is missing; the listing still runs at every check.
+    /// </summary>
+    [Fact]
+    public void An_address_is_re_added_every_second_check_when_it_is_old_enough_and_at_once_when_it_is_missing()
+    {
+        Assert.Equal(TimeSpan.FromMilliseconds(750), Addresses.RefreshAfter);
+        _clock.Now = TimeSpan.FromSeconds(10);
+        var refresh = Refresh();
+        var (a, b) = (Held("192.0.2.1", 60_000), Held("192.0.2.2", 60_000));
+        refresh.Acquire([a, b]);
+        var adds = new List<string>();
+        for (var check = 1; check <= 4; check++)
+        {
+            _clock.Now += TimeSpan.FromMilliseconds(500);
+            if (check == 3) _kernel.DeleteBehindTheActorsBack("192.0.2.2/32");
+            var before = _kernel.Calls.Count;
+            refresh.Addresses([a, b]);
+            adds.Add(string.Join(" ", _kernel.Calls.Skip(before).Where(c => c.StartsWith("add", StringComparison.Ordinal))));
+        }
+        // 500 ms old: nothing; 1 s: both; 500 ms again, but b was deleted: b alone; then a at 1 s old, b only 500 ms old.
+        Assert.Equal(["", "add 192.0.2.1/32,192.0.2.2/32 lifetime=2", "add 192.0.2.2/32 lifetime=2", "add 192.0.2.1/32 lifetime=2"], adds);
+    }
+
+    [Fact]
+    public void An_address_whose_lifetime_is_forever_is_re_added_only_when_missing()
+    {
+        var forever = new KernelRefresh(_kernel, _kernel, Addresses with { ValidLifetime = null }, _clock, Akka.Event.Logging.GetLogger(Sys, "refresh"));
+        var held = Held("192.0.2.1", 60_000);
+        _kernel.Add(KernelRecorder.Link, [held.Vip], null);
+        var before = _kernel.Calls.Count;
+        forever.Addresses([held]);
+        Assert.DoesNotContain(_kernel.Calls.Skip(before), c => c.StartsWith("add", StringComparison.Ordinal));
+        _kernel.DeleteBehindTheActorsBack("192.0.2.1/32");
+        forever.Addresses([held]);
+        Assert.True(_kernel.HasAddress("192.0.2.1/32"));
     }
 
     [Fact]
