@@ -11,17 +11,65 @@ namespace ActorVip.Kernel.Tests.EndToEnd;
 /// trial's health scenario (<see cref="FailoverScenario.Health"/>) stops the owner's server, and another node must answer the
 /// VIP, never while the owner still did. Then what a user expects next: `actorvip status` says `health`; the server started
 /// again does not pull the VIP back (preempt is off by default); with every server stopped the owner keeps it
-/// (when-none-healthy = keep, the default). Prints the time from the stop to another node answering; the timing's bound
-/// (fall x interval + 150 ms) is the benchmark's business, the assertion here is loose.
+/// (when-none-healthy = keep, the default). The same for each type of check that asks the server: http, tcp (a connect to its
+/// port) and exec (a script in the lab's folder that GETs it with curl). Then what is particular to a type: an exec check that
+/// hangs, an https check's CA file, and the notify hook's `fault`. Prints the time from the fault to another node answering;
+/// the timing's bound (fall x interval + 150 ms) is the benchmark's business, the assertions here are loose.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class HealthTrackingEndToEndTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan LooseBound = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan Quiet = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(200);
+    /// <summary>An exec check's interval and timeout (at most the interval): a shell and curl start well within it on a busy machine.</summary>
+    private static readonly TimeSpan ExecTimeout = TimeSpan.FromMilliseconds(400);
 
+    /// <summary>What a test sets up in its lab before the trial: the check, the API servers, the fault to the owner's, more settings.</summary>
+    private sealed record Setup(LabHealthCheck Check)
+    {
+        public ApiServers? Servers { get; init; }
+        public ApiServerFault Fault { get; init; } = ApiServerFault.Stop;
+        public string Settings { get; init; } = "";
+    }
+
+    [Theory]
+    [InlineData("http")]
+    [InlineData("tcp")]
+    [InlineData("exec")]
+    public void Owner_api_server_stopped_moves_the_vip_to_a_healthy_node_which_keeps_it_after_the_server_is_back_and_when_none_is_healthy(string type) =>
+        Trial(lab => new Setup(type switch
+        {
+            "http" => FailoverTrial.HealthCheck,
+            "tcp" => new LabHealthCheck($"type = tcp, port = {ApiServers.Port}", Interval, Interval, 2, 2),
+            _ => ExecCheck(lab),
+        }), AfterTheMove);
+
+    /// <summary>
+    /// The exec check of a hung API server (SIGSTOP: its port accepts, nothing answers) hangs in curl, the check script's child:
+    /// at the timeout both are killed, the check fails and the VIP moves; no run of the check is left in the namespace.
+    /// </summary>
     [Fact]
-    public void Owner_api_server_stopped_moves_the_vip_to_a_healthy_node_which_keeps_it_after_the_server_is_back_and_when_none_is_healthy()
+    public void An_exec_check_hanging_past_its_timeout_fails_moves_the_vip_and_leaves_no_process_behind() =>
+        Trial(lab => new Setup(ExecCheck(lab)) { Fault = ApiServerFault.Freeze }, AfterTheHungCheck);
+
+    /// <summary>The exec check: the script in the lab's folder, run without a shell with the URL as its argument; exit 0 passes.</summary>
+    private static LabHealthCheck ExecCheck(NetworkLab lab)
+    {
+        var script = Path.Combine(lab.TempDirectory, "check-api");
+        // Not `exec curl`: curl is the script's child, so a hung server leaves two processes for the timeout to kill.
+        File.WriteAllText(script, "#!/bin/sh\ncurl -s -f -o /dev/null \"$1\"\n");
+        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return new LabHealthCheck($"type = exec, command = \"{script}\", args = [\"{ApiServers.Url}\"]", ExecTimeout, ExecTimeout, 2, 2);
+    }
+
+    /// <summary>
+    /// Runs the health scenario on three nodes with <paramref name="setUp"/>'s check, servers and fault, and <paramref name="after"/> once
+    /// another node answers; asserts what every such trial must show (the move within a loose bound, one owner at a time, the old owner
+    /// silent before another answers, the VIP answered at the end) and that the lab left no namespace behind.
+    /// </summary>
+    private void Trial(Func<NetworkLab, Setup> setUp, Action<VipTopology, TrialTail> after)
     {
         string prefix;
         TrialResult result;
@@ -29,9 +77,14 @@ public sealed class HealthTrackingEndToEndTests(ITestOutputHelper output)
         {
             prefix = lab.Prefix;
             var topology = VipTopology.Build(lab, 3);
-            var trial = new FailoverTrial(topology, new ActorVipService(), line => output.WriteLine($"-- {line}"), CancellationToken.None)
+            var setup = setUp(lab);
+            var service = new ActorVipService(settings: setup.Settings);
+            var trial = new FailoverTrial(topology, service, line => output.WriteLine($"-- {line}"), CancellationToken.None)
             {
-                AfterRecovery = tail => AfterTheMove(lab, topology, tail),
+                Check = setup.Check,
+                ApiServers = setup.Servers,
+                HealthFault = setup.Fault,
+                AfterRecovery = tail => after(topology, tail),
             };
             result = trial.Run(FailoverScenario.Health);
             foreach (var line in result.Timeline) output.WriteLine(line);
@@ -41,9 +94,10 @@ public sealed class HealthTrackingEndToEndTests(ITestOutputHelper output)
         var detail = $"\n{string.Join('\n', result.Timeline)}\n{result.Logs}";
         Assert.True(result.Failure is null, $"the trial did not reach its fault: {result.Failure}\n{result.Logs}");
         var moved = result.OtherNodeAnswers;
-        output.WriteLine($"owner's API server stopped: another node answers after {moved?.TotalMilliseconds:0} ms (bound of the issue " +
-            $"{FailoverTrial.HealthCheck.Bound.TotalMilliseconds:0} ms), the client's longest silence {result.Silence?.TotalMilliseconds:0} ms");
-        Assert.True(moved < LooseBound, $"no other node answered for the VIP within {LooseBound.TotalSeconds:0} s of stopping the owner's API server{detail}");
+        output.WriteLine($"owner's API server faulted: another node answers after {moved?.TotalMilliseconds:0} ms, the client's longest silence " +
+            $"{result.Silence?.TotalMilliseconds:0} ms");
+        Assert.True(moved < LooseBound,
+            $"no other node answered for the VIP within {LooseBound.TotalSeconds:0} s of the fault to the owner's API server{detail}");
         Assert.True(result.DualOwnership.Count == 0, $"two nodes answered for the VIP at once ({result.DualOwnershipTime.TotalMilliseconds:0} ms){detail}");
         // Nobody else answered while the owner still did, and the owner never answered again.
         var seen = result.Observation!;
@@ -53,23 +107,30 @@ public sealed class HealthTrackingEndToEndTests(ITestOutputHelper output)
         Assert.True(result.Recovered, $"the VIP was not answered at the end{detail}");
     }
 
-    /// <summary>What follows the move, on the same nodes and client: the reason, the server back, every server stopped.</summary>
-    private void AfterTheMove(NetworkLab lab, VipTopology topology, TrialTail tail)
+    /// <summary>The node the VIP moved to, once only it answers, and every node's status naming it with `health`.</summary>
+    private LabNode MovedForHealth(VipTopology topology, TrialTail tail)
     {
-        var (observer, old, api) = (tail.Observer, tail.OldOwner, tail.ApiServers!);
-        var logs = () => FailoverTrial.Logs(tail.Processes);
+        var (observer, old) = (tail.Observer, tail.OldOwner);
         var owner = Single(topology, observer.RecentOwners(TimeSpan.FromMilliseconds(200)));
         Assert.True(owner is not null && owner != old, $"the VIP did not move: {owner?.Name ?? "no one node"} answers it " +
-            $"{(observer.Now - tail.FaultAt).TotalSeconds:0.0} s after {old.Name}'s API server was stopped\n{logs()}");
-
-        // Every node's status names the new owner, and why it is there: its health.
+            $"{(observer.Now - tail.FaultAt).TotalSeconds:0.0} s after the fault to {old.Name}'s API server\n{Logs(tail)}");
         foreach (var node in topology.Nodes)
         {
             var said = "";
             Assert.True(Ip.Eventually(() => (said = Status(node)) == $"akka.tcp://actorvip@{owner!.Endpoint} health", Bound),
-                $"{node.Name}'s status says '{said}', not {owner!.Name} for health\n{logs()}");
+                $"{node.Name}'s status says '{said}', not {owner!.Name} for health\n{Logs(tail)}");
         }
         output.WriteLine($"status: {owner!.Name} holds the VIP, why: health");
+        return owner;
+    }
+
+    /// <summary>What follows the move, on the same nodes and client: the reason, the server back, every server stopped.</summary>
+    private void AfterTheMove(VipTopology topology, TrialTail tail)
+    {
+        var (observer, old, api) = (tail.Observer, tail.OldOwner, tail.ApiServers!);
+        var logs = () => Logs(tail);
+        // Every node's status names the new owner, and why it is there: its health.
+        var owner = MovedForHealth(topology, tail);
 
         // The old owner's API server back: it turns healthy again, and the VIP stays where it is (preempt is off by default).
         var passing = Count(tail.Processes[old], "passing");
@@ -98,6 +159,40 @@ public sealed class HealthTrackingEndToEndTests(ITestOutputHelper output)
         Assert.Equal($"akka.tcp://actorvip@{owner.Endpoint} health", Status(owner));
     }
 
+    /// <summary>
+    /// After a hung exec check moved the VIP: the old owner's log says its runs were killed at the timeout, and once any run left
+    /// behind would be older than a run in flight can be (the timeout, and a margin for a busy machine), none is in its namespace
+    /// (curl and the script name the URL in their command lines; left alone, curl would wait for the frozen server for ever).
+    /// </summary>
+    private void AfterTheHungCheck(VipTopology topology, TrialTail tail)
+    {
+        var old = tail.OldOwner;
+        MovedForHealth(topology, tail);
+        var node = tail.Processes[old];
+        Assert.True(Ip.Eventually(() => node.Output.Contains("killed at the timeout", StringComparison.Ordinal), Bound),
+            $"{old.Name} never logged its check killed at the timeout\n{Logs(tail)}");
+        var oldest = ExecTimeout + TimeSpan.FromSeconds(2);
+        var look = tail.FaultAt + oldest + TimeSpan.FromSeconds(3);
+        if (look > tail.Observer.Now) Thread.Sleep(look - tail.Observer.Now);
+        var runs = CheckRuns(topology.Lab, old);
+        output.WriteLine($"runs of the check in {old.Namespace} {(look - tail.FaultAt).TotalSeconds:0} s after the fault: " +
+            $"{(runs.Count == 0 ? "none" : string.Join("; ", runs))}");
+        Assert.True(runs.All(r => r.Age <= oldest), $"runs of the check left in {old.Namespace}: {string.Join("; ", runs)}\n{Logs(tail)}");
+    }
+
+    /// <summary>The processes in the node's namespace that run the exec check (their command lines name the API server's URL).</summary>
+    private static List<(int Pid, TimeSpan Age, string Command)> CheckRuns(NetworkLab lab, LabNode node)
+    {
+        var pids = lab.Pids(node.Namespace);
+        if (pids.Count == 0) return [];
+        return HostCommand.Run("ps", "-o", "pid=,etimes=,args=", "-p", string.Join(',', pids)).Stdout
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Trim().Split(' ', 3, StringSplitOptions.RemoveEmptyEntries))
+            .Where(f => f.Length == 3 && f[2].Contains(ApiServers.Url, StringComparison.Ordinal))
+            .Select(f => (int.Parse(f[0]), TimeSpan.FromSeconds(int.Parse(f[1])), f[2]))
+            .ToList();
+    }
+
     /// <summary>Only <paramref name="owner"/> answered who-has since <paramref name="since"/>, and the pings were answered throughout.</summary>
     private void KeptBy(ClientObserver observer, LabNode owner, TimeSpan since, string when, Func<string> logs)
     {
@@ -109,6 +204,8 @@ public sealed class HealthTrackingEndToEndTests(ITestOutputHelper output)
             $"alone\n{logs()}");
         Assert.True(silence < TimeSpan.FromSeconds(1), $"{when}: the VIP was silent for {silence.TotalMilliseconds:0} ms\n{logs()}");
     }
+
+    private static string Logs(TrialTail tail) => FailoverTrial.Logs(tail.Processes);
 
     /// <summary>The owner and the reason `actorvip status --json` in the node's namespace gives for the one VIP.</summary>
     private static string Status(LabNode node)
