@@ -1,6 +1,8 @@
+using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using ActorVip.Kernel.Tests.Lab;
+using ActorVip.Kernel.Tests.Security;
 using Xunit.Abstractions;
 
 namespace ActorVip.Kernel.Tests.EndToEnd;
@@ -23,8 +25,11 @@ public sealed class HealthTrackingEndToEndTests(ITestOutputHelper output)
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan Quiet = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(200);
-    /// <summary>An exec check's interval and timeout (at most the interval): a shell and curl start well within it on a busy machine.</summary>
-    private static readonly TimeSpan ExecTimeout = TimeSpan.FromMilliseconds(400);
+    /// <summary>
+    /// The interval and timeout (at most the interval) of an exec or https check: a shell and curl start, and a TLS handshake is
+    /// done, well within it on a busy machine.
+    /// </summary>
+    private static readonly TimeSpan SlowInterval = TimeSpan.FromMilliseconds(400);
 
     /// <summary>What a test sets up in its lab before the trial: the check, the API servers, the fault to the owner's, more settings.</summary>
     private sealed record Setup(LabHealthCheck Check)
@@ -54,6 +59,54 @@ public sealed class HealthTrackingEndToEndTests(ITestOutputHelper output)
     public void An_exec_check_hanging_past_its_timeout_fails_moves_the_vip_and_leaves_no_process_behind() =>
         Trial(lab => new Setup(ExecCheck(lab)) { Fault = ApiServerFault.Freeze }, AfterTheHungCheck);
 
+    /// <summary>
+    /// An https check with a CA file: every node's server presents a certificate for 127.0.0.1 from the test CA, which the check
+    /// trusts through ca-file, and passes. The owner's server restarted with a certificate from another CA fails verification:
+    /// the VIP moves off it, and with the new owner's server stopped it goes to the third node, never back to the node whose
+    /// certificate the check does not trust.
+    /// </summary>
+    [Fact]
+    public void An_https_check_passes_with_its_ca_file_and_fails_a_certificate_of_another_ca_which_moves_the_vip_off_the_node()
+    {
+        using var trusted = new TestAuthority("api-ca");
+        using var other = new TestAuthority("other-ca");
+        var (certificate, key) = trusted.Issue("api", IPAddress.Loopback);
+        var (otherCertificate, otherKey) = other.Issue("api", IPAddress.Loopback);
+        var untrusted = new ApiServerTls("other-ca", otherCertificate, otherKey);
+        var check = new LabHealthCheck($"type = https, url = \"{ApiServers.HttpsUrl}\", ca-file = \"{trusted.CaFile}\"", SlowInterval, SlowInterval, 2, 2);
+        Trial(lab => new Setup(check)
+        {
+            Servers = new ApiServers(lab, new ApiServerTls("api-ca", certificate, key)),
+            Fault = new ApiServerFault("restarted with a certificate of another CA", (api, node) =>
+            {
+                api.Stop(node);
+                api.Start(untrusted, node);
+            }),
+        }, AfterTheUntrustedCertificate);
+    }
+
+    /// <summary>
+    /// The notify hook on a failing check (docs/PREFERENCE.md, "Notify hooks"): every node runs a hook that writes its ACTORVIP_*
+    /// environment to a file per run. The owner whose check fails runs `fault` with the check's reason, then `released`, both at its
+    /// epoch; the new owner runs `acquired` at a later one; the third node, whose check passes, runs no `fault`.
+    /// </summary>
+    [Fact]
+    public void The_owner_whose_check_fails_runs_the_fault_hook_then_released_and_the_new_owner_acquired() =>
+        Trial(lab => new Setup(FailoverTrial.HealthCheck) { Settings = $"actorvip.notify {{ command = \"{Hook(lab)}\", timeout = 5s }}" },
+            AfterTheFaultHook);
+
+    /// <summary>The hook: one file per run in the lab's folder, named by the time (the order of a node's runs), of its ACTORVIP_* variables.</summary>
+    private static string Hook(NetworkLab lab)
+    {
+        var runs = Directory.CreateDirectory(HookRuns(lab)).FullName;
+        var hook = Path.Combine(lab.TempDirectory, "notify-hook");
+        File.WriteAllText(hook, $"#!/bin/sh\nrun={runs}/$(date +%s%N)-$$\nenv | grep '^ACTORVIP_' | sort > $run.tmp && mv $run.tmp $run.env\n");
+        File.SetUnixFileMode(hook, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return hook;
+    }
+
+    private static string HookRuns(NetworkLab lab) => Path.Combine(lab.TempDirectory, "hook-runs");
+
     /// <summary>The exec check: the script in the lab's folder, run without a shell with the URL as its argument; exit 0 passes.</summary>
     private static LabHealthCheck ExecCheck(NetworkLab lab)
     {
@@ -61,7 +114,7 @@ public sealed class HealthTrackingEndToEndTests(ITestOutputHelper output)
         // Not `exec curl`: curl is the script's child, so a hung server leaves two processes for the timeout to kill.
         File.WriteAllText(script, "#!/bin/sh\ncurl -s -f -o /dev/null \"$1\"\n");
         File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        return new LabHealthCheck($"type = exec, command = \"{script}\", args = [\"{ApiServers.Url}\"]", ExecTimeout, ExecTimeout, 2, 2);
+        return new LabHealthCheck($"type = exec, command = \"{script}\", args = [\"{ApiServers.Url}\"]", SlowInterval, SlowInterval, 2, 2);
     }
 
     /// <summary>
@@ -171,7 +224,7 @@ public sealed class HealthTrackingEndToEndTests(ITestOutputHelper output)
         var node = tail.Processes[old];
         Assert.True(Ip.Eventually(() => node.Output.Contains("killed at the timeout", StringComparison.Ordinal), Bound),
             $"{old.Name} never logged its check killed at the timeout\n{Logs(tail)}");
-        var oldest = ExecTimeout + TimeSpan.FromSeconds(2);
+        var oldest = SlowInterval + TimeSpan.FromSeconds(2);
         var look = tail.FaultAt + oldest + TimeSpan.FromSeconds(3);
         if (look > tail.Observer.Now) Thread.Sleep(look - tail.Observer.Now);
         var runs = CheckRuns(topology.Lab, old);
@@ -179,6 +232,72 @@ public sealed class HealthTrackingEndToEndTests(ITestOutputHelper output)
             $"{(runs.Count == 0 ? "none" : string.Join("; ", runs))}");
         Assert.True(runs.All(r => r.Age <= oldest), $"runs of the check left in {old.Namespace}: {string.Join("; ", runs)}\n{Logs(tail)}");
     }
+
+    /// <summary>
+    /// After the owner's server got a certificate of another CA: every node's check had passed with the CA file; the old owner's does
+    /// not pass again though its server answers; with the new owner's server stopped the VIP goes to the third node, not the old owner.
+    /// </summary>
+    private void AfterTheUntrustedCertificate(VipTopology topology, TrialTail tail)
+    {
+        var (observer, old, api) = (tail.Observer, tail.OldOwner, tail.ApiServers!);
+        var owner = MovedForHealth(topology, tail);
+        foreach (var node in topology.Nodes)
+            Assert.True(Count(tail.Processes[node], "passing") >= 1, $"{node.Name}'s https check never passed with the CA file\n{Logs(tail)}");
+        // Its server answers again (ApiServers.Start waited for it): a trusted certificate would pass within rise x interval.
+        Thread.Sleep(SlowInterval * 5);
+        Assert.True(Count(tail.Processes[old], "passing") == 1, $"{old.Name}'s check passed with the other CA's certificate\n{Logs(tail)}");
+
+        var third = topology.Nodes.Single(n => n != owner && n != old);
+        var stopAt = observer.Now;
+        api.Stop(owner);
+        tail.Note(stopAt, $"{owner.Name}'s API server stopped: only {third.Name}'s check passes");
+        Assert.True(Ip.Eventually(() => Single(topology, observer.RecentOwners(TimeSpan.FromMilliseconds(200))) == third, Bound),
+            $"the VIP did not move to {third.Name}, the only node whose check passes\n{Logs(tail)}");
+        var seen = observer.Snapshot();
+        var owners = seen.OwnersBetween(stopAt, seen.End);
+        output.WriteLine($"{owner.Name}'s API server stopped: answered by {string.Join(", ", owners)}; {third.Name} is {third.Mac}");
+        Assert.DoesNotContain(owners, m => Same(m, old.Mac));
+        Assert.Equal(1, Count(tail.Processes[old], "passing"));
+    }
+
+    /// <summary>After the move: the old owner's fault and released runs, the new owner's acquired, with the environment the docs promise.</summary>
+    private void AfterTheFaultHook(VipTopology topology, TrialTail tail)
+    {
+        var old = tail.OldOwner;
+        var owner = MovedForHealth(topology, tail);
+        var third = topology.Nodes.Single(n => n != owner && n != old);
+        List<Dictionary<string, string>> Runs(LabNode node) => Directory.GetFiles(HookRuns(topology.Lab), "*.env").Order(StringComparer.Ordinal)
+            .Select(f => File.ReadAllLines(f).Select(l => l.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv[1]))
+            .Where(r => r.GetValueOrDefault("ACTORVIP_NODE") == $"akka.tcp://actorvip@{node.Endpoint}").ToList();
+        string Events(LabNode node) => string.Join(' ', Runs(node).Select(r => r["ACTORVIP_EVENT"]));
+        Assert.True(Ip.Eventually(() => Events(old).EndsWith("fault released", StringComparison.Ordinal) && Events(owner).EndsWith("acquired",
+            StringComparison.Ordinal), Bound), $"hooks run: {old.Name} '{Events(old)}', {owner.Name} '{Events(owner)}'\n{Logs(tail)}");
+        foreach (var node in topology.Nodes) output.WriteLine($"{node.Name}'s hook runs: {Events(node)}");
+
+        var (fault, released) = (Runs(old)[^2], Runs(old)[^1]);
+        var acquired = Runs(owner)[^1];
+        var epoch = fault["ACTORVIP_EPOCH"];
+        foreach (var run in new[] { fault, released, acquired }) output.WriteLine(string.Join(' ', run.Select(kv => $"{kv.Key}={kv.Value}")));
+        Assert.Equal(Environment(old, "fault", epoch, $"health: http 127.0.0.1:{ApiServers.Port}/ failing"), fault);
+        Assert.Equal(Environment(old, "released", epoch, released["ACTORVIP_REASON"]), released);
+        Assert.NotEqual("", released["ACTORVIP_REASON"]);
+        Assert.Equal(Environment(owner, "acquired", acquired["ACTORVIP_EPOCH"], ""), acquired);
+        Assert.True(long.Parse(acquired["ACTORVIP_EPOCH"]) > long.Parse(epoch), $"{owner.Name} acquired at epoch {acquired["ACTORVIP_EPOCH"]}, " +
+            $"not after {old.Name}'s {epoch}");
+        Assert.Single(Runs(old), r => r["ACTORVIP_EVENT"] == "fault");
+        Assert.DoesNotContain(Runs(third), r => r["ACTORVIP_EVENT"] == "fault");
+    }
+
+    /// <summary>The six ACTORVIP_* variables a hook run of <paramref name="node"/> gets for the VIP on eth0.</summary>
+    private static Dictionary<string, string> Environment(LabNode node, string @event, string epoch, string reason) => new()
+    {
+        ["ACTORVIP_EPOCH"] = epoch,
+        ["ACTORVIP_EVENT"] = @event,
+        ["ACTORVIP_INTERFACE"] = "eth0",
+        ["ACTORVIP_NODE"] = $"akka.tcp://actorvip@{node.Endpoint}",
+        ["ACTORVIP_REASON"] = reason,
+        ["ACTORVIP_VIP"] = VipTopology.Vip.ToString(),
+    };
 
     /// <summary>The processes in the node's namespace that run the exec check (their command lines name the API server's URL).</summary>
     private static List<(int Pid, TimeSpan Age, string Command)> CheckRuns(NetworkLab lab, LabNode node)
