@@ -47,6 +47,25 @@ public class ExecProbeTests
     }
 
     [Fact]
+    public async Task At_the_timeout_a_process_it_started_that_left_its_tree_is_killed_too()
+    {
+        // The subshell starts the marked sleep and exits: the sleep is re-parented (to init or a subreaper), out of the check's
+        // process tree, while the check itself hangs. Both are the check's, and both must be gone after the timeout.
+        var marker = $"actorvip-exec-probe-{Guid.NewGuid():N}";
+        try
+        {
+            using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+            Assert.False(await new ExecProbe("/bin/sh", ["-c", $"(/bin/sh -c 'sleep 30; : {marker}' &); sleep 30"], _ => { }).CheckAsync(Any, cancel.Token));
+            await Task.Delay(200);
+            Assert.DoesNotContain(Directory.GetDirectories("/proc"), d => CommandLine(d).Contains(marker));
+        }
+        finally
+        {
+            KillMarked(marker);
+        }
+    }
+
+    [Fact]
     public async Task A_process_it_left_running_with_its_output_open_does_not_hold_the_verdict_past_the_timeout()
     {
         // The check exits at once but leaves a child that inherited its stdout. The exit status is the verdict: the output
@@ -69,10 +88,16 @@ public class ExecProbeTests
         }
         finally
         {
-            foreach (var proc in Directory.GetDirectories("/proc").Where(d => CommandLine(d).Contains(marker)))
-            {
-                if (int.TryParse(Path.GetFileName(proc), out var pid)) KillQuietly(pid);
-            }
+            KillMarked(marker);
+        }
+    }
+
+    /// <summary>Kills what a test left running: the processes with <paramref name="marker"/> in their command line.</summary>
+    private static void KillMarked(string marker)
+    {
+        foreach (var proc in Directory.GetDirectories("/proc").Where(d => CommandLine(d).Contains(marker)))
+        {
+            if (int.TryParse(Path.GetFileName(proc), out var pid)) KillQuietly(pid);
         }
     }
 
