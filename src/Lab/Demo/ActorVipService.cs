@@ -7,19 +7,22 @@ public sealed class ActorVipService : IVipService
 {
     private readonly IReadOnlyList<string> _command;
     private readonly string? _config;
-    private readonly HttpHealthCheck? _health;
+    private readonly LabHealthCheck? _health;
+    private readonly string _settings;
 
     /// <param name="config">A config file every node reads (`--config`) instead of the one VIP on the command line; it names the VIPs.</param>
     /// <param name="health">With no <paramref name="config"/>: the one VIP's health check (actorvip.health-checks in a config file of its own).</param>
-    public ActorVipService(IReadOnlyList<string>? command = null, string? config = null, HttpHealthCheck? health = null)
+    /// <param name="settings">With no <paramref name="config"/>: more HOCON for every node, e.g. actorvip.notify (in that same file).</param>
+    public ActorVipService(IReadOnlyList<string>? command = null, string? config = null, LabHealthCheck? health = null, string settings = "")
     {
         _command = command ?? NodeLauncher.Command();
         _config = config;
         _health = health;
+        _settings = settings;
     }
 
     /// <summary>With a config file of its own, the checks are the file's business.</summary>
-    public IVipService? WithHealthCheck(HttpHealthCheck check) => _config is null ? new ActorVipService(_command, health: check) : null;
+    public IVipService? WithHealthCheck(LabHealthCheck check) => _config is null ? new ActorVipService(_command, health: check, settings: _settings) : null;
 
     public string Name => "actorvip";
 
@@ -64,10 +67,10 @@ public sealed class ActorVipService : IVipService
         };
         // A flag would win over the file's addresses, so with a file there is none.
         args.AddRange(_config is null ? ["--address", VipTopology.Vip.ToString()] : ["--config", _config]);
-        if (_health is not null)
+        if (_config is null && (_health is not null || _settings.Length > 0))
         {
             var file = Path.Combine(topology.Lab.TempDirectory, "actorvip-health.conf");
-            File.WriteAllText(file, $"actorvip.health-checks = [ {_health.Hocon} ]\n");
+            File.WriteAllText(file, (_health is null ? "" : $"actorvip.health-checks = [ {_health.Hocon} ]\n") + _settings + "\n");
             args.AddRange(["--config", file]);
         }
         foreach (var seed in topology.Nodes) args.AddRange(["--seed", seed.Endpoint]);

@@ -17,7 +17,8 @@ public sealed class FailoverTrial
     private static readonly TimeSpan Steady = TimeSpan.FromSeconds(1);
 
     /// <summary>The health scenario's check on every node: a GET of its own API server every 200 ms, failing after 2 misses in a row.</summary>
-    public static readonly HttpHealthCheck HealthCheck = new(ApiServers.Url, TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(200), Rise: 2, Fall: 2);
+    public static readonly LabHealthCheck HealthCheck =
+        LabHealthCheck.Http(ApiServers.Url, TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(200), rise: 2, fall: 2);
 
     private readonly VipTopology _topology;
     private readonly IVipService _service;
@@ -45,6 +46,15 @@ public sealed class FailoverTrial
     /// </summary>
     public Action<TrialTail>? AfterRecovery { get; init; }
 
+    /// <summary>The health scenario: the VIP's health check on every node (by default <see cref="HealthCheck"/>).</summary>
+    public LabHealthCheck Check { get; init; } = HealthCheck;
+
+    /// <summary>The health scenario: the API servers started on every node before the nodes (by default plain HTTP ones).</summary>
+    public ApiServers? ApiServers { get; init; }
+
+    /// <summary>The health scenario: what is done to the owner's API server (by default it is stopped).</summary>
+    public ApiServerFault HealthFault { get; init; } = ApiServerFault.Stop;
+
     public TrialResult Run(FailoverScenario scenario)
     {
         using var observer = new ClientObserver(_topology.Lab, _topology.Client, VipTopology.Vip, VipTopology.ProbeSender);
@@ -54,10 +64,10 @@ public sealed class FailoverTrial
         var service = _service;
         if (scenario == FailoverScenario.Health)
         {
-            service = _service.WithHealthCheck(HealthCheck) ?? throw new NotSupportedException($"{_service.Name} has no health checks");
-            api = new ApiServers(_topology.Lab);
+            service = _service.WithHealthCheck(Check) ?? throw new NotSupportedException($"{_service.Name} has no health checks");
+            api = ApiServers ?? new ApiServers(_topology.Lab);
             api.Start(_topology.Nodes);
-            _progress($"API servers answer {ApiServers.Url} on every node; the VIP's health check: {HealthCheck.Hocon}");
+            _progress($"API servers answer on every node; the VIP's health check: {Check.Hocon}");
         }
         var processes = _topology.Nodes.ToDictionary(n => n, n => service.Start(_topology, n));
         _progress($"started {_service.Name} on {string.Join(", ", processes.Select(p => $"{p.Key.Name} (pid {p.Value.Pid})"))}");
@@ -165,9 +175,9 @@ public sealed class FailoverTrial
                     $"{string.Join(", ", others.Select(n => n.Name))}; the client still reaches all");
                 break;
             case FailoverScenario.Health:
-                Note(faultAt, faultAt, $"fault: SIGTERM to {owner.Name}'s API server (its node runs on)");
-                api!.Stop(owner);
-                Note(faultAt, observer.Now, $"{owner.Name}'s API server has exited");
+                Note(faultAt, faultAt, $"fault: {owner.Name}'s API server {HealthFault.What} (its node runs on)");
+                HealthFault.Apply(api!, owner);
+                Note(faultAt, observer.Now, $"{owner.Name}'s API server: the fault is done");
                 break;
         }
 

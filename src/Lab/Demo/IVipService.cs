@@ -19,5 +19,5 @@ public interface IVipService
     /// The same service with every node checking the VIP's health by <paramref name="check"/> (the health scenario), or null
     /// when the service has no such check.
     /// </summary>
-    IVipService? WithHealthCheck(HttpHealthCheck check) => null;
+    IVipService? WithHealthCheck(LabHealthCheck check) => null;
 }

@@ -166,6 +166,10 @@ public sealed class NetworkLab : IDisposable
     public HostCommand.Result Exec(string ns, params string[] command) =>
         HostCommand.Run("ip", new[] { "netns", "exec", ns }.Concat(command).ToArray(), TimeSpan.FromSeconds(60));
 
+    /// <summary>The processes running in a namespace (`ip netns pids`): what the lab started there and what those started.</summary>
+    public IReadOnlyList<int> Pids(string ns) =>
+        HostCommand.Run("ip", "netns", "pids", ns).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList();
+
     public string Sh(string ns, string script) =>
         Exec(ns, "sh", "-c", script).ThrowIfFailed($"[{ns}] {script}").Stdout;
 
@@ -196,7 +200,12 @@ public sealed class NetworkLab : IDisposable
             namespaces = _namespaces.AsEnumerable().Reverse().ToList();
         }
         foreach (var p in processes) p.Dispose();
-        foreach (var ns in namespaces) HostCommand.Run("ip", "netns", "del", ns);
+        foreach (var ns in namespaces)
+        {
+            // What the lab's processes left behind (a child that outlived its parent): deleting the namespace would not end it.
+            foreach (var pid in Pids(ns)) Tmds.Linux.LibC.kill(pid, Tmds.Linux.LibC.SIGKILL);
+            HostCommand.Run("ip", "netns", "del", ns);
+        }
         try { Directory.Delete(TempDirectory, recursive: true); } catch (IOException) { }
     }
 

@@ -46,6 +46,73 @@ public class ExecProbeTests
         Assert.DoesNotContain(Directory.GetDirectories("/proc"), d => CommandLine(d).Contains(marker));
     }
 
+    [Fact]
+    public async Task At_the_timeout_a_process_it_started_that_left_its_tree_is_killed_too()
+    {
+        // The subshell starts the marked sleep and exits: the sleep is re-parented (to init or a subreaper), out of the check's
+        // process tree, while the check itself hangs. Both are the check's, and both must be gone after the timeout.
+        var marker = $"actorvip-exec-probe-{Guid.NewGuid():N}";
+        try
+        {
+            using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+            Assert.False(await new ExecProbe("/bin/sh", ["-c", $"(/bin/sh -c 'sleep 30; : {marker}' &); sleep 30"], _ => { }).CheckAsync(Any, cancel.Token));
+            await Task.Delay(200);
+            Assert.DoesNotContain(Directory.GetDirectories("/proc"), d => CommandLine(d).Contains(marker));
+        }
+        finally
+        {
+            KillMarked(marker);
+        }
+    }
+
+    [Fact]
+    public async Task A_process_it_left_running_with_its_output_open_does_not_hold_the_verdict_past_the_timeout()
+    {
+        // The check exits at once but leaves a child that inherited its stdout. The exit status is the verdict: the output
+        // (only logged on a failure) is not waited for beyond the timeout. Before, the check took as long as the child lived.
+        var marker = $"actorvip-exec-probe-{Guid.NewGuid():N}";
+        var left = $"/bin/sh -c 'sleep 20; : {marker}' &";
+        try
+        {
+            var logged = new List<string>();
+            using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+            var watch = Stopwatch.StartNew();
+            Assert.True(await new ExecProbe("/bin/sh", ["-c", $"{left} exit 0"], logged.Add).CheckAsync(Any, cancel.Token));
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), $"a passing check took {watch.Elapsed.TotalMilliseconds:0} ms");
+
+            using var cancelFailing = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+            watch.Restart();
+            Assert.False(await new ExecProbe("/bin/sh", ["-c", $"echo not ready; {left} exit 3"], logged.Add).CheckAsync(Any, cancelFailing.Token));
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), $"a failing check took {watch.Elapsed.TotalMilliseconds:0} ms");
+            Assert.Contains(logged, l => l.Contains("exit 3"));
+        }
+        finally
+        {
+            KillMarked(marker);
+        }
+    }
+
+    /// <summary>Kills what a test left running: the processes with <paramref name="marker"/> in their command line.</summary>
+    private static void KillMarked(string marker)
+    {
+        foreach (var proc in Directory.GetDirectories("/proc").Where(d => CommandLine(d).Contains(marker)))
+        {
+            if (int.TryParse(Path.GetFileName(proc), out var pid)) KillQuietly(pid);
+        }
+    }
+
+    private static void KillQuietly(int pid)
+    {
+        try
+        {
+            Process.GetProcessById(pid).Kill(entireProcessTree: true);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            // Gone meanwhile.
+        }
+    }
+
     private static string CommandLine(string proc)
     {
         try
