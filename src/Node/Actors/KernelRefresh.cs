@@ -11,10 +11,10 @@ public sealed record HeldVip(VipAddress Vip, InterfaceInfo Link, HolderLease Lea
 /// <summary>
 /// Keeps the kernel state of every VIP held here fresh in batches, called by the <see cref="NodeAgent"/> on its own loop: the
 /// fence elements once per renewal round that extended leases (one nftables transaction for all of them), the addresses once
-/// per check-interval (one listing per interface, and one batch of replaces of the addresses old enough to need it). Each VIP's holder did this for itself before,
-/// and with 1,000 VIPs that was thousands of netlink round trips a second on the actor loop (docs/BENCHMARKS.md, "1,000
-/// VIPs over real processes"). The holder (<see cref="VipActor"/>) still does the first fence open and address add, and the
-/// last close and remove; this refreshes only VIPs whose holder did the first (<see cref="HolderLease.InKernel"/>).
+/// per check-interval (one listing per interface, and one batch of replaces of the addresses old enough to need it). Each
+/// VIP's holder did this for itself before, and with 1,000 VIPs that was thousands of netlink round trips a second on the
+/// actor loop (docs/BENCHMARKS.md, "1,000 VIPs over real processes"). The holder (<see cref="VipActor"/>) still does the
+/// first fence open and address add, and the last close and remove; this refreshes only VIPs whose holder did the first (<see cref="HolderLease.InKernel"/>).
 /// Running on the agent's loop is what keeps a refresh from reopening a VIP given up: the agent gives up a VIP (and stops
 /// its holder, which closes the fence) only in a later message, so every refresh of a VIP comes before its close.
 /// Like the holder, it acts only while a lease covers the action (<see cref="HolderLease.Covers"/>) and undoes what a stall

@@ -105,7 +105,8 @@ public class RenewBatchTests(ITestOutputHelper output) : VirtualTimeTestKit
     /// Each holder used to re-open its fence element on every renewal and re-add its address every check-interval: with 1,000
     /// VIPs thousands of netlink round trips a second on the actor loop, whose stalls cost leases (docs/BENCHMARKS.md, "1,000
     /// VIPs over real processes"). The agent now refreshes the fences of all of them in one call per round that extended
-    /// their leases, and their addresses in one call per check-interval.
+    /// their leases, and their addresses in one call per check at which they are old enough to need it (every second check at
+    /// the default 2 s lifetime and 500 ms check-interval, <see cref="AddressSettings.RefreshAfter"/>).
     /// </summary>
     [Fact]
     public void An_owner_refreshes_the_fences_of_all_its_vips_in_one_call_per_round_and_their_addresses_in_one_per_check()
@@ -118,7 +119,7 @@ public class RenewBatchTests(ITestOutputHelper output) : VirtualTimeTestKit
         for (var i = 0; i < (int)(Lease.RenewInterval / Step); i++) Scheduler.Advance(Step);
         var before = c.Kernel.Calls.Count;
 
-        const int rounds = 8; // 2 s: 4 address checks (500 ms)
+        const int rounds = 8; // 2 s: 4 address checks (500 ms), 2 of them re-adding
         for (var i = 0; i < rounds * (int)(Lease.RenewInterval / Step); i++) Scheduler.Advance(Step);
 
         var calls = c.Kernel.Calls.Skip(before).Where(x => !x.StartsWith("announce", StringComparison.Ordinal)).ToList();
@@ -128,7 +129,7 @@ public class RenewBatchTests(ITestOutputHelper output) : VirtualTimeTestKit
         // One per answer that extended the leases: at most one per voter asked for an ack.
         Assert.InRange(opens.Count, rounds, 2 * rounds);
         Assert.All(opens, o => Assert.Equal(200, o.Split("; ").Length));
-        Assert.InRange(adds.Count, 3, 5);
+        Assert.InRange(adds.Count, 1, 3);
         Assert.All(adds, a => Assert.Equal(200, a.Split(' ')[1].Split(',').Length));
         Assert.Equal(opens.Count + adds.Count, calls.Count);
         Assert.All(vips, v => Assert.True(c.Kernel.HasAddress(v + "/32")));
