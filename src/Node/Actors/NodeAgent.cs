@@ -128,6 +128,8 @@ public sealed partial class NodeAgent : ReceiveActor, IWithTimers
     private readonly IMonotonicClock _clock;
     private readonly IActorRef _allocator;
     private readonly LeaseFingerprint? _fingerprint;
+    /// <summary>The VIPs this node is configured for, as it declares them to the allocator (issue 14 §5); null: it declares none.</summary>
+    private VipDeclaration? _declaration;
     /// <summary>Settings refusals already logged, by VIP, voter and the voter's fingerprint: one line each, not one per renewal.</summary>
     private readonly HashSet<(string Vip, NodeId Voter, string? Theirs)> _settingsRefusals = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -178,9 +180,10 @@ public sealed partial class NodeAgent : ReceiveActor, IWithTimers
     /// <param name="fingerprint">This node's voters and timings, carried by every renewal (null: none, as a node before it).</param>
     public NodeAgent(NodeSettings settings, IReadOnlyList<InterfaceInfo> links, DriverSet drivers, LeaseSettings lease, IReadOnlyList<NodeId> voters,
         NodeId self,
-        IMonotonicClock clock, IActorRef allocator, LeaseFingerprint? fingerprint = null)
+        IMonotonicClock clock, IActorRef allocator, LeaseFingerprint? fingerprint = null, IReadOnlyList<VipSpec>? declared = null)
     {
         _fingerprint = fingerprint;
+        _declaration = declared is null ? null : VipSpecs.Declaration(self, declared);
         _settings = settings;
         foreach (var link in links) _links[link.Name] = link;
         _drivers = drivers;
@@ -230,13 +233,18 @@ public sealed partial class NodeAgent : ReceiveActor, IWithTimers
             TellEligibility();
         });
         Receive<FenceFailed>(f => OnFenceFailed(f.Reason));
+        // An allocator that starts, or saw this node come Up, asks: it places a VIP only on nodes that declare it.
+        Receive<GetDeclaration>(_ =>
+        {
+            if (_declaration is { } declaration && !_leaving) Sender.Tell(declaration);
+        });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(NodeSettings settings, IReadOnlyList<InterfaceInfo> links, DriverSet drivers, LeaseSettings lease, IReadOnlyList<NodeId> voters,
-        NodeId self, IMonotonicClock clock, IActorRef allocator, LeaseFingerprint? fingerprint = null) =>
-        Akka.Actor.Props.Create(() => new NodeAgent(settings, links, drivers, lease, voters, self, clock, allocator, fingerprint));
+        NodeId self, IMonotonicClock clock, IActorRef allocator, LeaseFingerprint? fingerprint = null, IReadOnlyList<VipSpec>? declared = null) =>
+        Akka.Actor.Props.Create(() => new NodeAgent(settings, links, drivers, lease, voters, self, clock, allocator, fingerprint, declared));
 
     /// <summary>
     /// Renewals run only while a VIP is placed here, and the lease-expiry timer fires when the earliest held lease would
@@ -272,6 +280,8 @@ public sealed partial class NodeAgent : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
+        // Also when the allocator asks; this one covers an allocator that was running before this node was Up and asked too early.
+        if (_declaration is { } declaration) _allocator.Tell(declaration);
         var self = Self;
         foreach (var name in _settings.VipInterfaces)
         {
@@ -407,7 +417,18 @@ public sealed partial class NodeAgent : ReceiveActor, IWithTimers
         var vip = Configured(assign.Vip);
         if (vip is null)
         {
-            _log.Warning("allocator assigned vip={0}, which this node is not configured for; ignoring", assign.Vip);
+            // An allocator that has not heard this node's declaration yet (it just started, or the node just reloaded): declare again,
+            // then hand the placement back, so that it is placed on a node configured for it at once rather than at the lease's end.
+            // A node that declares nothing (no declaration given) ignores it, as nodes did before declarations.
+            if (_declaration is not { } declaration)
+            {
+                _log.Warning("allocator assigned vip={0}, which this node is not configured for; ignoring", assign.Vip);
+                return;
+            }
+            _log.Info("assigned vip={0} epoch={1}, which this node is not configured for; declaring its VIPs again and handing it back", assign.Vip,
+                assign.Epoch);
+            _allocator.Tell(declaration);
+            _releasedDue.Add(new Released(assign.Vip, assign.Epoch, _self));
             return;
         }
         if (CannotHold(vip) is { } why)
