@@ -24,6 +24,13 @@ public sealed record HeldVip(VipAddress Vip, InterfaceInfo Link, HolderLease Lea
 public sealed class KernelRefresh(IAddressDriver addresses, IFence? fence, TimeSpan? validLifetime, IMonotonicClock clock, ILoggingAdapter log,
     IReadOnlyCollection<System.Net.IPAddress>? guarded = null)
 {
+    /// <summary>Every VIP the fence guards; a reload that changes the VIPs (issue 14 §5) replaces it.</summary>
+    public IReadOnlyCollection<System.Net.IPAddress>? Guarded
+    {
+        get => guarded;
+        set => guarded = value;
+    }
+
     /// <summary>Whether the last refresh failed and its repair too: the next failure is not logged again.</summary>
     private bool _failing;
 

@@ -109,7 +109,8 @@ public sealed partial class NodeAgent : ReceiveActor, IWithTimers
 
     private sealed record PendingRelease(ReleaseLease Release, TimeSpan Deadline);
 
-    private readonly NodeSettings _settings;
+    /// <summary>This node's settings; a reload replaces them with a new VIP list (<see cref="Reconfigure"/>), nothing else.</summary>
+    private NodeSettings _settings;
     /// <summary>
     /// The VIP interfaces by name (the node's and each VIP's own), handed to new holders; one is replaced when its link returns
     /// (after a re-create, with a new index and MAC).
@@ -234,6 +235,7 @@ public sealed partial class NodeAgent : ReceiveActor, IWithTimers
         });
         Receive<FenceFailed>(f => OnFenceFailed(f.Reason));
         // An allocator that starts, or saw this node come Up, asks: it places a VIP only on nodes that declare it.
+        Receive<Reconfigure>(OnReconfigure);
         Receive<GetDeclaration>(_ =>
         {
             if (_declaration is { } declaration && !_leaving) Sender.Tell(declaration);
@@ -382,6 +384,43 @@ public sealed partial class NodeAgent : ReceiveActor, IWithTimers
             ? new Eligibility(_self, false, reason, affected.Count > 0 ? affected : null, IneligibleCause.Fence)
             : new Eligibility(_self, false, reason, affected.Count == _settings.Vips.Count ? null : affected);
         _allocator.Tell(eligibility);
+    }
+
+    /// <summary>
+    /// A reload changed the VIP list (issue 14 §5, <see cref="Reconfigure"/>). In order: the allocator hears the new declaration
+    /// first, so that the releases below are not placed here again; the fence guards the new VIPs, re-installed in one transaction
+    /// that keeps every held VIP let through (a removed VIP stays guarded, owned by nobody, until the next start); then each removed
+    /// or changed VIP held or being acquired here is given up the normal way (silenced, fence closed, then released). The VIPs
+    /// that did not change get no message and keep their lease.
+    /// </summary>
+    private void OnReconfigure(Reconfigure reconfigure)
+    {
+        _settings = reconfigure.Settings;
+        _declaration = VipSpecs.Declaration(_self, reconfigure.Declared);
+        if (!_leaving) _allocator.Tell(_declaration);
+        var guarded = (_refresh.Guarded ?? []).ToHashSet();
+        var wanted = _settings.Vips.Select(v => v.Address).ToList();
+        if (_drivers.Fence is { } fence && !wanted.All(guarded.Contains))
+        {
+            guarded.UnionWith(wanted);
+            var now = _clock.Now;
+            var owned = _placed.Values.Where(p => p.Holder is not null && p.Remaining(now) > TimeSpan.Zero)
+                .Select(p => (p.Vip.Address, p.Remaining(now))).ToList();
+            try
+            {
+                fence.Install(guarded, owned);
+                _refresh.Guarded = guarded;
+            }
+            catch (Exception e) when (e is IOException or Linux.Netlink.NetlinkException or InvalidOperationException)
+            {
+                OnFenceFailed($"the kernel fence (nftables) could not guard the reloaded VIPs: {e.Message}");
+            }
+        }
+        foreach (var vip in reconfigure.Dropped)
+        {
+            if (_placed.TryGetValue(vip, out var placed))
+                GiveUp(vip, placed, _settings.VipNamed(vip) is null ? "removed from the configuration (reload)" : "changed by a reload; placed again");
+        }
     }
 
     /// <summary>Tells the allocator whether this node sees a healthy backend (placement moves a VIP on it, docs/LOAD-BALANCING.md).</summary>
