@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using System.Text;
+using Xunit.Abstractions;
+
+namespace ActorVip.Kernel.Tests.EndToEnd;
+
+/// <summary>
+/// Live reconfiguration over real processes (issue 14 §5; docs/BENCHMARKS.md, "Reload"): three `actorvip run` nodes share one config
+/// file holding VIP A. The file is rewritten with 50 VIPs more and each node is sent SIGHUP in turn: every new VIP comes to be
+/// answered by exactly one node, and A, unchanged, is answered throughout (the client's who-has sweep every 20 ms; its longest
+/// silence is printed). Then the 50 are removed the same way: released everywhere, A still answered.
+/// </summary>
+public sealed class ReloadEndToEndTests(ITestOutputHelper output)
+{
+    private const int Sighup = 1;
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public void Fifty_vips_added_and_removed_by_sighup_one_node_at_a_time_while_the_unchanged_vip_keeps_answering()
+    {
+        string prefix;
+        using (var lab = new NetworkLab("e2e"))
+        {
+            prefix = lab.Prefix;
+            var topology = VipTopology.Build(lab, 3);
+            var vips = ManyVipAddresses.Make(51);
+            var config = Path.Combine(lab.TempDirectory, "reload.conf");
+            File.WriteAllText(config, ManyVipAddresses.Config(vips.Take(1)));
+            var index = int.Parse(lab.Exec(topology.Client, "cat", "/sys/class/net/eth0/ifindex").ThrowIfFailed("ifindex").Stdout.Trim());
+            var clientMac = Convert.FromHexString(lab.Mac(topology.Client).Replace(":", ""));
+            using var sweep = new ArpSweep(topology.Client, index, clientMac, VipTopology.ProbeSender, vips, Stopwatch.StartNew(),
+                TimeSpan.FromMilliseconds(20));
+            var service = new ActorVipService(config: config);
+            var processes = topology.Nodes.ToDictionary(n => n, n => service.Start(topology, n));
+            try
+            {
+                Assert.True(Until(() => Answered(sweep, 0, 1), Bound), "VIP A was never answered by one node");
+                Thread.Sleep(TimeSpan.FromSeconds(3));
+
+                // Add 50: rewrite the file, SIGHUP the nodes one by one.
+                File.WriteAllText(config, ManyVipAddresses.Config(vips));
+                sweep.ResetGaps();
+                var reloadAt = sweep.Now;
+                foreach (var process in processes.Values)
+                {
+                    process.Signal(Sighup);
+                    Thread.Sleep(TimeSpan.FromMilliseconds(200));
+                }
+                Assert.True(Until(() => Enumerable.Range(1, 50).All(v => sweep.FirstAnswers[v] is not null), Bound),
+                    $"{Enumerable.Range(1, 50).Count(v => sweep.FirstAnswers[v] is null)} of the 50 added VIPs never answered\n{Logs(processes)}");
+                var allAnswer = Enumerable.Range(1, 50).Max(v => sweep.FirstAnswers[v]!.Value) - reloadAt;
+                Assert.True(Until(() => Enumerable.Range(0, 51).All(v => Answered(sweep, v, 1)), Bound), "not every VIP had one owner");
+                var silence = sweep.LongestGaps()[0];
+                output.WriteLine($"added 50 VIPs by SIGHUP to 3 nodes one by one (200 ms apart): all 50 answered {allAnswer.TotalMilliseconds:0} ms " +
+                    $"after the first SIGHUP; VIP A's longest silence meanwhile {silence.TotalMilliseconds:0} ms (sweep every 20 ms)");
+                Assert.Empty(sweep.Duals());
+                Assert.True(silence < TimeSpan.FromMilliseconds(200),
+                    $"VIP A was silent for {silence.TotalMilliseconds:0} ms during the reload\n{Logs(processes)}");
+                Assert.All(processes.Values, p => Assert.Contains("reload: applied: 50 VIPs added, 0 removed, 0 changed", p.Output));
+
+                // Remove them again: released everywhere.
+                File.WriteAllText(config, ManyVipAddresses.Config(vips.Take(1)));
+                sweep.ResetGaps();
+                foreach (var process in processes.Values)
+                {
+                    process.Signal(Sighup);
+                    Thread.Sleep(TimeSpan.FromMilliseconds(200));
+                }
+                Assert.True(Until(() => Enumerable.Range(1, 50).All(v => Answered(sweep, v, 0)), Bound),
+                    $"{Enumerable.Range(1, 50).Count(v => !Answered(sweep, v, 0))} of the 50 removed VIPs still answered\n{Logs(processes)}");
+                var removedSilence = sweep.LongestGaps()[0];
+                output.WriteLine($"removed them again: VIP A's longest silence meanwhile {removedSilence.TotalMilliseconds:0} ms");
+                Assert.True(Answered(sweep, 0, 1), "VIP A is not answered after the removal");
+                Assert.True(removedSilence < TimeSpan.FromMilliseconds(200), $"VIP A was silent for {removedSilence.TotalMilliseconds:0} ms");
+                Assert.Empty(sweep.Duals());
+            }
+            finally
+            {
+                foreach (var process in processes.Values) process.Signal(15);
+                foreach (var process in processes.Values) process.WaitForExit(TimeSpan.FromSeconds(10));
+                output.WriteLine(Logs(processes));
+            }
+        }
+        Assert.DoesNotContain(prefix, HostCommand.Run("ip", "netns", "list").Stdout);
+    }
+
+    /// <summary>Whether <paramref name="vip"/> was answered by exactly <paramref name="macs"/> MACs within the last three sweeps.</summary>
+    private static bool Answered(ArpSweep sweep, int vip, int macs) => sweep.Owners(TimeSpan.FromMilliseconds(80))[vip].Count == macs;
+
+    private static bool Until(Func<bool> condition, TimeSpan bound)
+    {
+        var deadline = DateTime.UtcNow + bound;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) return false;
+            Thread.Sleep(20);
+        }
+        return true;
+    }
+
+    private static string Logs(Dictionary<LabNode, LabProcess> processes)
+    {
+        var text = new StringBuilder();
+        foreach (var (node, process) in processes) text.Append($"--- {node.Name}\n{process.Output}\n");
+        return text.ToString();
+    }
+}
