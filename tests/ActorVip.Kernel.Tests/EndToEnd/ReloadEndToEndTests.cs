@@ -8,7 +8,8 @@ namespace ActorVip.Kernel.Tests.EndToEnd;
 /// Live reconfiguration over real processes (issue 14 §5; docs/BENCHMARKS.md, "Reload"): three `actorvip run` nodes share one config
 /// file holding VIP A. The file is rewritten with 50 VIPs more and each node is sent SIGHUP in turn: every new VIP comes to be
 /// answered by exactly one node, and A, unchanged, is answered throughout (the client's who-has sweep every 20 ms; its longest
-/// silence is printed). Then the 50 are removed the same way: released everywhere, A still answered.
+/// silence is printed). Then the 50 are removed the same way: released everywhere, A still answered. And nodes may differ: a VIP
+/// only one node is configured for is placed there alone, and on no other node once that one stops.
 /// </summary>
 public sealed class ReloadEndToEndTests(ITestOutputHelper output)
 {
@@ -26,10 +27,7 @@ public sealed class ReloadEndToEndTests(ITestOutputHelper output)
             var vips = ManyVipAddresses.Make(51);
             var config = Path.Combine(lab.TempDirectory, "reload.conf");
             File.WriteAllText(config, ManyVipAddresses.Config(vips.Take(1)));
-            var index = int.Parse(lab.Exec(topology.Client, "cat", "/sys/class/net/eth0/ifindex").ThrowIfFailed("ifindex").Stdout.Trim());
-            var clientMac = Convert.FromHexString(lab.Mac(topology.Client).Replace(":", ""));
-            using var sweep = new ArpSweep(topology.Client, index, clientMac, VipTopology.ProbeSender, vips, Stopwatch.StartNew(),
-                TimeSpan.FromMilliseconds(20));
+            using var sweep = StartSweep(topology, vips);
             var service = new ActorVipService(config: config);
             var processes = topology.Nodes.ToDictionary(n => n, n => service.Start(topology, n));
             try
@@ -82,6 +80,58 @@ public sealed class ReloadEndToEndTests(ITestOutputHelper output)
             }
         }
         Assert.DoesNotContain(prefix, HostCommand.Run("ip", "netns", "list").Stdout);
+    }
+
+    [Fact]
+    public void A_vip_only_one_node_declares_is_answered_by_that_node_only_and_by_nobody_once_it_stops()
+    {
+        string prefix;
+        using (var lab = new NetworkLab("e2e"))
+        {
+            prefix = lab.Prefix;
+            var topology = VipTopology.Build(lab, 3);
+            var vips = ManyVipAddresses.Make(2);
+            using var sweep = StartSweep(topology, vips);
+            // The first node is configured for A and R, the others for A only: R is placed on the first node alone.
+            var processes = topology.Nodes.Select((node, i) =>
+            {
+                var file = Path.Combine(lab.TempDirectory, $"declared-{node.Name}.conf");
+                File.WriteAllText(file, ManyVipAddresses.Config(i == 0 ? vips : vips.Take(1)));
+                return (node, process: new ActorVipService(config: file).Start(topology, node));
+            }).ToDictionary(p => p.node, p => p.process);
+            var only = topology.Nodes[0];
+            try
+            {
+                Assert.True(Until(() => Answered(sweep, 0, 1) && Answered(sweep, 1, 1), Bound), $"A and R were not answered\n{Logs(processes)}");
+                Thread.Sleep(TimeSpan.FromSeconds(3));
+                Assert.Equal([only.Mac], sweep.Runs(1).Select(r => r.Mac).Distinct());
+
+                // Its only node stops: the two others (a majority) hold A, and neither ever answers for R.
+                processes[only].Signal(15);
+                Assert.True(processes[only].WaitForExit(TimeSpan.FromSeconds(10)), "the first node did not stop");
+                Assert.True(Until(() => Answered(sweep, 0, 1), Bound), $"A was not answered after the first node stopped\n{Logs(processes)}");
+                Thread.Sleep(TimeSpan.FromSeconds(3));
+                Assert.True(Answered(sweep, 0, 1), "A is not answered");
+                Assert.Equal([only.Mac], sweep.Runs(1).Select(r => r.Mac).Distinct());
+                Assert.True(Answered(sweep, 1, 0), "R is answered by a node not configured for it");
+            }
+            finally
+            {
+                foreach (var process in processes.Values) process.Signal(15);
+                foreach (var process in processes.Values) process.WaitForExit(TimeSpan.FromSeconds(10));
+                output.WriteLine(Logs(processes));
+            }
+        }
+        Assert.DoesNotContain(prefix, HostCommand.Run("ip", "netns", "list").Stdout);
+    }
+
+    /// <summary>The client's who-has sweep of <paramref name="vips"/>, every 20 ms.</summary>
+    private static ArpSweep StartSweep(VipTopology topology, IReadOnlyList<System.Net.IPAddress> vips)
+    {
+        var lab = topology.Lab;
+        var index = int.Parse(lab.Exec(topology.Client, "cat", "/sys/class/net/eth0/ifindex").ThrowIfFailed("ifindex").Stdout.Trim());
+        var clientMac = Convert.FromHexString(lab.Mac(topology.Client).Replace(":", ""));
+        return new ArpSweep(topology.Client, index, clientMac, VipTopology.ProbeSender, vips, Stopwatch.StartNew(), TimeSpan.FromMilliseconds(20));
     }
 
     /// <summary>Whether <paramref name="vip"/> was answered by exactly <paramref name="macs"/> MACs within the last three sweeps.</summary>
