@@ -104,6 +104,12 @@ public sealed class ReloadEndToEndTests(ITestOutputHelper output)
             {
                 Assert.True(Until(() => Answered(sweep, 0, 1) && Answered(sweep, 1, 1), Bound), $"A and R were not answered\n{Logs(processes)}");
                 Thread.Sleep(TimeSpan.FromSeconds(3));
+                // And it stays there, answered throughout: an allocator that placed it on a node not configured for it (before
+                // nodes declared their VIPs, it moved away from the allocator's node to one that ignored it) left it dark.
+                sweep.ResetGaps();
+                Thread.Sleep(TimeSpan.FromSeconds(3));
+                var gap = sweep.LongestGaps()[1];
+                Assert.True(gap < TimeSpan.FromMilliseconds(500), $"R was silent for {gap.TotalMilliseconds:0} ms while its node ran\n{Logs(processes)}");
                 Assert.Equal([only.Mac], sweep.Runs(1).Select(r => r.Mac).Distinct());
 
                 // Its only node stops: the two others (a majority) hold A, and neither ever answers for R.
