@@ -44,7 +44,8 @@ public sealed class DeputyAllocator : ReceiveActor, IWithTimers
     /// </summary>
     public static readonly TimeSpan ColdStartGrace = TimeSpan.FromSeconds(10);
 
-    private readonly IReadOnlyList<VipSpec> _vips;
+    /// <summary>This node's VIPs: what it may claim; a reload replaces them (<see cref="DeputyVips"/>).</summary>
+    private IReadOnlyList<VipSpec> _vips;
     private readonly LeaseSettings _lease;
     private readonly IReadOnlyList<NodeId> _voters;
     private readonly NodeId _self;
@@ -66,6 +67,7 @@ public sealed class DeputyAllocator : ReceiveActor, IWithTimers
         _voters = voters;
         _self = self;
         Receive<Look>(_ => AskLocalVoter());
+        Receive<DeputyVips>(v => _vips = v.Vips);
         Receive<ColdStartOver>(_ =>
         {
             _coldStartOver = true;
@@ -168,3 +170,6 @@ public sealed class DeputyAllocator : ReceiveActor, IWithTimers
 
     private void LookAgainIn(TimeSpan delay) => Timers.StartSingleTimer("look", Look.Instance, delay > MinLookInterval ? delay : MinLookInterval);
 }
+
+/// <summary>A reload changed this node's VIPs (issue 14 §5): the deputy claims these from now on. Never on the wire.</summary>
+public sealed record DeputyVips(IReadOnlyList<VipSpec> Vips);

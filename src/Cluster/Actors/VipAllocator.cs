@@ -61,7 +61,14 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
     /// </summary>
     internal static readonly TimeSpan CoalesceWindow = TimeSpan.FromMilliseconds(5);
 
+    /// <summary>The allocator's own node's VIPs as it started: what a node that declares none is taken to declare.</summary>
     private readonly IReadOnlyList<VipSpec> _vips;
+    /// <summary>What each node declared it is configured for (<see cref="VipDeclaration"/>, issue 14 §5), by node.</summary>
+    private readonly Dictionary<NodeId, IReadOnlyList<VipSpec>> _declarations = new();
+    /// <summary>What the last decision placed: the union of the Up members' declarations (<see cref="DeclaredVips"/>).</summary>
+    private IReadOnlyList<VipSpec> _placing;
+    /// <summary>Declaration conflicts already warned of: one line each, not one per decision.</summary>
+    private readonly HashSet<DeclarationConflict> _conflictsWarned = new();
     private readonly LeaseSettings _lease;
     private readonly IReadOnlyList<NodeId> _voters;
     private readonly TimeSpan _recoveryRetry;
@@ -108,6 +115,7 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
         _liveness = new OwnerLiveness(lease);
         _contact = new VoterContact(lease);
         _vips = vips;
+        _placing = vips;
         _lease = lease;
         _voters = voters;
         _recoveryRetry = recoveryRetry;
@@ -158,13 +166,18 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
         });
         Receive<Tick>(_ => AskVoters());
         Receive<GetPlacement>(_ => Sender.Tell(new PlacementReport(SelfNode,
-            _vips.Select(v => new PlacementEntry(v.Vip, null, 0, PlacementReasons.Recovering)).OrderBy(e => e.Vip, StringComparer.Ordinal).ToList())));
+            _placing.Select(v => new PlacementEntry(v.Vip, null, 0, PlacementReasons.Recovering)).OrderBy(e => e.Vip, StringComparer.Ordinal).ToList())));
         Receive<Leaving>(l => _leaving.Add(l.Node));
         Receive<AgentReport>(OnReport);
         Receive<VipHealthReport>(r => _vipHealth.Record(r, _clock.Now));
         Receive<Eligibility>(e => OnEligibility(e));
-        Receive<ClusterEvent.IClusterDomainEvent>(ForgetLeft);
-        Receive<ClusterEvent.CurrentClusterState>(_ => { });
+        Receive<VipDeclaration>(d => OnDeclaration(d));
+        Receive<ClusterEvent.IClusterDomainEvent>(e =>
+        {
+            ForgetLeft(e);
+            AskDeclaration(e);
+        });
+        Receive<ClusterEvent.CurrentClusterState>(AskDeclarations);
         // Nothing to place yet, but an epoch an owner learnt must not be handed out after recovery either.
         Receive<Released>(r => _epochCounter = Math.Max(_epochCounter, r.LearntEpoch));
         Receive<ReleasedBatch>(b => _epochCounter = Math.Max(_epochCounter, b.Items.Select(r => r.LearntEpoch).DefaultIfEmpty(0).Max()));
@@ -206,9 +219,18 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
         Receive<ClusterEvent.IClusterDomainEvent>(e =>
         {
             ForgetLeft(e);
+            AskDeclaration(e);
             DecideNow();
         });
-        Receive<ClusterEvent.CurrentClusterState>(_ => DecideNow());
+        Receive<ClusterEvent.CurrentClusterState>(state =>
+        {
+            AskDeclarations(state);
+            DecideNow();
+        });
+        Receive<VipDeclaration>(d =>
+        {
+            if (OnDeclaration(d)) DecideNow();
+        });
         Receive<Leaving>(l =>
         {
             _leaving.Add(l.Node);
@@ -249,6 +271,33 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
         // A node back in contact may take VIPs again: a look (the local voter's answer, then the decision) rather than a
         // decision on a stale answer, which would call every owner unconfirmed and re-send its assignment.
         else if (returned) Context.ActorSelection($"/user/{VoterActor.Name}").Tell(GetPromises.Instance, Self);
+    }
+
+    /// <summary>Records the VIPs a node declared (<see cref="VipDeclaration"/>); true when they changed.</summary>
+    private bool OnDeclaration(VipDeclaration declaration)
+    {
+        var specs = declaration.Vips.Select(VipSpecs.FromDeclared).ToList();
+        if (_declarations.TryGetValue(declaration.Node, out var known) && known.Count == specs.Count &&
+            known.Zip(specs).All(p => DeclaredVips.SamePlacement(p.First, p.Second))) return false;
+        _declarations[declaration.Node] = specs;
+        _log.Info("node={0} declares {1} VIPs", declaration.Node, specs.Count);
+        return true;
+    }
+
+    /// <summary>
+    /// Asks every agent of the cluster for its declaration: at this allocator's start (the snapshot of the cluster), so that it
+    /// places a VIP only where it is configured. A node before declarations does not answer, and is taken to declare our list.
+    /// </summary>
+    private void AskDeclarations(ClusterEvent.CurrentClusterState state)
+    {
+        foreach (var member in state.Members.Where(m => m.HasRole("vip")))
+            Agent(new NodeId(member.Address.ToString())).Tell(GetDeclaration.Instance, Self);
+    }
+
+    /// <summary>A member that came Up declares its VIPs when asked (it also does at its own start, which may have reached nobody).</summary>
+    private void AskDeclaration(ClusterEvent.IClusterDomainEvent e)
+    {
+        if (e is ClusterEvent.MemberUp up && up.Member.HasRole("vip")) Agent(new NodeId(up.Member.Address.ToString())).Tell(GetDeclaration.Instance, Self);
     }
 
     /// <summary>Records whether a node can hold VIPs; true when that changed (re-sent reports change nothing).</summary>
@@ -318,7 +367,7 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
     /// </summary>
     private void AdoptClaims(VoterPromises local)
     {
-        var adoptions = DeputyPlacement.Adoptions(_assignments, local, _vips);
+        var adoptions = DeputyPlacement.Adoptions(_assignments, local, _placing);
         if (adoptions.Count == 0) return;
         var assignments = new Dictionary<string, Assignment>(_assignments);
         foreach (var (vip, was, now) in adoptions)
@@ -345,6 +394,7 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
             var node = new NodeId(change.Member.Address.ToString());
             _leaving.Remove(node);
             _ineligible.Remove(node);
+            _declarations.Remove(node);
         }
     }
 
@@ -361,6 +411,13 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
         Timers.Cancel("decide");
         var state = _cluster.State;
         var now = _clock.Now;
+        var up = state.Members.Where(m => m.HasRole("vip") && m.Status == MemberStatus.Up).Select(m => new NodeId(m.Address.ToString()));
+        var declared = DeclaredVips.Merge(SelfNode, _vips, _declarations, up, _voters, _assignments);
+        foreach (var conflict in declared.Conflicts.Where(_conflictsWarned.Add))
+            _log.Warning("vip={0} is declared differently by node={1} and node={2}: placing it as {1} declares it (the allocator's own node first, " +
+                "then the voters in their configured order); give it the same preference, preempt and health settings on every node", conflict.Vip,
+                conflict.Winner, conflict.Other);
+        _placing = declared.Specs;
         var stale = _liveness.Stale(_voterSeenAt);
         var renewing = _liveness.Renewing(_voterSeenAt);
         var members = state.Members
@@ -381,6 +438,7 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
                     // A node whose VIP interface is down for some of its VIPs only: the others stay placeable there.
                     Unservable = said is { WholeNode: false, Vips: { } vips } ? vips.ToHashSet(StringComparer.Ordinal) : NoVips,
                     CannotServeCause = said?.Cause ?? IneligibleCause.Link,
+                    Declared = declared.Declared.GetValueOrDefault(id),
                 };
             })
             .ToList();
@@ -394,7 +452,7 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
         }
         var vipHealth = _vipHealth.View(now);
         _vipHealthSeen = vipHealth.Signature();
-        var decision = Placement.Decide(_vips, _eligibleSince.Stamp(members, now), SelfNode, _assignments, _epochCounter, vipHealth, _lease.Voters);
+        var decision = Placement.Decide(_placing, _eligibleSince.Stamp(members, now), SelfNode, _assignments, _epochCounter, vipHealth, _lease.Voters);
         RememberReasons(decision);
         _nextPreemption = decision.NextPreemption is { } wait ? now + wait : null;
         _assignments = decision.Assignments;

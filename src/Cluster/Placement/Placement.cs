@@ -40,8 +40,9 @@ public static partial class Placement
         foreach (var gone in keepers.Values.Where(m => !m.MayKeep).ToList())
             keepers.Remove(gone.Node);
         var eligible = keepers.Values.Where(m => m.IsEligible).ToDictionary(m => m.Node);
-        // A node whose VIP interface is down for some VIPs only (Unservable) keeps and gets none of those, and the others as usual.
-        var partial = keepers.Values.Any(m => m.Unservable.Count > 0);
+        // A node whose VIP interface is down for some VIPs only (Unservable), or that is configured for some VIPs only (Declared),
+        // keeps and gets none of the others, and these as usual.
+        var partial = keepers.Values.Any(m => m.Unservable.Count > 0 || m.Declared is not null);
         (Dictionary<NodeId, MemberView> Keepers, Dictionary<NodeId, MemberView> Eligible) For(VipSpec spec) =>
             partial ? (Serving(keepers, spec.Vip), Serving(eligible, spec.Vip)) : (keepers, eligible);
 
@@ -135,10 +136,12 @@ public static partial class Placement
         if (owner is { } from)
         {
             if (moving) return PlacementReason.Health;
-            if (!keepers.ContainsKey(from))
-                return !seen.TryGetValue(from, out var was) || (was.CanServe && was.Serves(spec.Vip)) ? PlacementReason.Failover
+            // An owner no longer configured for the VIP (it reloaded without it) released it: placed as a new VIP is, below.
+            var undeclared = seen.TryGetValue(from, out var was) && was.Declared is { } declared && !declared.Contains(spec.Vip);
+            if (!undeclared && !keepers.ContainsKey(from))
+                return was is null || (was.CanServe && was.Serves(spec.Vip)) ? PlacementReason.Failover
                     : was.CannotServeCause == IneligibleCause.Fence ? PlacementReason.Fence : PlacementReason.Link;
-            if (from == self) return PlacementReason.AwayFromAllocator;
+            if (from == self && !undeclared) return PlacementReason.AwayFromAllocator;
         }
         return Rank(spec, to) < int.MaxValue ? PlacementReason.Preferred : PlacementReason.Spread;
     }

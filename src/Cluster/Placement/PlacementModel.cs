@@ -57,8 +57,17 @@ public sealed record MemberView(NodeId Node, bool HasVipRole, bool IsUp, bool Is
 
     private static readonly IReadOnlySet<string> NoVips = new HashSet<string>();
 
-    /// <summary>Whether this node may hold <paramref name="vip"/> as far as its interfaces go: not one of <see cref="Unservable"/>.</summary>
-    public bool Serves(string vip) => !Unservable.Contains(vip);
+    /// <summary>
+    /// The VIPs this node is configured for (<see cref="DeclaredVips"/>, issue 14 §5): it is given and keeps none other. Null: every VIP
+    /// placed, as every node was before nodes declared their VIPs.
+    /// </summary>
+    public IReadOnlySet<string>? Declared { get; init; }
+
+    /// <summary>
+    /// Whether this node may hold <paramref name="vip"/>: it declares it (<see cref="Declared"/>) and, as far as its interfaces go,
+    /// can hold it (not one of <see cref="Unservable"/>).
+    /// </summary>
+    public bool Serves(string vip) => !Unservable.Contains(vip) && (Declared is null || Declared.Contains(vip));
 
     /// <summary>
     /// How long this node has been eligible for <paramref name="vip"/> without a break: the node's, or less since the VIP's

@@ -41,6 +41,8 @@ public sealed class OwnershipSerializer(ExtendedActorSystem system) : Serializer
         ["placements"] = typeof(Placements),
         ["released-batch"] = typeof(ReleasedBatch),
         ["release-batch"] = typeof(ReleaseBatch),
+        ["declaration"] = typeof(VipDeclaration),
+        ["declaration?"] = typeof(GetDeclaration),
     };
 
     private static readonly Dictionary<Type, string> Manifests = Types.ToDictionary(kv => kv.Value, kv => kv.Key);
@@ -189,6 +191,21 @@ public sealed class OwnershipSerializer(ExtendedActorSystem system) : Serializer
                         w.Write(item.Vip); w.Write(item.Epoch);
                     }
                     break;
+                case VipDeclaration m:
+                    w.Write(m.Node.Value);
+                    w.Write(m.Vips.Count);
+                    // Every field of an item always: an item has no end of message to stop at. A field added later goes after the
+                    // list, for every item at once (a reader before it stops after the list).
+                    foreach (var vip in m.Vips)
+                    {
+                        w.Write(vip.Vip);
+                        w.Write(vip.Preference.Count);
+                        foreach (var node in vip.Preference) w.Write(node.Value);
+                        w.Write(vip.Preempt); w.Write(vip.PreemptDelay.Ticks); w.Write(vip.MoveWhenNoneHealthy);
+                    }
+                    break;
+                case GetDeclaration:
+                    break;
                 default:
                     throw new ArgumentException($"{nameof(OwnershipSerializer)} cannot serialize {obj.GetType()}", nameof(obj));
             }
@@ -228,6 +245,8 @@ public sealed class OwnershipSerializer(ExtendedActorSystem system) : Serializer
             "placements" => new Placements(ReadPairs(r, (vip, epoch) => new Revoke(vip, epoch)), ReadPairs(r, (vip, epoch) => new Assign(vip, epoch))),
             "released-batch" => new ReleasedBatch(ReadReleased(r)),
             "release-batch" => new ReleaseBatch(ReadNode(r), ReadPairs(r, (vip, epoch) => new ReleaseItem(vip, epoch))),
+            "declaration" => new VipDeclaration(ReadNode(r), ReadDeclared(r)),
+            "declaration?" => GetDeclaration.Instance,
             _ => throw new SerializationException($"{nameof(OwnershipSerializer)}: unknown manifest '{manifest}' (a node of another version?)"),
         };
     }
@@ -278,6 +297,19 @@ public sealed class OwnershipSerializer(ExtendedActorSystem system) : Serializer
     {
         var items = new Released[r.ReadInt32()];
         for (var i = 0; i < items.Length; i++) items[i] = new Released(r.ReadString(), r.ReadInt64(), ReadNode(r), r.ReadInt64());
+        return items;
+    }
+
+    private static IReadOnlyList<DeclaredVip> ReadDeclared(BinaryReader r)
+    {
+        var items = new DeclaredVip[r.ReadInt32()];
+        for (var i = 0; i < items.Length; i++)
+        {
+            var vip = r.ReadString();
+            var preference = new NodeId[r.ReadInt32()];
+            for (var j = 0; j < preference.Length; j++) preference[j] = ReadNode(r);
+            items[i] = new DeclaredVip(vip, preference, r.ReadBoolean(), TimeSpan.FromTicks(r.ReadInt64()), r.ReadBoolean());
+        }
         return items;
     }
 

@@ -108,3 +108,34 @@ public sealed record PlacementEntry(string Vip, NodeId? Owner, long Epoch, strin
 
 /// <summary>The allocator's answer to <see cref="GetPlacement"/>: every VIP it places, ordered by VIP.</summary>
 public sealed record PlacementReport(NodeId Allocator, IReadOnlyList<PlacementEntry> Vips);
+
+/// <summary>
+/// Agent to allocator: the VIPs this node is configured for, with what placement needs of each (issue 14 §5). Sent at start, after
+/// every reload that changed them, and when an allocator asks (<see cref="GetDeclaration"/>). The allocator places the union of what
+/// its Up members declare, each VIP only on nodes that declare it; a node that never declares (one before this message) is taken to
+/// declare the allocator's own list. A new message rather than a field of <see cref="Eligibility"/>: that one is sent on link
+/// changes only, and its fields are already ordered for readers before them; an allocator before this message drops it with one
+/// deserialization error per message and places as before.
+/// </summary>
+public sealed record VipDeclaration(NodeId Node, IReadOnlyList<DeclaredVip> Vips)
+{
+    public bool Equals(VipDeclaration? other) => other is not null && Node == other.Node && Vips.SequenceEqual(other.Vips);
+
+    public override int GetHashCode() => HashCode.Combine(Node, Vips.Count);
+}
+
+/// <summary>One VIP of a <see cref="VipDeclaration"/>: its address text and its placement settings (preference, preempt, preempt-delay, health).</summary>
+public sealed record DeclaredVip(string Vip, IReadOnlyList<NodeId> Preference, bool Preempt, TimeSpan PreemptDelay, bool MoveWhenNoneHealthy)
+{
+    public bool Equals(DeclaredVip? other) =>
+        other is not null && Vip == other.Vip && Preference.SequenceEqual(other.Preference) && Preempt == other.Preempt &&
+        PreemptDelay == other.PreemptDelay && MoveWhenNoneHealthy == other.MoveWhenNoneHealthy;
+
+    public override int GetHashCode() => HashCode.Combine(Vip, Preference.Count, Preempt, PreemptDelay, MoveWhenNoneHealthy);
+}
+
+/// <summary>Allocator to every agent when it starts and when a member comes Up: declare your VIPs (<see cref="VipDeclaration"/>).</summary>
+public sealed record GetDeclaration
+{
+    public static readonly GetDeclaration Instance = new();
+}

@@ -26,6 +26,13 @@ public sealed class KernelRefresh(IAddressDriver addresses, IFence? fence, Addre
 {
     private readonly TimeSpan? validLifetime = addressSettings.ValidLifetime;
 
+    /// <summary>Every VIP the fence guards; a reload that changes the VIPs (issue 14 §5) replaces it.</summary>
+    public IReadOnlyCollection<System.Net.IPAddress>? Guarded
+    {
+        get => guarded;
+        set => guarded = value;
+    }
+
     /// <summary>Whether the last refresh failed and its repair too: the next failure is not logged again.</summary>
     private bool _failing;
 

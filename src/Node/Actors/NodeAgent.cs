@@ -109,7 +109,8 @@ public sealed partial class NodeAgent : ReceiveActor, IWithTimers
 
     private sealed record PendingRelease(ReleaseLease Release, TimeSpan Deadline);
 
-    private readonly NodeSettings _settings;
+    /// <summary>This node's settings; a reload replaces them with a new VIP list (<see cref="Reconfigure"/>), nothing else.</summary>
+    private NodeSettings _settings;
     /// <summary>
     /// The VIP interfaces by name (the node's and each VIP's own), handed to new holders; one is replaced when its link returns
     /// (after a re-create, with a new index and MAC).
@@ -128,6 +129,8 @@ public sealed partial class NodeAgent : ReceiveActor, IWithTimers
     private readonly IMonotonicClock _clock;
     private readonly IActorRef _allocator;
     private readonly LeaseFingerprint? _fingerprint;
+    /// <summary>The VIPs this node is configured for, as it declares them to the allocator (issue 14 §5); null: it declares none.</summary>
+    private VipDeclaration? _declaration;
     /// <summary>Settings refusals already logged, by VIP, voter and the voter's fingerprint: one line each, not one per renewal.</summary>
     private readonly HashSet<(string Vip, NodeId Voter, string? Theirs)> _settingsRefusals = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -178,9 +181,10 @@ public sealed partial class NodeAgent : ReceiveActor, IWithTimers
     /// <param name="fingerprint">This node's voters and timings, carried by every renewal (null: none, as a node before it).</param>
     public NodeAgent(NodeSettings settings, IReadOnlyList<InterfaceInfo> links, DriverSet drivers, LeaseSettings lease, IReadOnlyList<NodeId> voters,
         NodeId self,
-        IMonotonicClock clock, IActorRef allocator, LeaseFingerprint? fingerprint = null)
+        IMonotonicClock clock, IActorRef allocator, LeaseFingerprint? fingerprint = null, IReadOnlyList<VipSpec>? declared = null)
     {
         _fingerprint = fingerprint;
+        _declaration = declared is null ? null : VipSpecs.Declaration(self, declared);
         _settings = settings;
         foreach (var link in links) _links[link.Name] = link;
         _drivers = drivers;
@@ -229,13 +233,19 @@ public sealed partial class NodeAgent : ReceiveActor, IWithTimers
             TellEligibility();
         });
         Receive<FenceFailed>(f => OnFenceFailed(f.Reason));
+        // An allocator that starts, or saw this node come Up, asks: it places a VIP only on nodes that declare it.
+        Receive<Reconfigure>(OnReconfigure);
+        Receive<GetDeclaration>(_ =>
+        {
+            if (_declaration is { } declaration && !_leaving) Sender.Tell(declaration);
+        });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(NodeSettings settings, IReadOnlyList<InterfaceInfo> links, DriverSet drivers, LeaseSettings lease, IReadOnlyList<NodeId> voters,
-        NodeId self, IMonotonicClock clock, IActorRef allocator, LeaseFingerprint? fingerprint = null) =>
-        Akka.Actor.Props.Create(() => new NodeAgent(settings, links, drivers, lease, voters, self, clock, allocator, fingerprint));
+        NodeId self, IMonotonicClock clock, IActorRef allocator, LeaseFingerprint? fingerprint = null, IReadOnlyList<VipSpec>? declared = null) =>
+        Akka.Actor.Props.Create(() => new NodeAgent(settings, links, drivers, lease, voters, self, clock, allocator, fingerprint, declared));
 
     /// <summary>
     /// Renewals run only while a VIP is placed here, and the lease-expiry timer fires when the earliest held lease would
@@ -271,6 +281,8 @@ public sealed partial class NodeAgent : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
+        // Also when the allocator asks; this one covers an allocator that was running before this node was Up and asked too early.
+        if (_declaration is { } declaration) _allocator.Tell(declaration);
         var self = Self;
         foreach (var name in _settings.VipInterfaces)
         {
@@ -373,6 +385,43 @@ public sealed partial class NodeAgent : ReceiveActor, IWithTimers
         _allocator.Tell(eligibility);
     }
 
+    /// <summary>
+    /// A reload changed the VIP list (issue 14 §5, <see cref="Reconfigure"/>). In order: the allocator hears the new declaration
+    /// first, so that the releases below are not placed here again; the fence guards the new VIPs, re-installed in one transaction
+    /// that keeps every held VIP let through (a removed VIP stays guarded, owned by nobody, until the next start); then each removed
+    /// or changed VIP held or being acquired here is given up the normal way (silenced, fence closed, then released). The VIPs
+    /// that did not change get no message and keep their lease.
+    /// </summary>
+    private void OnReconfigure(Reconfigure reconfigure)
+    {
+        _settings = reconfigure.Settings;
+        _declaration = VipSpecs.Declaration(_self, reconfigure.Declared);
+        if (!_leaving) _allocator.Tell(_declaration);
+        var guarded = (_refresh.Guarded ?? []).ToHashSet();
+        var wanted = _settings.Vips.Select(v => v.Address).ToList();
+        if (_drivers.Fence is { } fence && !wanted.All(guarded.Contains))
+        {
+            guarded.UnionWith(wanted);
+            var now = _clock.Now;
+            var owned = _placed.Values.Where(p => p.Holder is not null && p.Remaining(now) > TimeSpan.Zero)
+                .Select(p => (p.Vip.Address, p.Remaining(now))).ToList();
+            try
+            {
+                fence.Install(guarded, owned);
+                _refresh.Guarded = guarded;
+            }
+            catch (Exception e) when (e is IOException or Linux.Netlink.NetlinkException or InvalidOperationException)
+            {
+                OnFenceFailed($"the kernel fence (nftables) could not guard the reloaded VIPs: {e.Message}");
+            }
+        }
+        foreach (var vip in reconfigure.Dropped)
+        {
+            if (_placed.TryGetValue(vip, out var placed))
+                GiveUp(vip, placed, _settings.VipNamed(vip) is null ? "removed from the configuration (reload)" : "changed by a reload; placed again");
+        }
+    }
+
     /// <summary>Tells the allocator whether this node sees a healthy backend (placement moves a VIP on it, docs/LOAD-BALANCING.md).</summary>
     private void Report()
     {
@@ -406,7 +455,18 @@ public sealed partial class NodeAgent : ReceiveActor, IWithTimers
         var vip = Configured(assign.Vip);
         if (vip is null)
         {
-            _log.Warning("allocator assigned vip={0}, which this node is not configured for; ignoring", assign.Vip);
+            // An allocator that has not heard this node's declaration yet (it just started, or the node just reloaded): declare again,
+            // then hand the placement back, so that it is placed on a node configured for it at once rather than at the lease's end.
+            // A node that declares nothing (no declaration given) ignores it, as nodes did before declarations.
+            if (_declaration is not { } declaration)
+            {
+                _log.Warning("allocator assigned vip={0}, which this node is not configured for; ignoring", assign.Vip);
+                return;
+            }
+            _log.Info("assigned vip={0} epoch={1}, which this node is not configured for; declaring its VIPs again and handing it back", assign.Vip,
+                assign.Epoch);
+            _allocator.Tell(declaration);
+            _releasedDue.Add(new Released(assign.Vip, assign.Epoch, _self));
             return;
         }
         if (CannotHold(vip) is { } why)

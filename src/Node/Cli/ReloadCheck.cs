@@ -3,32 +3,30 @@ using ActorVip.Node.Configuration;
 namespace ActorVip.Node.Cli;
 
 /// <summary>
-/// What SIGHUP does today: reads the configuration again and says, in one line, whether it is valid and whether it
-/// differs from the running one. Nothing is applied: a node changes its VIPs, services or timings only when restarted
-/// (live reconfiguration is issue 14 §5), and an invalid file never replaces the running configuration.
+/// What SIGHUP does: reads the configuration again and decides what of it a running node applies (<see cref="ReloadPlan"/>: the VIP
+/// list), in one line. An invalid or unreadable file is that one line and nothing else: the running configuration stays in force.
 /// </summary>
 public static class ReloadCheck
 {
-    public static string Describe(Akka.Configuration.Config running, Func<Akka.Configuration.Config> reread)
+    /// <param name="vipsConfig">The configuration the running VIP list was last read from (the start's, or the last reload's).</param>
+    /// <returns>The line to log, and the plan to apply with the configuration read (null when the file is invalid or could not be read).</returns>
+    public static (string Line, ReloadPlan? Plan, Akka.Configuration.Config? Read) Check(NodeSettings running, Akka.Configuration.Config config,
+        Akka.Configuration.Config vipsConfig, Func<(NodeSettings Settings, Akka.Configuration.Config Config)> reread)
     {
-        Akka.Configuration.Config next;
+        (NodeSettings Settings, Akka.Configuration.Config Config) next;
         try
         {
             next = reread();
         }
         catch (ConfigException e)
         {
-            return $"actorvip: reload: the configuration is not valid, the running one stays in force: {ConfigSources.FirstLine(e.Message)}";
+            return ($"actorvip: reload: the configuration is not valid, the running one stays in force: {ConfigSources.FirstLine(e.Message)}", null, null);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or Akka.Configuration.ConfigurationException)
         {
-            return $"actorvip: reload: the configuration could not be read, the running one stays in force: {ConfigSources.FirstLine(e.Message)}";
+            return ($"actorvip: reload: the configuration could not be read, the running one stays in force: {ConfigSources.FirstLine(e.Message)}", null, null);
         }
-        return Section(next) == Section(running)
-            ? "actorvip: reload: the configuration is unchanged"
-            : "actorvip: reload: the configuration changed and is valid, but a running node does not apply changes yet; restart it to apply them " +
-                "(systemctl restart actorvip, one master at a time)";
+        var plan = ReloadPlan.Of(running, config, next.Settings, next.Config, vipsConfig);
+        return (plan.Describe(), plan, next.Config);
     }
-
-    private static string Section(Akka.Configuration.Config config) => config.GetValue("actorvip")?.ToString() ?? "";
 }

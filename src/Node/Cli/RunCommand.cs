@@ -52,7 +52,7 @@ public static class RunCommand
             var certificates = settings.TransportSecurity.Enabled ? ClusterCertificates.Load(settings.TransportSecurity) : null;
             try
             {
-                var code = Run(settings, config, certificates, () => options.Load(result).Config);
+                var code = Run(settings, config, certificates, () => options.Load(result));
                 // Everything is released by now; the runtime's exit handlers (Akka's transport) would hold the exit up by seconds.
                 Console.Out.Flush();
                 Console.Error.Flush();
@@ -70,8 +70,10 @@ public static class RunCommand
 
     /// <param name="reread">Reads the configuration again (file, environment, flags), validating it: SIGHUP's check.</param>
     private static int Run(NodeSettings settings, Akka.Configuration.Config config, ClusterCertificates? certificates,
-        Func<Akka.Configuration.Config> reread)
+        Func<(NodeSettings Settings, Akka.Configuration.Config Config)> reread)
     {
+        // The configuration the running VIP list was read from: the start's, then each reload's that changed it.
+        var vipsConfig = config;
         // First: a port in use stops the start before anything touched the kernel (docs/OBSERVABILITY.md).
         using var listener = MetricsAddress.Listen(settings.MetricsAddress);
         Listening.CheckNodeAddress(settings.NodeAddress);
@@ -163,7 +165,19 @@ public static class RunCommand
             var terminated = runtime.System.WhenTerminated;
             if (WaitHandle.WaitAny([stop.WaitHandle, ((IAsyncResult)terminated).AsyncWaitHandle, hangup]) == 2)
             {
-                Console.Error.WriteLine(ReloadCheck.Describe(config, reread));
+                var (line, plan, read) = ReloadCheck.Check(settings, config, vipsConfig, reread);
+                if (plan is { ChangesVips: true } && read is not null)
+                {
+                    // The agent releases what was removed or changed, declares the new list and guards the new VIPs; the deputy
+                    // claims the new list. Nothing else of the running node changes (ReloadPlan).
+                    settings = plan.Applied;
+                    vipsConfig = read;
+                    var specs = NodeRuntime.VipSpecs(settings);
+                    runtime.Agent.Tell(new Actors.Reconfigure(settings, specs, plan.Dropped), Akka.Actor.ActorRefs.NoSender);
+                    runtime.System.ActorSelection($"/user/{Ownership.Actors.DeputyAllocator.Name}")
+                        .Tell(new Ownership.Actors.DeputyVips(specs), Akka.Actor.ActorRefs.NoSender);
+                }
+                Console.Error.WriteLine(line);
                 continue;
             }
             if (!terminated.IsCompleted) break;

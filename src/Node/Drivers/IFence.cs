@@ -11,6 +11,17 @@ public interface IFence : IDisposable
     /// <summary>Creates (or re-creates) the fence table guarding these VIPs, with nothing owned.</summary>
     void Install(IReadOnlyCollection<IPAddress> vips);
 
+    /// <summary>
+    /// Re-creates the fence guarding <paramref name="vips"/> with <paramref name="owned"/> let through as the fence's table is
+    /// replaced: a reload that adds VIPs (issue 14 §5) must not close the VIPs held meanwhile. This default does it in two steps
+    /// (test fences); the kernel's in one transaction.
+    /// </summary>
+    void Install(IReadOnlyCollection<IPAddress> vips, IReadOnlyList<(IPAddress Vip, TimeSpan Remaining)> owned)
+    {
+        Install(vips);
+        if (owned.Count > 0) Own(owned);
+    }
+
     /// <summary>Lets the VIP through for <paramref name="remaining"/> from now (delete plus add in one batch).</summary>
     void Own(IPAddress vip, TimeSpan remaining) => Own([(vip, remaining)]);
 

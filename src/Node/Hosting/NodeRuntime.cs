@@ -110,7 +110,7 @@ public sealed class NodeRuntime : IAsyncDisposable
         if (settings.Notify.Enabled)
             system.ActorOf(Notify.NotifyActor.Props(settings.Notify, new Notify.ProcessHookRunner(), self.Value, settings.InterfaceOf),
                 Notify.NotifyActor.Name);
-        var agent = system.ActorOf(NodeAgent.Props(settings, links, drivers, lease, voters, self, clock, allocator, fingerprint), NodeAgent.Name);
+        var agent = system.ActorOf(NodeAgent.Props(settings, links, drivers, lease, voters, self, clock, allocator, fingerprint, vips), NodeAgent.Name);
         return new NodeRuntime(system, agent, self, votes);
     }
 

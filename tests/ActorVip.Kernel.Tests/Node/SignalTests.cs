@@ -6,7 +6,8 @@ namespace ActorVip.Kernel.Tests.Node;
 /// <summary>
 /// The signals a daemon meets besides SIGTERM (issue 14 §5): before, SIGHUP (a closed terminal), SIGUSR1, SIGUSR2 and
 /// SIGQUIT killed the node with their default action and left the VIP's address and the fence behind. Now SIGHUP
-/// checks the configuration again (never applying an invalid one), SIGUSR1/2 are ignored, SIGQUIT stops gracefully.
+/// reloads the configuration (never applying an invalid one): a VIP added is held, a VIP removed is released, the VIP that did
+/// not change stays, and any other setting changed is named as needing a restart; SIGUSR1/2 are ignored, SIGQUIT stops gracefully.
 /// </summary>
 public class SignalTests(ITestOutputHelper output)
 {
@@ -14,7 +15,7 @@ public class SignalTests(ITestOutputHelper output)
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
 
     [Fact]
-    public void Sighup_checks_the_configuration_usr1_and_usr2_are_ignored_and_sigquit_stops_gracefully()
+    public void Sighup_reloads_the_vips_usr1_and_usr2_are_ignored_and_sigquit_stops_gracefully()
     {
         using var lab = new NetworkLab("sig");
         var node = lab.AddHost("n1", "192.0.2.11/24");
@@ -33,7 +34,13 @@ public class SignalTests(ITestOutputHelper output)
                 "no refusal of the invalid file");
             File.WriteAllText(file, "actorvip.addresses = [\"192.0.2.100\", \"192.0.2.101\"]\n");
             actorvip.Signal(SigHup);
-            Assert.True(Ip.Eventually(() => actorvip.Output.Contains("reload: the configuration changed and is valid"), Generous), "no answer to a change");
+            Assert.True(Ip.Eventually(() => actorvip.Output.Contains("reload: applied: 1 VIP added, 0 removed, 0 changed"), Generous), "no answer to a change");
+            Assert.True(Ip.Eventually(() => Ip.FindAddress(lab, node, "192.0.2.101") is not null, Generous), "the added VIP never appeared");
+            File.WriteAllText(file, "actorvip.addresses = [\"192.0.2.100\"]\nactorvip.lease.lease-time = 800ms\n");
+            actorvip.Signal(SigHup);
+            Assert.True(Ip.Eventually(() => actorvip.Output.Contains("reload: applied: 0 VIPs added, 1 removed, 0 changed; needs a restart, not applied: " +
+                "lease.lease-time"), Generous), "no answer to a removal");
+            Assert.True(Ip.Eventually(() => Ip.FindAddress(lab, node, "192.0.2.101") is null, Generous), "the removed VIP was not released");
             actorvip.Signal(SigUsr1);
             actorvip.Signal(SigUsr2);
             Assert.True(Ip.Eventually(() => actorvip.Output.Contains("SIGUSR2 ignored"), Generous), "SIGUSR2 not logged");

@@ -77,6 +77,13 @@ public sealed class WireCompatibilityTests
         // says `fence` and not `link` for the move; it names every VIP, since the cause can only follow a list. The eligibility
         // rows above (no cause) are links', and what a node before the cause wrote for a broken fence too.
         new Eligibility(N11, false, FenceBroken, ["192.0.2.100", "2001:db8::100"], IneligibleCause.Fence),
+        // Added after those, still in 0.1.0 (issue 14 §5): a node declares the VIPs it is configured for, and an allocator asks.
+        new VipDeclaration(N11,
+        [
+            new DeclaredVip("192.0.2.100", [N11, N12], Preempt: true, TimeSpan.FromSeconds(3), MoveWhenNoneHealthy: false),
+            new DeclaredVip("2001:db8::100", [], Preempt: false, TimeSpan.Zero, MoveWhenNoneHealthy: true),
+        ]),
+        GetDeclaration.Instance,
     ];
 
     private const string FenceBroken = "the kernel fence (nftables) can be neither refreshed nor installed again: nftables refused";

@@ -44,11 +44,14 @@ public sealed class KernelFence : IFence
     /// </summary>
     internal uint EgressHook { get; init; } = Nft.HookNetdevEgress;
 
-    /// <summary>Whether the last <see cref="Install"/> put the egress chain in place (false before, or on a kernel without it).</summary>
+    /// <summary>
+    /// Whether the last <see cref="Install(IReadOnlyCollection{IPAddress})"/> put the egress chain in place (false before, or on a kernel
+    /// without it).
+    /// </summary>
     public bool EgressFenced { get; private set; }
 
     /// <summary>
-    /// Set when <see cref="Install"/> found no netdev egress hook in this kernel and installed the other tables without it:
+    /// Set when <see cref="Install(IReadOnlyCollection{IPAddress})"/> found no netdev egress hook in this kernel and installed the other tables without it:
     /// the one line the node logs at start (docs/DESIGN-NOTES.md, "Kernel fence").
     /// </summary>
     public string? EgressWarning { get; private set; }
@@ -57,8 +60,16 @@ public sealed class KernelFence : IFence
     /// Replaces any earlier fence of ours in one transaction, so there is no moment without one. A table of the same
     /// name that ActorVip did not make (no <see cref="NftOwnerMark"/>) stops it with an IOException before anything changes.
     /// </summary>
-    public void Install(IReadOnlyCollection<IPAddress> vips)
+    public void Install(IReadOnlyCollection<IPAddress> vips) => Install(vips, []);
+
+    /// <summary>
+    /// As <see cref="Install(IReadOnlyCollection{IPAddress})"/>, with <paramref name="owned"/> (VIPs held while a reload re-guards)
+    /// let through in the same transaction as the tables are replaced, so that they are never closed; past
+    /// <see cref="MaxPerTransaction"/> of them the rest follow at once in their own.
+    /// </summary>
+    public void Install(IReadOnlyCollection<IPAddress> vips, IReadOnlyList<(IPAddress Vip, TimeSpan Remaining)> owned)
     {
+        var first = owned.Where(o => o.Remaining > TimeSpan.Zero && vips.Contains(o.Vip)).Take(MaxPerTransaction).ToList();
         lock (_gate)
         {
             if (NftOwnerMark.Foreign(_socket, Table, FenceRuleset.TableFamilies).FirstOrDefault() is { } foreign)
@@ -66,13 +77,13 @@ public sealed class KernelFence : IFence
             EgressFenced = false;
             try
             {
-                Build(vips, EgressInterfaces).Commit(_socket);
+                OwnedAtInstall(Build(vips, EgressInterfaces), first, egress: EgressInterfaces is not null && vips.Count > 0).Commit(_socket);
                 EgressFenced = EgressInterfaces is not null && vips.Count > 0;
             }
             catch (NetlinkException e) when (EgressInterfaces is not null && IsWithoutEgress(e))
             {
                 // The batch was rolled back as a whole: install the rest, so that the node runs on an older kernel.
-                Build(vips, egressInterfaces: null).Commit(_socket);
+                OwnedAtInstall(Build(vips, egressInterfaces: null), first, egress: false).Commit(_socket);
                 EgressWarning = $"fence: this kernel has no nftables netdev egress hook for interface {string.Join(", ", EgressInterfaces)} " +
                                 $"({e.Message}); running " +
                                 "without it: ActorVip's own gratuitous ARP and neighbour advertisements are held back by its lease checks only, " +
@@ -81,12 +92,32 @@ public sealed class KernelFence : IFence
             _guarded = new HashSet<IPAddress>(vips);
             ReAddSetsExpiration ??= ProbeReAdd(vips);
         }
+        if (owned.Count > first.Count) Own(owned.Where(o => vips.Contains(o.Vip)).Skip(first.Count).ToList());
+    }
+
+    /// <summary>The owned sets' elements of <paramref name="owned"/>, added to the batch that creates those sets.</summary>
+    private NftBatch OwnedAtInstall(NftBatch batch, IReadOnlyList<(IPAddress Vip, TimeSpan Remaining)> owned, bool egress)
+    {
+        // Whole milliseconds, rounded down, as Own: the fence must never outlive the lease.
+        NftElement Element(IPAddress vip, TimeSpan remaining) =>
+            new(vip.GetAddressBytes(), TimeSpan.FromMilliseconds(Math.Max(1, Math.Floor(remaining.TotalMilliseconds))));
+        foreach (var family in FenceRuleset.AllFamilies)
+        {
+            var inFamily = owned.Where(o => FenceRuleset.FamiliesOf(o.Vip).Contains(family)).Select(o => Element(o.Vip, o.Remaining)).ToList();
+            if (inFamily.Count > 0) batch.AddElements(family, Table, FenceRuleset.OwnedSet, inFamily);
+        }
+        if (egress)
+        {
+            foreach (var set in owned.GroupBy(o => FenceRuleset.EgressOwnedSet(o.Vip)))
+                batch.AddElements(NftFamily.Netdev, Table, set.Key, set.Select(o => Element(o.Vip, o.Remaining)).ToList());
+        }
+        return batch;
     }
 
     /// <summary>
     /// Whether a re-add of a set element that names its expiration sets the element's end, longer and shorter alike, also
     /// with an unchanged timeout (Linux 6.12 and later; measured by
-    /// <see cref="Install"/> once, on the installed tables): the refresh (Own) then writes one add per element instead of add,
+    /// <see cref="Install(IReadOnlyCollection{IPAddress})"/> once, on the installed tables): the refresh (Own) then writes one add per element instead of add,
     /// delete and add again, a third of the kernel's work on every renewal round (with 500 VIPs the largest part of an idle
     /// holder's CPU, docs/BENCHMARKS.md). Null before the first install; a test sets it to run the older kernels' way.
     /// </summary>

@@ -1,0 +1,11 @@
+using ActorVip.Node.Configuration;
+using ActorVip.Ownership;
+
+namespace ActorVip.Node.Actors;
+
+/// <summary>
+/// A reload to the node's agent (issue 14 §5; never on the wire): run with <paramref name="Settings"/> from now on (only its VIP
+/// list differs from the running one), declare <paramref name="Declared"/>, and give up the VIPs of <paramref name="Dropped"/>
+/// held here (removed, or changed and placed again).
+/// </summary>
+public sealed record Reconfigure(NodeSettings Settings, IReadOnlyList<VipSpec> Declared, IReadOnlyList<string> Dropped);

@@ -1,0 +1,107 @@
+using System.Net;
+using ActorVip.Node.Configuration;
+using Akka.Configuration.Hocon;
+
+namespace ActorVip.Node.Cli;
+
+/// <summary>
+/// What a reload (SIGHUP, `systemctl reload`) applies (issue 14 §5), decided from the running and the new configuration alone: the
+/// VIP list (<c>actorvip.vips</c>, <c>actorvip.addresses</c>) and each VIP's own settings. Every other setting that changed is named
+/// as needing a restart, and not applied. A VIP change a running node cannot make (a VIP on an interface it does not watch, a VIP
+/// with services or health checks, whose IPVS services and checkers are set up at start) is not applied either, and nor is the rest
+/// of the VIP list: a reload applies the whole new list or none of it.
+/// </summary>
+/// <param name="Applied">The settings to run with from now on: the running ones, with the new VIP list when it is applied.</param>
+public sealed record ReloadPlan(NodeSettings Applied, IReadOnlyList<string> Added, IReadOnlyList<string> Removed, IReadOnlyList<string> Changed,
+    IReadOnlyList<string> NeedsRestart)
+{
+    /// <summary>The settings a reload applies; every other key of <c>actorvip</c> that changed needs a restart.</summary>
+    private static readonly string[] VipKeys = ["vips", "addresses"];
+
+    /// <summary>VIPs to release here: removed, or changed (released and placed again with their new settings).</summary>
+    public IReadOnlyList<string> Dropped => Removed.Concat(Changed).ToList();
+
+    /// <summary>Whether the VIP list changes (the agent, the deputy and the allocator are told).</summary>
+    public bool ChangesVips => Added.Count + Removed.Count + Changed.Count > 0;
+
+    /// <param name="runningConfig">The configuration the node started with: every setting but the VIPs is compared with it.</param>
+    /// <param name="vipsConfig">The configuration the running VIPs were last read from (a reload's); by default <paramref name="runningConfig"/>.</param>
+    public static ReloadPlan Of(NodeSettings running, Akka.Configuration.Config runningConfig, NodeSettings next, Akka.Configuration.Config nextConfig,
+        Akka.Configuration.Config? vipsConfig = null)
+    {
+        var restart = Differences(Section(runningConfig), Section(nextConfig), "").Where(k => !VipKeys.Contains(k)).ToList();
+        var was = VipTexts(vipsConfig ?? runningConfig);
+        var now = VipTexts(nextConfig);
+        var before = running.Vips.ToDictionary(v => v.Address.ToString());
+        var after = next.Vips.ToDictionary(v => v.Address.ToString());
+        var added = after.Keys.Where(k => !before.ContainsKey(k)).ToList();
+        var removed = before.Keys.Where(k => !after.ContainsKey(k)).ToList();
+        var changed = after.Keys.Where(k => before.ContainsKey(k) && was.GetValueOrDefault(k) != now.GetValueOrDefault(k)).ToList();
+        var cannot = added.Concat(changed).Select(k => after[k]).Select(v => WhyNot(running, next, v)).OfType<string>().ToList();
+        if (cannot.Count > 0)
+            return new ReloadPlan(running, [], [], [], [.. restart, $"vips ({string.Join("; ", cannot)})"]);
+        // The VIPs that did not change keep their running configuration: nothing about them is touched.
+        var vips = next.Vips.Select(v => before.TryGetValue(v.Address.ToString(), out var kept) && !changed.Contains(v.Address.ToString()) ? kept : v)
+            .ToList();
+        return new ReloadPlan(running with { Vips = vips }, added, removed, changed, restart);
+    }
+
+    /// <summary>Why a running node cannot take this added or changed VIP without a restart; null when it can.</summary>
+    private static string? WhyNot(NodeSettings running, NodeSettings next, VipConfig vip)
+    {
+        var name = next.InterfaceOf(vip);
+        if (!running.VipInterfaces.Contains(name)) return $"{vip.Address} is on interface {name}, which this node does not watch yet";
+        if (next.ServicesOf(vip).Count > 0) return $"{vip.Address} has load-balanced services";
+        if (vip.HealthTracked) return $"{vip.Address} has health checks";
+        return null;
+    }
+
+    /// <summary>The one line a reload logs.</summary>
+    public string Describe()
+    {
+        if (!ChangesVips && NeedsRestart.Count == 0) return "actorvip: reload: the configuration is unchanged";
+        var applied = ChangesVips
+            ? $"applied: {Count(Added.Count, "added")}, {Removed.Count} removed, {Changed.Count} changed" +
+              (Changed.Count > 0 ? " (a changed VIP held here is released and placed again: it may blink)" : "")
+            : "applied: nothing";
+        return NeedsRestart.Count == 0
+            ? $"actorvip: reload: {applied}"
+            : $"actorvip: reload: {applied}; needs a restart, not applied: {string.Join(", ", NeedsRestart)} " +
+              "(systemctl restart actorvip, one master at a time)";
+    }
+
+    private static string Count(int n, string what) => $"{n} VIP{(n == 1 ? "" : "s")} {what}";
+
+    private static HoconValue? Section(Akka.Configuration.Config config) => config.GetValue("actorvip");
+
+    /// <summary>The keys (dotted, below <c>actorvip</c>) whose values differ; an object that differs is named by its keys that differ.</summary>
+    private static IEnumerable<string> Differences(HoconValue? a, HoconValue? b, string prefix)
+    {
+        var left = a is not null && a.IsObject() ? a.GetObject().Items : null;
+        var right = b is not null && b.IsObject() ? b.GetObject().Items : null;
+        if (left is null || right is null)
+        {
+            if ((a?.ToString() ?? "") != (b?.ToString() ?? "")) yield return prefix.TrimEnd('.');
+            yield break;
+        }
+        foreach (var key in left.Keys.Union(right.Keys).Order(StringComparer.Ordinal))
+        {
+            foreach (var difference in Differences(left.GetValueOrDefault(key), right.GetValueOrDefault(key), $"{prefix}{key}."))
+                yield return difference;
+        }
+    }
+
+    /// <summary>Each VIP's own settings as written (its <c>vips</c> object; empty for one of <c>addresses</c>), by its address.</summary>
+    private static Dictionary<string, string> VipTexts(Akka.Configuration.Config config)
+    {
+        var texts = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (!config.HasPath("actorvip.vips")) return texts;
+        foreach (var item in config.GetValue("actorvip.vips").GetArray().Where(i => i.IsObject()))
+        {
+            var address = item.GetObject().Items.GetValueOrDefault("address")?.GetString()?.Trim() ?? "";
+            var slash = address.IndexOf('/', StringComparison.Ordinal);
+            if (IPAddress.TryParse(slash < 0 ? address : address[..slash], out var ip)) texts[ip.ToString()] = item.ToString();
+        }
+        return texts;
+    }
+}

@@ -1,0 +1,63 @@
+using ActorVip.Messages.Ownership;
+using ActorVip.Node.Actors;
+using ActorVip.Node.Configuration;
+using ActorVip.Node.Drivers;
+using ActorVip.Node.Hosting;
+using ActorVip.Ownership;
+using ActorVip.Ownership.Actors;
+using Akka.Actor;
+
+namespace ActorVip.Tests.Actors;
+
+/// <summary>
+/// A reload that changes the VIP list, at the agent (issue 14 §5, <see cref="Reconfigure"/>): the new declaration goes to the allocator
+/// before the release of a removed VIP (so that it is not placed here again), the fence guards the new VIP while the held ones stay
+/// let through, the removed VIP is released the normal way, and the unchanged VIP is not touched.
+/// </summary>
+public sealed class ReconfigureTests : VirtualTimeTestKit
+{
+    private const string Kept = "192.0.2.100", Removed = "192.0.2.101", Added = "192.0.2.102";
+    private static readonly LeaseSettings Lease = new(1);
+
+    private static NodeSettings Settings(params string[] vips) => SettingsReader.Read(ConfigSources.Compose(null, new System.Collections.Hashtable(),
+        new HoconOverrides().Set("actorvip.interface", "eth0").SetList("actorvip.addresses", vips)));
+
+    [Fact]
+    public void A_removed_vip_is_declared_away_then_released_the_added_one_is_guarded_and_the_unchanged_one_is_not_touched()
+    {
+        var settings = Settings(Kept, Removed);
+        var self = new NodeId(((ExtendedActorSystem)Sys).Provider.DefaultAddress.ToString());
+        var kernel = new KernelRecorder();
+        var allocator = CreateTestProbe();
+        var voter = Sys.ActorOf(VoterActor.Props(Lease, self, Clock), VoterActor.Name);
+        var drivers = new DriverSet(new NoLinks(), kernel, kernel, kernel);
+        var agent = Sys.ActorOf(NodeAgent.Props(settings, [KernelRecorder.Link], drivers, Lease, [self], self, Clock, allocator.Ref,
+            declared: NodeRuntime.VipSpecs(settings)), NodeAgent.Name);
+        Started(voter, agent);
+        Assert.Equal([Kept, Removed], allocator.FishForMessage<VipDeclaration>(_ => true).Vips.Select(v => v.Vip));
+        agent.Tell(new Placements([], [new Assign(Kept, 1), new Assign(Removed, 1)]));
+        AdvanceUntil(() => kernel.HasAddress(Kept + "/32") && kernel.HasAddress(Removed + "/32"), Lease.PromiseTime + Lease.RenewInterval * 2);
+        kernel.Calls.Clear();
+
+        var next = Settings(Kept, Added);
+        agent.Tell(new Reconfigure(next, NodeRuntime.VipSpecs(next), [Removed]));
+
+        var first = allocator.FishForMessage(m => m is VipDeclaration or Released or ReleasedBatch);
+        Assert.Equal([Kept, Added], Assert.IsType<VipDeclaration>(first).Vips.Select(v => v.Vip));
+        allocator.FishForMessage(m => m is Released { Vip: Removed } || m is ReleasedBatch b && b.Items.Any(r => r.Vip == Removed));
+        AdvanceUntil(() => !kernel.HasAddress(Removed + "/32"), Lease.RenewInterval * 2);
+        Assert.True(kernel.HasAddress(Kept + "/32"));
+        var calls = kernel.Calls.ToList();
+        // Re-guarded with the removed VIP still in (nobody owns it), and the held VIPs let through at once (the kernel's in one transaction).
+        var install = calls.FindIndex(c => c == $"install {Kept},{Removed},{Added}");
+        Assert.True(install >= 0, string.Join(" | ", calls));
+        Assert.StartsWith("own ", calls[install + 1]);
+        Assert.Contains(Kept, calls[install + 1]);
+        Assert.DoesNotContain(calls, c => c.StartsWith("remove", StringComparison.Ordinal) && c.Contains(Kept, StringComparison.Ordinal));
+        Assert.DoesNotContain(calls, c => c.StartsWith("disown", StringComparison.Ordinal) && c.Contains(Kept, StringComparison.Ordinal));
+
+        // The added VIP is held when placed here.
+        agent.Tell(new Assign(Added, 2));
+        AdvanceUntil(() => kernel.HasAddress(Added + "/32"), Lease.PromiseTime + Lease.RenewInterval * 2);
+    }
+}

@@ -1,0 +1,95 @@
+using System.Collections;
+using ActorVip.Node.Cli;
+using ActorVip.Node.Configuration;
+
+namespace ActorVip.Tests.Configuration;
+
+/// <summary>
+/// What a reload applies (issue 14 §5): the VIP list and each VIP's own settings, all of it or none; every other setting changed is
+/// named as needing a restart. The VIPs that did not change keep their running configuration.
+/// </summary>
+public class ReloadPlanTests
+{
+    private const string Base = """
+        actorvip {
+          interface = eth0
+          addresses = ["192.0.2.10"]
+          vips = [ { address = "192.0.2.11", preempt = on, preferred-nodes = ["192.0.2.1:4053"] } ]
+          nodes = 3
+          node-address = "192.0.2.1:4053"
+          seeds = ["192.0.2.1:4053", "192.0.2.2:4053", "192.0.2.3:4053"]
+        }
+        """;
+
+    private static (NodeSettings Settings, Akka.Configuration.Config Config) Read(string hocon)
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(file, hocon);
+            var config = ConfigSources.Compose(file, new Hashtable(), new HoconOverrides());
+            return (SettingsReader.Read(config), config);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    private static ReloadPlan Plan(string next)
+    {
+        var (running, config) = Read(Base);
+        var (settings, nextConfig) = Read(next);
+        return ReloadPlan.Of(running, config, settings, nextConfig);
+    }
+
+    [Fact]
+    public void The_same_file_is_unchanged()
+    {
+        var plan = Plan(Base);
+
+        Assert.False(plan.ChangesVips);
+        Assert.Equal("actorvip: reload: the configuration is unchanged", plan.Describe());
+    }
+
+    [Fact]
+    public void Vips_added_removed_and_changed_are_applied_and_the_unchanged_keep_their_running_configuration()
+    {
+        var plan = Plan(Base.Replace("addresses = [\"192.0.2.10\"]", "addresses = [\"192.0.2.12\", \"192.0.2.13\"]")
+            .Replace("preempt = on", "preempt = off"));
+
+        Assert.Equal(["192.0.2.12", "192.0.2.13"], plan.Added);
+        Assert.Equal(["192.0.2.10"], plan.Removed);
+        Assert.Equal(["192.0.2.11"], plan.Changed);
+        Assert.Equal(["192.0.2.10", "192.0.2.11"], plan.Dropped);
+        Assert.Equal(["192.0.2.11", "192.0.2.12", "192.0.2.13"], plan.Applied.Vips.Select(v => v.Address.ToString()).Order());
+        Assert.False(plan.Applied.VipNamed("192.0.2.11")!.Preempt);
+        Assert.Empty(plan.NeedsRestart);
+        Assert.Equal("actorvip: reload: applied: 2 VIPs added, 1 removed, 1 changed (a changed VIP held here is released and placed again: " +
+            "it may blink)", plan.Describe());
+    }
+
+    [Fact]
+    public void Other_settings_changed_are_named_and_not_applied_beside_the_vips_that_are()
+    {
+        var plan = Plan(Base.Replace("addresses = [\"192.0.2.10\"]", "addresses = [\"192.0.2.10\", \"192.0.2.12\"]\n  lease.lease-time = 900ms"));
+
+        Assert.Equal(["192.0.2.12"], plan.Added);
+        Assert.Equal(["lease.lease-time"], plan.NeedsRestart);
+        Assert.Equal(TimeSpan.FromMilliseconds(700), plan.Applied.Lease.LeaseTime);
+        Assert.Equal("actorvip: reload: applied: 1 VIP added, 0 removed, 0 changed; needs a restart, not applied: lease.lease-time " +
+            "(systemctl restart actorvip, one master at a time)", plan.Describe());
+    }
+
+    [Fact]
+    public void A_vip_on_an_interface_the_node_does_not_watch_needs_a_restart_and_then_no_vip_change_is_applied()
+    {
+        var plan = Plan(Base.Replace("addresses = [\"192.0.2.10\"]", "addresses = [\"192.0.2.12\"]")
+            .Replace("vips = [", "vips = [ { address = \"198.51.100.10\", interface = eth1 },"));
+
+        Assert.False(plan.ChangesVips);
+        Assert.Equal(["192.0.2.10", "192.0.2.11"], plan.Applied.Vips.Select(v => v.Address.ToString()));
+        Assert.Equal(["vips (198.51.100.10 is on interface eth1, which this node does not watch yet)"], plan.NeedsRestart);
+        Assert.StartsWith("actorvip: reload: applied: nothing; needs a restart, not applied: vips (198.51.100.10", plan.Describe());
+    }
+}
