@@ -98,21 +98,23 @@ public sealed class KernelFence : IFence
     /// <summary>The owned sets' elements of <paramref name="owned"/>, added to the batch that creates those sets.</summary>
     private NftBatch OwnedAtInstall(NftBatch batch, IReadOnlyList<(IPAddress Vip, TimeSpan Remaining)> owned, bool egress)
     {
-        // Whole milliseconds, rounded down, as Own: the fence must never outlive the lease.
-        NftElement Element(IPAddress vip, TimeSpan remaining) =>
-            new(vip.GetAddressBytes(), TimeSpan.FromMilliseconds(Math.Max(1, Math.Floor(remaining.TotalMilliseconds))));
         foreach (var family in FenceRuleset.AllFamilies)
         {
-            var inFamily = owned.Where(o => FenceRuleset.FamiliesOf(o.Vip).Contains(family)).Select(o => Element(o.Vip, o.Remaining)).ToList();
+            var inFamily = owned.Where(o => FenceRuleset.FamiliesOf(o.Vip).Contains(family)).Select(o => OwnedElement(o.Vip, o.Remaining)).ToList();
             if (inFamily.Count > 0) batch.AddElements(family, Table, FenceRuleset.OwnedSet, inFamily);
         }
         if (egress)
         {
             foreach (var set in owned.GroupBy(o => FenceRuleset.EgressOwnedSet(o.Vip)))
-                batch.AddElements(NftFamily.Netdev, Table, set.Key, set.Select(o => Element(o.Vip, o.Remaining)).ToList());
+                batch.AddElements(NftFamily.Netdev, Table, set.Key, set.Select(o => OwnedElement(o.Vip, o.Remaining)).ToList());
         }
         return batch;
     }
+
+    /// <summary>An owned set's element letting <paramref name="vip"/> through for <paramref name="remaining"/>, in whole milliseconds
+    /// rounded down: the fence must never outlive the lease.</summary>
+    private static NftElement OwnedElement(IPAddress vip, TimeSpan remaining) =>
+        new(vip.GetAddressBytes(), TimeSpan.FromMilliseconds(Math.Max(1, Math.Floor(remaining.TotalMilliseconds))));
 
     /// <summary>
     /// Whether a re-add of a set element that names its expiration sets the element's end, longer and shorter alike, also
@@ -201,9 +203,7 @@ public sealed class KernelFence : IFence
     /// </summary>
     public void Own(IReadOnlyList<(IPAddress Vip, TimeSpan Remaining)> vips)
     {
-        // Whole milliseconds, rounded down: the fence must never outlive the lease.
-        Write(vips.Where(v => v.Remaining > TimeSpan.Zero)
-            .Select(v => (v.Vip, new NftElement(v.Vip.GetAddressBytes(), TimeSpan.FromMilliseconds(Math.Max(1, Math.Floor(v.Remaining.TotalMilliseconds)))))),
+        Write(vips.Where(v => v.Remaining > TimeSpan.Zero).Select(v => (v.Vip, OwnedElement(v.Vip, v.Remaining))),
             ReAddSetsExpiration == true
                 ? (batch, family, set, elements) => batch.AddElements(family, Table, set, elements.Select(e => e with { Expiration = e.Timeout }))
                 : (batch, family, set, elements) => batch.AddElements(family, Table, set, elements)
