@@ -98,7 +98,11 @@ public static class ManyVipsBenchmark
                     {
                         heldWhileIdle = trial!.HeldBy(sweep);
                         sweep.Interval = IdleSweep;
-                        try { idle.AddRange(IdleMeter.Measure(processes, s.IdleSeconds, lab.Interrupted)); }
+                        try
+                        {
+                            idle.AddRange(IdleMeter.Measure(processes, s.IdleSeconds, lab.Interrupted,
+                            node => NodeMetricsScrape.Allocated(lab, node)));
+                        }
                         finally { sweep.Interval = s.Sweep; }
                     }
                     : null,
@@ -165,10 +169,14 @@ public static class ManyVipsBenchmark
         t.AppendLine();
         if (idle.Count > 0)
         {
-            t.AppendLine($"| node | VIPs held | CPU while idle, {s.IdleSeconds} s after {IdleMeter.WarmUp.TotalSeconds:0} s warm-up | RSS |");
-            t.AppendLine("|---|---:|---:|---:|");
+            t.AppendLine($"| node | VIPs held | CPU while idle, {s.IdleSeconds} s after {IdleMeter.WarmUp.TotalSeconds:0} s warm-up | RSS | " +
+                "context switches a second | allocated a second |");
+            t.AppendLine("|---|---:|---:|---:|---:|---:|");
             foreach (var i in idle)
-                t.AppendLine($"| {i.Node} | {heldWhileIdle?.GetValueOrDefault(i.Node)} | {i.CpuPercent:0.00} % | {i.RssMb:0.0} MB |");
+            {
+                t.AppendLine($"| {i.Node} | {heldWhileIdle?.GetValueOrDefault(i.Node)} | {i.CpuPercent:0.00} % | {i.RssMb:0.0} MB | {i.SwitchesPerSecond:0} | " +
+                    $"{(i.AllocatedMbPerSecond is { } mb ? $"{mb:0.00} MB" : "-")} |");
+            }
             t.AppendLine();
         }
         t.AppendLine("| issue 15 goal | measured | |");

@@ -53,7 +53,7 @@ public sealed class ActorVipService : IVipService
         lab.Exec(node.Namespace, "curl", "-sf", "-m", "1", $"http://{MetricsAddress}/readyz").ExitCode == 0;
 
     /// <summary>Where a lab node serves /readyz: the default of `metrics-address` (hocon/reference.conf), inside its namespace.</summary>
-    private const string MetricsAddress = "127.0.0.1:2112";
+    public const string MetricsAddress = "127.0.0.1:2112";
 
     /// <summary>The address of every node that a leader moved to Up in this log, once per time (a restarted node comes Up again).</summary>
     public static IEnumerable<string> UpAddresses(string log) =>

@@ -97,6 +97,28 @@ public sealed class LabProcess : IDisposable
         return (rss, ticks);
     }
 
+    /// <summary>
+    /// Context switches (voluntary and not) of every thread of the program and the processes it started, from /proc: each is a
+    /// thread put to sleep or woken, what an idle process costs a virtual machine most (docs/DESIGN-NOTES.md).
+    /// </summary>
+    public long ContextSwitches()
+    {
+        long switches = 0;
+        foreach (var pid in Descendants(Pid).Prepend(Pid))
+        {
+            try
+            {
+                foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+                {
+                    switches += File.ReadAllLines($"{task}/status").Where(l => l.Contains("ctxt_switches:", StringComparison.Ordinal))
+                        .Sum(l => long.Parse(l.Split(':')[1].Trim()));
+                }
+            }
+            catch (IOException) { } // exited meanwhile (a thread or the process)
+        }
+        return switches;
+    }
+
     public void Dispose()
     {
         try

@@ -58,6 +58,7 @@ public sealed class NodeEndpoints : IDisposable
         {
             case "/metrics":
                 _metrics.RecordMembers(View());
+                _metrics.RecordRuntime();
                 if (_runtime.System.Scheduler is ActorLoopScheduler loop)
                 {
                     _metrics.RecordActorLoop(loop.Stalls);

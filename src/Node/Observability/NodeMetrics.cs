@@ -23,6 +23,8 @@ public sealed class NodeMetrics
     private readonly MetricRegistry.Counter _loopStalls;
     private readonly MetricRegistry.Gauge _loopLateness;
     private readonly MetricRegistry.Counter _suspensions;
+    private readonly MetricRegistry.Counter _allocated;
+    private readonly MetricRegistry.Counter _collections;
     private readonly MetricRegistry.Gauge _linkUp;
     private volatile string? _linkDown;
     private readonly MetricRegistry.Gauge _fenceOk;
@@ -54,6 +56,10 @@ public sealed class NodeMetrics
             "The longest the actor loop started due work late since the node started.");
         _suspensions = registry.CreateCounter("actorvip_host_suspensions_total",
             "Times the host was suspended while the node ran (CLOCK_BOOTTIME advanced, CLOCK_MONOTONIC did not).");
+        _allocated = registry.CreateCounter("actorvip_runtime_allocated_bytes_total",
+            "Bytes the node's .NET runtime allocated since start: the work behind idle CPU (docs/BENCHMARKS.md reads it per second).");
+        _collections = registry.CreateCounter("actorvip_runtime_gc_collections_total", "Garbage collections since start, by generation.",
+            "generation");
         _linkUp = registry.CreateGauge("actorvip_link_up",
             "1 while the VIP interface exists, is up and has carrier (the node may hold the VIPs on it), else 0.",
             "interface");
@@ -135,6 +141,14 @@ public sealed class NodeMetrics
                 _ipvsBackends.Set(state.Backends(healthy: false), "unhealthy");
                 break;
         }
+    }
+
+    /// <summary>Sets the runtime's allocation and collection counts (called before each scrape).</summary>
+    public void RecordRuntime()
+    {
+        _allocated.SetTotal(GC.GetTotalAllocatedBytes());
+        for (var generation = 0; generation <= GC.MaxGeneration; generation++)
+            _collections.SetTotal(GC.CollectionCount(generation), generation.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     /// <summary>Sets the host's suspensions the actor loop noticed (called before each scrape).</summary>

@@ -176,4 +176,20 @@ public class NodeMetricsTests
         Assert.Equal(1, Value("actorvip_fence_ok"));
         Assert.Null(_metrics.FenceBroken);
     }
+
+    [Fact]
+    public void The_runtime_counters_grow_with_what_the_process_allocated_and_collected()
+    {
+        _metrics.RecordRuntime();
+        var before = Value("actorvip_runtime_allocated_bytes_total");
+        var gen0 = Value("actorvip_runtime_gc_collections_total{generation=\"0\"}");
+        var kept = new byte[1 << 20];
+        GC.Collect(0);
+        _metrics.RecordRuntime();
+
+        Assert.True(Value("actorvip_runtime_allocated_bytes_total") >= before + kept.Length, Text());
+        Assert.True(Value("actorvip_runtime_gc_collections_total{generation=\"0\"}") > gen0, Text());
+        Assert.Contains("actorvip_runtime_gc_collections_total{generation=\"2\"}", Text());
+        GC.KeepAlive(kept);
+    }
 }
