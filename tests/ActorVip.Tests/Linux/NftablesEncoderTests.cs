@@ -217,12 +217,12 @@ public class NftablesEncoderTests
     {
         var batch = new NftBatch().AddTable(NftFamily.Arp, "x").DelTable(NftFamily.Arp, "x");
         uint seq = 100;
-        var writer = batch.Encode(() => seq++, out var bySeq);
+        var writer = batch.Encode(() => seq++, out var describe);
 
         Assert.Equal([(100u, Nl.FRequest), (101u, (ushort)(Nl.FRequest | Nl.FAck | Nl.FCreate)), (102u, (ushort)(Nl.FRequest | Nl.FAck)), (103u, Nl.FRequest)],
             writer.Messages.Select(m => (m.Seq, m.Flags)));
-        Assert.Equal("add table arp x", bySeq[101]);
-        Assert.Equal("delete table arp x", bySeq[102]);
+        Assert.Equal("add table arp x", describe(101));
+        Assert.Equal("delete table arp x", describe(102));
     }
 
     private static byte[] Encode(NftBatch batch)

@@ -34,9 +34,13 @@ internal static class FenceRuleset
     public static NftHook Egress(string device, uint hook = Nft.HookNetdevEgress) => new(hook, 0, Device: device);
 
     /// <summary>The families that hold a VIP of this address family.</summary>
-    public static NftFamily[] FamiliesOf(IPAddress vip) => vip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
-        ? [NftFamily.Ipv6]
-        : [NftFamily.Ipv4, NftFamily.Arp];
+    public static IReadOnlyList<NftFamily> FamiliesOf(IPAddress vip) => vip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
+        ? Ipv6Families
+        : Ipv4Families;
+
+    // Shared, not made per call: a holder's refresh asks for every VIP it holds 4 times a second.
+    private static readonly IReadOnlyList<NftFamily> Ipv4Families = Array.AsReadOnly([NftFamily.Ipv4, NftFamily.Arp]);
+    private static readonly IReadOnlyList<NftFamily> Ipv6Families = Array.AsReadOnly([NftFamily.Ipv6]);
 
     public static readonly NftFamily[] AllFamilies = [NftFamily.Ipv4, NftFamily.Arp, NftFamily.Ipv6];
 
