@@ -97,7 +97,8 @@ public static class FailoverBenchmark
                     var trial = new FailoverTrial(topology, service, line => Console.WriteLine($"   {line}"), lab.Interrupted)
                     {
                         WhileServing = measureNow
-                            ? processes => idle.AddRange(IdleMeter.Measure(processes, idleSeconds, lab.Interrupted, node => NodeMetricsScrape.Allocated(lab, node))
+                            ? processes => idle.AddRange(IdleMeter.Measure(
+                                processes, idleSeconds, lab.Interrupted, node => NodeMetricsScrape.Allocated(lab, node))
                                 .Select(i => new Idle(service.Name, i.Node, i.RssMb, i.CpuPercent)))
                             : null,
                     };

@@ -25,7 +25,8 @@ public static class IdleMeter
         // Start-up work (tiered JIT re-compiles, cluster formation) is not idling; let it pass first.
         Console.WriteLine($"   warming up for {WarmUp.TotalSeconds:0} s, then measuring RSS and CPU of the idle nodes for {seconds} s");
         if (cancel.WaitHandle.WaitOne(WarmUp)) cancel.ThrowIfCancellationRequested();
-        var before = processes.ToDictionary(p => p.Key, p => (Usage: p.Value.Usage(), Switches: p.Value.ContextSwitches(), Allocated: allocated?.Invoke(p.Key)));
+        var before = processes.ToDictionary(
+            p => p.Key, p => (Usage: p.Value.Usage(), Switches: p.Value.ContextSwitches(), Allocated: allocated?.Invoke(p.Key)));
         var watch = System.Diagnostics.Stopwatch.StartNew();
         if (cancel.WaitHandle.WaitOne(TimeSpan.FromSeconds(seconds))) cancel.ThrowIfCancellationRequested();
         var elapsed = watch.Elapsed.TotalSeconds;
@@ -39,7 +40,8 @@ public static class IdleMeter
             return new NodeIdle(p.Key.Name, after.RssKb / 1024.0, 100.0 * (after.CpuTicks - was.Usage.CpuTicks) / ticksPerSecond / elapsed, switches, bytes);
         }).ToList();
         Console.WriteLine("   idle: " + string.Join(", ", idle.Select(i =>
-            $"{i.Node} {i.CpuPercent:0.00} % {i.RssMb:0.0} MB {i.SwitchesPerSecond:0} switches/s {(i.AllocatedMbPerSecond is { } mb ? $"{mb:0.00} MB/s allocated" : "")}")));
+            $"{i.Node} {i.CpuPercent:0.00} % {i.RssMb:0.0} MB {i.SwitchesPerSecond:0} switches/s " +
+            $"{(i.AllocatedMbPerSecond is { } mb ? $"{mb:0.00} MB/s allocated" : "")}")));
         return idle;
     }
 }

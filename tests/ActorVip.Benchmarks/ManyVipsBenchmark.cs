@@ -174,7 +174,8 @@ public static class ManyVipsBenchmark
             t.AppendLine("|---|---:|---:|---:|---:|---:|");
             foreach (var i in idle)
             {
-                t.AppendLine($"| {i.Node} | {heldWhileIdle?.GetValueOrDefault(i.Node)} | {i.CpuPercent:0.00} % | {i.RssMb:0.0} MB | {i.SwitchesPerSecond:0} | " +
+                t.AppendLine($"| {i.Node} | {heldWhileIdle?.GetValueOrDefault(i.Node)} | {i.CpuPercent:0.00} % | {i.RssMb:0.0} MB | " +
+                    $"{i.SwitchesPerSecond:0} | " +
                     $"{(i.AllocatedMbPerSecond is { } mb ? $"{mb:0.00} MB" : "-")} |");
             }
             t.AppendLine();
