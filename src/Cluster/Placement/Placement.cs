@@ -43,8 +43,24 @@ public static partial class Placement
         // A node whose VIP interface is down for some VIPs only (Unservable), or that is configured for some VIPs only (Declared),
         // keeps and gets none of the others, and these as usual.
         var partial = keepers.Values.Any(m => m.Unservable.Count > 0 || m.Declared is not null);
-        (Dictionary<NodeId, MemberView> Keepers, Dictionary<NodeId, MemberView> Eligible) For(VipSpec spec) =>
-            partial ? (Serving(keepers, spec.Vip), Serving(eligible, spec.Vip)) : (keepers, eligible);
+        // Every member declares its VIPs, so each VIP has its own members; VIPs that the same members serve share one pair of
+        // views (one pair in all, as a rule), where two new dictionaries per VIP and pass were most of an idle allocator's work
+        // with 1,000 VIPs, twice a second.
+        var keeperList = keepers.Values.ToArray();
+        var servingViews = new Dictionary<ulong, (Dictionary<NodeId, MemberView>, Dictionary<NodeId, MemberView>)>();
+        (Dictionary<NodeId, MemberView> Keepers, Dictionary<NodeId, MemberView> Eligible) For(VipSpec spec)
+        {
+            if (!partial) return (keepers, eligible);
+            if (keeperList.Length > 64) return (Serving(keepers, spec.Vip), Serving(eligible, spec.Vip));
+            var mask = 0UL;
+            for (var i = 0; i < keeperList.Length; i++)
+            {
+                if (keeperList[i].Serves(spec.Vip)) mask |= 1UL << i;
+            }
+            if (!servingViews.TryGetValue(mask, out var views))
+                servingViews[mask] = views = (Serving(keepers, spec.Vip), Serving(eligible, spec.Vip));
+            return views;
+        }
 
         var specs = new SortedDictionary<string, VipSpec>(StringComparer.Ordinal);
         foreach (var spec in vips)
@@ -57,8 +73,8 @@ public static partial class Placement
         bool LeavesAllocator(NodeId owner, Dictionary<NodeId, MemberView> vipKeepers, Dictionary<NodeId, MemberView> vipEligible) =>
             settled && LeavesAllocatorsNode(owner, self, vipKeepers, vipEligible);
 
-        var owners = new Dictionary<string, NodeId?>(StringComparer.Ordinal);
-        var reasons = new Dictionary<string, PlacementReason>(StringComparer.Ordinal);
+        var owners = new Dictionary<string, NodeId?>(specs.Count, StringComparer.Ordinal);
+        var reasons = new Dictionary<string, PlacementReason>(specs.Count, StringComparer.Ordinal);
         var load = keepers.Keys.ToDictionary(n => n, _ => 0);
         TimeSpan? nextPreemption = null;
         // Owners that simply keep their VIP count first, so the spread sees them before anything moves.
