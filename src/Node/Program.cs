@@ -18,17 +18,23 @@ public static class Program
 
         var root = new RootCommand("ActorVip: virtual IPs and IPVS load balancing for bare-metal clusters, without the Kubernetes API");
         root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(ReloadCommand.Create());
         root.Subcommands.Add(CheckCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(IpvsCommand.Create());
         root.Subcommands.Add(VersionCommand.Create());
         root.Subcommands.Add(CleanupCommand.Create());
         root.Subcommands.Add(ManifestCommand.Create());
+        return Invoke(root, args, Console.Error);
+    }
 
+    /// <summary>Parses and runs a command line: a parse error or an invalid configuration is one line on <paramref name="errors"/> and exit 2.</summary>
+    internal static int Invoke(RootCommand root, string[] args, TextWriter errors)
+    {
         var result = root.Parse(args);
         if (result.Errors.Count > 0)
         {
-            Console.Error.WriteLine($"actorvip: {OneLine(FirstError(result))} (see actorvip --help)");
+            errors.WriteLine($"actorvip: {OneLine(FirstError(result))} (see actorvip --help)");
             return ExitCodes.BadInput;
         }
         try
@@ -37,7 +43,7 @@ public static class Program
         }
         catch (ConfigException e)
         {
-            Console.Error.WriteLine($"actorvip: {OneLine(e.Message)}");
+            errors.WriteLine($"actorvip: {OneLine(e.Message)}");
             return ExitCodes.BadInput;
         }
     }

@@ -133,6 +133,8 @@ public sealed partial class NodeAgent : ReceiveActor, IWithTimers
 
     /// <summary>This node's settings; a reload replaces them with a new VIP list (<see cref="Reconfigure"/>), nothing else.</summary>
     private NodeSettings _settings;
+    /// <summary>Who asked for the reload being applied (<see cref="Reconfigure"/>): answered once its kernel work is done.</summary>
+    private IActorRef? _reconfiguredBy;
     /// <summary>
     /// The VIP interfaces by name (the node's and each VIP's own), handed to new holders; one is replaced when its link returns
     /// (after a re-create, with a new index and MAC).
@@ -412,7 +414,7 @@ public sealed partial class NodeAgent : ReceiveActor, IWithTimers
     /// first, so that the releases below are not placed here again; the fence guards the new VIPs, re-installed in one transaction
     /// that keeps every held VIP let through (a removed VIP stays guarded, owned by nobody, until the next start); then each removed
     /// or changed VIP held or being acquired here is given up the normal way (silenced, fence closed, then released). The VIPs
-    /// that did not change get no message and keep their lease.
+    /// that did not change get no message and keep their lease. Answers <see cref="Reconfigured"/> once that kernel work is done.
     /// </summary>
     private void OnReconfigure(Reconfigure reconfigure)
     {
@@ -442,6 +444,7 @@ public sealed partial class NodeAgent : ReceiveActor, IWithTimers
             if (_placed.TryGetValue(vip, out var placed))
                 GiveUp(vip, placed, _settings.VipNamed(vip) is null ? "removed from the configuration (reload)" : "changed by a reload; placed again");
         }
+        if (!Sender.IsNobody()) _reconfiguredBy = Sender;
     }
 
     /// <summary>Tells the allocator whether this node sees a healthy backend (placement moves a VIP on it, docs/LOAD-BALANCING.md).</summary>
@@ -468,6 +471,12 @@ public sealed partial class NodeAgent : ReceiveActor, IWithTimers
         finally
         {
             FlushKernelWork();
+            // Answered after the kernel work: a reload is done once the VIPs it removed are silenced too.
+            if (_reconfiguredBy is { } asker)
+            {
+                _reconfiguredBy = null;
+                asker.Tell(Reconfigured.Instance);
+            }
         }
     }
 

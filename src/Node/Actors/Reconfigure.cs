@@ -9,3 +9,16 @@ namespace ActorVip.Node.Actors;
 /// held here (removed, or changed and placed again).
 /// </summary>
 public sealed record Reconfigure(NodeSettings Settings, IReadOnlyList<VipSpec> Declared, IReadOnlyList<string> Dropped);
+
+/// <summary>
+/// The agent's answer to <see cref="Reconfigure"/>, once it applied it (declared the new list, guarded the new VIPs, gave up the dropped
+/// ones): the reload it ends is then done, and `actorvip reload` may return.
+/// </summary>
+public sealed class Reconfigured
+{
+    public static readonly Reconfigured Instance = new();
+
+    private Reconfigured()
+    {
+    }
+}

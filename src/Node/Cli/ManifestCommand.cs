@@ -29,7 +29,7 @@ public static class ManifestCommand
             Description = "Path of the node's config file that the unit passes to the node",
             DefaultValueFactory = _ => SystemdUnit.DefaultConfig
         };
-        var command = new Command("systemd", "Print the systemd unit (Type=notify, watchdog, CAP_NET_ADMIN and CAP_NET_RAW only, cleanup after stop)")
+        var command = new Command("systemd", "Print the systemd unit (Type=notify, watchdog, reload, CAP_NET_ADMIN and CAP_NET_RAW only, cleanup after stop)")
         {
             binary, config
         };

@@ -26,7 +26,7 @@ public sealed class NodeOptions
     public Option<string?> Scheduler { get; } = new("--scheduler") { Description = "IPVS scheduler (default rr)" };
     public Option<string?> MetricsAddress { get; } = new("--metrics-address")
     {
-        Description = "HOST:PORT (or :PORT for every address) for /metrics, /healthz, /readyz and /status (default 127.0.0.1:2112)"
+        Description = "HOST:PORT (or :PORT for every address) for /metrics, /healthz, /readyz, /status and /reload (default 127.0.0.1:2112)"
     };
 
     public Option<string?> TlsCertificate { get; } = new("--tls-certificate")

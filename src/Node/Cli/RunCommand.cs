@@ -155,7 +155,8 @@ public static class RunCommand
             return ExitCodes.Failure;
         }
         using var service = SystemdService.Attach(runtime, notifier);
-        using var endpoints = NodeEndpoints.Start(runtime, settings, listener);
+        var reloads = new ReloadHistory();
+        using var endpoints = NodeEndpoints.Start(runtime, settings, listener, reloads);
         using var trim = MemoryTrim.Start(first: TimeSpan.FromSeconds(15), every: TimeSpan.FromMinutes(1));
         var placedOn = string.Join(", ", settings.Vips.Select(v => $"{v} on {settings.InterfaceOf(v)}"));
         Console.WriteLine($"actorvip: node {runtime.Self} started; vips {placedOn}; voters {settings.Nodes}");
@@ -165,19 +166,7 @@ public static class RunCommand
             var terminated = runtime.System.WhenTerminated;
             if (WaitHandle.WaitAny([stop.WaitHandle, ((IAsyncResult)terminated).AsyncWaitHandle, hangup]) == 2)
             {
-                var (line, plan, read) = ReloadCheck.Check(settings, config, vipsConfig, reread);
-                if (plan is { ChangesVips: true } && read is not null)
-                {
-                    // The agent releases what was removed or changed, declares the new list and guards the new VIPs; the deputy
-                    // claims the new list. Nothing else of the running node changes (ReloadPlan).
-                    settings = plan.Applied;
-                    vipsConfig = read;
-                    var specs = NodeRuntime.VipSpecs(settings);
-                    runtime.Agent.Tell(new Actors.Reconfigure(settings, specs, plan.Dropped), Akka.Actor.ActorRefs.NoSender);
-                    runtime.System.ActorSelection($"/user/{Ownership.Actors.DeputyAllocator.Name}")
-                        .Tell(new Ownership.Actors.DeputyVips(specs), Akka.Actor.ActorRefs.NoSender);
-                }
-                Console.Error.WriteLine(line);
+                (settings, vipsConfig) = Reload(runtime, service, reloads, settings, config, vipsConfig, reread);
                 continue;
             }
             if (!terminated.IsCompleted) break;
@@ -229,6 +218,49 @@ public static class RunCommand
         if (errors.Count > 0) return ExitCodes.Failure;
         Console.WriteLine("actorvip: stopped; every VIP released (the fence stays installed owning nothing until actorvip cleanup or the next start)");
         return ExitCodes.Ok;
+    }
+
+    /// <summary>How long the node agent has to confirm a reload's VIP list; `actorvip reload` waits longer for the node (10 s).</summary>
+    private static readonly TimeSpan ReloadConfirmation = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// SIGHUP: reads the configuration again and applies its VIP list (<see cref="ReloadCheck"/>), between RELOADING=1 and READY=1 to
+    /// systemd. Its line goes to the log first and then to /reload, where `actorvip reload` (systemd's ExecReload) waits for it.
+    /// </summary>
+    /// <returns>The settings to run with from now on, and the configuration the running VIP list was read from.</returns>
+    private static (NodeSettings Settings, Akka.Configuration.Config VipsConfig) Reload(NodeRuntime runtime, SystemdService service,
+        ReloadHistory reloads, NodeSettings settings, Akka.Configuration.Config config, Akka.Configuration.Config vipsConfig,
+        Func<(NodeSettings Settings, Akka.Configuration.Config Config)> reread)
+    {
+        // Before the file is read: a reload stamped at or after the time `actorvip reload` signalled read the file after it.
+        var started = LinuxClocks.MonotonicMicroseconds();
+        service.Reloading(started);
+        var (line, plan, read) = ReloadCheck.Check(settings, config, vipsConfig, reread);
+        var outcome = plan is null ? ReloadOutcome.Refused : ReloadOutcome.Applied;
+        if (plan is { ChangesVips: true } && read is not null)
+        {
+            // The agent releases what was removed or changed, declares the new list and guards the new VIPs; the deputy claims the
+            // new list. Nothing else of the running node changes (ReloadPlan).
+            settings = plan.Applied;
+            vipsConfig = read;
+            var specs = NodeRuntime.VipSpecs(settings);
+            var applied = Akka.Actor.Futures.Ask<Actors.Reconfigured>(runtime.Agent, new Actors.Reconfigure(settings, specs, plan.Dropped), ReloadConfirmation);
+            runtime.System.ActorSelection($"/user/{Ownership.Actors.DeputyAllocator.Name}")
+                .Tell(new Ownership.Actors.DeputyVips(specs), Akka.Actor.ActorRefs.NoSender);
+            try
+            {
+                applied.GetAwaiter().GetResult();
+            }
+            catch (Exception e) when (e is Akka.Actor.AskTimeoutException or TaskCanceledException)
+            {
+                outcome = ReloadOutcome.Unconfirmed;
+                line += $"; the node agent did not confirm it within {ReloadConfirmation.TotalSeconds:0} s";
+            }
+        }
+        Console.Error.WriteLine(line);
+        reloads.Finished(started, outcome, line);
+        service.Reloaded();
+        return (settings, vipsConfig);
     }
 
     /// <summary>

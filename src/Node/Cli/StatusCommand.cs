@@ -63,10 +63,11 @@ public static class StatusCommand
     /// <summary>A node's status of a thousand VIPs is some 200 KiB; whatever answers beyond 4 MiB is not a node.</summary>
     public const long MaxBodyBytes = 4 * 1024 * 1024;
 
-    internal static string Fetch(string target)
+    /// <summary>GET <paramref name="path"/> (/status, or /reload for `actorvip reload`) of the node on <paramref name="target"/>.</summary>
+    internal static string Fetch(string target, string path = "/status")
     {
         using var http = new HttpClient { Timeout = Timeout, MaxResponseContentBufferSize = MaxBodyBytes };
-        using var response = http.GetAsync($"http://{target}/status", HttpCompletionOption.ResponseHeadersRead).GetAwaiter().GetResult();
+        using var response = http.GetAsync($"http://{target}{path}", HttpCompletionOption.ResponseHeadersRead).GetAwaiter().GetResult();
         string body;
         try
         {
@@ -75,7 +76,7 @@ public static class StatusCommand
         }
         catch (IOException e)
         {
-            throw new InvalidDataException($"answered with a body that is not a status document: {e.Message}");
+            throw new InvalidDataException($"answered with a body that is not a node's ({path}): {e.Message}");
         }
         if (!response.IsSuccessStatusCode)
         {

@@ -15,9 +15,13 @@ public static class SystemdUnit
 
         [Service]
         # READY=1 once the node joined the cluster or holds a VIP; WATCHDOG=1 every WatchdogSec/2 only while the node agent answers.
+        # Not notify-reload (systemd 253 and later): systemd 252 (Debian 12) lacks it.
         Type=notify
         WatchdogSec=5s
         ExecStart={binary} run --config {config}
+        # systemctl reload: checks the file first (a bad one fails the reload, exit 2, the node untouched), then SIGHUP, and returns once
+        # the node applied it (it reports on its metrics-address); the node says RELOADING=1 and READY=1 meanwhile.
+        ExecReload={binary} reload --pid $MAINPID --config {config}
         # Removes what a killed run left (its VIPs, IPVS services, NAT table, fence); finds nothing after a clean stop.
         ExecStopPost={binary} cleanup --config {config}
         Restart=always

@@ -33,6 +33,12 @@ public sealed class ServiceNotifier : IDisposable
 
     public void Stopping() => Send("STOPPING=1");
 
+    /// <summary>
+    /// A reload began (sd_notify(3)): READY=1 says it ended. One datagram with the CLOCK_MONOTONIC time, which systemd 253 and later
+    /// require with RELOADING=1 (Type=notify-reload); systemd 252 takes the state and ignores the time.
+    /// </summary>
+    public void Reloading(long monotonicUsec) => Send($"RELOADING=1\nMONOTONIC_USEC={monotonicUsec}");
+
     /// <summary>A free-form line that `systemctl status` shows.</summary>
     public void Status(string text) => Send("STATUS=" + text.ReplaceLineEndings(" "));
 

@@ -8,8 +8,8 @@ namespace ActorVip.Node.Hosting;
 
 /// <summary>
 /// What systemd hears from a running node (Type=notify): READY=1 once it joined the cluster or holds a VIP, WATCHDOG=1 every
-/// half WatchdogSec while <see cref="WatchdogPolicy"/> finds it healthy, STOPPING=1 when a stop begins.
-/// Does nothing outside systemd.
+/// half WatchdogSec while <see cref="WatchdogPolicy"/> finds it healthy, RELOADING=1 and READY=1 around a reload (SIGHUP), STOPPING=1
+/// when a stop begins. Does nothing outside systemd.
 /// </summary>
 public sealed class SystemdService : IDisposable
 {
@@ -18,6 +18,8 @@ public sealed class SystemdService : IDisposable
     private volatile bool _ready;
     private readonly object _readyGate = new();
     private volatile bool _stopping;
+    /// <summary>Whether RELOADING=1 was sent for the reload under way, so that its end is READY=1 (under <see cref="_readyGate"/>).</summary>
+    private bool _reloading;
     private Task? _watchdog;
     /// <summary>The node's current actor system (replaced when it rejoins, <see cref="Follow"/>), which the watchdog pings.</summary>
     private volatile NodeRuntime? _runtime;
@@ -76,6 +78,31 @@ public sealed class SystemdService : IDisposable
             if (!_ready) _notifier.Ready();
             _ready = true;
             _notifier.Status(status);
+        }
+    }
+
+    /// <summary>
+    /// A reload (SIGHUP) began: RELOADING=1, stamped <paramref name="monotonicUsec"/>. Only once the node was ready: before, READY=1 at the
+    /// reload's end would tell systemd that a node still joining had started.
+    /// </summary>
+    public void Reloading(long monotonicUsec)
+    {
+        lock (_readyGate)
+        {
+            if (!_ready) return;
+            _reloading = true;
+            _notifier.Reloading(monotonicUsec);
+        }
+    }
+
+    /// <summary>The reload ended, applied or refused: READY=1, the node serves as before (systemd's reloading state ends).</summary>
+    public void Reloaded()
+    {
+        lock (_readyGate)
+        {
+            if (!_reloading) return;
+            _reloading = false;
+            _notifier.Ready();
         }
     }
 

@@ -10,8 +10,9 @@ using Akka.Actor;
 namespace ActorVip.Node.Observability;
 
 /// <summary>
-/// The node's observability endpoint on metrics-address: /metrics (Prometheus text), /healthz, /readyz and
-/// /status (JSON for `actorvip status`). Starts the MetricsActor that turns the node's events into metrics.
+/// The node's observability endpoint on metrics-address: /metrics (Prometheus text), /healthz, /readyz,
+/// /status (JSON for `actorvip status`) and /reload (JSON for `actorvip reload`, <see cref="ReloadReport"/>). Starts the
+/// MetricsActor that turns the node's events into metrics.
 /// </summary>
 public sealed class NodeEndpoints : IDisposable
 {
@@ -22,13 +23,15 @@ public sealed class NodeEndpoints : IDisposable
     private readonly NodeMetrics _metrics;
     private readonly NodeObservations _state;
     private readonly HttpEndpoint _http;
+    private readonly ReloadHistory _reloads;
     // Replaced together when the node rejoins as a new actor system (Follow); read by the HTTP handlers' threads.
     private volatile NodeRuntime _runtime;
     private volatile IActorRef _observer;
 
-    private NodeEndpoints(NodeRuntime runtime, NodeSettings settings, TcpListener listener)
+    private NodeEndpoints(NodeRuntime runtime, NodeSettings settings, TcpListener listener, ReloadHistory reloads)
     {
         _runtime = runtime;
+        _reloads = reloads;
         _settings = settings;
         _metrics = new NodeMetrics(new MetricRegistry());
         _state = new NodeObservations(runtime.Self.Value, settings.Vips.Select(v => v.Address.ToString()));
@@ -48,7 +51,8 @@ public sealed class NodeEndpoints : IDisposable
     }
 
     /// <summary>Serves on <paramref name="listener"/> (bound early by <see cref="MetricsAddress.Listen"/>, before anything touched the kernel).</summary>
-    public static NodeEndpoints Start(NodeRuntime runtime, NodeSettings settings, TcpListener listener) => new(runtime, settings, listener);
+    public static NodeEndpoints Start(NodeRuntime runtime, NodeSettings settings, TcpListener listener, ReloadHistory reloads) =>
+        new(runtime, settings, listener, reloads);
 
     private ClusterView View() => ClusterView.Of(Akka.Cluster.Cluster.Get(_runtime.System), _settings.Lease.Majority);
 
@@ -71,8 +75,11 @@ public sealed class NodeEndpoints : IDisposable
                 return Answer(Probes.Readiness(View(), _metrics.LinkDown, _metrics.FenceBroken));
             case "/status":
                 return await StatusAsync(cancel);
+            case "/reload":
+                // Read from memory, never through an actor: `actorvip reload` waits on it while the node applies the reload.
+                return new HttpAnswer(200, "application/json", Encoding.UTF8.GetBytes(_reloads.Report.ToJson()));
             default:
-                return HttpAnswer.Text(404, "not found: try /metrics, /healthz, /readyz or /status");
+                return HttpAnswer.Text(404, "not found: try /metrics, /healthz, /readyz, /status or /reload");
         }
     }
 

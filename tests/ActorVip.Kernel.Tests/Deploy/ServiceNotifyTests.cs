@@ -49,7 +49,49 @@ public class ServiceNotifyTests(ITestOutputHelper output)
         }
     }
 
-    private static void ReceiveUntil(Socket socket, List<string> received, string state)
+    [Fact]
+    public void Sighup_is_reloading_stamped_with_clock_monotonic_then_ready_once_the_reload_is_done()
+    {
+        const int SigHup = 1;
+        using var lab = new NetworkLab("ntfy");
+        var node = lab.AddHost("n1", "192.0.2.11/24");
+        var path = Path.Combine(Path.GetTempPath(), $"avt-notify-{Convert.ToHexString(RandomNumberGenerator.GetBytes(4))}.sock");
+        var file = Path.Combine(lab.TempDirectory, "actorvip.conf");
+        File.WriteAllText(file, "actorvip.addresses = [\"192.0.2.100\"]\n");
+        using var systemd = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+        systemd.Bind(new UnixDomainSocketEndPoint(path));
+        systemd.ReceiveTimeout = 30_000;
+        var received = new List<string>();
+        try
+        {
+            var process = lab.Start(node, "env", $"NOTIFY_SOCKET={path}", ActorVipProcess.Binary, "run", "--config", file, "--interface", "eth0",
+                "--node-address", "192.0.2.11:4053");
+            ReceiveUntil(systemd, received, "READY=1");
+
+            File.WriteAllText(file, "actorvip.addresses = [\"192.0.2.100\", \"192.0.2.101\"]\n");
+            var before = ActorVip.Ownership.LinuxClocks.MonotonicMicroseconds();
+            Assert.Equal(0, Tmds.Linux.LibC.kill(process.Pid, SigHup));
+            var reloading = ReceiveUntil(systemd, received, m => m.StartsWith("RELOADING=1", StringComparison.Ordinal));
+            ReceiveUntil(systemd, received, "READY=1");
+            var after = ActorVip.Ownership.LinuxClocks.MonotonicMicroseconds();
+            // One datagram, as Type=notify-reload (systemd 253) requires: the time is CLOCK_MONOTONIC's, taken after the signal.
+            var time = Assert.Single(reloading.Split('\n'), l => l.StartsWith("MONOTONIC_USEC=", StringComparison.Ordinal));
+            var stamp = long.Parse(time["MONOTONIC_USEC=".Length..], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.InRange(stamp, before, after);
+            Assert.True(Ip.Eventually(() => Ip.FindAddress(lab, node, "192.0.2.101") is not null, TimeSpan.FromSeconds(30)), "the added VIP never appeared");
+            Assert.Equal(0, Tmds.Linux.LibC.kill(process.Pid, SigTerm));
+            Assert.True(process.WaitForExit(TimeSpan.FromSeconds(10)), "actorvip did not exit after SIGTERM");
+        }
+        finally
+        {
+            output.WriteLine(string.Join('\n', received));
+            File.Delete(path);
+        }
+    }
+
+    private static void ReceiveUntil(Socket socket, List<string> received, string state) => ReceiveUntil(socket, received, m => m == state, state);
+
+    private static string ReceiveUntil(Socket socket, List<string> received, Func<string, bool> wanted, string? name = null)
     {
         var buffer = new byte[512];
         while (true)
@@ -61,10 +103,10 @@ public class ServiceNotifyTests(ITestOutputHelper output)
             }
             catch (SocketException e) when (e.SocketErrorCode == SocketError.TimedOut)
             {
-                throw new Xunit.Sdk.XunitException($"no {state} within 30 s; received: {string.Join(", ", received)}");
+                throw new Xunit.Sdk.XunitException($"no {name ?? "such message"} within 30 s; received: {string.Join(", ", received)}");
             }
             received.Add(message);
-            if (message == state) return;
+            if (wanted(message)) return message;
         }
     }
 }

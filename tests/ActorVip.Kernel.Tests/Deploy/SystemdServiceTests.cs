@@ -10,7 +10,8 @@ namespace ActorVip.Kernel.Tests.Deploy;
 /// The Debian package under a real systemd: a podman container whose PID 1 is systemd 252 (--systemd=always)
 /// joins one lab node's network namespace, installs actorvip_VERSION_amd64.deb and runs actorvip.service as
 /// the package sets it up. Two more nodes run as plain processes. What systemd itself must show:
-/// Type=notify (active only once the node joined), the watchdog restarting a frozen node, ExecStopPost
+/// Type=notify (active only once the node joined), `systemctl reload` applying a VIP added to the file before it
+/// returns and failing on a broken file with the node left as it was, the watchdog restarting a frozen node, ExecStopPost
 /// cleaning up after a kill, `systemctl stop` releasing the VIP, an upgrade restarting the node, removal
 /// stopping it, one journal record per event, and the unit's exposure score.
 /// The container gets SYS_ADMIN for systemd's own sandboxing of the unit (mount namespaces), NET_ADMIN and
@@ -105,13 +106,46 @@ public class SystemdServiceTests(ITestOutputHelper output)
             Step("an upgrade restarted the node");
         }
 
-        // 3. A configuration change takes a restart (the node has no live reload): n2 alone now, a cluster of one,
-        //    so that it holds the VIP for the rest of the test.
+        // 3. A change of the seeds and nodes takes a restart (a reload applies only the VIP list): n2 alone now, a
+        //    cluster of one, so that it holds the VIP for the rest of the test.
         WriteConfig(n2, [n2], 1);
         Checked("systemctl", "restart", "actorvip");
         Assert.Equal("active", Systemctl("is-active", "actorvip"));
         Assert.True(Ip.Eventually(() => topology.NodesHoldingAddress().Contains(n2), Bound), "n2 never held the VIP as a cluster of one");
         Step("restarted with a new configuration; n2 holds the VIP");
+
+        // 3b. systemctl reload (ExecReload=actorvip reload --pid $MAINPID): a VIP added to the file, applied by the same process
+        //     before systemctl returns (the line in the journal is the node's, which actorvip reload waited for); then a broken file:
+        //     the reload fails, the node is not signalled (the refusal is logged once, by ExecReload alone), active, both VIPs held.
+        var running = MainPid();
+        WriteConfig(n2, [n2], 1, [VipTopology.Vip.ToString(), Added]);
+        var reload = Exec("systemctl", "reload", "actorvip");
+        Assert.True(reload.ExitCode == 0, $"systemctl reload failed: {reload.Stderr}\n{Journal()}");
+        Assert.Contains("actorvip: reload: applied: 1 VIP added, 0 removed, 0 changed", Journal());
+        Assert.Equal(running, MainPid());
+        Assert.Equal("active", Systemctl("is-active", "actorvip"));
+        Assert.True(Ip.Eventually(() => Holds(lab, n2, Added), Bound), "n2 never held the VIP added by systemctl reload");
+        Step("systemctl reload applied an added VIP; same main PID");
+
+        WriteConfig(n2, [n2], 1, [VipTopology.Vip.ToString(), "192.0.2.300"]);
+        var logged = Journal().Length;
+        var refused = Exec("systemctl", "reload", "actorvip");
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Equal("active", Systemctl("is-active", "actorvip"));
+        Assert.Equal(running, MainPid());
+        var refusal = Journal()[logged..];
+        Assert.Equal(1, refusal.Split('\n').Count(l => l.StartsWith("actorvip: reload: the configuration is not valid, the running one stays in force: " +
+            "address: '192.0.2.300'", StringComparison.Ordinal)));
+        Assert.Contains("status=2/INVALIDARGUMENT", refusal);
+        Assert.True(topology.NodesHoldingAddress().Contains(n2) && Holds(lab, n2, Added), "a refused reload changed the VIPs");
+        Step("systemctl reload of a broken file failed (exit 2); the node untouched and active");
+
+        WriteConfig(n2, [n2], 1);
+        Checked("systemctl", "reload", "actorvip");
+        Assert.Contains("actorvip: reload: applied: 0 VIPs added, 1 removed, 0 changed", Journal());
+        Assert.True(Ip.Eventually(() => !Holds(lab, n2, Added), Bound), "the VIP removed by systemctl reload was not released");
+        Assert.True(topology.NodesHoldingAddress().Contains(n2), "n2 lost the VIP that stayed in the file");
+        Step("systemctl reload removed the VIP again");
 
         // 4. The watchdog: a frozen node stops petting it; systemd aborts and restarts it after WatchdogSec (5 s).
         var frozen = MainPid();
@@ -154,7 +188,8 @@ public class SystemdServiceTests(ITestOutputHelper output)
         Assert.All(records, r => Assert.Matches(@"^ts=\S+ level=\w+ source=", r));
         var acquired = records.Where(r => r.Contains("msg=acquired", StringComparison.Ordinal)).ToList();
         Assert.True(acquired.Count >= 3, $"expected an acquired record per run as a cluster of one, found {acquired.Count}");
-        Assert.All(acquired, r => Assert.Matches($@"vip={Regex.Escape(VipTopology.Vip.ToString())}/32 epoch=\d+ node=", r));
+        // Of the VIP, or of the one systemctl reload added for a while (3b).
+        Assert.All(acquired, r => Assert.Matches($@"vip=({Regex.Escape(VipTopology.Vip.ToString())}|{Regex.Escape(Added)})/32 epoch=\d+ node=", r));
 
         // 8. The unit's exposure as systemd rates it (the tightened unit measured 2.1; 4.2 before).
         var security = Checked("systemd-analyze", "security", "actorvip", "--no-pager");
@@ -177,12 +212,18 @@ public class SystemdServiceTests(ITestOutputHelper output)
         Step("dpkg -r stopped the node and released the VIP; dpkg -P removed /etc/actorvip");
     }
 
-    private void WriteConfig(LabNode self, IReadOnlyList<LabNode> seeds, int nodes)
+    /// <summary>The VIP <c>systemctl reload</c> adds (TEST-NET-1, on the lab's network).</summary>
+    private const string Added = "192.0.2.101";
+
+    private static bool Holds(NetworkLab lab, LabNode node, string vip) =>
+        lab.Exec(node.Namespace, "ip", "-o", "addr", "show", "dev", "eth0").Stdout.Contains($" {vip}/", StringComparison.Ordinal);
+
+    private void WriteConfig(LabNode self, IReadOnlyList<LabNode> seeds, int nodes, IReadOnlyList<string>? vips = null)
     {
         var conf = $$"""
             actorvip {
               interface = "eth0"
-              addresses = ["{{VipTopology.Vip}}"]
+              addresses = [{{string.Join(", ", (vips ?? [VipTopology.Vip.ToString()]).Select(v => $"\"{v}\""))}}]
               node-address = "{{self.Endpoint}}"
               seeds = [{{string.Join(", ", seeds.Select(s => $"\"{s.Endpoint}\""))}}]
               nodes = {{nodes}}

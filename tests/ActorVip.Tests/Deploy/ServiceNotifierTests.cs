@@ -20,8 +20,9 @@ public class ServiceNotifierTests
             notifier.Ready();
             notifier.Watchdog();
             notifier.Status("joined\nthe cluster");
+            notifier.Reloading(42);
             notifier.Stopping();
-            Assert.Equal(["READY=1", "WATCHDOG=1", "STATUS=joined the cluster", "STOPPING=1"], Receive(systemd, 4));
+            Assert.Equal(["READY=1", "WATCHDOG=1", "STATUS=joined the cluster", "RELOADING=1\nMONOTONIC_USEC=42", "STOPPING=1"], Receive(systemd, 5));
         }
         finally
         {

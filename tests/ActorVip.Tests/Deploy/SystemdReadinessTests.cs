@@ -20,6 +20,7 @@ public sealed class SystemdReadinessTests : IDisposable
     private readonly ServiceNotifier _notifier;
     private readonly ActorSystem _system = ActorSystem.Create("actorvip", OneNodeCluster.Config);
     private readonly NodeId _self;
+    private readonly SystemdService _service;
 
     public SystemdReadinessTests()
     {
@@ -28,7 +29,8 @@ public sealed class SystemdReadinessTests : IDisposable
         _systemd.ReceiveTimeout = 10_000;
         _notifier = new ServiceNotifier(_path);
         _self = new NodeId(Akka.Cluster.Cluster.Get(_system).SelfAddress.ToString());
-        new SystemdService(_notifier).WatchReadiness(_system, _self);
+        _service = new SystemdService(_notifier);
+        _service.WatchReadiness(_system, _self);
     }
 
     [Fact]
@@ -55,6 +57,25 @@ public sealed class SystemdReadinessTests : IDisposable
         Assert.Equal("READY=1", Next());
         Assert.Equal($"STATUS=node {_self} joined the cluster", Next());
         _system.EventStream.Publish(new VipAcquired("192.0.2.100", 4, _self));
+        _systemd.ReceiveTimeout = 500;
+        Assert.Throws<SocketException>(Next);
+    }
+
+    [Fact]
+    public void A_reload_is_reloading_with_its_monotonic_time_then_ready_and_says_nothing_before_the_node_is_ready()
+    {
+        // Still joining: READY=1 at the reload's end would tell systemd that the node started.
+        _service.Reloading(1_000);
+        _service.Reloaded();
+        var cluster = Akka.Cluster.Cluster.Get(_system);
+        cluster.Join(cluster.SelfAddress);
+        Assert.Equal("READY=1", Next());
+        Assert.Equal($"STATUS=node {_self} joined the cluster", Next());
+
+        _service.Reloading(123_456_789);
+        _service.Reloaded();
+        Assert.Equal("RELOADING=1\nMONOTONIC_USEC=123456789", Next());
+        Assert.Equal("READY=1", Next());
         _systemd.ReceiveTimeout = 500;
         Assert.Throws<SocketException>(Next);
     }
