@@ -166,7 +166,7 @@ public static class RunCommand
             var terminated = runtime.System.WhenTerminated;
             if (WaitHandle.WaitAny([stop.WaitHandle, ((IAsyncResult)terminated).AsyncWaitHandle, hangup]) == 2)
             {
-                (settings, vipsConfig) = Reload(runtime, service, reloads, settings, config, vipsConfig, reread);
+                (settings, vipsConfig) = Reload(runtime, service, endpoints, reloads, settings, config, vipsConfig, reread);
                 continue;
             }
             if (!terminated.IsCompleted) break;
@@ -229,7 +229,7 @@ public static class RunCommand
     /// </summary>
     /// <returns>The settings to run with from now on, and the configuration the running VIP list was read from.</returns>
     private static (NodeSettings Settings, Akka.Configuration.Config VipsConfig) Reload(NodeRuntime runtime, SystemdService service,
-        ReloadHistory reloads, NodeSettings settings, Akka.Configuration.Config config, Akka.Configuration.Config vipsConfig,
+        NodeEndpoints endpoints, ReloadHistory reloads, NodeSettings settings, Akka.Configuration.Config config, Akka.Configuration.Config vipsConfig,
         Func<(NodeSettings Settings, Akka.Configuration.Config Config)> reread)
     {
         // Before the file is read: a reload stamped at or after the time `actorvip reload` signalled read the file after it.
@@ -247,6 +247,7 @@ public static class RunCommand
             var applied = Akka.Actor.Futures.Ask<Actors.Reconfigured>(runtime.Agent, new Actors.Reconfigure(settings, specs, plan.Dropped), ReloadConfirmation);
             runtime.System.ActorSelection($"/user/{Ownership.Actors.DeputyAllocator.Name}")
                 .Tell(new Ownership.Actors.DeputyVips(specs), Akka.Actor.ActorRefs.NoSender);
+            endpoints.Reconfigure(settings);
             try
             {
                 applied.GetAwaiter().GetResult();

@@ -27,6 +27,11 @@ public sealed class MetricsActor : ReceiveActor
         _state = state;
         _metrics = metrics;
         Receive<GetObservations>(_ => Sender.Tell(_state.Copy()));
+        Receive<VipsConfigured>(configured =>
+        {
+            _state.Configure(configured.Vips);
+            _metrics.Configured(_state);
+        });
         ReceiveAny(e =>
         {
             _state.Apply(e);
@@ -44,6 +49,9 @@ public sealed class MetricsActor : ReceiveActor
 
     protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
 }
+
+/// <summary>To the MetricsActor: a reload applied this VIP list (addresses without prefix), so `actorvip status` and the metrics show it.</summary>
+public sealed record VipsConfigured(IReadOnlyList<string> Vips);
 
 /// <summary>To the MetricsActor: answer with a copy of its <see cref="NodeObservations"/>.</summary>
 public sealed record GetObservations

@@ -19,7 +19,8 @@ public sealed class NodeEndpoints : IDisposable
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan PlacementTimeout = TimeSpan.FromSeconds(1);
 
-    private readonly NodeSettings _settings;
+    // Replaced by a reload (Reconfigure); read by the HTTP handlers' threads.
+    private volatile NodeSettings _settings;
     private readonly NodeMetrics _metrics;
     private readonly NodeObservations _state;
     private readonly HttpEndpoint _http;
@@ -48,6 +49,16 @@ public sealed class NodeEndpoints : IDisposable
     {
         _observer = next.System.ActorOf(MetricsActor.Props(_state, _metrics), MetricsActor.Name);
         _runtime = next;
+    }
+
+    /// <summary>
+    /// A reload applied <paramref name="settings"/>: `actorvip status` and the per-VIP metrics list its VIPs from now on (they
+    /// listed the VIPs of the start until the process restarted).
+    /// </summary>
+    public void Reconfigure(NodeSettings settings)
+    {
+        _settings = settings;
+        _observer.Tell(new VipsConfigured(settings.Vips.Select(v => v.Address.ToString()).ToList()));
     }
 
     /// <summary>Serves on <paramref name="listener"/> (bound early by <see cref="MetricsAddress.Listen"/>, before anything touched the kernel).</summary>

@@ -93,6 +93,19 @@ public sealed class NodeMetrics
         foreach (var status in ClusterView.Statuses) _members.Set(0, status);
     }
 
+    /// <summary>
+    /// A reload's VIP list: a VIP new to the node gets its series (0 until it is held, as at start); one it still holds stays 1. A
+    /// removed VIP keeps its series, at 0 once released, until the process restarts (the registry removes no series).
+    /// </summary>
+    public void Configured(NodeObservations state)
+    {
+        foreach (var vip in state.Vips)
+        {
+            _owned.Set(state.Held.ContainsKey(vip) ? 1 : 0, vip);
+            _failovers.Touch(vip);
+        }
+    }
+
     /// <summary>Updates the collectors for <paramref name="e"/>; <paramref name="state"/> has already applied it.</summary>
     public void Record(object e, NodeObservations state)
     {

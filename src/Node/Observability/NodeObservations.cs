@@ -20,8 +20,14 @@ public sealed class NodeObservations
 
     public string Self { get; }
 
-    /// <summary>The configured VIPs (addresses without prefix), in configuration order.</summary>
-    public IReadOnlyList<string> Vips { get; }
+    /// <summary>The configured VIPs (addresses without prefix), in configuration order; a reload replaces them (<see cref="Configure"/>).</summary>
+    public IReadOnlyList<string> Vips { get; private set; }
+
+    /// <summary>
+    /// The VIP list a reload applied. What is held stays as the events said: a removed VIP leaves <see cref="Held"/> with its
+    /// release, as always.
+    /// </summary>
+    public void Configure(IEnumerable<string> vips) => Vips = vips.ToList();
 
     /// <summary>VIP to the epoch this node holds it at.</summary>
     public IReadOnlyDictionary<string, long> Held => _held;

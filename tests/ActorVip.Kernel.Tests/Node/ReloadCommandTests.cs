@@ -1,4 +1,5 @@
 using ActorVip.Kernel.Tests.Lab;
+using ActorVip.Node.Observability;
 using Xunit.Abstractions;
 
 namespace ActorVip.Kernel.Tests.Node;
@@ -46,6 +47,9 @@ public class ReloadCommandTests(ITestOutputHelper output)
             Assert.Contains("192.0.2.101", fence);
             Assert.True(Ip.Eventually(() => Ip.FindAddress(lab, node, "192.0.2.101") is not null, Generous), "the added VIP was never held");
             Assert.True(Ip.Eventually(() => actorvip.Output.Contains("reload: applied: 1 VIP added"), Generous), "the node did not log the reload");
+            // `actorvip status` lists the file's VIPs, not those of the start (it did until the process restarted).
+            Assert.True(Ip.Eventually(() => HeldInStatus(node).SequenceEqual(["192.0.2.100", "192.0.2.101"]), Generous),
+                $"status after the VIP was added: {ActorVipProcess.RunToEnd(node, "status", "--json").Stdout}");
 
             // A broken file: one line, exit 2, and the node is not signalled (it logs nothing, holds both VIPs, runs on).
             File.WriteAllText(file, Config("\"192.0.2.100\", \"192.0.2.300\""));
@@ -68,6 +72,8 @@ public class ReloadCommandTests(ITestOutputHelper output)
             Assert.Equal("actorvip: reload: applied: 0 VIPs added, 1 removed, 0 changed; needs a restart, not applied: lease.lease-time " +
                 "(systemctl restart actorvip, one master at a time)", restart.Stdout.Trim());
             Assert.True(Ip.Eventually(() => Ip.FindAddress(lab, node, "192.0.2.101") is null, Generous), "the removed VIP was not released");
+            var status = ActorVipProcess.RunToEnd(node, "status", "--json").Stdout;
+            Assert.Equal(["192.0.2.100"], StatusDocument.FromJson(status).Vips.Select(v => v.Vip));
 
             // A process that is not the node: SIGHUP would kill `sleep`, and it lives on.
             using var sleep = lab.Start(node, "sleep", "60");
@@ -90,6 +96,13 @@ public class ReloadCommandTests(ITestOutputHelper output)
         {
             output.WriteLine(actorvip.Output);
         }
+    }
+
+    /// <summary>The VIPs `actorvip status` lists, each held by this node (the only one).</summary>
+    private static IEnumerable<string> HeldInStatus(string node)
+    {
+        var status = ActorVipProcess.RunToEnd(node, "status", "--json");
+        return status.ExitCode == 0 ? StatusDocument.FromJson(status.Stdout).Vips.Where(v => v.HeldHere).Select(v => v.Vip).ToList() : [];
     }
 
     private static int Count(string text, string what) => text.Split('\n').Count(l => l.StartsWith(what, StringComparison.Ordinal));
