@@ -32,10 +32,14 @@ public static class NemesisCommand
         {
             Description = "Write every fault and dual-ownership moment to this file: JSON if it ends in .json, else TSV",
         };
+        var logs = new Option<DirectoryInfo?>("--logs")
+        {
+            Description = "Copy every node's logs, every incarnation's, into this directory at the end (created if missing)",
+        };
         var command = new Command("nemesis",
             "Run real nodes in namespaces through a seeded schedule of partitions, one-way drops, kill -9, SIGSTOP and rolling restarts, "
             + "and judge what the client saw (root; needs iproute2)");
-        foreach (var option in new Option[] { nodes, duration, seed, settle, output }) command.Options.Add(option);
+        foreach (var option in new Option[] { nodes, duration, seed, settle, output, logs }) command.Options.Add(option);
         command.SetAction(result =>
         {
             var n = result.GetValue(nodes);
@@ -47,8 +51,11 @@ public static class NemesisCommand
             var file = result.GetValue(output);
             if (file is { Directory.Exists: false })
                 return Bad($"--out: the folder of '{file.FullName}' does not exist; create it or name a file in an existing folder");
+            var logsDirectory = result.GetValue(logs);
+            if (logsDirectory is not null && File.Exists(logsDirectory.FullName))
+                return Bad($"--logs: '{logsDirectory.FullName}' is a file; name a directory (it is created if missing)");
             var options = new NemesisOptions(n, d, result.GetValue(seed) ?? Random.Shared.Next(1, 1_000_000), s);
-            return Run(options, file?.FullName);
+            return Run(options, file?.FullName, logsDirectory?.FullName);
         });
         return command;
     }
@@ -74,7 +81,7 @@ public static class NemesisCommand
         return ExitCodes.BadInput;
     }
 
-    private static int Run(NemesisOptions options, string? outPath)
+    private static int Run(NemesisOptions options, string? outPath, string? logsPath)
     {
         if (!HostCommand.IsRoot)
         {
@@ -123,8 +130,23 @@ public static class NemesisCommand
         }
         finally
         {
+            // The nodes' logs are the only record of why a fault cost what it did; the lab deletes them with the network.
+            if (lab is not null && logsPath is not null) CopyLogs(lab, logsPath);
             lab?.Dispose();
             Say("network deleted");
+        }
+    }
+
+    private static void CopyLogs(NetworkLab lab, string directory)
+    {
+        try
+        {
+            lab.CopyLogsTo(directory);
+            Say($"every node's logs copied to {directory}");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"actorvip-lab: nemesis: --logs: could not copy the logs to '{directory}': {Node.Program.OneLine(e.Message)}");
         }
     }
 

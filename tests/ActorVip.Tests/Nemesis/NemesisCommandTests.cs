@@ -20,4 +20,18 @@ public class NemesisCommandTests
     [InlineData("-5s")]
     [InlineData("5d")]
     public void Anything_else_is_not_a_duration(string text) => Assert.Null(NemesisCommand.ParseDuration(text));
+
+    [Fact]
+    public void Logs_naming_a_file_is_bad_input_before_anything_starts()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            Assert.Equal(2, NemesisCommand.Create().Parse(["--logs", file]).Invoke());
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
 }
