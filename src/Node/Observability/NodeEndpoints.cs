@@ -35,7 +35,7 @@ public sealed class NodeEndpoints : IDisposable
         _reloads = reloads;
         _settings = settings;
         _metrics = new NodeMetrics(new MetricRegistry());
-        _state = new NodeObservations(runtime.Self.Value, settings.Vips.Select(v => v.Address.ToString()));
+        _state = new NodeObservations(runtime.Self.Value, VipNames(settings));
         _observer = runtime.System.ActorOf(MetricsActor.Props(_state, _metrics), MetricsActor.Name);
         _http = new HttpEndpoint(listener, RouteAsync);
         _http.Start();
@@ -58,8 +58,11 @@ public sealed class NodeEndpoints : IDisposable
     public void Reconfigure(NodeSettings settings)
     {
         _settings = settings;
-        _observer.Tell(new VipsConfigured(settings.Vips.Select(v => v.Address.ToString()).ToList()));
+        _observer.Tell(new VipsConfigured(VipNames(settings)));
     }
+
+    /// <summary>The configured VIPs as status and the metrics name them: addresses without prefix, in configuration order.</summary>
+    private static List<string> VipNames(NodeSettings settings) => settings.Vips.Select(v => v.Address.ToString()).ToList();
 
     /// <summary>Serves on <paramref name="listener"/> (bound early by <see cref="MetricsAddress.Listen"/>, before anything touched the kernel).</summary>
     public static NodeEndpoints Start(NodeRuntime runtime, NodeSettings settings, TcpListener listener, ReloadHistory reloads) =>
