@@ -20,6 +20,11 @@ public enum FailoverScenario
     /// <summary>The switch drops the owner's frames to the other nodes for 10 s, not theirs to it (a broken send path).</summary>
     OneWay,
     /// <summary>
+    /// The switch drops every other node's frames to one node that is not the owner (the owner's and the allocator's too), for 10 s, not
+    /// its frames to them: a majority stays connected, so the VIP should not even blink (nemesis D #60 cost 3.8 s).
+    /// </summary>
+    OneWayIn,
+    /// <summary>
     /// The owner's API server (a small HTTP server on every node, which the VIP's health check asks) stopped; the node itself runs
     /// on. Only for a service with health checks (<see cref="IVipService.WithHealthCheck"/>).
     /// </summary>
@@ -40,11 +45,15 @@ public static class FailoverScenarios
         FailoverScenario.RackCrash => "rack-crash",
         FailoverScenario.RackPartition => "rack-partition",
         FailoverScenario.OneWay => "one-way",
+        FailoverScenario.OneWayIn => "one-way-in",
         _ => s.ToString().ToLowerInvariant(),
     };
 
     /// <summary>Whether the fault takes two nodes (the owner and the allocator's), which leaves a majority only of 5 or more.</summary>
     public static bool TakesTwoNodes(this FailoverScenario s) => s is FailoverScenario.RackCrash or FailoverScenario.RackPartition;
+
+    /// <summary>Whether the fault is to another node than the owner, which keeps the VIP: the trial watches for a blink, not a move.</summary>
+    public static bool KeepsTheOwner(this FailoverScenario s) => s is FailoverScenario.OneWayIn;
 
     /// <summary>The names "crash", ..., "rack-partition" and "all", for usage lines.</summary>
     public static string Names => string.Join(", ", Enum.GetValues<FailoverScenario>().Select(Name)) + ", all";

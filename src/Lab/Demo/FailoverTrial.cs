@@ -169,6 +169,15 @@ public sealed class FailoverTrial
                 Note(faultAt, faultAt, $"fault: switch drops {owner.Name}'s frames to {string.Join(", ", others.Select(n => n.Name))} (not theirs to it) " +
                     $"for {OneWayHold.TotalSeconds:0} s");
                 break;
+            case FailoverScenario.OneWayIn:
+                // Neither the owner nor the allocator's node, when there is one (nemesis D #60: owner n1, allocator n3, cut off n2).
+                var allocating = AllocatorNode(processes);
+                var cutOff = others.FirstOrDefault(n => n != allocating) ?? others[0];
+                var rest = _topology.Nodes.Where(n => n != cutOff).ToList();
+                BridgePartition.DropOneWay(_topology.Lab.Switch, rest.Select(n => n.BridgePort), [cutOff.BridgePort]);
+                Note(faultAt, faultAt, $"fault: switch drops the frames of {string.Join(", ", rest.Select(n => n.Name))} (owner {owner.Name}, " +
+                    $"allocator {allocating?.Name ?? "?"}) to {cutOff.Name} (not {cutOff.Name}'s to them) for {OneWayHold.TotalSeconds:0} s");
+                break;
             case FailoverScenario.RackPartition:
                 BridgePartition.Isolate(_topology.Lab.Switch, [owner.BridgePort, allocator!.BridgePort], others.Select(n => n.BridgePort));
                 Note(faultAt, faultAt, $"fault: switch cuts {owner.Name} (owner) and {allocator.Name} (allocator) off from " +
@@ -182,7 +191,8 @@ public sealed class FailoverTrial
         }
 
         // 3. Until another node answers and the pings are answered again.
-        var recoveryDeadline = faultAt + RecoveryBound;
+        // (Not when the fault keeps the owner: then the whole tail is watched for a blink.)
+        var recoveryDeadline = scenario.KeepsTheOwner() ? faultAt : faultAt + RecoveryBound;
         while (observer.Now < recoveryDeadline)
         {
             Wait(TimeSpan.FromMilliseconds(20));
@@ -192,7 +202,7 @@ public sealed class FailoverTrial
         // 4. The scenario's tail: heal or wake the old owner and watch what it does; give a killed node's address time to expire.
         switch (scenario)
         {
-            case FailoverScenario.OneWay:
+            case FailoverScenario.OneWay or FailoverScenario.OneWayIn:
                 // Long enough for the failure detector and the split brain resolver to act on it (about 7 s).
                 WaitUntil(observer, faultAt + OneWayHold);
                 BridgePartition.Heal(_topology.Lab.Switch);

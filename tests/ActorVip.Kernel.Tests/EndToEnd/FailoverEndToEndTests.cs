@@ -36,6 +36,20 @@ public sealed class FailoverEndToEndTests(ITestOutputHelper output)
         Assert.True(exited == 0, $"{exited} node(s) exited instead of joining again:\n{result.Logs}");
     }
 
+    /// <summary>
+    /// Every other node's frames to one node that is neither the owner nor the allocator's dropped for 10 s (nemesis D #60's shape): the
+    /// owner keeps a majority of voters throughout, so the VIP must not go dark (the promise: under 1 s even if it moved). The resolver
+    /// is to down the cut-off node alone; had it downed majority-side nodes, the owner's lease would run out until they rejoined.
+    /// </summary>
+    [Fact]
+    public void One_way_drop_into_a_node_that_is_neither_owner_nor_allocator_does_not_darken_the_vip()
+    {
+        var result = Check(FailoverScenario.OneWayIn);
+        Assert.True(result.Silence < TimeSpan.FromSeconds(1),
+            $"the VIP was silent for {result.Silence?.TotalMilliseconds:0} ms though its owner kept a majority:\n" +
+            $"{string.Join('\n', result.Timeline)}\n{result.Logs}");
+    }
+
     private TrialResult Check(FailoverScenario scenario, int nodes = 3)
     {
         string prefix;
