@@ -439,6 +439,11 @@ public sealed partial class NodeAgent : ReceiveActor, IWithTimers
                 OnFenceFailed($"the kernel fence (nftables) could not guard the reloaded VIPs: {e.Message}");
             }
         }
+        // The health checks follow the new list before the dropped VIPs are given up (issue 14 §1 with §5): a changed VIP is placed
+        // again by its new checks. Unchanged checks keep their verdicts (VipHealthWatch.Retarget).
+        var tracked = _settings.Vips.Where(v => v.HealthTracked).ToList();
+        if (Context.Child("vip-health") is { } watch && !watch.IsNobody()) watch.Tell(new VipHealthWatch.Retarget(tracked));
+        else if (tracked.Count > 0) Context.ActorOf(VipHealthWatch.Props(_self, tracked, VipHealthProbes.For, _allocator), "vip-health");
         foreach (var vip in reconfigure.Dropped)
         {
             if (_placed.TryGetValue(vip, out var placed))

@@ -13,24 +13,32 @@ namespace ActorVip.Node.Actors;
 /// on its own interval through its <see cref="IHealthProbe"/> (off the actor loop, cancelled at its timeout, never two of
 /// one check at once), each result through <see cref="CheckVerdict"/> (rise/fall, unknown until settled), and tells the
 /// allocator this node's <see cref="VipHealthReport"/> on every change and every <see cref="ResendInterval"/>, so that a
-/// new allocator learns it and the allocator's book (VipHealthBook, 6.5 s) does not forget a live node.
+/// new allocator learns it and the allocator's book (VipHealthBook, 6.5 s) does not forget a live node. A reload hands it the
+/// new list (<see cref="Retarget"/>): a check that did not change keeps its verdict and its rhythm, so an unchanged VIP does not
+/// fall back to unknown; added checks start unknown, removed ones stop.
 /// </summary>
 public sealed class VipHealthWatch : ReceiveActor, IWithTimers
 {
     /// <summary>How often the report is re-sent without a change (VipHealthBook.Expiry keeps one a little over three of these).</summary>
     public static readonly TimeSpan ResendInterval = TimeSpan.FromSeconds(2);
 
-    private sealed record CheckTick(int Index);
+    /// <summary>A reload's health-tracked VIPs (<see cref="VipConfig.HealthTracked"/>); empty: none is tracked here any more.</summary>
+    public sealed record Retarget(IReadOnlyList<VipConfig> Vips);
 
-    private sealed record CheckResult(int Index, bool Passed);
+    private sealed record CheckTick(int Id);
+
+    private sealed record CheckResult(int Id, bool Passed);
 
     private sealed record ResendTick
     {
         public static readonly ResendTick Instance = new();
     }
 
-    private sealed class Check(string vip, VipHealthCheck settings, IHealthProbe probe)
+    private sealed class Check(int id, string vip, VipHealthCheck settings, IHealthProbe probe)
     {
+        /// <summary>Names its timer and its results: a result of a check a reload removed finds no check and is dropped.</summary>
+        public int Id { get; } = id;
+
         public string Vip { get; } = vip;
         public VipHealthCheck Settings { get; } = settings;
         public IHealthProbe Probe { get; } = probe;
@@ -40,10 +48,12 @@ public sealed class VipHealthWatch : ReceiveActor, IWithTimers
 
     private readonly NodeId _self;
     private readonly IActorRef _allocator;
-    private readonly IReadOnlyList<VipConfig> _vips;
-    private readonly List<Check> _checks = new();
+    private readonly Func<VipHealthCheck, Action<string>, IHealthProbe> _probeFor;
+    private readonly Dictionary<int, Check> _checks = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private IReadOnlyList<VipConfig> _vips;
     private IReadOnlyList<VipHealthEntry> _last = [];
+    private int _nextId;
 
     /// <param name="vips">The health-tracked VIPs (<see cref="VipConfig.HealthTracked"/>).</param>
     /// <param name="probeFor">The probe of a check, given where its output goes (real ones: <see cref="VipHealthProbes"/>; tests: a fake).</param>
@@ -51,16 +61,59 @@ public sealed class VipHealthWatch : ReceiveActor, IWithTimers
     {
         _self = self;
         _allocator = allocator;
+        _probeFor = probeFor;
         _vips = vips;
         foreach (var vip in vips)
-        {
-            var log = _log;
             foreach (var check in vip.Checks)
-                _checks.Add(new Check(vip.Address.ToString(), check, probeFor(check, line => log.Warning("vip={0}: {1}", vip.Address, line))));
-        }
-        Receive<CheckTick>(t => Run(t.Index));
+                Add(vip, check);
+        Receive<CheckTick>(t => Run(t.Id));
         Receive<CheckResult>(OnResult);
         Receive<ResendTick>(_ => _allocator.Tell(new VipHealthReport(_self, _last)));
+        Receive<Retarget>(OnRetarget);
+    }
+
+    private Check Add(VipConfig vip, VipHealthCheck settings)
+    {
+        var log = _log;
+        var check = new Check(_nextId++, vip.Address.ToString(), settings, _probeFor(settings, line => log.Warning("vip={0}: {1}", vip.Address, line)));
+        _checks.Add(check.Id, check);
+        return check;
+    }
+
+    private void Start(Check check)
+    {
+        Timers.StartPeriodicTimer($"check-{check.Id}", new CheckTick(check.Id), check.Settings.Health.Interval);
+        Self.Tell(new CheckTick(check.Id));
+    }
+
+    /// <summary>
+    /// A reload's VIP list: each check of the new list that ran before (the same VIP, the same settings) goes on as it was; the others
+    /// start now, unknown; checks no longer listed stop (their probe disposed, a result still on its way dropped). The allocator hears
+    /// the new report at once, so a VIP no longer tracked here stops being placed by these checks.
+    /// </summary>
+    private void OnRetarget(Retarget retarget)
+    {
+        var kept = new HashSet<int>();
+        var started = new List<Check>();
+        foreach (var vip in retarget.Vips)
+            foreach (var settings in vip.Checks)
+            {
+                var address = vip.Address.ToString();
+                var same = _checks.Values.FirstOrDefault(c => !kept.Contains(c.Id) && c.Vip == address && c.Settings.Equals(settings));
+                if (same is not null) kept.Add(same.Id);
+                else started.Add(Add(vip, settings));
+            }
+        foreach (var gone in _checks.Values.Where(c => !kept.Contains(c.Id) && !started.Contains(c)).ToList())
+        {
+            Timers.Cancel($"check-{gone.Id}");
+            (gone.Probe as IDisposable)?.Dispose();
+            _checks.Remove(gone.Id);
+        }
+        _vips = retarget.Vips;
+        foreach (var check in started) Start(check);
+        _log.Info("health checks reloaded: {0} kept, {1} started, {2} VIPs tracked", kept.Count, started.Count, _vips.Count);
+        _last = Entries();
+        _allocator.Tell(new VipHealthReport(_self, _last));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -70,11 +123,7 @@ public sealed class VipHealthWatch : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
-        for (var i = 0; i < _checks.Count; i++)
-        {
-            Timers.StartPeriodicTimer($"check-{i}", new CheckTick(i), _checks[i].Settings.Health.Interval);
-            Self.Tell(new CheckTick(i));
-        }
+        foreach (var check in _checks.Values) Start(check);
         Timers.StartPeriodicTimer("resend", ResendTick.Instance, ResendInterval);
         // At once, all unknown: the allocator learns which VIPs are health-tracked (and keep or release) before any verdict.
         _last = Entries();
@@ -83,12 +132,12 @@ public sealed class VipHealthWatch : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
-        foreach (var check in _checks) (check.Probe as IDisposable)?.Dispose();
+        foreach (var check in _checks.Values) (check.Probe as IDisposable)?.Dispose();
     }
 
-    private void Run(int index)
+    private void Run(int id)
     {
-        var check = _checks[index];
+        if (!_checks.TryGetValue(id, out var check)) return;
         // A slow check is not stacked on: the next tick after it finishes starts the next one.
         if (check.InFlight) return;
         check.InFlight = true;
@@ -96,7 +145,7 @@ public sealed class VipHealthWatch : ReceiveActor, IWithTimers
         var settings = check.Settings;
         var target = new Backend(settings.Host, (ushort)settings.Health.Port);
         var timeout = settings.Health.Timeout;
-        RunProbe(probe, target, timeout).PipeTo(Self, success: passed => new CheckResult(index, passed));
+        RunProbe(probe, target, timeout).PipeTo(Self, success: passed => new CheckResult(id, passed));
     }
 
     private static async Task<bool> RunProbe(IHealthProbe probe, Backend target, TimeSpan timeout)
@@ -115,7 +164,7 @@ public sealed class VipHealthWatch : ReceiveActor, IWithTimers
 
     private void OnResult(CheckResult result)
     {
-        var check = _checks[result.Index];
+        if (!_checks.TryGetValue(result.Id, out var check)) return; // removed by a reload while it ran
         check.InFlight = false;
         var before = check.Verdict;
         check.Verdict = before.Next(result.Passed, check.Settings.Health.Rise, check.Settings.Health.Fall);
@@ -137,6 +186,6 @@ public sealed class VipHealthWatch : ReceiveActor, IWithTimers
     private List<VipHealthEntry> Entries() => _vips.Select(v =>
     {
         var vip = v.Address.ToString();
-        return new VipHealthEntry(vip, CheckVerdict.Of(_checks.Where(c => c.Vip == vip).Select(c => c.Verdict)), v.ReleaseWhenNoneHealthy);
+        return new VipHealthEntry(vip, CheckVerdict.Of(_checks.Values.Where(c => c.Vip == vip).Select(c => c.Verdict)), v.ReleaseWhenNoneHealthy);
     }).ToList();
 }

@@ -8,21 +8,27 @@ namespace ActorVip.Node.Cli;
 /// What a reload (SIGHUP, `systemctl reload`) applies (issue 14 §5), decided from the running and the new configuration alone: the
 /// VIP list (<c>actorvip.vips</c>, <c>actorvip.addresses</c>) and each VIP's own settings. Every other setting that changed is named
 /// as needing a restart, and not applied. A VIP change a running node cannot make (a VIP on an interface it does not watch, a VIP
-/// with services or health checks, whose IPVS services and checkers are set up at start) is not applied either, and nor is the rest
-/// of the VIP list: a reload applies the whole new list or none of it.
+/// with load-balanced services, whose IPVS services and backend checkers are set up at start) is not applied either, and nor is the
+/// rest of the VIP list: a reload applies the whole new list or none of it. Health checks are applied (VipHealthWatch.Retarget).
 /// </summary>
 /// <param name="Applied">The settings to run with from now on: the running ones, with the new VIP list when it is applied.</param>
 public sealed record ReloadPlan(NodeSettings Applied, IReadOnlyList<string> Added, IReadOnlyList<string> Removed, IReadOnlyList<string> Changed,
     IReadOnlyList<string> NeedsRestart)
 {
     /// <summary>The settings a reload applies; every other key of <c>actorvip</c> that changed needs a restart.</summary>
-    private static readonly string[] VipKeys = ["vips", "addresses"];
+    private static readonly string[] VipKeys = ["vips", "addresses", "health-checks", "when-none-healthy"];
+
+    /// <summary>
+    /// VIPs whose health checks (or <c>when-none-healthy</c>) alone changed, their own or the node-wide ones they take: not released,
+    /// only checked from now on by their new checks (VipHealthWatch.Retarget), so editing a check does not blink the VIP.
+    /// </summary>
+    public IReadOnlyList<string> Rechecked { get; init; } = [];
 
     /// <summary>VIPs to release here: removed, or changed (released and placed again with their new settings).</summary>
     public IReadOnlyList<string> Dropped => Removed.Concat(Changed).ToList();
 
     /// <summary>Whether the VIP list changes (the agent, the deputy and the allocator are told).</summary>
-    public bool ChangesVips => Added.Count + Removed.Count + Changed.Count > 0;
+    public bool ChangesVips => Added.Count + Removed.Count + Changed.Count + Rechecked.Count > 0;
 
     /// <param name="runningConfig">The configuration the node started with: every setting but the VIPs is compared with it.</param>
     /// <param name="vipsConfig">The configuration the running VIPs were last read from (a reload's); by default <paramref name="runningConfig"/>.</param>
@@ -36,15 +42,21 @@ public sealed record ReloadPlan(NodeSettings Applied, IReadOnlyList<string> Adde
         var after = next.Vips.ToDictionary(v => v.Address.ToString());
         var added = after.Keys.Where(k => !before.ContainsKey(k)).ToList();
         var removed = before.Keys.Where(k => !after.ContainsKey(k)).ToList();
-        var changed = after.Keys.Where(k => before.ContainsKey(k) && was.GetValueOrDefault(k) != now.GetValueOrDefault(k)).ToList();
+        var rechecked = after.Keys.Where(k => before.TryGetValue(k, out var b) && OnlyHealthDiffers(b, after[k])).ToList();
+        var changed = after.Keys.Where(k => before.TryGetValue(k, out var b) && !rechecked.Contains(k) &&
+            (was.GetValueOrDefault(k) != now.GetValueOrDefault(k) || !b.Equals(after[k]))).ToList();
         var cannot = added.Concat(changed).Select(k => after[k]).Select(v => WhyNot(running, next, v)).OfType<string>().ToList();
         if (cannot.Count > 0)
             return new ReloadPlan(running, [], [], [], [.. restart, $"vips ({string.Join("; ", cannot)})"]);
         // The VIPs that did not change keep their running configuration: nothing about them is touched.
-        var vips = next.Vips.Select(v => before.TryGetValue(v.Address.ToString(), out var kept) && !changed.Contains(v.Address.ToString()) ? kept : v)
-            .ToList();
-        return new ReloadPlan(running with { Vips = vips }, added, removed, changed, restart);
+        var vips = next.Vips.Select(v => before.TryGetValue(v.Address.ToString(), out var kept) && !changed.Contains(v.Address.ToString()) &&
+            !rechecked.Contains(v.Address.ToString()) ? kept : v).ToList();
+        return new ReloadPlan(running with { Vips = vips }, added, removed, changed, restart) { Rechecked = rechecked };
     }
+
+    /// <summary>Whether the two differ in their health checks or <c>when-none-healthy</c> and in nothing else.</summary>
+    private static bool OnlyHealthDiffers(VipConfig before, VipConfig after) =>
+        !before.Equals(after) && (before with { HealthChecks = after.HealthChecks, ReleaseWhenNoneHealthy = after.ReleaseWhenNoneHealthy }).Equals(after);
 
     /// <summary>Why a running node cannot take this added or changed VIP without a restart; null when it can.</summary>
     private static string? WhyNot(NodeSettings running, NodeSettings next, VipConfig vip)
@@ -52,7 +64,6 @@ public sealed record ReloadPlan(NodeSettings Applied, IReadOnlyList<string> Adde
         var name = next.InterfaceOf(vip);
         if (!running.VipInterfaces.Contains(name)) return $"{vip.Address} is on interface {name}, which this node does not watch yet";
         if (next.ServicesOf(vip).Count > 0) return $"{vip.Address} has load-balanced services";
-        if (vip.HealthTracked) return $"{vip.Address} has health checks";
         return null;
     }
 
@@ -62,7 +73,8 @@ public sealed record ReloadPlan(NodeSettings Applied, IReadOnlyList<string> Adde
         if (!ChangesVips && NeedsRestart.Count == 0) return "actorvip: reload: the configuration is unchanged";
         var applied = ChangesVips
             ? $"applied: {Count(Added.Count, "added")}, {Removed.Count} removed, {Changed.Count} changed" +
-              (Changed.Count > 0 ? " (a changed VIP held here is released and placed again: it may blink)" : "")
+              (Changed.Count > 0 ? " (a changed VIP held here is released and placed again: it may blink)" : "") +
+              (Rechecked.Count > 0 ? $", {Rechecked.Count} with new health checks (kept where they are unless the checks move them)" : "")
             : "applied: nothing";
         return NeedsRestart.Count == 0
             ? $"actorvip: reload: {applied}"

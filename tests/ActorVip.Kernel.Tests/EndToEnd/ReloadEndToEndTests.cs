@@ -19,17 +19,11 @@ public sealed class ReloadEndToEndTests(ITestOutputHelper output)
     [Fact]
     public void Fifty_vips_added_and_removed_by_sighup_one_node_at_a_time_while_the_unchanged_vip_keeps_answering()
     {
-        string prefix;
-        using (var lab = new NetworkLab("e2e"))
+        InThreeNodeLab((lab, topology) =>
         {
-            prefix = lab.Prefix;
-            var topology = VipTopology.Build(lab, 3);
             var vips = ManyVipAddresses.Make(51);
-            var config = Path.Combine(lab.TempDirectory, "reload.conf");
-            File.WriteAllText(config, ManyVipAddresses.Config(vips.Take(1)));
-            using var sweep = StartSweep(topology, vips);
-            var service = new ActorVipService(config: config);
-            var processes = topology.Nodes.ToDictionary(n => n, n => service.Start(topology, n));
+            var (config, sweep, processes) = StartOnVipA(lab, topology, vips);
+            using var _ = sweep;
             try
             {
                 Assert.True(Until(() => Answered(sweep, 0, 1), Bound), "VIP A was never answered by one node");
@@ -66,30 +60,20 @@ public sealed class ReloadEndToEndTests(ITestOutputHelper output)
                 }
                 Assert.True(Until(() => Enumerable.Range(1, 50).All(v => Answered(sweep, v, 0)), Bound),
                     $"{Enumerable.Range(1, 50).Count(v => !Answered(sweep, v, 0))} of the 50 removed VIPs still answered\n{Logs(processes)}");
-                var removedSilence = sweep.LongestGaps()[0];
-                output.WriteLine($"removed them again: VIP A's longest silence meanwhile {removedSilence.TotalMilliseconds:0} ms");
-                Assert.True(Answered(sweep, 0, 1), "VIP A is not answered after the removal");
-                Assert.True(removedSilence < TimeSpan.FromMilliseconds(200), $"VIP A was silent for {removedSilence.TotalMilliseconds:0} ms");
-                Assert.Empty(sweep.Duals());
+                AssertAnsweredThroughout(sweep, processes, "removed them again");
             }
             finally
             {
-                foreach (var process in processes.Values) process.Signal(15);
-                foreach (var process in processes.Values) process.WaitForExit(TimeSpan.FromSeconds(10));
-                output.WriteLine(Logs(processes));
+                StopAll(processes);
             }
-        }
-        Assert.DoesNotContain(prefix, HostCommand.Run("ip", "netns", "list").Stdout);
+        });
     }
 
     [Fact]
     public void A_vip_only_one_node_declares_is_answered_by_that_node_only_and_by_nobody_once_it_stops()
     {
-        string prefix;
-        using (var lab = new NetworkLab("e2e"))
+        InThreeNodeLab((lab, topology) =>
         {
-            prefix = lab.Prefix;
-            var topology = VipTopology.Build(lab, 3);
             var vips = ManyVipAddresses.Make(2);
             using var sweep = StartSweep(topology, vips);
             // The first node is configured for A and R, the others for A only: R is placed on the first node alone.
@@ -123,12 +107,100 @@ public sealed class ReloadEndToEndTests(ITestOutputHelper output)
             }
             finally
             {
-                foreach (var process in processes.Values) process.Signal(15);
-                foreach (var process in processes.Values) process.WaitForExit(TimeSpan.FromSeconds(10));
-                output.WriteLine(Logs(processes));
+                StopAll(processes);
             }
+        });
+    }
+
+    /// <summary>
+    /// Health checks come with a reload (issue 14 §1 with §5): VIP H is added with an exec check that passes (`when-none-healthy =
+    /// release`) and is answered by one node; then its check is changed to one that fails everywhere, and H is released on every node;
+    /// A, unchanged and untracked, answers throughout. Before, a VIP with health checks was refused ("needs a restart") and the whole
+    /// VIP list with it.
+    /// </summary>
+    [Fact]
+    public void A_vip_added_with_health_checks_by_sighup_follows_them_and_is_released_when_they_fail_everywhere()
+    {
+        InThreeNodeLab((lab, topology) =>
+        {
+            var vips = ManyVipAddresses.Make(2);
+            string WithCheck(string command) => $$"""
+                actorvip {
+                  addresses = ["{{vips[0]}}"]
+                  vips = [ { address = "{{vips[1]}}", when-none-healthy = release,
+                             health-checks = [ { type = exec, command = "{{command}}", interval = 300ms, timeout = 250ms, rise = 1, fall = 1 } ] } ]
+                }
+                """;
+            var (config, sweep, processes) = StartOnVipA(lab, topology, vips);
+            using var _ = sweep;
+            try
+            {
+                Assert.True(Until(() => Answered(sweep, 0, 1), Bound), "VIP A was never answered by one node");
+                Thread.Sleep(TimeSpan.FromSeconds(3));
+                sweep.ResetGaps();
+
+                File.WriteAllText(config, WithCheck("/usr/bin/true"));
+                foreach (var process in processes.Values) process.Signal(Sighup);
+                Assert.True(Until(() => Answered(sweep, 1, 1), Bound), $"H, added with a passing check, was never answered\n{Logs(processes)}");
+                Assert.All(processes.Values, p => Assert.True(Until(() => p.Output.Contains("reload: applied: 1 VIP added, 0 removed, 0 changed"),
+                    Bound), $"a node did not apply the reload\n{p.Output}"));
+
+                File.WriteAllText(config, WithCheck("/usr/bin/false"));
+                foreach (var process in processes.Values) process.Signal(Sighup);
+                Assert.True(Until(() => Answered(sweep, 1, 0), Bound), $"H, whose check now fails everywhere, is still answered\n{Logs(processes)}");
+                Thread.Sleep(TimeSpan.FromSeconds(2));
+                Assert.True(Answered(sweep, 1, 0), $"H is answered again though no node passes its check\n{Logs(processes)}");
+                Assert.All(processes.Values, p => Assert.Contains("reload: applied: 0 VIPs added, 0 removed, 0 changed, 1 with new health checks", p.Output));
+
+                AssertAnsweredThroughout(sweep, processes, "both reloads");
+            }
+            finally
+            {
+                StopAll(processes);
+            }
+        });
+    }
+
+    /// <summary>VIP A (the sweep's first) answered now, never silent for 200 ms since the last reset of the gaps, and no VIP by two MACs.</summary>
+    private void AssertAnsweredThroughout(ArpSweep sweep, Dictionary<LabNode, LabProcess> processes, string during)
+    {
+        var silence = sweep.LongestGaps()[0];
+        output.WriteLine($"{during}: VIP A's longest silence meanwhile {silence.TotalMilliseconds:0} ms (sweep every 20 ms)");
+        Assert.True(Answered(sweep, 0, 1), $"VIP A is not answered after {during}");
+        Assert.True(silence < TimeSpan.FromMilliseconds(200), $"VIP A was silent for {silence.TotalMilliseconds:0} ms during {during}\n{Logs(processes)}");
+        Assert.Empty(sweep.Duals());
+    }
+
+    /// <summary>Runs <paramref name="test"/> in a fresh three-node lab; afterwards none of the lab's namespaces is left.</summary>
+    private static void InThreeNodeLab(Action<NetworkLab, VipTopology> test)
+    {
+        string prefix;
+        using (var lab = new NetworkLab("e2e"))
+        {
+            prefix = lab.Prefix;
+            test(lab, VipTopology.Build(lab, 3));
         }
         Assert.DoesNotContain(prefix, HostCommand.Run("ip", "netns", "list").Stdout);
+    }
+
+    /// <summary>Every node started on one config file (returned, to be rewritten) that holds VIP A, the first of <paramref name="vips"/>,
+    /// and the client's who-has sweep of all of them.</summary>
+    private static (string Config, ArpSweep Sweep, Dictionary<LabNode, LabProcess> Processes) StartOnVipA(NetworkLab lab, VipTopology topology,
+        IReadOnlyList<System.Net.IPAddress> vips)
+    {
+        var config = Path.Combine(lab.TempDirectory, "reload.conf");
+        File.WriteAllText(config, ManyVipAddresses.Config(vips.Take(1)));
+        var sweep = StartSweep(topology, vips);
+        var service = new ActorVipService(config: config);
+        return (config, sweep, topology.Nodes.ToDictionary(n => n, n => service.Start(topology, n)));
+    }
+
+    /// <summary>SIGTERM to every node, each given 10 s to exit, then their logs to the test's output.</summary>
+    private void StopAll(Dictionary<LabNode, LabProcess> processes)
+    {
+        foreach (var process in processes.Values) process.Signal(15);
+        foreach (var process in processes.Values) process.WaitForExit(TimeSpan.FromSeconds(10));
+        output.WriteLine(Logs(processes));
     }
 
     /// <summary>The client's who-has sweep of <paramref name="vips"/>, every 20 ms.</summary>

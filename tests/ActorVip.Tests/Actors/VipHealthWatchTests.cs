@@ -80,6 +80,67 @@ public class VipHealthWatchTests : TestKit
         Assert.EndsWith("msg=\"health check tcp 127.0.0.1:6443 is passing (2 in a row)\" vip=192.0.2.100", LogLine.Format(line, LogFormat.Logfmt));
     }
 
+    /// <summary>
+    /// A reload (issue 14 §5) hands the watch a new list: the VIP whose checks did not change keeps its verdict (healthy, not back to
+    /// unknown, which would let the allocator prefer another node), an added VIP starts unknown and settles, a removed one is no
+    /// longer reported and its probe is disposed.
+    /// </summary>
+    [Fact]
+    public void A_reload_keeps_the_verdict_of_an_unchanged_check_starts_the_added_and_stops_the_removed()
+    {
+        var probes = new List<CountingProbe>();
+        var allocator = CreateTestProbe();
+        var watch = Sys.ActorOf(VipHealthWatch.Props(Self, [Tracked("192.0.2.100"), Tracked("192.0.2.101")],
+            (_, _) => { var p = new CountingProbe(); lock (probes) probes.Add(p); return p; }, allocator));
+        allocator.FishForMessage<VipHealthReport>(r => r.Vips.All(e => e.Health == VipHealth.Healthy), TimeSpan.FromSeconds(3));
+
+        watch.Tell(new VipHealthWatch.Retarget([Tracked("192.0.2.100"), Tracked("192.0.2.102")]), TestActor);
+
+        var first = allocator.ExpectMsg<VipHealthReport>(TimeSpan.FromSeconds(3));
+        Assert.Equal([new VipHealthEntry("192.0.2.100", VipHealth.Healthy), new VipHealthEntry("192.0.2.102", VipHealth.Unknown)], first.Vips);
+        var settled = allocator.FishForMessage<VipHealthReport>(r => r.Vips.All(e => e.Health == VipHealth.Healthy), TimeSpan.FromSeconds(3));
+        Assert.Equal(["192.0.2.100", "192.0.2.102"], settled.Vips.Select(e => e.Vip));
+        lock (probes)
+        {
+            Assert.Equal(3, probes.Count);
+            Assert.True(probes[1].Disposed, "the removed VIP's probe was not disposed");
+            Assert.False(probes[0].Disposed || probes[2].Disposed);
+        }
+        // The removed check runs no more.
+        var calls = probes[1].Calls;
+        Thread.Sleep(300);
+        Assert.Equal(calls, probes[1].Calls);
+    }
+
+    [Fact]
+    public void A_reload_to_no_tracked_vip_reports_none()
+    {
+        var allocator = CreateTestProbe();
+        var watch = Sys.ActorOf(VipHealthWatch.Props(Self, [Tracked("192.0.2.100")], (_, _) => new FakeProbe(), allocator));
+        Assert.Equal(VipHealth.Unknown, NextEntry(allocator).Health);
+
+        watch.Tell(new VipHealthWatch.Retarget([]), TestActor);
+
+        allocator.FishForMessage<VipHealthReport>(r => r.Vips.Count == 0, TimeSpan.FromSeconds(3));
+    }
+
+    private sealed class CountingProbe : IHealthProbe, IDisposable
+    {
+        private int _calls;
+
+        public volatile bool Disposed;
+
+        public int Calls => Volatile.Read(ref _calls);
+
+        public Task<bool> CheckAsync(Backend backend, CancellationToken cancel)
+        {
+            Interlocked.Increment(ref _calls);
+            return Task.FromResult(true);
+        }
+
+        public void Dispose() => Disposed = true;
+    }
+
     private sealed class ThrowingProbe : IHealthProbe
     {
         public Task<bool> CheckAsync(Backend backend, CancellationToken cancel) => throw new InvalidOperationException("boom");

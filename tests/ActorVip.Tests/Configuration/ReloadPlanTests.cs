@@ -92,4 +92,53 @@ public class ReloadPlanTests
         Assert.Equal(["vips (198.51.100.10 is on interface eth1, which this node does not watch yet)"], plan.NeedsRestart);
         Assert.StartsWith("actorvip: reload: applied: nothing; needs a restart, not applied: vips (198.51.100.10", plan.Describe());
     }
+
+    /// <summary>
+    /// Health checks are applied by a reload (VipHealthWatch.Retarget): a VIP added with its own checks is added; one whose checks alone
+    /// changed is re-checked, not released (editing a check must not blink the VIP). Before, either needed a restart and held up the
+    /// whole VIP list.
+    /// </summary>
+    [Fact]
+    public void A_vip_with_health_checks_added_is_applied_and_one_whose_checks_alone_changed_is_rechecked_not_released()
+    {
+        var plan = Plan(Base.Replace("vips = [", "vips = [ { address = \"192.0.2.12\", health-checks = [ { type = tcp, port = 6443 } ] },")
+            .Replace("preempt = on,", "preempt = on, health-checks = [ { type = http, url = \"http://127.0.0.1:6443/readyz\" } ],"));
+
+        Assert.Empty(plan.NeedsRestart);
+        Assert.Equal(["192.0.2.12"], plan.Added);
+        Assert.Empty(plan.Changed);
+        Assert.Empty(plan.Dropped);
+        Assert.Equal(["192.0.2.11"], plan.Rechecked);
+        Assert.True(plan.ChangesVips);
+        Assert.True(plan.Applied.VipNamed("192.0.2.12")!.HealthTracked);
+        Assert.Equal("/readyz", Assert.Single(plan.Applied.VipNamed("192.0.2.11")!.Checks).Health.Path);
+        Assert.EndsWith("1 VIP added, 0 removed, 0 changed, 1 with new health checks (kept where they are unless the checks move them)", plan.Describe());
+    }
+
+    /// <summary>The node-wide health-checks and when-none-healthy are VIP settings too: every VIP that takes them is re-checked.</summary>
+    [Fact]
+    public void Node_wide_health_checks_added_by_a_reload_recheck_every_vip_that_takes_them()
+    {
+        var plan = Plan(Base.Replace("nodes = 3", "nodes = 3\n  health-checks = [ { type = tcp, port = 6443 } ]\n  when-none-healthy = release"));
+
+        Assert.Empty(plan.NeedsRestart);
+        Assert.Empty(plan.Changed);
+        Assert.Equal(["192.0.2.10", "192.0.2.11"], plan.Rechecked.Order());
+        Assert.All(plan.Applied.Vips, v => Assert.True(v.HealthTracked && v.ReleaseWhenNoneHealthy));
+    }
+
+    /// <summary>A VIP with services, read twice from the same text, is equal to itself: a reload of an unchanged file touches nothing.</summary>
+    [Fact]
+    public void An_unchanged_vip_with_services_and_checks_is_not_changed()
+    {
+        var withServices = Base.Replace("vips = [", "vips = [ { address = \"192.0.2.12\", health-checks = [ { type = tcp, port = 6443 } ], " +
+            "services = [ { protocol = udp, port = 53, backends = [\"192.0.2.21:53\"] } ] },");
+        var (running, config) = Read(withServices);
+        var (next, nextConfig) = Read(withServices);
+
+        var plan = ReloadPlan.Of(running, config, next, nextConfig);
+
+        Assert.False(plan.ChangesVips);
+        Assert.Empty(plan.NeedsRestart);
+    }
 }
