@@ -1,5 +1,6 @@
 using System.Net;
 using ActorVip.Node.Configuration;
+using ActorVip.Node.Linux.Nftables;
 using Akka.Configuration.Hocon;
 
 namespace ActorVip.Node.Cli;
@@ -7,9 +8,11 @@ namespace ActorVip.Node.Cli;
 /// <summary>
 /// What a reload (SIGHUP, `systemctl reload`) applies (issue 14 §5), decided from the running and the new configuration alone: the
 /// VIP list (<c>actorvip.vips</c>, <c>actorvip.addresses</c>) and each VIP's own settings. Every other setting that changed is named
-/// as needing a restart, and not applied. A VIP change a running node cannot make (a VIP on an interface it does not watch, a VIP
-/// with load-balanced services, whose IPVS services and backend checkers are set up at start) is not applied either, and nor is the
-/// rest of the VIP list: a reload applies the whole new list or none of it. Health checks are applied (VipHealthWatch.Retarget).
+/// as needing a restart, and not applied. A VIP change a running node cannot make (a VIP on an interface it does not watch; a VIP with
+/// load-balanced services on a node that started without any, or with a scheduler none of its services used at start, or a forwarding
+/// method that changes the inbound fence made at start) is not applied either, and nor is the rest of the VIP list: a reload applies
+/// the whole new list or none of it. Services otherwise are applied (the VIP's holder programs them), and so are health checks
+/// (VipHealthWatch.Retarget).
 /// </summary>
 /// <param name="Applied">The settings to run with from now on: the running ones, with the new VIP list when it is applied.</param>
 public sealed record ReloadPlan(NodeSettings Applied, IReadOnlyList<string> Added, IReadOnlyList<string> Removed, IReadOnlyList<string> Changed,
@@ -63,8 +66,18 @@ public sealed record ReloadPlan(NodeSettings Applied, IReadOnlyList<string> Adde
     {
         var name = next.InterfaceOf(vip);
         if (!running.VipInterfaces.Contains(name)) return $"{vip.Address} is on interface {name}, which this node does not watch yet";
-        if (next.ServicesOf(vip).Count > 0) return $"{vip.Address} has load-balanced services";
-        return null;
+        // The services it will run with: its own, or the running node's default (lb is not reloaded, so the running one).
+        var services = running.ServicesOf(vip);
+        if (services.Count == 0) return null;
+        if (!running.Balances) return $"{vip.Address} has load-balanced services, and this node started without any (IPVS is opened at start)";
+        var schedulers = running.Services.Select(p => p.Service.Scheduler).ToHashSet(StringComparer.Ordinal);
+        if (services.FirstOrDefault(s => !schedulers.Contains(s.Scheduler)) is { } other)
+            return $"{vip.Address} {other.Name} uses scheduler {other.Scheduler}, which no service of this node used at start " +
+                "(the start checks the kernel has it)";
+        // Direct routing turns the inbound fence off and tunnelling limits it to the VIP interfaces: its rules are made at start.
+        if (InboundFence.For(running with { Vips = [.. running.Vips, vip] }).Equals(InboundFence.For(running))) return null;
+        var turning = services.FirstOrDefault(s => s.Method is ForwardingMethod.DirectRoute or ForwardingMethod.Tunnel) ?? services[0];
+        return $"{vip.Address} {turning.Name} forwards by {turning.Method.Name()}, which changes the inbound fence made at start";
     }
 
     /// <summary>The one line a reload logs.</summary>

@@ -3,6 +3,7 @@ using ActorVip.Node.Actors;
 using ActorVip.Node.Configuration;
 using ActorVip.Node.Drivers;
 using ActorVip.Node.Hosting;
+using ActorVip.Node.Ipvs;
 using ActorVip.Ownership;
 using ActorVip.Ownership.Actors;
 using Akka.Actor;
@@ -59,5 +60,53 @@ public sealed class ReconfigureTests : VirtualTimeTestKit
         // The added VIP is held when placed here.
         agent.Tell(new Assign(Added, 2));
         AdvanceUntil(() => kernel.HasAddress(Added + "/32"), Lease.PromiseTime + Lease.RenewInterval * 2);
+    }
+
+    /// <summary>
+    /// A VIP added by a reload with services of its own, on a node that balances: once placed here, its holder programs its IPVS
+    /// services from the reloaded settings (the running node's drivers), and the unchanged VIP's service stays.
+    /// </summary>
+    [Fact]
+    public void A_vip_added_with_services_gets_them_in_ipvs_when_held()
+    {
+        static NodeSettings Balancing(string? added)
+        {
+            var file = Path.GetTempFileName();
+            try
+            {
+                File.WriteAllText(file, "actorvip.vips = [" + (added is null ? "" :
+                    $"{{ address = \"{added}\", services = [ {{ protocol = udp, port = 53, backends = [\"198.51.100.2:53\"] }} ] }}") + "]");
+                return SettingsReader.Read(ConfigSources.Compose(file, new System.Collections.Hashtable(), new HoconOverrides()
+                    .Set("actorvip.interface", "eth0").SetList("actorvip.addresses", [Kept]).Set("actorvip.lb.enabled", "on")
+                    .Set("actorvip.lb.fwdmethod", "masquerade").SetList("actorvip.lb.backends", ["198.51.100.1:6443"])));
+            }
+            finally
+            {
+                File.Delete(file);
+            }
+        }
+
+        var settings = Balancing(null);
+        var self = new NodeId(((ExtendedActorSystem)Sys).Provider.DefaultAddress.ToString());
+        var kernel = new KernelRecorder();
+        var ipvs = new ActorVip.Tests.LoadBalancing.IpvsRecorder();
+        var allocator = CreateTestProbe();
+        var voter = Sys.ActorOf(VoterActor.Props(Lease, self, Clock), VoterActor.Name);
+        var drivers = new DriverSet(new NoLinks(), kernel, kernel, kernel, new LoadBalancerDrivers(ipvs, ipvs, ipvs, FollowMembers: false));
+        var agent = Sys.ActorOf(NodeAgent.Props(settings, [KernelRecorder.Link], drivers, Lease, [self], self, Clock, allocator.Ref,
+            declared: NodeRuntime.VipSpecs(settings)), NodeAgent.Name);
+        Started(voter, agent);
+        agent.Tell(new Placements([], [new Assign(Kept, 1)]));
+        var kept = IpvsServiceKey.Tcp(System.Net.IPAddress.Parse(Kept), 6443);
+        AdvanceUntil(() => ipvs.Table.Find(kept) is not null, Lease.PromiseTime + Lease.RenewInterval * 2);
+
+        var next = Balancing(Added);
+        agent.Tell(new Reconfigure(next, NodeRuntime.VipSpecs(next), []));
+        agent.Tell(new Assign(Added, 2));
+
+        var udp = IpvsServiceKey.Of(IpvsProtocol.Udp, System.Net.IPAddress.Parse(Added), 53);
+        AdvanceUntil(() => ipvs.Table.Find(udp)?.Destinations.Count == 1, Lease.PromiseTime + Lease.RenewInterval * 2);
+        Assert.NotNull(ipvs.Table.Find(kept));
+        Assert.Null(ipvs.Table.Find(IpvsServiceKey.Tcp(System.Net.IPAddress.Parse(Added), 6443)));
     }
 }

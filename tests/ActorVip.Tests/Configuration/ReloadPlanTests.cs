@@ -141,4 +141,55 @@ public class ReloadPlanTests
         Assert.False(plan.ChangesVips);
         Assert.Empty(plan.NeedsRestart);
     }
+
+    private const string Balancing = """
+        actorvip {
+          interface = eth0
+          addresses = ["192.0.2.10"]
+          nodes = 3
+          node-address = "192.0.2.1:4053"
+          seeds = ["192.0.2.1:4053", "192.0.2.2:4053", "192.0.2.3:4053"]
+          lb { enabled = on, fwdmethod = masquerade, port = 6443, backends = ["198.51.100.1:6443"] }
+        }
+        """;
+
+    private static ReloadPlan PlanFrom(string running, string next)
+    {
+        var (settings, config) = Read(running);
+        var (nextSettings, nextConfig) = Read(next);
+        return ReloadPlan.Of(settings, config, nextSettings, nextConfig);
+    }
+
+    /// <summary>
+    /// On a node that balances, a VIP added with services of its own (any method that leaves the inbound fence as it was made at start,
+    /// a scheduler the start checked) or taking the lb default is applied: its holder programs them. Before, any was refused.
+    /// </summary>
+    [Fact]
+    public void On_a_balancing_node_a_vip_with_services_is_added_and_one_taking_the_default_service_too()
+    {
+        var plan = PlanFrom(Balancing, Balancing.Replace("addresses = [\"192.0.2.10\"]", "addresses = [\"192.0.2.10\", \"192.0.2.12\"]\n" +
+            "  vips = [ { address = \"192.0.2.11\", services = [ { protocol = udp, port = 53, fwdmethod = masquerade, backends = [\"198.51.100.2:53\"] }, " +
+            "{ protocol = tcp, port = 53, fwdmethod = local } ] } ]"));
+
+        Assert.Empty(plan.NeedsRestart);
+        Assert.Equal(["192.0.2.11", "192.0.2.12"], plan.Added.Order());
+        Assert.Equal(["udp 53", "tcp 53"], plan.Applied.ServicesOf(plan.Applied.VipNamed("192.0.2.11")!).Select(s => s.Name));
+        Assert.Equal(["tcp 6443"], plan.Applied.ServicesOf(plan.Applied.VipNamed("192.0.2.12")!).Select(s => s.Name));
+    }
+
+    [Theory]
+    [InlineData(false, "fwdmethod = masquerade", "192.0.2.11 has load-balanced services, and this node started without any (IPVS is opened at start)")]
+    [InlineData(true, "fwdmethod = masquerade, scheduler = wrr", "192.0.2.11 udp 53 uses scheduler wrr, which no service of this node used at start")]
+    [InlineData(true, "fwdmethod = directroute", "192.0.2.11 udp 53 forwards by directroute, which changes the inbound fence made at start")]
+    [InlineData(true, "fwdmethod = tunnel", "192.0.2.11 udp 53 forwards by tunnel, which changes the inbound fence made at start")]
+    public void A_vip_with_services_the_running_node_was_not_set_up_for_needs_a_restart_and_no_vip_change_is_applied(bool balancing,
+        string method, string reason)
+    {
+        var running = balancing ? Balancing : Balancing.Replace("enabled = on", "enabled = off");
+        var plan = PlanFrom(running, running.Replace("addresses = [\"192.0.2.10\"]", "addresses = [\"192.0.2.10\", \"192.0.2.12\"]\n" +
+            $"  vips = [ {{ address = \"192.0.2.11\", services = [ {{ protocol = udp, port = 53, {method}, backends = [\"198.51.100.2:53\"] }} ] }} ]"));
+
+        Assert.False(plan.ChangesVips);
+        Assert.StartsWith($"vips ({reason}", Assert.Single(plan.NeedsRestart));
+    }
 }
