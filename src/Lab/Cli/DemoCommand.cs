@@ -132,6 +132,7 @@ public static class DemoCommand
         FailoverScenario.RackCrash => "the owner and the allocator's node are killed and their cables cut together (one rack)",
         FailoverScenario.RackPartition => "the switch cuts the owner and the allocator's node off from the other nodes together",
         FailoverScenario.OneWay => "the switch drops the owner's frames to the other nodes for 10 s, not theirs to it",
+        FailoverScenario.FreezeTwo => "two nodes that are not the owner, the allocator's among them, are frozen (SIGSTOP) for 2.5 s",
         FailoverScenario.OneWayIn => "the switch drops every other node's frames to one node that is not the owner for 10 s, not its to them",
         FailoverScenario.Health => "the owner's API server (an HTTP server its health check asks) is stopped; the node runs on",
         _ => s.ToString(),

@@ -25,6 +25,11 @@ public enum FailoverScenario
     /// </summary>
     OneWayIn,
     /// <summary>
+    /// Two nodes that are not the owner (the allocator's node first among them) frozen by SIGSTOP for 2.5 s, then SIGCONT: the owner
+    /// keeps three of five voters, so the VIP should not blink (the five-node nemesis' A #22 cost 1.3 s). Needs 5 nodes.
+    /// </summary>
+    FreezeTwo,
+    /// <summary>
     /// The owner's API server (a small HTTP server on every node, which the VIP's health check asks) stopped; the node itself runs
     /// on. Only for a service with health checks (<see cref="IVipService.WithHealthCheck"/>).
     /// </summary>
@@ -46,14 +51,16 @@ public static class FailoverScenarios
         FailoverScenario.RackPartition => "rack-partition",
         FailoverScenario.OneWay => "one-way",
         FailoverScenario.OneWayIn => "one-way-in",
+        FailoverScenario.FreezeTwo => "freeze-two",
         _ => s.ToString().ToLowerInvariant(),
     };
 
-    /// <summary>Whether the fault takes two nodes (the owner and the allocator's), which leaves a majority only of 5 or more.</summary>
-    public static bool TakesTwoNodes(this FailoverScenario s) => s is FailoverScenario.RackCrash or FailoverScenario.RackPartition;
+    /// <summary>Whether the fault takes two nodes (the rack faults: the owner and the allocator's; freeze-two: two others), which needs 5 or more.</summary>
+    public static bool TakesTwoNodes(this FailoverScenario s) =>
+        s is FailoverScenario.RackCrash or FailoverScenario.RackPartition or FailoverScenario.FreezeTwo;
 
     /// <summary>Whether the fault is to another node than the owner, which keeps the VIP: the trial watches for a blink, not a move.</summary>
-    public static bool KeepsTheOwner(this FailoverScenario s) => s is FailoverScenario.OneWayIn;
+    public static bool KeepsTheOwner(this FailoverScenario s) => s is FailoverScenario.OneWayIn or FailoverScenario.FreezeTwo;
 
     /// <summary>The names "crash", ..., "rack-partition" and "all", for usage lines.</summary>
     public static string Names => string.Join(", ", Enum.GetValues<FailoverScenario>().Select(Name)) + ", all";

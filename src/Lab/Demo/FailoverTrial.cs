@@ -14,6 +14,7 @@ public sealed class FailoverTrial
     private static readonly TimeSpan ServingBound = TimeSpan.FromSeconds(120);
     private static readonly TimeSpan FaultHold = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan OneWayHold = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan FreezeTwoHold = TimeSpan.FromSeconds(2.5);
     private static readonly TimeSpan Steady = TimeSpan.FromSeconds(1);
 
     /// <summary>The health scenario's check on every node: a GET of its own API server every 200 ms, failing after 2 misses in a row.</summary>
@@ -128,6 +129,7 @@ public sealed class FailoverTrial
                 return Result(owner, [], serving, faultAt, Fail($"{scenario.Name()} takes two nodes, which leaves no majority of {_topology.Nodes.Count}: " +
                     "run it with 5 nodes"));
             allocator = AllocatorNode(processes);
+            if (scenario == FailoverScenario.FreezeTwo && allocator == owner) allocator = others[0]; // two bystanders, then
             if (allocator is null || allocator == owner)
                 return Result(owner, [], serving, faultAt,
                     Fail($"the allocator's node could not be told apart from the owner ({allocator?.Name ?? "no log line"})"));
@@ -178,6 +180,12 @@ public sealed class FailoverTrial
                 Note(faultAt, faultAt, $"fault: switch drops the frames of {string.Join(", ", rest.Select(n => n.Name))} (owner {owner.Name}, " +
                     $"allocator {allocating?.Name ?? "?"}) to {cutOff.Name} (not {cutOff.Name}'s to them) for {OneWayHold.TotalSeconds:0} s");
                 break;
+            case FailoverScenario.FreezeTwo:
+                processes[allocator!].Signal(SIGSTOP, tree: true);
+                processes[others[0]].Signal(SIGSTOP, tree: true);
+                Note(faultAt, faultAt, $"fault: SIGSTOP {allocator!.Name} and {others[0].Name} (not the owner {owner.Name}) for " +
+                    $"{FreezeTwoHold.TotalSeconds:0.0} s");
+                break;
             case FailoverScenario.RackPartition:
                 BridgePartition.Isolate(_topology.Lab.Switch, [owner.BridgePort, allocator!.BridgePort], others.Select(n => n.BridgePort));
                 Note(faultAt, faultAt, $"fault: switch cuts {owner.Name} (owner) and {allocator.Name} (allocator) off from " +
@@ -214,6 +222,13 @@ public sealed class FailoverTrial
                 BridgePartition.Heal(_topology.Lab.Switch);
                 Note(faultAt, observer.Now, "partition healed");
                 WaitUntil(observer, observer.Now + TimeSpan.FromSeconds(3));
+                break;
+            case FailoverScenario.FreezeTwo:
+                WaitUntil(observer, faultAt + FreezeTwoHold);
+                processes[allocator!].Signal(SIGCONT, tree: true);
+                processes[others[0]].Signal(SIGCONT, tree: true);
+                Note(faultAt, observer.Now, $"SIGCONT {allocator!.Name} and {others[0].Name}");
+                WaitUntil(observer, observer.Now + TimeSpan.FromSeconds(5));
                 break;
             case FailoverScenario.Freeze:
                 WaitUntil(observer, faultAt + FaultHold);
