@@ -157,7 +157,9 @@ public static class RunCommand
         using var service = SystemdService.Attach(runtime, notifier);
         var reloads = new ReloadHistory();
         using var endpoints = NodeEndpoints.Start(runtime, settings, listener, reloads);
-        using var trim = MemoryTrim.Start(first: TimeSpan.FromSeconds(15), every: TimeSpan.FromMinutes(1));
+        // Every 30 s, not every minute: tiered compilation frees its start-up memory for about a minute, and a single node measured
+        // 81.9 MB at 47-62 s this way against 86.2 MB (the same 79 MB from 77 s on); a trim costs well under a millisecond.
+        using var trim = MemoryTrim.Start(first: TimeSpan.FromSeconds(15), every: TimeSpan.FromSeconds(30));
         var placedOn = string.Join(", ", settings.Vips.Select(v => $"{v} on {settings.InterfaceOf(v)}"));
         Console.WriteLine($"actorvip: node {runtime.Self} started; vips {placedOn}; voters {settings.Nodes}");
         var rejoins = new RejoinPolicy();
