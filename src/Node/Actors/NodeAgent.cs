@@ -326,9 +326,7 @@ public sealed partial class NodeAgent : ReceiveActor, IWithTimers
             // Re-sent each interval: a new allocator (or a lost message) learns it without waiting for a change.
             Timers.StartPeriodicTimer("report", ReportTick.Instance, lb.HealthCheck.Interval);
         }
-        // Health tracking (issue 14 §1): the VIPs' own checks, reported to the allocator (docs/HEALTH.md).
-        if (_settings.Vips.Where(v => v.HealthTracked).ToList() is { Count: > 0 } tracked)
-            Context.ActorOf(VipHealthWatch.Props(_self, tracked, VipHealthProbes.For, _allocator), "vip-health");
+        FollowHealthChecks();
     }
 
     protected override void PostStop()
@@ -440,16 +438,26 @@ public sealed partial class NodeAgent : ReceiveActor, IWithTimers
             }
         }
         // The health checks follow the new list before the dropped VIPs are given up (issue 14 §1 with §5): a changed VIP is placed
-        // again by its new checks. Unchanged checks keep their verdicts (VipHealthWatch.Retarget).
-        var tracked = _settings.Vips.Where(v => v.HealthTracked).ToList();
-        if (Context.Child("vip-health") is { } watch && !watch.IsNobody()) watch.Tell(new VipHealthWatch.Retarget(tracked));
-        else if (tracked.Count > 0) Context.ActorOf(VipHealthWatch.Props(_self, tracked, VipHealthProbes.For, _allocator), "vip-health");
+        // again by its new checks.
+        FollowHealthChecks();
         foreach (var vip in reconfigure.Dropped)
         {
             if (_placed.TryGetValue(vip, out var placed))
                 GiveUp(vip, placed, _settings.VipNamed(vip) is null ? "removed from the configuration (reload)" : "changed by a reload; placed again");
         }
         if (!Sender.IsNobody()) _reconfiguredBy = Sender;
+    }
+
+    /// <summary>
+    /// Health tracking (issue 14 §1, docs/HEALTH.md): the watch (/user/agent/vip-health) checks the health-tracked VIPs of the settings
+    /// and reports to the allocator. Started with the first such VIP (at start, or by a reload); once running it is handed each new list
+    /// (<see cref="VipHealthWatch.Retarget"/>: unchanged checks keep their verdicts).
+    /// </summary>
+    private void FollowHealthChecks()
+    {
+        var tracked = _settings.Vips.Where(v => v.HealthTracked).ToList();
+        if (Context.Child("vip-health") is { } watch && !watch.IsNobody()) watch.Tell(new VipHealthWatch.Retarget(tracked));
+        else if (tracked.Count > 0) Context.ActorOf(VipHealthWatch.Props(_self, tracked, VipHealthProbes.For, _allocator), "vip-health");
     }
 
     /// <summary>Tells the allocator whether this node sees a healthy backend (placement moves a VIP on it, docs/LOAD-BALANCING.md).</summary>
