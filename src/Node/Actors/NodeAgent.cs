@@ -146,6 +146,10 @@ public sealed partial class NodeAgent : ReceiveActor, IWithTimers
     /// </summary>
     private readonly Dictionary<string, string> _down = new(StringComparer.Ordinal);
     private readonly List<IDisposable> _linkWatches = new();
+    /// <summary>The VIP interfaces whose links are watched (<see cref="WatchLinks"/>): those of the start, and each a reload brought.</summary>
+    private readonly HashSet<string> _watched = new(StringComparer.Ordinal);
+    /// <summary>The VIP interfaces whose egress the fence guards: those of the start, and each a reload brought (none is dropped).</summary>
+    private readonly HashSet<string> _egressFenced;
     private readonly DriverSet _drivers;
     private readonly LeaseSettings _lease;
     private readonly IReadOnlyList<NodeId> _voters;
@@ -211,6 +215,7 @@ public sealed partial class NodeAgent : ReceiveActor, IWithTimers
         _declaration = declared is null ? null : VipSpecs.Declaration(self, declared);
         _settings = settings;
         foreach (var link in links) _links[link.Name] = link;
+        _egressFenced = new HashSet<string>(settings.VipInterfaces, StringComparer.Ordinal);
         _drivers = drivers;
         _lease = lease;
         _voters = voters;
@@ -307,13 +312,7 @@ public sealed partial class NodeAgent : ReceiveActor, IWithTimers
     {
         // Also when the allocator asks; this one covers an allocator that was running before this node was Up and asked too early.
         if (_declaration is { } declaration) _allocator.Tell(declaration);
-        var self = Self;
-        foreach (var name in _settings.VipInterfaces)
-        {
-            if (!_links.ContainsKey(name)) _down[name] = new LinkStatus(name, null).Reason;
-            // The watcher calls back on its own thread; the first call is the interface's state now.
-            if (_drivers.LinkWatcher?.Watch(name, status => self.Tell(new LinkChanged(status))) is { } watch) _linkWatches.Add(watch);
-        }
+        WatchLinks();
         if (_down.Count > 0)
         {
             TellEligibility();
@@ -327,6 +326,21 @@ public sealed partial class NodeAgent : ReceiveActor, IWithTimers
             Timers.StartPeriodicTimer("report", ReportTick.Instance, lb.HealthCheck.Interval);
         }
         FollowHealthChecks();
+    }
+
+    /// <summary>
+    /// Watches the link of every VIP interface not watched yet: at start, and the new ones of a reload. One not found (at start, or by
+    /// the reload) counts as down until its watcher reports it.
+    /// </summary>
+    private void WatchLinks()
+    {
+        var self = Self;
+        foreach (var name in _settings.VipInterfaces.Where(_watched.Add))
+        {
+            if (!_links.ContainsKey(name)) _down[name] = new LinkStatus(name, null).Reason;
+            // The watcher calls back on its own thread; the first call is the interface's state now.
+            if (_drivers.LinkWatcher?.Watch(name, status => self.Tell(new LinkChanged(status))) is { } watch) _linkWatches.Add(watch);
+        }
     }
 
     protected override void PostStop()
@@ -418,11 +432,24 @@ public sealed partial class NodeAgent : ReceiveActor, IWithTimers
     {
         _settings = reconfigure.Settings;
         _declaration = VipSpecs.Declaration(_self, reconfigure.Declared);
+        // A new VIP interface is known (or down) before the allocator hears of its VIPs, so that an assignment finds it.
+        foreach (var link in reconfigure.Links) _links.TryAdd(link.Name, link);
+        var down = _down.Count;
+        WatchLinks();
         if (!_leaving) _allocator.Tell(_declaration);
+        if (_down.Count > down)
+        {
+            TellEligibility();
+            if (!Timers.IsTimerActive("eligibility")) Timers.StartPeriodicTimer("eligibility", EligibilityTick.Instance, EligibilityResend);
+        }
         var guarded = (_refresh.Guarded ?? []).ToHashSet();
         var wanted = _settings.Vips.Select(v => v.Address).ToList();
-        if (_drivers.Fence is { } fence && !wanted.All(guarded.Contains))
+        // A new VIP interface's egress is fenced too (the node's own announcements on it), by the same re-install.
+        var newInterfaces = _settings.VipInterfaces.Where(_egressFenced.Add).ToList();
+        if (_drivers.Fence is { } fence && (!wanted.All(guarded.Contains) || newInterfaces.Count > 0))
         {
+            if (newInterfaces.Count > 0) fence.GuardEgressOf([.. _egressFenced.Order(StringComparer.Ordinal)]);
+            var warned = fence.EgressWarning;
             guarded.UnionWith(wanted);
             var now = _clock.Now;
             var owned = _placed.Values.Where(p => p.Holder is not null && p.Remaining(now) > TimeSpan.Zero)
@@ -431,6 +458,7 @@ public sealed partial class NodeAgent : ReceiveActor, IWithTimers
             {
                 fence.Install(guarded, owned);
                 _refresh.Guarded = guarded;
+                if (fence.EgressWarning is { } warning && warning != warned) _log.Warning("{0}", warning);
             }
             catch (Exception e) when (e is IOException or Linux.Netlink.NetlinkException or InvalidOperationException)
             {

@@ -8,7 +8,14 @@ namespace ActorVip.Node.Actors;
 /// list differs from the running one), declare <paramref name="Declared"/>, and give up the VIPs of <paramref name="Dropped"/>
 /// held here (removed, or changed and placed again).
 /// </summary>
-public sealed record Reconfigure(NodeSettings Settings, IReadOnlyList<VipSpec> Declared, IReadOnlyList<string> Dropped);
+public sealed record Reconfigure(NodeSettings Settings, IReadOnlyList<VipSpec> Declared, IReadOnlyList<string> Dropped)
+{
+    /// <summary>
+    /// The interfaces a reloaded VIP is on that no VIP was on before, as found by the reload: the agent watches their links and
+    /// the fence guards their egress from now on. One of the new VIP interfaces missing here counts as down until its watch sees it.
+    /// </summary>
+    public IReadOnlyList<Drivers.InterfaceInfo> Links { get; init; } = [];
+}
 
 /// <summary>
 /// The agent's answer to <see cref="Reconfigure"/>, once it applied it (declared the new list, guarded the new VIPs, gave up the dropped

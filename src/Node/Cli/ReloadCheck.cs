@@ -10,13 +10,14 @@ namespace ActorVip.Node.Cli;
 public static class ReloadCheck
 {
     /// <param name="vipsConfig">The configuration the running VIP list was last read from (the start's, or the last reload's).</param>
+    /// <param name="host">What the host says of the added and changed VIPs (<see cref="ReloadPlan.Of"/>).</param>
     /// <returns>The line to log, and the plan to apply with the configuration read (null when the file is invalid or could not be read).</returns>
     public static (string Line, ReloadPlan? Plan, Akka.Configuration.Config? Read) Check(NodeSettings running, Akka.Configuration.Config config,
-        Akka.Configuration.Config vipsConfig, Func<(NodeSettings Settings, Akka.Configuration.Config Config)> reread)
+        Akka.Configuration.Config vipsConfig, Func<(NodeSettings Settings, Akka.Configuration.Config Config)> reread, ReloadHost host)
     {
         var (refusal, next) = Read(reread);
         if (next is not { } read) return (refusal!, null, null);
-        var plan = ReloadPlan.Of(running, config, read.Settings, read.Config, vipsConfig);
+        var plan = ReloadPlan.Of(running, config, read.Settings, read.Config, vipsConfig, host);
         return (plan.Describe(), plan, read.Config);
     }
 

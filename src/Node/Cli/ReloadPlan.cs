@@ -8,11 +8,12 @@ namespace ActorVip.Node.Cli;
 /// <summary>
 /// What a reload (SIGHUP, `systemctl reload`) applies (issue 14 §5), decided from the running and the new configuration alone: the
 /// VIP list (<c>actorvip.vips</c>, <c>actorvip.addresses</c>) and each VIP's own settings. Every other setting that changed is named
-/// as needing a restart, and not applied. A VIP change a running node cannot make (a VIP on an interface it does not watch; a VIP with
-/// load-balanced services on a node that started without any, or with a scheduler none of its services used at start, or a forwarding
-/// method that changes the inbound fence made at start) is not applied either, and nor is the rest of the VIP list: a reload applies
-/// the whole new list or none of it. Services otherwise are applied (the VIP's holder programs them), and so are health checks
-/// (VipHealthWatch.Retarget).
+/// as needing a restart, and not applied. A VIP change a running node cannot make (a VIP on an interface this host does not have; a
+/// VIP with load-balanced services on a node that started without any, or with a scheduler none of its services used at start, or a
+/// forwarding method that changes the inbound fence made at start) is not applied either, and nor is the rest of the VIP list: a
+/// reload applies the whole new list or none of it. Services otherwise are applied (the VIP's holder programs them), and so are health
+/// checks (VipHealthWatch.Retarget) and VIPs on an interface no VIP used before (the agent watches its link and the fence guards its
+/// egress from then on).
 /// </summary>
 /// <param name="Applied">The settings to run with from now on: the running ones, with the new VIP list when it is applied.</param>
 public sealed record ReloadPlan(NodeSettings Applied, IReadOnlyList<string> Added, IReadOnlyList<string> Removed, IReadOnlyList<string> Changed,
@@ -27,6 +28,12 @@ public sealed record ReloadPlan(NodeSettings Applied, IReadOnlyList<string> Adde
     /// </summary>
     public IReadOnlyList<string> Rechecked { get; init; } = [];
 
+    /// <summary>
+    /// Why the VIP list was not applied although a restart would not apply it either (a VIP on an interface this host lacks, or one that
+    /// is an address of this host): the line says to change the host or the file, then reload.
+    /// </summary>
+    public IReadOnlyList<string> HostRefuses { get; init; } = [];
+
     /// <summary>VIPs to release here: removed, or changed (released and placed again with their new settings).</summary>
     public IReadOnlyList<string> Dropped => Removed.Concat(Changed).ToList();
 
@@ -35,8 +42,9 @@ public sealed record ReloadPlan(NodeSettings Applied, IReadOnlyList<string> Adde
 
     /// <param name="runningConfig">The configuration the node started with: every setting but the VIPs is compared with it.</param>
     /// <param name="vipsConfig">The configuration the running VIPs were last read from (a reload's); by default <paramref name="runningConfig"/>.</param>
+    /// <param name="host">What the host says of the added and changed VIPs (null: nothing against them).</param>
     public static ReloadPlan Of(NodeSettings running, Akka.Configuration.Config runningConfig, NodeSettings next, Akka.Configuration.Config nextConfig,
-        Akka.Configuration.Config? vipsConfig = null)
+        Akka.Configuration.Config? vipsConfig = null, ReloadHost? host = null)
     {
         var restart = Differences(Section(runningConfig), Section(nextConfig), "").Where(k => !VipKeys.Contains(k)).ToList();
         var was = VipTexts(vipsConfig ?? runningConfig);
@@ -46,14 +54,23 @@ public sealed record ReloadPlan(NodeSettings Applied, IReadOnlyList<string> Adde
         var added = after.Keys.Where(k => !before.ContainsKey(k)).ToList();
         var removed = before.Keys.Where(k => !after.ContainsKey(k)).ToList();
         var rechecked = after.Keys.Where(k => before.TryGetValue(k, out var b) && OnlyHealthDiffers(b, after[k])).ToList();
-        var changed = after.Keys.Where(k => before.TryGetValue(k, out var b) && !rechecked.Contains(k) &&
+        // Sets beside the lists (which keep the file's order for the line): a reload of 1,000 VIPs looks each up once.
+        var recheckedSet = rechecked.ToHashSet();
+        var changed = after.Keys.Where(k => before.TryGetValue(k, out var b) && !recheckedSet.Contains(k) &&
             (was.GetValueOrDefault(k) != now.GetValueOrDefault(k) || !b.Equals(after[k]))).ToList();
-        var cannot = added.Concat(changed).Select(k => after[k]).Select(v => WhyNot(running, next, v)).OfType<string>().ToList();
+        var changedSet = changed.ToHashSet();
+        var wanted = added.Concat(changed).Select(k => after[k]).ToList();
+        // The host's objections first: a restart would not start either, so the line says what to do instead.
+        var watched = running.VipInterfaces.ToHashSet(StringComparer.Ordinal);
+        var refused = host is null ? [] : wanted.Select(v => Refusal(watched, next, v, host)).OfType<string>().ToList();
+        if (refused.Count > 0)
+            return new ReloadPlan(running, [], [], [], restart) { HostRefuses = [$"vips ({string.Join("; ", refused)})"] };
+        var cannot = wanted.Select(v => WhyNot(running, v)).OfType<string>().ToList();
         if (cannot.Count > 0)
             return new ReloadPlan(running, [], [], [], [.. restart, $"vips ({string.Join("; ", cannot)})"]);
         // The VIPs that did not change keep their running configuration: nothing about them is touched.
-        var vips = next.Vips.Select(v => before.TryGetValue(v.Address.ToString(), out var kept) && !changed.Contains(v.Address.ToString()) &&
-            !rechecked.Contains(v.Address.ToString()) ? kept : v).ToList();
+        var vips = next.Vips.Select(v => before.TryGetValue(v.Address.ToString(), out var kept) && !changedSet.Contains(v.Address.ToString()) &&
+            !recheckedSet.Contains(v.Address.ToString()) ? kept : v).ToList();
         return new ReloadPlan(running with { Vips = vips }, added, removed, changed, restart) { Rechecked = rechecked };
     }
 
@@ -61,11 +78,22 @@ public sealed record ReloadPlan(NodeSettings Applied, IReadOnlyList<string> Adde
     private static bool OnlyHealthDiffers(VipConfig before, VipConfig after) =>
         !before.Equals(after) && (before with { HealthChecks = after.HealthChecks, ReleaseWhenNoneHealthy = after.ReleaseWhenNoneHealthy }).Equals(after);
 
-    /// <summary>Why a running node cannot take this added or changed VIP without a restart; null when it can.</summary>
-    private static string? WhyNot(NodeSettings running, NodeSettings next, VipConfig vip)
+    /// <summary>
+    /// Why this added or changed VIP cannot be applied until the host (or the file) changes, as at start, where the same stops the node:
+    /// it is on an interface that no running VIP is on and this host does not have (exit 1 at start), or it is an address of this host
+    /// (exit 2 at start: holding it would deprecate the host's address, releasing it would remove it); null when it can.
+    /// </summary>
+    /// <param name="watched">The running node's VIP interfaces.</param>
+    private static string? Refusal(HashSet<string> watched, NodeSettings next, VipConfig vip, ReloadHost host)
     {
         var name = next.InterfaceOf(vip);
-        if (!running.VipInterfaces.Contains(name)) return $"{vip.Address} is on interface {name}, which this node does not watch yet";
+        if (!watched.Contains(name) && !host.HasInterface(name)) return $"{vip.Address} is on interface {name}, which this host does not have";
+        return host.OwnAddress(vip.Vip);
+    }
+
+    /// <summary>Why a running node cannot take this added or changed VIP without a restart; null when it can.</summary>
+    private static string? WhyNot(NodeSettings running, VipConfig vip)
+    {
         // The services it will run with: its own, or the running node's default (lb is not reloaded, so the running one).
         var services = running.ServicesOf(vip);
         if (services.Count == 0) return null;
@@ -83,12 +111,14 @@ public sealed record ReloadPlan(NodeSettings Applied, IReadOnlyList<string> Adde
     /// <summary>The one line a reload logs.</summary>
     public string Describe()
     {
-        if (!ChangesVips && NeedsRestart.Count == 0) return "actorvip: reload: the configuration is unchanged";
+        if (!ChangesVips && NeedsRestart.Count == 0 && HostRefuses.Count == 0) return "actorvip: reload: the configuration is unchanged";
         var applied = ChangesVips
             ? $"applied: {Count(Added.Count, "added")}, {Removed.Count} removed, {Changed.Count} changed" +
               (Changed.Count > 0 ? " (a changed VIP held here is released and placed again: it may blink)" : "") +
               (Rechecked.Count > 0 ? $", {Rechecked.Count} with new health checks (kept where they are unless the checks move them)" : "")
             : "applied: nothing";
+        if (HostRefuses.Count > 0)
+            applied += $"; not applied, refused by this host: {string.Join(", ", HostRefuses)} (change the host or the file, then reload)";
         return NeedsRestart.Count == 0
             ? $"actorvip: reload: {applied}"
             : $"actorvip: reload: {applied}; needs a restart, not applied: {string.Join(", ", NeedsRestart)} " +
@@ -130,3 +160,8 @@ public sealed record ReloadPlan(NodeSettings Applied, IReadOnlyList<string> Adde
         return texts;
     }
 }
+
+/// <summary>What a reload asks of the host about the VIPs it adds or changes, before anything is applied (ReloadPlan.Of).</summary>
+/// <param name="HasInterface">Whether this host has a network interface of that name (asked of an interface no running VIP is on).</param>
+/// <param name="OwnAddress">Why the VIP is an address of this host, not one ActorVip may take (VipCopies.Describe); null when it is not.</param>
+public sealed record ReloadHost(Func<string, bool> HasInterface, Func<VipAddress, string?> OwnAddress);

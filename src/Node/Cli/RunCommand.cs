@@ -168,7 +168,7 @@ public static class RunCommand
             var terminated = runtime.System.WhenTerminated;
             if (WaitHandle.WaitAny([stop.WaitHandle, ((IAsyncResult)terminated).AsyncWaitHandle, hangup]) == 2)
             {
-                (settings, vipsConfig) = Reload(runtime, service, endpoints, reloads, settings, config, vipsConfig, reread);
+                (settings, vipsConfig) = Reload(runtime, service, endpoints, reloads, settings, config, vipsConfig, reread, drivers.Set.Links, links);
                 continue;
             }
             if (!terminated.IsCompleted) break;
@@ -230,23 +230,30 @@ public static class RunCommand
     /// systemd. Its line goes to the log first and then to /reload, where `actorvip reload` (systemd's ExecReload) waits for it.
     /// </summary>
     /// <returns>The settings to run with from now on, and the configuration the running VIP list was read from.</returns>
+    /// <param name="hostLinks">Looks up an interface a reloaded VIP is on that no running VIP was on: the host must have it.</param>
+    /// <param name="links">Every VIP interface as found (start and reloads): a reload adds the new ones, which the exit silences too.</param>
     private static (NodeSettings Settings, Akka.Configuration.Config VipsConfig) Reload(NodeRuntime runtime, SystemdService service,
         NodeEndpoints endpoints, ReloadHistory reloads, NodeSettings settings, Akka.Configuration.Config config, Akka.Configuration.Config vipsConfig,
-        Func<(NodeSettings Settings, Akka.Configuration.Config Config)> reread)
+        Func<(NodeSettings Settings, Akka.Configuration.Config Config)> reread, ILinkDriver hostLinks, List<InterfaceInfo> links)
     {
         // Before the file is read: a reload stamped at or after the time `actorvip reload` signalled read the file after it.
         var started = LinuxClocks.MonotonicMicroseconds();
         service.Reloading(started);
-        var (line, plan, read) = ReloadCheck.Check(settings, config, vipsConfig, reread);
+        var (line, plan, read) = ReloadCheck.Check(settings, config, vipsConfig, reread, HostOf(hostLinks, links));
         var outcome = plan is null ? ReloadOutcome.Refused : ReloadOutcome.Applied;
         if (plan is { ChangesVips: true } && read is not null)
         {
             // The agent releases what was removed or changed, declares the new list and guards the new VIPs; the deputy claims the
             // new list. Nothing else of the running node changes (ReloadPlan).
+            // An interface no VIP was on before: found now (the plan checked the host has it; one gone since counts as down until its
+            // link watch sees it), its link watched and its egress fenced by the agent from now on.
+            var added = plan.Applied.VipInterfaces.Where(name => links.All(l => l.Name != name)).Select(hostLinks.Find).OfType<InterfaceInfo>().ToList();
+            links.AddRange(added);
             settings = plan.Applied;
             vipsConfig = read;
             var specs = NodeRuntime.VipSpecs(settings);
-            var applied = Akka.Actor.Futures.Ask<Actors.Reconfigured>(runtime.Agent, new Actors.Reconfigure(settings, specs, plan.Dropped), ReloadConfirmation);
+            var applied = Akka.Actor.Futures.Ask<Actors.Reconfigured>(runtime.Agent, new Actors.Reconfigure(settings, specs, plan.Dropped) { Links = added },
+                ReloadConfirmation);
             runtime.System.ActorSelection($"/user/{Ownership.Actors.DeputyAllocator.Name}")
                 .Tell(new Ownership.Actors.DeputyVips(specs), Akka.Actor.ActorRefs.NoSender);
             endpoints.Reconfigure(settings);
@@ -264,6 +271,26 @@ public static class RunCommand
         reloads.Finished(started, outcome, line);
         service.Reloaded();
         return (settings, vipsConfig);
+    }
+
+    /// <summary>
+    /// The host as a reload sees it: its interfaces, and its own addresses (read once per reload; the start's check of the same,
+    /// <see cref="VipCopies.Foreign"/>, stops a node given one as a VIP).
+    /// </summary>
+    private static ReloadHost HostOf(ILinkDriver hostLinks, IReadOnlyList<InterfaceInfo> links)
+    {
+        IReadOnlyList<InterfaceAddress>? present = null;
+        return new ReloadHost(name => hostLinks.Find(name) is not null, vip =>
+        {
+            if (present is null)
+            {
+                using var listing = new RtnetlinkAddresses();
+                present = listing.List();
+            }
+            if (VipCopies.Foreign(present, [vip]).FirstOrDefault() is not { } foreign) return null;
+            var where = links.FirstOrDefault(l => l.Index == foreign.InterfaceIndex)?.Name ?? $"interface index {foreign.InterfaceIndex}";
+            return VipCopies.Describe(foreign, where);
+        });
     }
 
     /// <summary>

@@ -22,6 +22,17 @@ public interface IFence : IDisposable
         if (owned.Count > 0) Own(owned);
     }
 
+    /// <summary>
+    /// From the next install on, fences the egress of these interfaces (the frames the node itself sends there): a reload brought a VIP
+    /// on an interface no VIP was on. A fence without an egress table (test fences) ignores it.
+    /// </summary>
+    void GuardEgressOf(IReadOnlyList<string> interfaces)
+    {
+    }
+
+    /// <summary>Why the last install left the egress out (a kernel without the hook, an interface gone meanwhile); null when it did not.</summary>
+    string? EgressWarning => null;
+
     /// <summary>Lets the VIP through for <paramref name="remaining"/> from now (delete plus add in one batch).</summary>
     void Own(IPAddress vip, TimeSpan remaining) => Own([(vip, remaining)]);
 

@@ -236,6 +236,61 @@ public sealed class LinkTrackingEndToEndTests(ITestOutputHelper output)
         Assert.Empty(seen0.DualOwnership());
     }
 
+    /// <summary>
+    /// Issue 14 §5 with §6: the nodes start with one VIP, on eth0; a reload (SIGHUP to each) adds a VIP on eth1, an interface no VIP
+    /// was on. It is answered on its network by one node, whose fence now guards eth1's egress too, while the eth0 VIP answers
+    /// throughout; and its link is watched from the reload on: eth1 down on its owner moves it. Before, such a reload was refused
+    /// ("needs a restart"). And a reload that adds the node's own address as a VIP is refused, as a start is.
+    /// </summary>
+    [Fact]
+    public void A_vip_added_by_sighup_on_an_interface_no_vip_was_on_is_answered_there_and_follows_its_link()
+    {
+        using var lab = new NetworkLab("ri");
+        var (nodes, client) = Build(lab);
+        var client0 = lab.AddHost("c0", "192.0.2.50/24");
+        using var observer = new ClientObserver(lab, client, Vip, ProbeSender);
+        using var observer0 = new ClientObserver(lab, client0, NodeVip, NodeProbeSender);
+        var config = Path.Combine(lab.TempDirectory, "reload.conf");
+        File.WriteAllText(config, $$"""actorvip { interface = eth0, vips = [ { address = "{{NodeVip}}" } ] }""");
+        var processes = Start(lab, nodes, ["--config", config]);
+        // Once the cluster has formed (the eth0 VIP has left the allocator's node): the reload then meets running nodes.
+        SettledOwner(lab, observer0, nodes, "eth0");
+
+        // A careless edit first: n1's own eth1 address as a VIP. n1 refuses the list by name (a start refuses it too) and keeps its
+        // address as it was; holding it would have deprecated it, releasing it would have removed it.
+        File.WriteAllText(config, """actorvip { interface = eth0, vips = [ { address = "192.0.2.100" }, { address = "198.51.100.11", interface = eth1 } ] }""");
+        processes[0].Signal(1);
+        Assert.True(Poll(() => processes[0].Output.Contains("refused by this host: vips (198.51.100.11 is an address of this host", StringComparison.Ordinal),
+            Bound), $"n1 did not refuse its own address as a VIP\n{Logs(lab)}");
+        var own = lab.Sh(nodes[0], "ip -4 addr show dev eth1");
+        Assert.Contains("198.51.100.11/24", own);
+        Assert.DoesNotContain("deprecated", own);
+
+        File.WriteAllText(config, $$"""actorvip { interface = eth0, vips = [ { address = "{{NodeVip}}" }, { address = "{{Vip}}", interface = eth1 } ] }""");
+        var reloadAt = observer0.Now;
+        foreach (var process in processes)
+        {
+            process.Signal(1);
+            Thread.Sleep(TimeSpan.FromMilliseconds(200));
+        }
+        var owner = SettledOwner(lab, observer, nodes);
+        foreach (var process in processes)
+            Assert.True(Poll(() => process.Output.Contains("reload: applied: 1 VIP added, 0 removed, 0 changed", StringComparison.Ordinal), Bound),
+                $"a node did not apply the reload\n{Logs(lab)}");
+        Assert.Contains($"{Vip}/32", lab.Sh(owner, "ip -4 addr show dev eth1"));
+        Assert.Contains("hook egress device \"eth1\"", lab.Sh(owner, "nft list table netdev actorvip"));
+        var seen0 = observer0.Snapshot();
+        var silence0 = seen0.LongestSilence(reloadAt, seen0.End);
+        output.WriteLine($"eth1 VIP added by SIGHUP: answered by {owner}; the eth0 VIP's longest silence meanwhile {silence0.TotalMilliseconds:0} ms");
+        Assert.True(silence0 < TimeSpan.FromMilliseconds(500), $"the eth0 VIP went silent for {silence0.TotalMilliseconds:0} ms\n{Logs(lab)}");
+        Assert.Empty(seen0.DualOwnership());
+
+        var faultAt = observer.Now;
+        lab.Exec(owner, "ip", "link", "set", "eth1", "down").ThrowIfFailed("ip link set eth1 down");
+        var silence = Failover(lab, observer, nodes, owner, faultAt);
+        output.WriteLine($"eth1 down on the reloaded VIP's owner: its client's longest silence {silence.TotalMilliseconds:0} ms");
+    }
+
     /// <summary>Three nodes on br0 (cluster) and br1 (VIP), a client on br1 only.</summary>
     private static (List<string> Nodes, string Client) Build(NetworkLab lab)
     {
@@ -259,16 +314,18 @@ public sealed class LinkTrackingEndToEndTests(ITestOutputHelper output)
         int.Parse(lab.Exec(ns, "cat", "/sys/class/net/eth1/ifindex").ThrowIfFailed("reading eth1's index").Stdout.Trim());
 
     /// <param name="vips">What each node is told about its VIPs: by default the one VIP on eth1.</param>
-    private static void Start(NetworkLab lab, List<string> nodes, string[]? vips = null)
+    private static List<LabProcess> Start(NetworkLab lab, List<string> nodes, string[]? vips = null)
     {
+        var processes = new List<LabProcess>();
         for (var i = 1; i <= nodes.Count; i++)
         {
             var args = new List<string>(NodeLauncher.Command()) { "run" };
             args.AddRange(vips ?? ["--interface", "eth1", "--address", Vip.ToString()]);
             args.AddRange(["--node-address", $"192.0.2.{10 + i}:4053", "--nodes", "3"]);
             for (var s = 1; s <= nodes.Count; s++) args.AddRange(["--seed", $"192.0.2.{10 + s}:4053"]);
-            lab.StartLogged(nodes[i - 1], $"n{i}-actorvip.log", args.ToArray());
+            processes.Add(lab.StartLogged(nodes[i - 1], $"n{i}-actorvip.log", args.ToArray()));
         }
+        return processes;
     }
 
     /// <summary>
@@ -276,13 +333,13 @@ public sealed class LinkTrackingEndToEndTests(ITestOutputHelper output)
     /// are Up, up to Placement.FormationSettle after the first of them, so a fault aimed at the owner before that hits a node
     /// about to hand the VIP over anyway (CI once flushed n1's ruleset just before it did).
     /// </summary>
-    private string SettledOwner(NetworkLab lab, ClientObserver observer, List<string> nodes)
+    private string SettledOwner(NetworkLab lab, ClientObserver observer, List<string> nodes, string device = "eth1")
     {
-        var owner = SteadyOwner(lab, observer, nodes);
+        var owner = SteadyOwner(lab, observer, nodes, device);
         for (var settle = 0; settle < 60 && owner == nodes[0]; settle++)
         {
             Thread.Sleep(1000);
-            owner = SteadyOwner(lab, observer, nodes);
+            owner = SteadyOwner(lab, observer, nodes, device);
         }
         Assert.True(owner != nodes[0], $"the VIP did not settle on n2 or n3\n{Logs(lab)}");
         return owner;

@@ -123,6 +123,82 @@ public class EgressFenceTests
         Assert.Equal("", lab.Sh(node, "nft list ruleset").Trim());
     }
 
+    /// <summary>
+    /// A reload brought a VIP on an interface no VIP was on (issue 14 §5 with §6): the fence, told to guard that interface's egress too,
+    /// re-installs with a chain on it, in the one transaction that keeps the held VIP let through. An announcement for the new VIP,
+    /// not owned, does not leave the new interface; the held VIP's still leaves the old one.
+    /// </summary>
+    [Fact]
+    public void A_new_vip_interface_is_fenced_at_egress_by_the_reinstall_and_the_held_vip_stays_let_through()
+    {
+        using var lab = new NetworkLab("egr");
+        var node = lab.AddHost("n", "192.0.2.11/24");
+        var observer = lab.AddHost("o", "192.0.2.12/24");
+        var held = new VipAddress(IPAddress.Parse("192.0.2.100"), 32);
+        var added = new VipAddress(IPAddress.Parse("198.51.100.100"), 32);
+        using var fence = Create(node);
+        fence.Install([held.Address]);
+        fence.Own(held.Address, TimeSpan.FromSeconds(30));
+        lab.AddBridge("br1");
+        lab.AddInterface(node, "eth1", "br1", "198.51.100.11/24");
+        Assert.DoesNotContain("\"eth1\"", lab.Sh(node, "nft list table netdev actorvip"));
+
+        fence.GuardEgressOf(["eth0", "eth1"]);
+        fence.Install([held.Address, added.Address], [(held.Address, TimeSpan.FromSeconds(30))]);
+
+        Assert.True(fence.EgressFenced, fence.EgressWarning);
+        var egress = lab.Sh(node, "nft list table netdev actorvip");
+        Assert.Contains("hook egress device \"eth0\"", egress);
+        Assert.Contains("hook egress device \"eth1\"", egress);
+        using var drivers = new NodeDrivers(node);
+        var eth1 = drivers.Links.Find("eth1")!;
+        var dropped = Assert.Throws<PacketException>(() => drivers.Announcer.Announce(eth1, added));
+        Assert.Equal(Errnos.ENOBUFS, dropped.Errno);
+        using var capture = PacketCapture.Open(lab, observer);
+        drivers.Announcer.Announce(drivers.Eth0, held);
+        Assert.Equal(held.Address, Announced(capture.Next(f => Announced(f) is not null, Generous) ?? []));
+    }
+
+    /// <summary>
+    /// An egress interface missing as the fence installs (deleted right after a reload found it, or not created yet). Linux 6.16 and
+    /// later take a netdev chain for a device by its name and hook it when the device appears: the fence is complete, and an unowned
+    /// VIP's announcement on the device created afterwards is dropped. Before 6.16 the kernel refuses the chain (ENOENT), and with it
+    /// the whole egress table: the fence installs the rest, says why, and the next install with the interfaces that exist has it again.
+    /// </summary>
+    [Fact]
+    public void An_egress_interface_missing_at_the_install_is_fenced_once_it_appears_or_the_fence_says_why_it_is_not()
+    {
+        using var lab = new NetworkLab("egg");
+        var node = lab.AddHost("n", "192.0.2.11/24");
+        var vip = new VipAddress(IPAddress.Parse("192.0.2.100"), 32);
+        using var fence = Create(node);
+        fence.Install([vip.Address]);
+        Assert.True(fence.EgressFenced, fence.EgressWarning);
+
+        fence.GuardEgressOf(["eth0", "eth9"]);
+        fence.Install([vip.Address], [(vip.Address, TimeSpan.FromSeconds(30))]);
+
+        Assert.Contains("192.0.2.100", lab.Sh(node, "nft list set ip actorvip owned"));
+        if (fence.EgressFenced)
+        {
+            Assert.Null(fence.EgressWarning);
+            Assert.Contains("hook egress device \"eth9\"", lab.Sh(node, "nft list table netdev actorvip"));
+            lab.AddBridge("br9");
+            lab.AddInterface(node, "eth9", "br9", "198.51.100.11/24");
+            fence.Disown(vip.Address);
+            using var drivers = new NodeDrivers(node);
+            var dropped = Assert.Throws<PacketException>(() => drivers.Announcer.Announce(drivers.Links.Find("eth9")!, vip));
+            Assert.Equal(Errnos.ENOBUFS, dropped.Errno);
+            return;
+        }
+        Assert.Contains("could not bind the egress chain to interface eth0, eth9", fence.EgressWarning);
+        Assert.Contains("table ip actorvip", lab.Sh(node, "nft list tables"));
+        fence.GuardEgressOf(["eth0"]);
+        fence.Install([vip.Address]);
+        Assert.True(fence.EgressFenced, fence.EgressWarning);
+        Assert.Null(fence.EgressWarning);
+    }
+
     /// <summary>The VIP a frame announces: an ARP's sender address, or a neighbour advertisement's target; else null.</summary>
     private static IPAddress? Announced(byte[] f)
     {

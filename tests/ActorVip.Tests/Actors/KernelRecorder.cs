@@ -140,6 +140,9 @@ public sealed class KernelRecorder : IAddressDriver, IAnnouncer, IFence
         Calls.Enqueue($"install {string.Join(",", vips)}");
     }
 
+    /// <summary>"egress IF,IF": the interfaces the fence guards at egress from the next install on.</summary>
+    public void GuardEgressOf(IReadOnlyList<string> interfaces) => Calls.Enqueue($"egress {string.Join(",", interfaces)}");
+
     /// <summary>How many of the next fence opens fail, as one would on a table deleted by hand (ENOENT).</summary>
     public int FailOwns { get; set; }
 

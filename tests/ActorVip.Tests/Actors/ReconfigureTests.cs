@@ -63,6 +63,65 @@ public sealed class ReconfigureTests : VirtualTimeTestKit
     }
 
     /// <summary>
+    /// A VIP added by a reload on an interface no VIP was on (issue 14 §5 with §6): the agent watches that link from then on, before the
+    /// allocator hears of the VIP; the fence guards the new interface's egress as it re-guards; the VIP, once placed here, is added on
+    /// the new interface; and a link loss there hands over that VIP alone. Before, such a reload was refused (needs a restart).
+    /// </summary>
+    [Fact]
+    public void A_vip_on_a_new_interface_has_its_link_watched_and_its_egress_fenced_and_is_held_there()
+    {
+        var settings = Settings(Kept);
+        var self = new NodeId(((ExtendedActorSystem)Sys).Provider.DefaultAddress.ToString());
+        var kernel = new KernelRecorder();
+        var eth1 = new InterfaceInfo("eth1", 3, System.Net.NetworkInformation.PhysicalAddress.Parse("02-00-00-00-00-02"), 1500, true, true);
+        var watcher = new HandLinkWatcher(KernelRecorder.Link, eth1);
+        var allocator = CreateTestProbe();
+        var voter = Sys.ActorOf(VoterActor.Props(Lease, self, Clock), VoterActor.Name);
+        var drivers = new DriverSet(new NoLinks(), kernel, kernel, kernel, LinkWatcher: watcher);
+        var agent = Sys.ActorOf(NodeAgent.Props(settings, [KernelRecorder.Link], drivers, Lease, [self], self, Clock, allocator.Ref,
+            declared: NodeRuntime.VipSpecs(settings)), NodeAgent.Name);
+        Started(voter, agent);
+        agent.Tell(new Placements([], [new Assign(Kept, 1)]));
+        AdvanceUntil(() => kernel.HasAddress(Kept + "/32"), Lease.PromiseTime + Lease.RenewInterval * 2);
+        Assert.Equal(["eth0"], watcher.Watched);
+        kernel.Calls.Clear();
+
+        var next = ReloadedWith(Added, "eth1");
+        agent.Tell(new Reconfigure(next, NodeRuntime.VipSpecs(next), []) { Links = [eth1] });
+
+        allocator.FishForMessage<VipDeclaration>(d => d.Vips.Any(v => v.Vip == Added));
+        Assert.Equal(["eth0", "eth1"], watcher.Watched);
+        var calls = kernel.Calls.ToList();
+        var egress = calls.IndexOf("egress eth0,eth1");
+        Assert.True(egress >= 0 && calls.IndexOf($"install {Kept},{Added}") > egress, string.Join(" | ", calls));
+
+        agent.Tell(new Assign(Added, 2));
+        AdvanceUntil(() => kernel.HasAddress(Added + "/32"), Lease.PromiseTime + Lease.RenewInterval * 2);
+        Assert.Contains($"add {Added}/32 eth1", kernel.OnInterface);
+
+        // eth1 loses its carrier: the VIP on it is handed over, the one on eth0 stays.
+        watcher.Report(new LinkStatus("eth1", eth1 with { LowerUp = false }));
+        AdvanceUntil(() => !kernel.HasAddress(Added + "/32"), Lease.RenewInterval * 4);
+        Assert.True(kernel.HasAddress(Kept + "/32"));
+    }
+
+    /// <summary>The running VIP <see cref="Kept"/> on eth0, and <paramref name="vip"/> added with its own <paramref name="device"/>.</summary>
+    private static NodeSettings ReloadedWith(string vip, string device)
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(file, $"actorvip.vips = [ {{ address = \"{vip}\", interface = {device} }} ]");
+            return SettingsReader.Read(ConfigSources.Compose(file, new System.Collections.Hashtable(), new HoconOverrides()
+                .Set("actorvip.interface", "eth0").SetList("actorvip.addresses", [Kept])));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    /// <summary>
     /// A VIP added by a reload with services of its own, on a node that balances: once placed here, its holder programs its IPVS
     /// services from the reloaded settings (the running node's drivers), and the unchanged VIP's service stays.
     /// </summary>

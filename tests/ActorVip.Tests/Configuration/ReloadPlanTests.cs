@@ -81,16 +81,56 @@ public class ReloadPlanTests
             "(systemctl restart actorvip, one master at a time)", plan.Describe());
     }
 
+    /// <summary>A VIP on an interface no running VIP is on is applied when the host has it: the agent watches it from then on.</summary>
     [Fact]
-    public void A_vip_on_an_interface_the_node_does_not_watch_needs_a_restart_and_then_no_vip_change_is_applied()
+    public void A_vip_on_a_new_interface_the_host_has_is_added()
     {
-        var plan = Plan(Base.Replace("addresses = [\"192.0.2.10\"]", "addresses = [\"192.0.2.12\"]")
+        var (running, config) = Read(Base);
+        var (next, nextConfig) = Read(Base.Replace("vips = [", "vips = [ { address = \"198.51.100.10\", interface = eth1 },"));
+
+        var plan = ReloadPlan.Of(running, config, next, nextConfig, host: new ReloadHost(name => name is "eth0" or "eth1", _ => null));
+
+        Assert.Equal(["198.51.100.10"], plan.Added);
+        Assert.Empty(plan.NeedsRestart);
+        Assert.Equal(["eth0", "eth1"], plan.Applied.VipInterfaces);
+    }
+
+    /// <summary>
+    /// One the host lacks is refused by name, and then no VIP change is applied (the whole list or none of it); the line says to create
+    /// the interface, not to restart (a start would stop on it too, exit 1).
+    /// </summary>
+    [Fact]
+    public void A_vip_on_an_interface_the_host_lacks_is_refused_and_then_no_vip_change_is_applied()
+    {
+        var (running, config) = Read(Base);
+        var (next, nextConfig) = Read(Base.Replace("addresses = [\"192.0.2.10\"]", "addresses = [\"192.0.2.12\"]")
             .Replace("vips = [", "vips = [ { address = \"198.51.100.10\", interface = eth1 },"));
+
+        var plan = ReloadPlan.Of(running, config, next, nextConfig, host: new ReloadHost(name => name == "eth0", _ => null));
 
         Assert.False(plan.ChangesVips);
         Assert.Equal(["192.0.2.10", "192.0.2.11"], plan.Applied.Vips.Select(v => v.Address.ToString()));
-        Assert.Equal(["vips (198.51.100.10 is on interface eth1, which this node does not watch yet)"], plan.NeedsRestart);
-        Assert.StartsWith("actorvip: reload: applied: nothing; needs a restart, not applied: vips (198.51.100.10", plan.Describe());
+        Assert.Empty(plan.NeedsRestart);
+        Assert.Equal("actorvip: reload: applied: nothing; not applied, refused by this host: vips (198.51.100.10 is on interface eth1, which " +
+            "this host does not have) (change the host or the file, then reload)", plan.Describe());
+    }
+
+    /// <summary>
+    /// An added VIP that is an address of this host (given by hand, DHCP) is refused as at start, where it stops the node: holding it
+    /// would replace the host's address with a deprecated copy, and releasing it would remove the host's address.
+    /// </summary>
+    [Fact]
+    public void An_added_vip_that_is_an_address_of_this_host_is_refused_by_name()
+    {
+        var (running, config) = Read(Base);
+        var (next, nextConfig) = Read(Base.Replace("addresses = [\"192.0.2.10\"]", "addresses = [\"192.0.2.10\", \"192.0.2.5\"]"));
+
+        var plan = ReloadPlan.Of(running, config, next, nextConfig,
+            host: new ReloadHost(_ => true, vip => vip.Address.ToString() == "192.0.2.5" ? "192.0.2.5 is an address of this host on eth0" : null));
+
+        Assert.False(plan.ChangesVips);
+        Assert.Empty(plan.Added);
+        Assert.Contains("refused by this host: vips (192.0.2.5 is an address of this host on eth0)", plan.Describe());
     }
 
     /// <summary>

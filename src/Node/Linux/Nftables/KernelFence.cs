@@ -36,7 +36,13 @@ public sealed class KernelFence : IFence
     public string Table { get; }
 
     /// <summary>The interfaces whose egress the netdev table fences; null: no egress table.</summary>
-    public IReadOnlyList<string>? EgressInterfaces { get; }
+    public IReadOnlyList<string>? EgressInterfaces { get; private set; }
+
+    /// <summary>From the next <see cref="Install(IReadOnlyCollection{IPAddress})"/> on, a chain on each of these (a reload's new VIP interface).</summary>
+    public void GuardEgressOf(IReadOnlyList<string> interfaces)
+    {
+        lock (_gate) EgressInterfaces = interfaces.Count > 0 ? [.. interfaces] : null;
+    }
 
     /// <summary>
     /// The netdev hook of the egress chain. A test sets one the kernel lacks (2, past NF_NETDEV_EGRESS), which the kernel
@@ -79,15 +85,20 @@ public sealed class KernelFence : IFence
             {
                 OwnedAtInstall(Build(vips, EgressInterfaces), first, egress: EgressInterfaces is not null && vips.Count > 0).Commit(_socket);
                 EgressFenced = EgressInterfaces is not null && vips.Count > 0;
+                EgressWarning = null;
             }
             catch (NetlinkException e) when (EgressInterfaces is not null && IsWithoutEgress(e))
             {
                 // The batch was rolled back as a whole: install the rest, so that the node runs on an older kernel.
                 OwnedAtInstall(Build(vips, egressInterfaces: null), first, egress: false).Commit(_socket);
-                EgressWarning = $"fence: this kernel has no nftables netdev egress hook for interface {string.Join(", ", EgressInterfaces)} " +
-                                $"({e.Message}); running " +
-                                "without it: ActorVip's own gratuitous ARP and neighbour advertisements are held back by its lease checks only, " +
-                                "not by the kernel fence; Linux 5.16 or later with CONFIG_NETFILTER_EGRESS adds it";
+                // ENOENT: a device of the list is gone (a reload's new VIP interface deleted as it was installed); the next install
+                // (a reload, a repair) tries the egress table again.
+                var why = e.Errno == Errnos.ENOENT
+                    ? $"the kernel could not bind the egress chain to interface {string.Join(", ", EgressInterfaces)} ({e.Message}: is one gone?)"
+                    : $"this kernel has no nftables netdev egress hook for interface {string.Join(", ", EgressInterfaces)} ({e.Message}); " +
+                      "Linux 5.16 or later with CONFIG_NETFILTER_EGRESS adds it";
+                EgressWarning = $"fence: {why}; running without it: ActorVip's own gratuitous ARP and neighbour advertisements are held back by " +
+                                "its lease checks only, not by the kernel fence";
             }
             _guarded = new HashSet<IPAddress>(vips);
             ReAddSetsExpiration ??= ProbeReAdd(vips);
