@@ -5,7 +5,8 @@
 #   198.51.100.102  udp 53 directroute (the backends hold the VIP on lo, as `check --backend-setup` says)
 #   198.51.100.103  fwmark 7 (an nft rule marks tcp 80 to it) masquerade to 8080
 #   2001:db8:2::101 tcp 80 -> 8080 and udp 53 masquerade; 2001:db8:2::102 udp 53 directroute
-# Then a UDP server stops: only the UDP services drop that backend. Before all that, `actorvip check` with a scheduler
+# Then a UDP server stops: only the UDP services drop that backend; then a reload adds 198.51.100.106 with a UDP service
+# (masquerade), which the running node programs. Before all that, `actorvip check` with a scheduler
 # the kernel lacks exits 1, and so does `actorvip run`, having applied nothing. Files: $out/svc.*.
 here=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
 py=/usr/bin/python3
@@ -127,6 +128,22 @@ if [ $held = yes ]; then
     for _ in $(seq 150); do ipvsadm -S -n | grep -q -- "-a -u 198.51.100.101:53 -r 198.51.100.12:53 -m -w 1" && break; sleep 0.1; done
     echo "$(ms_since "$t")" > "$out/svc.rise-ms"
     ask "$out/svc.recovered-udp53" c1 udp 198.51.100.101 53 6
+
+    # A reload (SIGHUP, issue 14 §5) adds a VIP with a UDP service of its own on the running node: its holder programs it
+    # from the reloaded settings, and the nine services already there stay as they are.
+    sed -i '/^  vips = \[$/a\    { address = "198.51.100.106", services = [ { protocol = udp, port = 53, fwdmethod = masquerade, backends = ["198.51.100.11", "198.51.100.12"], health { request = "health", expect = "udp" } } ] }' \
+        /tmp/services.conf
+    ipvsadm -S -n > "$out/svc.reload-before"
+    t=$(now)
+    kill -HUP $pid
+    for _ in $(seq 300); do
+        [ "$(ipvsadm -S -n | grep -c -- "-a -u 198.51.100.106:53 -r 198.51.100.1[12]:53 -m -w 1")" -eq 2 ] && break
+        sleep 0.1
+    done
+    echo "$(ms_since "$t")" > "$out/svc.reload-ms"
+    ipvsadm -S -n > "$out/svc.reload-ipvsadm"
+    ip addr show dev back > "$out/svc.reload-addr"
+    ask "$out/svc.reload-udp53" c1 udp 198.51.100.106 53 6
 else
     echo "never held every VIP with its services" > "$out/svc.start-failed"
     ipvsadm -S -n > "$out/svc.ipvsadm"
@@ -147,4 +164,5 @@ for b in b1 b2; do
     ns $b ip addr del 198.51.100.102/32 dev lo 2>/dev/null
     ns $b ip -6 addr del 2001:db8:2::102/128 dev lo 2>/dev/null
 done
+sed -i '/198\.51\.100\.106/d' /tmp/services.conf
 echo "$(ms_since "$svc_start")" > "$out/svc.ms"

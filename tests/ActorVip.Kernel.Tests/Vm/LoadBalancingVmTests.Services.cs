@@ -108,6 +108,28 @@ public sealed partial class LoadBalancingVmTests
         AssertBoth("recovered-udp53", "b1 udp", "b2 udp");
     }
 
+    /// <summary>
+    /// Issue 14 §5 on a kernel with IPVS: a reload (SIGHUP) adds 198.51.100.106 with a UDP masquerade service to the running node. Its
+    /// holder programs it from the reloaded settings (one path into IPVS, the start's), the client's requests through it reach both
+    /// backends, and the nine services that were there stay as they were. Before, a VIP with services was refused by a reload.
+    /// </summary>
+    [Fact]
+    public void A_vip_added_by_sighup_with_a_udp_service_is_programmed_and_reaches_both_backends_and_the_others_stay()
+    {
+        AssertServicesHeld();
+        output.WriteLine($"the added VIP's service had both backends {Svc("reload-ms").Trim()} ms after the SIGHUP");
+        Assert.Contains("reload: applied: 1 VIP added, 0 removed, 0 changed", Svc("log"));
+        Assert.Contains(" 198.51.100.106/32 ", Svc("reload-addr"));
+        var table = Svc("reload-ipvsadm");
+        Assert.Contains("-A -u 198.51.100.106:53 -s rr", table);
+        Assert.Contains("-a -u 198.51.100.106:53 -r 198.51.100.11:53 -m -w 1", table);
+        Assert.Contains("-a -u 198.51.100.106:53 -r 198.51.100.12:53 -m -w 1", table);
+        foreach (var line in Svc("reload-before").Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            Assert.Contains(line, table);
+        AssertBoth("reload-udp53", "b1 udp", "b2 udp");
+        Assert.DoesNotContain("198.51.100.106", Svc("after-ipvsadm"));
+    }
+
     [Fact]
     public void Sigterm_removes_every_service_of_every_vip_the_fwmark_one_the_nat_and_the_addresses()
     {
