@@ -6,7 +6,7 @@
 #   198.51.100.103  fwmark 7 (an nft rule marks tcp 80 to it) masquerade to 8080
 #   2001:db8:2::101 tcp 80 -> 8080 and udp 53 masquerade; 2001:db8:2::102 udp 53 directroute
 # Then a UDP server stops: only the UDP services drop that backend; then a reload adds 198.51.100.106 with a UDP service
-# (masquerade), which the running node programs. Before all that, `actorvip check` with a scheduler
+# (masquerade, scheduler wrr), which the running node programs. Before all that, `actorvip check` with a scheduler
 # the kernel lacks exits 1, and so does `actorvip run`, having applied nothing. Files: $out/svc.*.
 here=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
 py=/usr/bin/python3
@@ -129,9 +129,10 @@ if [ $held = yes ]; then
     echo "$(ms_since "$t")" > "$out/svc.rise-ms"
     ask "$out/svc.recovered-udp53" c1 udp 198.51.100.101 53 6
 
-    # A reload (SIGHUP, issue 14 §5) adds a VIP with a UDP service of its own on the running node: its holder programs it
-    # from the reloaded settings, and the nine services already there stay as they are.
-    sed -i '/^  vips = \[$/a\    { address = "198.51.100.106", services = [ { protocol = udp, port = 53, fwdmethod = masquerade, backends = ["198.51.100.11", "198.51.100.12"], health { request = "health", expect = "udp" } } ] }' \
+    # A reload (SIGHUP, issue 14 §5) adds a VIP with a UDP service of its own on the running node, with a scheduler (wrr) no
+    # service used at start (the reload looks at the kernel's modules as the start does): its holder programs it from the
+    # reloaded settings, and the nine services already there stay as they are.
+    sed -i '/^  vips = \[$/a\    { address = "198.51.100.106", services = [ { protocol = udp, port = 53, scheduler = wrr, fwdmethod = masquerade, backends = ["198.51.100.11", "198.51.100.12"], health { request = "health", expect = "udp" } } ] }' \
         /tmp/services.conf
     ipvsadm -S -n > "$out/svc.reload-before"
     t=$(now)

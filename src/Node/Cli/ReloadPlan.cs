@@ -8,9 +8,9 @@ namespace ActorVip.Node.Cli;
 /// <summary>
 /// What a reload (SIGHUP, `systemctl reload`) applies (issue 14 §5), decided from the running and the new configuration alone: the
 /// VIP list (<c>actorvip.vips</c>, <c>actorvip.addresses</c>) and each VIP's own settings. Every other setting that changed is named
-/// as needing a restart, and not applied. A VIP change a running node cannot make (a VIP on an interface this host does not have; a
-/// VIP with load-balanced services on a node that started without any, or with a scheduler none of its services used at start, or a
-/// forwarding method that changes the inbound fence made at start) is not applied either, and nor is the rest of the VIP list: a
+/// as needing a restart, and not applied. A VIP change a running node cannot make (a VIP on an interface this host does not have, or
+/// that is an address of this host; a VIP with load-balanced services on a node that started without any, or with a scheduler the
+/// kernel lacks, or a forwarding method that changes the inbound fence made at start) is not applied either, and nor is the rest of the VIP list: a
 /// reload applies the whole new list or none of it. Services otherwise are applied (the VIP's holder programs them), and so are health
 /// checks (VipHealthWatch.Retarget) and VIPs on an interface no VIP used before (the agent watches its link and the fence guards its
 /// egress from then on).
@@ -62,7 +62,7 @@ public sealed record ReloadPlan(NodeSettings Applied, IReadOnlyList<string> Adde
         var wanted = added.Concat(changed).Select(k => after[k]).ToList();
         // The host's objections first: a restart would not start either, so the line says what to do instead.
         var watched = running.VipInterfaces.ToHashSet(StringComparer.Ordinal);
-        var refused = host is null ? [] : wanted.Select(v => Refusal(watched, next, v, host)).OfType<string>().ToList();
+        var refused = host is null ? [] : wanted.Select(v => Refusal(running, watched, v, host)).OfType<string>().ToList();
         if (refused.Count > 0)
             return new ReloadPlan(running, [], [], [], restart) { HostRefuses = [$"vips ({string.Join("; ", refused)})"] };
         var cannot = wanted.Select(v => WhyNot(running, v)).OfType<string>().ToList();
@@ -81,27 +81,36 @@ public sealed record ReloadPlan(NodeSettings Applied, IReadOnlyList<string> Adde
     /// <summary>
     /// Why this added or changed VIP cannot be applied until the host (or the file) changes, as at start, where the same stops the node:
     /// it is on an interface that no running VIP is on and this host does not have (exit 1 at start), or it is an address of this host
-    /// (exit 2 at start: holding it would deprecate the host's address, releasing it would remove it); null when it can.
+    /// (exit 2 at start: holding it would deprecate the host's address, releasing it would remove it), or a service of it on a node that
+    /// balances uses a scheduler no service used at start and the kernel lacks (exit 1 at start); null when it can.
     /// </summary>
     /// <param name="watched">The running node's VIP interfaces.</param>
-    private static string? Refusal(HashSet<string> watched, NodeSettings next, VipConfig vip, ReloadHost host)
+    private static string? Refusal(NodeSettings running, HashSet<string> watched, VipConfig vip, ReloadHost host)
     {
-        var name = next.InterfaceOf(vip);
+        // The running node's interface for a VIP without its own (the node's interface is not reloaded): the one the agent will use.
+        var name = running.InterfaceOf(vip);
         if (!watched.Contains(name) && !host.HasInterface(name)) return $"{vip.Address} is on interface {name}, which this host does not have";
-        return host.OwnAddress(vip.Vip);
+        if (host.OwnAddress(vip.Vip) is { } own) return own;
+        if (!running.Balances || host.HasScheduler is not { } has) return null;
+        // The start's look at the kernel's modules, for a scheduler it did not look for (one it did is known to be there).
+        var checkedAtStart = running.Services.Select(p => p.Service.Scheduler).ToHashSet(StringComparer.Ordinal);
+        return running.ServicesOf(vip).FirstOrDefault(s => !checkedAtStart.Contains(s.Scheduler) && !has(s.Scheduler)) is { } lacking
+            ? $"{vip.Address} {lacking.Name} uses scheduler {lacking.Scheduler}: this kernel has no module ip_vs_{lacking.Scheduler}"
+            : null;
     }
 
     /// <summary>Why a running node cannot take this added or changed VIP without a restart; null when it can.</summary>
     private static string? WhyNot(NodeSettings running, VipConfig vip)
     {
+        // Tunnel services keep the inbound rule to the VIP interfaces it was made with at start: a VIP on another, with services or
+        // without, would not be fenced inbound there (a frozen holder's stale address would take clients' packets).
+        if (InboundFence.For(running).OnlyInterfaces is { } fenced && !fenced.Contains(running.InterfaceOf(vip)))
+            return $"{vip.Address} is on interface {running.InterfaceOf(vip)}, and the inbound fence of this node's tunnel services was made at " +
+                $"start for {string.Join(", ", fenced)} only";
         // The services it will run with: its own, or the running node's default (lb is not reloaded, so the running one).
         var services = running.ServicesOf(vip);
         if (services.Count == 0) return null;
         if (!running.Balances) return $"{vip.Address} has load-balanced services, and this node started without any (IPVS is opened at start)";
-        var schedulers = running.Services.Select(p => p.Service.Scheduler).ToHashSet(StringComparer.Ordinal);
-        if (services.FirstOrDefault(s => !schedulers.Contains(s.Scheduler)) is { } other)
-            return $"{vip.Address} {other.Name} uses scheduler {other.Scheduler}, which no service of this node used at start " +
-                "(the start checks the kernel has it)";
         // Direct routing turns the inbound fence off and tunnelling limits it to the VIP interfaces: its rules are made at start.
         if (InboundFence.For(running with { Vips = [.. running.Vips, vip] }).Equals(InboundFence.For(running))) return null;
         var turning = services.FirstOrDefault(s => s.Method is ForwardingMethod.DirectRoute or ForwardingMethod.Tunnel) ?? services[0];
@@ -164,4 +173,6 @@ public sealed record ReloadPlan(NodeSettings Applied, IReadOnlyList<string> Adde
 /// <summary>What a reload asks of the host about the VIPs it adds or changes, before anything is applied (ReloadPlan.Of).</summary>
 /// <param name="HasInterface">Whether this host has a network interface of that name (asked of an interface no running VIP is on).</param>
 /// <param name="OwnAddress">Why the VIP is an address of this host, not one ActorVip may take (VipCopies.Describe); null when it is not.</param>
-public sealed record ReloadHost(Func<string, bool> HasInterface, Func<VipAddress, string?> OwnAddress);
+/// <param name="HasScheduler">Whether the kernel may have this IPVS scheduler (false only when its module is known to be missing, as the
+/// start's check says); null: not asked.</param>
+public sealed record ReloadHost(Func<string, bool> HasInterface, Func<VipAddress, string?> OwnAddress, Func<string, bool>? HasScheduler = null);

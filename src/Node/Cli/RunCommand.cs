@@ -274,8 +274,9 @@ public static class RunCommand
     }
 
     /// <summary>
-    /// The host as a reload sees it: its interfaces, and its own addresses (read once per reload; the start's check of the same,
-    /// <see cref="VipCopies.Foreign"/>, stops a node given one as a VIP).
+    /// The host as a reload sees it: its interfaces, its own addresses (read once per reload; the start's check of the same,
+    /// <see cref="VipCopies.Foreign"/>, stops a node given one as a VIP) and the IPVS schedulers its kernel has (the start's look at the
+    /// kernel's modules, <see cref="IpvsSchedulers"/>).
     /// </summary>
     private static ReloadHost HostOf(ILinkDriver hostLinks, IReadOnlyList<InterfaceInfo> links)
     {
@@ -290,7 +291,7 @@ public static class RunCommand
             if (VipCopies.Foreign(present, [vip]).FirstOrDefault() is not { } foreign) return null;
             var where = links.FirstOrDefault(l => l.Index == foreign.InterfaceIndex)?.Name ?? $"interface index {foreign.InterfaceIndex}";
             return VipCopies.Describe(foreign, where);
-        });
+        }, scheduler => IpvsSchedulers.Read(scheduler) != SchedulerPresence.Missing);
     }
 
     /// <summary>

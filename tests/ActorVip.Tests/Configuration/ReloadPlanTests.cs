@@ -219,7 +219,6 @@ public class ReloadPlanTests
 
     [Theory]
     [InlineData(false, "fwdmethod = masquerade", "192.0.2.11 has load-balanced services, and this node started without any (IPVS is opened at start)")]
-    [InlineData(true, "fwdmethod = masquerade, scheduler = wrr", "192.0.2.11 udp 53 uses scheduler wrr, which no service of this node used at start")]
     [InlineData(true, "fwdmethod = directroute", "192.0.2.11 udp 53 forwards by directroute, which changes the inbound fence made at start")]
     [InlineData(true, "fwdmethod = tunnel", "192.0.2.11 udp 53 forwards by tunnel, which changes the inbound fence made at start")]
     public void A_vip_with_services_the_running_node_was_not_set_up_for_needs_a_restart_and_no_vip_change_is_applied(bool balancing,
@@ -231,5 +230,53 @@ public class ReloadPlanTests
 
         Assert.False(plan.ChangesVips);
         Assert.StartsWith($"vips ({reason}", Assert.Single(plan.NeedsRestart));
+    }
+
+    /// <summary>
+    /// On a node whose services tunnel, the inbound rule keeps to the VIP interfaces it was made with at start: a VIP added on another
+    /// interface, even one without services, needs a restart (else a frozen holder's stale copy there would take clients' packets).
+    /// </summary>
+    [Fact]
+    public void On_a_tunnelling_node_a_vip_on_a_new_interface_needs_a_restart_even_without_services()
+    {
+        var tunnelling = Balancing.Replace("enabled = on", "enabled = off").Replace("addresses = [\"192.0.2.10\"]",
+            "addresses = [\"192.0.2.10\"]\n  vips = [ { address = \"192.0.2.11\", services = [ { protocol = tcp, port = 80, fwdmethod = tunnel, " +
+            "backends = [\"198.51.100.2\"] } ] } ]");
+        var (running, config) = Read(tunnelling);
+        var (next, nextConfig) = Read(tunnelling.Replace("vips = [", "vips = [ { address = \"198.51.100.10\", interface = eth1 },"));
+
+        var plan = ReloadPlan.Of(running, config, next, nextConfig, host: new ReloadHost(_ => true, _ => null));
+
+        Assert.False(plan.ChangesVips);
+        Assert.Equal(["vips (198.51.100.10 is on interface eth1, and the inbound fence of this node's tunnel services was made at start for eth0 only)"],
+            plan.NeedsRestart);
+    }
+
+    /// <summary>
+    /// A service with a scheduler no service used at start is applied when the kernel has its module (the start's look at the modules,
+    /// now), and refused by this host when it lacks it, as a start would stop on it (exit 1). Before, any new scheduler needed a restart.
+    /// </summary>
+    [Theory]
+    [InlineData("wrr", true, "")]
+    [InlineData("nosuch", false, "vips (192.0.2.11 udp 53 uses scheduler nosuch: this kernel has no module ip_vs_nosuch)")]
+    public void A_new_scheduler_is_applied_when_the_kernel_has_it_and_refused_by_this_host_when_it_lacks_it(string scheduler, bool applied, string refusal)
+    {
+        var (running, config) = Read(Balancing);
+        var (next, nextConfig) = Read(Balancing.Replace("addresses = [\"192.0.2.10\"]", "addresses = [\"192.0.2.10\"]\n" +
+            $"  vips = [ {{ address = \"192.0.2.11\", services = [ {{ protocol = udp, port = 53, scheduler = {scheduler}, " +
+            "backends = [\"198.51.100.2:53\"] } ] } ]"));
+        var asked = new List<string>();
+
+        var plan = ReloadPlan.Of(running, config, next, nextConfig, host: new ReloadHost(_ => true, _ => null, s =>
+        {
+            asked.Add(s);
+            return s != "nosuch";
+        }));
+
+        Assert.Equal(applied, plan.ChangesVips);
+        Assert.Empty(plan.NeedsRestart);
+        Assert.Equal(applied ? [] : [refusal], plan.HostRefuses);
+        // Only the new scheduler is looked up: rr was checked at start.
+        Assert.Equal([scheduler], asked);
     }
 }
