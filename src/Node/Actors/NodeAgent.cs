@@ -146,10 +146,11 @@ public sealed partial class NodeAgent : ReceiveActor, IWithTimers
     /// </summary>
     private readonly Dictionary<string, string> _down = new(StringComparer.Ordinal);
     private readonly List<IDisposable> _linkWatches = new();
-    /// <summary>The VIP interfaces whose links are watched (<see cref="WatchLinks"/>): those of the start, and each a reload brought.</summary>
+    /// <summary>
+    /// The VIP interfaces whose links are watched (<see cref="WatchLinks"/>): those of the start, and each a reload brought (none is
+    /// dropped). The fence guards the egress of the same ones: the start's from its install, a reload's from its re-install.
+    /// </summary>
     private readonly HashSet<string> _watched = new(StringComparer.Ordinal);
-    /// <summary>The VIP interfaces whose egress the fence guards: those of the start, and each a reload brought (none is dropped).</summary>
-    private readonly HashSet<string> _egressFenced;
     private readonly DriverSet _drivers;
     private readonly LeaseSettings _lease;
     private readonly IReadOnlyList<NodeId> _voters;
@@ -215,7 +216,6 @@ public sealed partial class NodeAgent : ReceiveActor, IWithTimers
         _declaration = declared is null ? null : VipSpecs.Declaration(self, declared);
         _settings = settings;
         foreach (var link in links) _links[link.Name] = link;
-        _egressFenced = new HashSet<string>(settings.VipInterfaces, StringComparer.Ordinal);
         _drivers = drivers;
         _lease = lease;
         _voters = voters;
@@ -332,15 +332,18 @@ public sealed partial class NodeAgent : ReceiveActor, IWithTimers
     /// Watches the link of every VIP interface not watched yet: at start, and the new ones of a reload. One not found (at start, or by
     /// the reload) counts as down until its watcher reports it.
     /// </summary>
-    private void WatchLinks()
+    /// <returns>The interfaces it started watching.</returns>
+    private List<string> WatchLinks()
     {
         var self = Self;
-        foreach (var name in _settings.VipInterfaces.Where(_watched.Add))
+        var added = _settings.VipInterfaces.Where(_watched.Add).ToList();
+        foreach (var name in added)
         {
             if (!_links.ContainsKey(name)) _down[name] = new LinkStatus(name, null).Reason;
             // The watcher calls back on its own thread; the first call is the interface's state now.
             if (_drivers.LinkWatcher?.Watch(name, status => self.Tell(new LinkChanged(status))) is { } watch) _linkWatches.Add(watch);
         }
+        return added;
     }
 
     protected override void PostStop()
@@ -435,7 +438,7 @@ public sealed partial class NodeAgent : ReceiveActor, IWithTimers
         // A new VIP interface is known (or down) before the allocator hears of its VIPs, so that an assignment finds it.
         foreach (var link in reconfigure.Links) _links.TryAdd(link.Name, link);
         var down = _down.Count;
-        WatchLinks();
+        var newInterfaces = WatchLinks();
         if (!_leaving) _allocator.Tell(_declaration);
         if (_down.Count > down)
         {
@@ -445,10 +448,9 @@ public sealed partial class NodeAgent : ReceiveActor, IWithTimers
         var guarded = (_refresh.Guarded ?? []).ToHashSet();
         var wanted = _settings.Vips.Select(v => v.Address).ToList();
         // A new VIP interface's egress is fenced too (the node's own announcements on it), by the same re-install.
-        var newInterfaces = _settings.VipInterfaces.Where(_egressFenced.Add).ToList();
         if (_drivers.Fence is { } fence && (!wanted.All(guarded.Contains) || newInterfaces.Count > 0))
         {
-            if (newInterfaces.Count > 0) fence.GuardEgressOf([.. _egressFenced.Order(StringComparer.Ordinal)]);
+            if (newInterfaces.Count > 0) fence.GuardEgressOf([.. _watched.Order(StringComparer.Ordinal)]);
             var warned = fence.EgressWarning;
             guarded.UnionWith(wanted);
             var now = _clock.Now;

@@ -61,11 +61,11 @@ public sealed record ReloadPlan(NodeSettings Applied, IReadOnlyList<string> Adde
         var changedSet = changed.ToHashSet();
         var wanted = added.Concat(changed).Select(k => after[k]).ToList();
         // The host's objections first: a restart would not start either, so the line says what to do instead.
-        var watched = running.VipInterfaces.ToHashSet(StringComparer.Ordinal);
-        var refused = host is null ? [] : wanted.Select(v => Refusal(running, watched, v, host)).OfType<string>().ToList();
+        var node = new RunningNode(running);
+        var refused = host is null ? [] : wanted.Select(v => Refusal(node, v, host)).OfType<string>().ToList();
         if (refused.Count > 0)
             return new ReloadPlan(running, [], [], [], restart) { HostRefuses = [$"vips ({string.Join("; ", refused)})"] };
-        var cannot = wanted.Select(v => WhyNot(running, v)).OfType<string>().ToList();
+        var cannot = wanted.Select(v => WhyNot(node, v)).OfType<string>().ToList();
         if (cannot.Count > 0)
             return new ReloadPlan(running, [], [], [], [.. restart, $"vips ({string.Join("; ", cannot)})"]);
         // The VIPs that did not change keep their running configuration: nothing about them is touched.
@@ -84,37 +84,51 @@ public sealed record ReloadPlan(NodeSettings Applied, IReadOnlyList<string> Adde
     /// (exit 2 at start: holding it would deprecate the host's address, releasing it would remove it), or a service of it on a node that
     /// balances uses a scheduler no service used at start and the kernel lacks (exit 1 at start); null when it can.
     /// </summary>
-    /// <param name="watched">The running node's VIP interfaces.</param>
-    private static string? Refusal(NodeSettings running, HashSet<string> watched, VipConfig vip, ReloadHost host)
+    private static string? Refusal(RunningNode node, VipConfig vip, ReloadHost host)
     {
+        var running = node.Settings;
         // The running node's interface for a VIP without its own (the node's interface is not reloaded): the one the agent will use.
         var name = running.InterfaceOf(vip);
-        if (!watched.Contains(name) && !host.HasInterface(name)) return $"{vip.Address} is on interface {name}, which this host does not have";
+        if (!node.Interfaces.Contains(name) && !host.HasInterface(name)) return $"{vip.Address} is on interface {name}, which this host does not have";
         if (host.OwnAddress(vip.Vip) is { } own) return own;
-        if (!running.Balances || host.HasScheduler is not { } has) return null;
+        if (!node.Balances || host.HasScheduler is not { } has) return null;
         // The start's look at the kernel's modules, for a scheduler it did not look for (one it did is known to be there).
-        var checkedAtStart = running.Services.Select(p => p.Service.Scheduler).ToHashSet(StringComparer.Ordinal);
-        return running.ServicesOf(vip).FirstOrDefault(s => !checkedAtStart.Contains(s.Scheduler) && !has(s.Scheduler)) is { } lacking
+        return running.ServicesOf(vip).FirstOrDefault(s => !node.Schedulers.Contains(s.Scheduler) && !has(s.Scheduler)) is { } lacking
             ? $"{vip.Address} {lacking.Name} uses scheduler {lacking.Scheduler}: this kernel has no module ip_vs_{lacking.Scheduler}"
             : null;
     }
 
     /// <summary>Why a running node cannot take this added or changed VIP without a restart; null when it can.</summary>
-    private static string? WhyNot(NodeSettings running, VipConfig vip)
+    private static string? WhyNot(RunningNode node, VipConfig vip)
     {
+        var running = node.Settings;
         // Tunnel services keep the inbound rule to the VIP interfaces it was made with at start: a VIP on another, with services or
         // without, would not be fenced inbound there (a frozen holder's stale address would take clients' packets).
-        if (InboundFence.For(running).OnlyInterfaces is { } fenced && !fenced.Contains(running.InterfaceOf(vip)))
+        if (node.Inbound.OnlyInterfaces is { } fenced && !fenced.Contains(running.InterfaceOf(vip)))
             return $"{vip.Address} is on interface {running.InterfaceOf(vip)}, and the inbound fence of this node's tunnel services was made at " +
                 $"start for {string.Join(", ", fenced)} only";
         // The services it will run with: its own, or the running node's default (lb is not reloaded, so the running one).
         var services = running.ServicesOf(vip);
         if (services.Count == 0) return null;
-        if (!running.Balances) return $"{vip.Address} has load-balanced services, and this node started without any (IPVS is opened at start)";
+        if (!node.Balances) return $"{vip.Address} has load-balanced services, and this node started without any (IPVS is opened at start)";
         // Direct routing turns the inbound fence off and tunnelling limits it to the VIP interfaces: its rules are made at start.
-        if (InboundFence.For(running with { Vips = [.. running.Vips, vip] }).Equals(InboundFence.For(running))) return null;
+        if (InboundFence.For(running with { Vips = [.. running.Vips, vip] }).Equals(node.Inbound)) return null;
         var turning = services.FirstOrDefault(s => s.Method is ForwardingMethod.DirectRoute or ForwardingMethod.Tunnel) ?? services[0];
         return $"{vip.Address} {turning.Name} forwards by {turning.Method.Name()}, which changes the inbound fence made at start";
+    }
+
+    /// <summary>
+    /// What the checks of each added or changed VIP ask of the running node, worked out once per reload (each is a walk over every
+    /// VIP, and a reload may add 1,000).
+    /// </summary>
+    private sealed class RunningNode(NodeSettings settings)
+    {
+        public NodeSettings Settings { get; } = settings;
+        public HashSet<string> Interfaces { get; } = settings.VipInterfaces.ToHashSet(StringComparer.Ordinal);
+        public bool Balances { get; } = settings.Balances;
+        /// <summary>The schedulers its services used at start, which the start found in the kernel.</summary>
+        public HashSet<string> Schedulers { get; } = settings.Services.Select(p => p.Service.Scheduler).ToHashSet(StringComparer.Ordinal);
+        public InboundFence Inbound { get; } = InboundFence.For(settings);
     }
 
     /// <summary>The one line a reload logs.</summary>

@@ -94,10 +94,9 @@ public static class RunCommand
         using (var listing = new RtnetlinkAddresses()) present = listing.List().Where(a => settings.Vips.Any(v => v.Address.Equals(a.Address))).ToList();
         // The host's own address given as a VIP: removing the "stale copy" would cut the host off, and holding it would
         // replace it with a deprecated one that vanishes at release.
-        if (VipCopies.Foreign(present, settings.Vips.Select(v => v.Vip)).FirstOrDefault() is { } foreign)
+        if (HostsOwn(present, settings.Vips.Select(v => v.Vip), links) is { } foreign)
         {
-            var where = links.FirstOrDefault(l => l.Index == foreign.InterfaceIndex)?.Name ?? $"interface index {foreign.InterfaceIndex}";
-            Console.Error.WriteLine($"actorvip: address: {VipCopies.Describe(foreign, where)}");
+            Console.Error.WriteLine($"actorvip: address: {foreign}");
             return ExitCodes.BadInput;
         }
         // On every VIP interface, not only the VIP's own: a VIP moved to another interface left its copy on the old one.
@@ -288,10 +287,16 @@ public static class RunCommand
                 using var listing = new RtnetlinkAddresses();
                 present = listing.List();
             }
-            if (VipCopies.Foreign(present, [vip]).FirstOrDefault() is not { } foreign) return null;
-            var where = links.FirstOrDefault(l => l.Index == foreign.InterfaceIndex)?.Name ?? $"interface index {foreign.InterfaceIndex}";
-            return VipCopies.Describe(foreign, where);
+            return HostsOwn(present, [vip], links);
         }, scheduler => IpvsSchedulers.Read(scheduler) != SchedulerPresence.Missing);
+    }
+
+    /// <summary>The line for the first of <paramref name="vips"/> that is an address of this host, not a VIP copy; null when none is.</summary>
+    private static string? HostsOwn(IEnumerable<InterfaceAddress> present, IEnumerable<VipAddress> vips, IReadOnlyList<InterfaceInfo> links)
+    {
+        if (VipCopies.Foreign(present, vips).FirstOrDefault() is not { } foreign) return null;
+        var where = links.FirstOrDefault(l => l.Index == foreign.InterfaceIndex)?.Name ?? $"interface index {foreign.InterfaceIndex}";
+        return VipCopies.Describe(foreign, where);
     }
 
     /// <summary>

@@ -36,12 +36,8 @@ public class ReloadPlanTests
         }
     }
 
-    private static ReloadPlan Plan(string next)
-    {
-        var (running, config) = Read(Base);
-        var (settings, nextConfig) = Read(next);
-        return ReloadPlan.Of(running, config, settings, nextConfig);
-    }
+    /// <param name="host">What the host says of the added and changed VIPs; null: nothing against them.</param>
+    private static ReloadPlan Plan(string next, ReloadHost? host = null) => PlanFrom(Base, next, host);
 
     [Fact]
     public void The_same_file_is_unchanged()
@@ -85,10 +81,8 @@ public class ReloadPlanTests
     [Fact]
     public void A_vip_on_a_new_interface_the_host_has_is_added()
     {
-        var (running, config) = Read(Base);
-        var (next, nextConfig) = Read(Base.Replace("vips = [", "vips = [ { address = \"198.51.100.10\", interface = eth1 },"));
-
-        var plan = ReloadPlan.Of(running, config, next, nextConfig, host: new ReloadHost(name => name is "eth0" or "eth1", _ => null));
+        var plan = Plan(Base.Replace("vips = [", "vips = [ { address = \"198.51.100.10\", interface = eth1 },"),
+            new ReloadHost(name => name is "eth0" or "eth1", _ => null));
 
         Assert.Equal(["198.51.100.10"], plan.Added);
         Assert.Empty(plan.NeedsRestart);
@@ -102,11 +96,8 @@ public class ReloadPlanTests
     [Fact]
     public void A_vip_on_an_interface_the_host_lacks_is_refused_and_then_no_vip_change_is_applied()
     {
-        var (running, config) = Read(Base);
-        var (next, nextConfig) = Read(Base.Replace("addresses = [\"192.0.2.10\"]", "addresses = [\"192.0.2.12\"]")
-            .Replace("vips = [", "vips = [ { address = \"198.51.100.10\", interface = eth1 },"));
-
-        var plan = ReloadPlan.Of(running, config, next, nextConfig, host: new ReloadHost(name => name == "eth0", _ => null));
+        var plan = Plan(Base.Replace("addresses = [\"192.0.2.10\"]", "addresses = [\"192.0.2.12\"]")
+            .Replace("vips = [", "vips = [ { address = \"198.51.100.10\", interface = eth1 },"), new ReloadHost(name => name == "eth0", _ => null));
 
         Assert.False(plan.ChangesVips);
         Assert.Equal(["192.0.2.10", "192.0.2.11"], plan.Applied.Vips.Select(v => v.Address.ToString()));
@@ -122,11 +113,8 @@ public class ReloadPlanTests
     [Fact]
     public void An_added_vip_that_is_an_address_of_this_host_is_refused_by_name()
     {
-        var (running, config) = Read(Base);
-        var (next, nextConfig) = Read(Base.Replace("addresses = [\"192.0.2.10\"]", "addresses = [\"192.0.2.10\", \"192.0.2.5\"]"));
-
-        var plan = ReloadPlan.Of(running, config, next, nextConfig,
-            host: new ReloadHost(_ => true, vip => vip.Address.ToString() == "192.0.2.5" ? "192.0.2.5 is an address of this host on eth0" : null));
+        var plan = Plan(Base.Replace("addresses = [\"192.0.2.10\"]", "addresses = [\"192.0.2.10\", \"192.0.2.5\"]"),
+            new ReloadHost(_ => true, vip => vip.Address.ToString() == "192.0.2.5" ? "192.0.2.5 is an address of this host on eth0" : null));
 
         Assert.False(plan.ChangesVips);
         Assert.Empty(plan.Added);
@@ -193,11 +181,11 @@ public class ReloadPlanTests
         }
         """;
 
-    private static ReloadPlan PlanFrom(string running, string next)
+    private static ReloadPlan PlanFrom(string running, string next, ReloadHost? host = null)
     {
         var (settings, config) = Read(running);
         var (nextSettings, nextConfig) = Read(next);
-        return ReloadPlan.Of(settings, config, nextSettings, nextConfig);
+        return ReloadPlan.Of(settings, config, nextSettings, nextConfig, host: host);
     }
 
     /// <summary>
@@ -242,10 +230,8 @@ public class ReloadPlanTests
         var tunnelling = Balancing.Replace("enabled = on", "enabled = off").Replace("addresses = [\"192.0.2.10\"]",
             "addresses = [\"192.0.2.10\"]\n  vips = [ { address = \"192.0.2.11\", services = [ { protocol = tcp, port = 80, fwdmethod = tunnel, " +
             "backends = [\"198.51.100.2\"] } ] } ]");
-        var (running, config) = Read(tunnelling);
-        var (next, nextConfig) = Read(tunnelling.Replace("vips = [", "vips = [ { address = \"198.51.100.10\", interface = eth1 },"));
-
-        var plan = ReloadPlan.Of(running, config, next, nextConfig, host: new ReloadHost(_ => true, _ => null));
+        var plan = PlanFrom(tunnelling, tunnelling.Replace("vips = [", "vips = [ { address = \"198.51.100.10\", interface = eth1 },"),
+            new ReloadHost(_ => true, _ => null));
 
         Assert.False(plan.ChangesVips);
         Assert.Equal(["vips (198.51.100.10 is on interface eth1, and the inbound fence of this node's tunnel services was made at start for eth0 only)"],
@@ -261,13 +247,11 @@ public class ReloadPlanTests
     [InlineData("nosuch", false, "vips (192.0.2.11 udp 53 uses scheduler nosuch: this kernel has no module ip_vs_nosuch)")]
     public void A_new_scheduler_is_applied_when_the_kernel_has_it_and_refused_by_this_host_when_it_lacks_it(string scheduler, bool applied, string refusal)
     {
-        var (running, config) = Read(Balancing);
-        var (next, nextConfig) = Read(Balancing.Replace("addresses = [\"192.0.2.10\"]", "addresses = [\"192.0.2.10\"]\n" +
-            $"  vips = [ {{ address = \"192.0.2.11\", services = [ {{ protocol = udp, port = 53, scheduler = {scheduler}, " +
-            "backends = [\"198.51.100.2:53\"] } ] } ]"));
         var asked = new List<string>();
 
-        var plan = ReloadPlan.Of(running, config, next, nextConfig, host: new ReloadHost(_ => true, _ => null, s =>
+        var plan = PlanFrom(Balancing, Balancing.Replace("addresses = [\"192.0.2.10\"]", "addresses = [\"192.0.2.10\"]\n" +
+            $"  vips = [ {{ address = \"192.0.2.11\", services = [ {{ protocol = udp, port = 53, scheduler = {scheduler}, " +
+            "backends = [\"198.51.100.2:53\"] } ] } ]"), new ReloadHost(_ => true, _ => null, s =>
         {
             asked.Add(s);
             return s != "nosuch";
