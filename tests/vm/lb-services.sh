@@ -6,7 +6,8 @@
 #   198.51.100.103  fwmark 7 (an nft rule marks tcp 80 to it) masquerade to 8080
 #   2001:db8:2::101 tcp 80 -> 8080 and udp 53 masquerade; 2001:db8:2::102 udp 53 directroute
 # Then a UDP server stops: only the UDP services drop that backend; then a reload adds 198.51.100.106 with a UDP service
-# (masquerade, scheduler wrr), which the running node programs. Before all that, `actorvip check` with a scheduler
+# (masquerade, scheduler wrr), which the running node programs; then a node started without services gets its first from a
+# reload (198.51.100.107 held, 198.51.100.108 and .109 added with UDP services: IPVS opened then). Before all that, `actorvip check` with a scheduler
 # the kernel lacks exits 1, and so does `actorvip run`, having applied nothing. Files: $out/svc.*.
 here=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
 py=/usr/bin/python3
@@ -157,6 +158,44 @@ echo "$(ms_since "$t")" > "$out/svc.stop-ms"
 ipvsadm -S -n > "$out/svc.after-ipvsadm"
 nft list tables > "$out/svc.after-nft" 2>&1
 ip addr show dev back > "$out/svc.after-addr"
+
+# A node that started without load-balanced services (198.51.100.107 alone): a reload adds 198.51.100.108 with a UDP masquerade
+# service, for which the node opens IPVS then (issue 14 §5), and 198.51.100.109 with a UDP directroute one, which takes the fence's
+# inbound rule away; 198.51.100.107 is not touched. SIGTERM removes what it made.
+cat > /tmp/plain.conf <<'CONF'
+actorvip {
+  lease { lease-time = 10s, renew-interval = 2s, margin = 2s }
+  lb.health { interval = 500ms, timeout = 300ms, rise = 2, fall = 2 }
+  vips = [ { address = "198.51.100.107" } ]
+}
+CONF
+"$dotnet" "$ACTORVIP" run --config /tmp/plain.conf --interface back --node-address 127.0.0.1:4053 --nodes 1 > "$out/svc.plain-log" 2>&1 &
+pid=$!
+for _ in $(seq 900); do
+    ip addr show dev back | grep -q " 198.51.100.107/" && break
+    kill -0 $pid 2>/dev/null || break
+    sleep 0.2
+done
+ipvsadm -S -n > "$out/svc.plain-before"
+nft list table ip actorvip > "$out/svc.plain-fence-before" 2>&1
+sed -i 's|^  vips = \[ { address = "198.51.100.107" } \]$|  vips = [ { address = "198.51.100.107" }, { address = "198.51.100.108", services = [ { protocol = udp, port = 53, fwdmethod = masquerade, backends = ["198.51.100.11", "198.51.100.12"], health { request = "health", expect = "udp" } } ] }, { address = "198.51.100.109", services = [ { protocol = udp, port = 53, fwdmethod = directroute, backends = ["198.51.100.11", "198.51.100.12"] } ] } ]|' \
+    /tmp/plain.conf
+t=$(now)
+kill -HUP $pid
+for _ in $(seq 300); do
+    [ "$(ipvsadm -S -n | grep -c -- "-a -u 198.51.100.108:53 -r 198.51.100.1[12]:53 -m -w 1")" -eq 2 ] &&
+        [ "$(ipvsadm -S -n | grep -c -- "-a -u 198.51.100.109:53 -r 198.51.100.1[12]:53 -g")" -eq 2 ] && break
+    sleep 0.1
+done
+echo "$(ms_since "$t")" > "$out/svc.plain-reload-ms"
+ipvsadm -S -n > "$out/svc.plain-ipvsadm"
+nft list table ip actorvip > "$out/svc.plain-fence" 2>&1
+ip addr show dev back > "$out/svc.plain-addr"
+ask "$out/svc.plain-udp53" c1 udp 198.51.100.108 53 6
+kill -TERM $pid
+wait $pid
+echo $? > "$out/svc.plain-exit"
+{ ipvsadm -S -n; nft list tables; ip addr show dev back; } > "$out/svc.plain-after" 2>&1
 
 nft delete table ip svcmark
 for key in "${!dgram[@]}"; do kill ${dgram[$key]} 2>/dev/null; done

@@ -151,7 +151,13 @@ public sealed partial class NodeAgent : ReceiveActor, IWithTimers
     /// dropped). The fence guards the egress of the same ones: the start's from its install, a reload's from its re-install.
     /// </summary>
     private readonly HashSet<string> _watched = new(StringComparer.Ordinal);
-    private readonly DriverSet _drivers;
+    /// <summary>
+    /// The fence's inbound rule: the start's (<see cref="InboundFence.For(NodeSettings, IReadOnlyList{string})"/>), then each reload's
+    /// whose services or VIP interfaces change it (<see cref="IFence.Reshape"/>).
+    /// </summary>
+    private InboundFence _inbound;
+    /// <summary>The kernel drivers; a reload that brings the first load-balanced service adds IPVS (<see cref="Reconfigure.LoadBalancer"/>).</summary>
+    private DriverSet _drivers;
     private readonly LeaseSettings _lease;
     private readonly IReadOnlyList<NodeId> _voters;
     private readonly NodeId _self;
@@ -217,6 +223,7 @@ public sealed partial class NodeAgent : ReceiveActor, IWithTimers
         _settings = settings;
         foreach (var link in links) _links[link.Name] = link;
         _drivers = drivers;
+        _inbound = InboundFence.For(settings);
         _lease = lease;
         _voters = voters;
         _self = self;
@@ -445,12 +452,21 @@ public sealed partial class NodeAgent : ReceiveActor, IWithTimers
             TellEligibility();
             if (!Timers.IsTimerActive("eligibility")) Timers.StartPeriodicTimer("eligibility", EligibilityTick.Instance, EligibilityResend);
         }
+        if (reconfigure.LoadBalancer is { } opened) _drivers = _drivers with { LoadBalancer = opened };
         var guarded = (_refresh.Guarded ?? []).ToHashSet();
         var wanted = _settings.Vips.Select(v => v.Address).ToList();
-        // A new VIP interface's egress is fenced too (the node's own announcements on it), by the same re-install.
-        if (_drivers.Fence is { } fence && (!wanted.All(guarded.Contains) || newInterfaces.Count > 0))
+        // A new VIP interface's egress is fenced too (the node's own announcements on it), and a new forwarding method or tunnel interface
+        // changes the inbound rule (a VIP of this node's directroute or tunnel services reaches it unowned): by the same re-install.
+        var watched = _watched.Order(StringComparer.Ordinal).ToList();
+        var inbound = InboundFence.For(_settings, watched);
+        var reshaped = newInterfaces.Count > 0 || !inbound.Equals(_inbound);
+        if (_drivers.Fence is { } fence && (!wanted.All(guarded.Contains) || reshaped))
         {
-            if (newInterfaces.Count > 0) fence.GuardEgressOf([.. _watched.Order(StringComparer.Ordinal)]);
+            if (reshaped)
+            {
+                fence.Reshape(inbound, watched);
+                _inbound = inbound;
+            }
             var warned = fence.EgressWarning;
             guarded.UnionWith(wanted);
             var now = _clock.Now;

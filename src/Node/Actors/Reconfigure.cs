@@ -15,6 +15,12 @@ public sealed record Reconfigure(NodeSettings Settings, IReadOnlyList<VipSpec> D
     /// the fence guards their egress from now on. One of the new VIP interfaces missing here counts as down until its watch sees it.
     /// </summary>
     public IReadOnlyList<Drivers.InterfaceInfo> Links { get; init; } = [];
+
+    /// <summary>
+    /// IPVS, opened by the reload that brought this node's first load-balanced service (a node that started without any opens none):
+    /// the holders of VIPs granted from now on program their services with it. Null: unchanged.
+    /// </summary>
+    public Drivers.LoadBalancerDrivers? LoadBalancer { get; init; }
 }
 
 /// <summary>

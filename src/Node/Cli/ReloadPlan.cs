@@ -1,6 +1,5 @@
 using System.Net;
 using ActorVip.Node.Configuration;
-using ActorVip.Node.Linux.Nftables;
 using Akka.Configuration.Hocon;
 
 namespace ActorVip.Node.Cli;
@@ -8,12 +7,12 @@ namespace ActorVip.Node.Cli;
 /// <summary>
 /// What a reload (SIGHUP, `systemctl reload`) applies (issue 14 §5), decided from the running and the new configuration alone: the
 /// VIP list (<c>actorvip.vips</c>, <c>actorvip.addresses</c>) and each VIP's own settings. Every other setting that changed is named
-/// as needing a restart, and not applied. A VIP change a running node cannot make (a VIP on an interface this host does not have, or
-/// that is an address of this host; a VIP with load-balanced services on a node that started without any, or with a scheduler the
-/// kernel lacks, or a forwarding method that changes the inbound fence made at start) is not applied either, and nor is the rest of the VIP list: a
-/// reload applies the whole new list or none of it. Services otherwise are applied (the VIP's holder programs them), and so are health
-/// checks (VipHealthWatch.Retarget) and VIPs on an interface no VIP used before (the agent watches its link and the fence guards its
-/// egress from then on).
+/// as needing a restart, and not applied. A VIP change this host cannot make (a VIP on an interface the host does not have, or that is
+/// an address of the host; a service with a scheduler the kernel lacks; the first load-balanced service on a kernel without IPVS) is
+/// not applied either, and nor is the rest of the VIP list: a reload applies the whole new list or none of it. Everything else of a VIP
+/// is applied: its services (the VIP's holder programs them; a node that started without any opens IPVS for them, ReloadHost.Balance),
+/// its health checks (VipHealthWatch.Retarget), and its interface, also one no VIP used before (the agent watches its link); the fence
+/// follows (IFence.Reshape: the egress of every VIP interface, and the inbound rule that directroute and tunnel services change).
 /// </summary>
 /// <param name="Applied">The settings to run with from now on: the running ones, with the new VIP list when it is applied.</param>
 public sealed record ReloadPlan(NodeSettings Applied, IReadOnlyList<string> Added, IReadOnlyList<string> Removed, IReadOnlyList<string> Changed,
@@ -65,9 +64,13 @@ public sealed record ReloadPlan(NodeSettings Applied, IReadOnlyList<string> Adde
         var refused = host is null ? [] : wanted.Select(v => Refusal(node, v, host)).OfType<string>().ToList();
         if (refused.Count > 0)
             return new ReloadPlan(running, [], [], [], restart) { HostRefuses = [$"vips ({string.Join("; ", refused)})"] };
-        var cannot = wanted.Select(v => WhyNot(node, v)).OfType<string>().ToList();
-        if (cannot.Count > 0)
-            return new ReloadPlan(running, [], [], [], [.. restart, $"vips ({string.Join("; ", cannot)})"]);
+        // Last, as it opens IPVS: a node that started without load-balanced services gets them only if its kernel has IPVS.
+        if (!node.Balances && host?.Balance is { } balance && wanted.FirstOrDefault(v => running.ServicesOf(v).Count > 0) is { } first &&
+            balance(next) is { } cannot)
+            return new ReloadPlan(running, [], [], [], restart)
+            {
+                HostRefuses = [$"vips ({first.Address} has load-balanced services, and this node started without any: {cannot})"],
+            };
         // The VIPs that did not change keep their running configuration: nothing about them is touched.
         var vips = next.Vips.Select(v => before.TryGetValue(v.Address.ToString(), out var kept) && !changedSet.Contains(v.Address.ToString()) &&
             !recheckedSet.Contains(v.Address.ToString()) ? kept : v).ToList();
@@ -81,8 +84,8 @@ public sealed record ReloadPlan(NodeSettings Applied, IReadOnlyList<string> Adde
     /// <summary>
     /// Why this added or changed VIP cannot be applied until the host (or the file) changes, as at start, where the same stops the node:
     /// it is on an interface that no running VIP is on and this host does not have (exit 1 at start), or it is an address of this host
-    /// (exit 2 at start: holding it would deprecate the host's address, releasing it would remove it), or a service of it on a node that
-    /// balances uses a scheduler no service used at start and the kernel lacks (exit 1 at start); null when it can.
+    /// (exit 2 at start: holding it would deprecate the host's address, releasing it would remove it), or a service of it uses a
+    /// scheduler no service used at start and the kernel lacks (exit 1 at start); null when it can.
     /// </summary>
     private static string? Refusal(RunningNode node, VipConfig vip, ReloadHost host)
     {
@@ -91,30 +94,11 @@ public sealed record ReloadPlan(NodeSettings Applied, IReadOnlyList<string> Adde
         var name = running.InterfaceOf(vip);
         if (!node.Interfaces.Contains(name) && !host.HasInterface(name)) return $"{vip.Address} is on interface {name}, which this host does not have";
         if (host.OwnAddress(vip.Vip) is { } own) return own;
-        if (!node.Balances || host.HasScheduler is not { } has) return null;
+        if (host.HasScheduler is not { } has) return null;
         // The start's look at the kernel's modules, for a scheduler it did not look for (one it did is known to be there).
         return running.ServicesOf(vip).FirstOrDefault(s => !node.Schedulers.Contains(s.Scheduler) && !has(s.Scheduler)) is { } lacking
             ? $"{vip.Address} {lacking.Name} uses scheduler {lacking.Scheduler}: this kernel has no module ip_vs_{lacking.Scheduler}"
             : null;
-    }
-
-    /// <summary>Why a running node cannot take this added or changed VIP without a restart; null when it can.</summary>
-    private static string? WhyNot(RunningNode node, VipConfig vip)
-    {
-        var running = node.Settings;
-        // Tunnel services keep the inbound rule to the VIP interfaces it was made with at start: a VIP on another, with services or
-        // without, would not be fenced inbound there (a frozen holder's stale address would take clients' packets).
-        if (node.Inbound.OnlyInterfaces is { } fenced && !fenced.Contains(running.InterfaceOf(vip)))
-            return $"{vip.Address} is on interface {running.InterfaceOf(vip)}, and the inbound fence of this node's tunnel services was made at " +
-                $"start for {string.Join(", ", fenced)} only";
-        // The services it will run with: its own, or the running node's default (lb is not reloaded, so the running one).
-        var services = running.ServicesOf(vip);
-        if (services.Count == 0) return null;
-        if (!node.Balances) return $"{vip.Address} has load-balanced services, and this node started without any (IPVS is opened at start)";
-        // Direct routing turns the inbound fence off and tunnelling limits it to the VIP interfaces: its rules are made at start.
-        if (InboundFence.For(running with { Vips = [.. running.Vips, vip] }).Equals(node.Inbound)) return null;
-        var turning = services.FirstOrDefault(s => s.Method is ForwardingMethod.DirectRoute or ForwardingMethod.Tunnel) ?? services[0];
-        return $"{vip.Address} {turning.Name} forwards by {turning.Method.Name()}, which changes the inbound fence made at start";
     }
 
     /// <summary>
@@ -128,7 +112,6 @@ public sealed record ReloadPlan(NodeSettings Applied, IReadOnlyList<string> Adde
         public bool Balances { get; } = settings.Balances;
         /// <summary>The schedulers its services used at start, which the start found in the kernel.</summary>
         public HashSet<string> Schedulers { get; } = settings.Services.Select(p => p.Service.Scheduler).ToHashSet(StringComparer.Ordinal);
-        public InboundFence Inbound { get; } = InboundFence.For(settings);
     }
 
     /// <summary>The one line a reload logs.</summary>
@@ -189,4 +172,8 @@ public sealed record ReloadPlan(NodeSettings Applied, IReadOnlyList<string> Adde
 /// <param name="OwnAddress">Why the VIP is an address of this host, not one ActorVip may take (VipCopies.Describe); null when it is not.</param>
 /// <param name="HasScheduler">Whether the kernel may have this IPVS scheduler (false only when its module is known to be missing, as the
 /// start's check says); null: not asked.</param>
-public sealed record ReloadHost(Func<string, bool> HasInterface, Func<VipAddress, string?> OwnAddress, Func<string, bool>? HasScheduler = null);
+/// <param name="Balance">Opens IPVS for a node that started without load-balanced services, asked once, last, when the reload brings the
+/// first (and nothing else refused it), with the new settings: why it cannot (the kernel has no IPVS), or null once it is open. Null: not
+/// asked.</param>
+public sealed record ReloadHost(Func<string, bool> HasInterface, Func<VipAddress, string?> OwnAddress, Func<string, bool>? HasScheduler = null,
+    Func<NodeSettings, string?>? Balance = null);

@@ -167,7 +167,7 @@ public static class RunCommand
             var terminated = runtime.System.WhenTerminated;
             if (WaitHandle.WaitAny([stop.WaitHandle, ((IAsyncResult)terminated).AsyncWaitHandle, hangup]) == 2)
             {
-                (settings, vipsConfig) = Reload(runtime, service, endpoints, reloads, settings, config, vipsConfig, reread, drivers.Set.Links, links);
+                (settings, vipsConfig) = Reload(runtime, service, endpoints, reloads, settings, config, vipsConfig, reread, drivers, links);
                 continue;
             }
             if (!terminated.IsCompleted) break;
@@ -229,16 +229,18 @@ public static class RunCommand
     /// systemd. Its line goes to the log first and then to /reload, where `actorvip reload` (systemd's ExecReload) waits for it.
     /// </summary>
     /// <returns>The settings to run with from now on, and the configuration the running VIP list was read from.</returns>
-    /// <param name="hostLinks">Looks up an interface a reloaded VIP is on that no running VIP was on: the host must have it.</param>
+    /// <param name="drivers">The node's drivers: their links look up an interface a reloaded VIP is on that no running VIP was on (the host
+    /// must have it), and IPVS is opened here when the reload brings the first load-balanced service.</param>
     /// <param name="links">Every VIP interface as found (start and reloads): a reload adds the new ones, which the exit silences too.</param>
     private static (NodeSettings Settings, Akka.Configuration.Config VipsConfig) Reload(NodeRuntime runtime, SystemdService service,
         NodeEndpoints endpoints, ReloadHistory reloads, NodeSettings settings, Akka.Configuration.Config config, Akka.Configuration.Config vipsConfig,
-        Func<(NodeSettings Settings, Akka.Configuration.Config Config)> reread, ILinkDriver hostLinks, List<InterfaceInfo> links)
+        Func<(NodeSettings Settings, Akka.Configuration.Config Config)> reread, LinuxDrivers drivers, List<InterfaceInfo> links)
     {
         // Before the file is read: a reload stamped at or after the time `actorvip reload` signalled read the file after it.
         var started = LinuxClocks.MonotonicMicroseconds();
         service.Reloading(started);
-        var (line, plan, read) = ReloadCheck.Check(settings, config, vipsConfig, reread, HostOf(hostLinks, links));
+        var balanced = drivers.Set.LoadBalancer;
+        var (line, plan, read) = ReloadCheck.Check(settings, config, vipsConfig, reread, HostOf(drivers, links));
         var outcome = plan is null ? ReloadOutcome.Refused : ReloadOutcome.Applied;
         if (plan is { ChangesVips: true } && read is not null)
         {
@@ -246,13 +248,18 @@ public static class RunCommand
             // new list. Nothing else of the running node changes (ReloadPlan).
             // An interface no VIP was on before: found now (the plan checked the host has it; one gone since counts as down until its
             // link watch sees it), its link watched and its egress fenced by the agent from now on.
-            var added = plan.Applied.VipInterfaces.Where(name => links.All(l => l.Name != name)).Select(hostLinks.Find).OfType<InterfaceInfo>().ToList();
+            var added = plan.Applied.VipInterfaces.Where(name => links.All(l => l.Name != name)).Select(drivers.Set.Links.Find).OfType<InterfaceInfo>()
+                .ToList();
             links.AddRange(added);
             settings = plan.Applied;
             vipsConfig = read;
             var specs = NodeRuntime.VipSpecs(settings);
-            var applied = Akka.Actor.Futures.Ask<Actors.Reconfigured>(runtime.Agent, new Actors.Reconfigure(settings, specs, plan.Dropped) { Links = added },
-                ReloadConfirmation);
+            var reconfigure = new Actors.Reconfigure(settings, specs, plan.Dropped)
+            {
+                Links = added,
+                LoadBalancer = balanced is null ? drivers.Set.LoadBalancer : null,
+            };
+            var applied = Akka.Actor.Futures.Ask<Actors.Reconfigured>(runtime.Agent, reconfigure, ReloadConfirmation);
             runtime.System.ActorSelection($"/user/{Ownership.Actors.DeputyAllocator.Name}")
                 .Tell(new Ownership.Actors.DeputyVips(specs), Akka.Actor.ActorRefs.NoSender);
             endpoints.Reconfigure(settings);
@@ -274,13 +281,14 @@ public static class RunCommand
 
     /// <summary>
     /// The host as a reload sees it: its interfaces, its own addresses (read once per reload; the start's check of the same,
-    /// <see cref="VipCopies.Foreign"/>, stops a node given one as a VIP) and the IPVS schedulers its kernel has (the start's look at the
-    /// kernel's modules, <see cref="IpvsSchedulers"/>).
+    /// <see cref="VipCopies.Foreign"/>, stops a node given one as a VIP), the IPVS schedulers its kernel has (the start's look at the
+    /// kernel's modules, <see cref="IpvsSchedulers"/>), and IPVS itself, opened for the first load-balanced service of a node that started
+    /// without any (with the start's sweep of services of these VIPs left by an earlier run).
     /// </summary>
-    private static ReloadHost HostOf(ILinkDriver hostLinks, IReadOnlyList<InterfaceInfo> links)
+    private static ReloadHost HostOf(LinuxDrivers drivers, IReadOnlyList<InterfaceInfo> links)
     {
         IReadOnlyList<InterfaceAddress>? present = null;
-        return new ReloadHost(name => hostLinks.Find(name) is not null, vip =>
+        return new ReloadHost(name => drivers.Set.Links.Find(name) is not null, vip =>
         {
             if (present is null)
             {
@@ -288,7 +296,21 @@ public static class RunCommand
                 present = listing.List();
             }
             return HostsOwn(present, [vip], links);
-        }, scheduler => IpvsSchedulers.Read(scheduler) != SchedulerPresence.Missing);
+        }, scheduler => IpvsSchedulers.Read(scheduler) != SchedulerPresence.Missing, Balance: next =>
+        {
+            try
+            {
+                drivers.OpenLoadBalancer();
+                // As at a start that balances: services of these VIPs and a NAT table left by an earlier run that was killed.
+                RemoveStaleLoadBalancing(drivers.Set, next, atStart: true);
+                return null;
+            }
+            catch (Exception e) when (e is IpvsException or NetlinkException)
+            {
+                // KernelIpvs says what is missing and how to load it.
+                return ConfigSources.FirstLine(e.Message);
+            }
+        });
     }
 
     /// <summary>The line for the first of <paramref name="vips"/> that is an address of this host, not a VIP copy; null when none is.</summary>
@@ -312,7 +334,10 @@ public static class RunCommand
         return $"{setting}: '{name}' does not exist on this host (ip link lists the interfaces)";
     }
 
-    /// <summary>IPVS services of our VIPs and the NAT table: left by a killed run (start), or by an actor that could not remove them (stop).</summary>
+    /// <summary>
+    /// IPVS services of our VIPs and the NAT table: left by a killed run (start, or the reload that opens IPVS), or by an actor that could
+    /// not remove them (stop).
+    /// </summary>
     private static void RemoveStaleLoadBalancing(DriverSet drivers, NodeSettings settings, bool atStart)
     {
         if (drivers.LoadBalancer is not { } lb) return;

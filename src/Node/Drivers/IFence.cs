@@ -23,10 +23,12 @@ public interface IFence : IDisposable
     }
 
     /// <summary>
-    /// From the next install on, fences the egress of these interfaces (the frames the node itself sends there): a reload brought a VIP
-    /// on an interface no VIP was on. A fence without an egress table (test fences) ignores it.
+    /// From the next install on, the fence's shape: the inbound rule <paramref name="inbound"/> and a chain on the egress of each of
+    /// <paramref name="egressInterfaces"/> (the frames the node itself sends there). A reload changes it when it brings a VIP on an
+    /// interface no VIP was on, or services whose forwarding method changes the inbound rule (directroute, tunnel); the start's comes
+    /// with the fence. A fence without such rules (test fences) ignores it.
     /// </summary>
-    void GuardEgressOf(IReadOnlyList<string> interfaces)
+    void Reshape(InboundFence inbound, IReadOnlyList<string> egressInterfaces)
     {
     }
 

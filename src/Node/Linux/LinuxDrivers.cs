@@ -30,9 +30,34 @@ public sealed class LinuxDrivers : IDisposable
         }
     }
 
-    public DriverSet Set { get; }
+    /// <summary>The drivers; with IPVS once <see cref="OpenLoadBalancer"/> opened it.</summary>
+    public DriverSet Set { get; private set; }
 
     private LoadBalancerDrivers LoadBalancer() => new(Own(new KernelIpvs()), Own(new MasqueradeNat()), Own(new HealthProbes()));
+
+    /// <summary>
+    /// IPVS for a node that started without load-balanced services (a reload brought the first): opened once, closed with the rest. The
+    /// IPVS socket opens on first use, so the kernel is asked here (a listing): a kernel without IPVS throws (IpvsException) and leaves
+    /// nothing open and <see cref="Set"/> as it was.
+    /// </summary>
+    public LoadBalancerDrivers OpenLoadBalancer()
+    {
+        if (Set.LoadBalancer is { } open) return open;
+        var owned = _owned.Count;
+        try
+        {
+            var lb = LoadBalancer();
+            lb.Ipvs.List();
+            Set = Set with { LoadBalancer = lb };
+            return lb;
+        }
+        catch
+        {
+            foreach (var d in _owned.Skip(owned).Reverse()) d.Dispose();
+            _owned.RemoveRange(owned, _owned.Count - owned);
+            throw;
+        }
+    }
 
     public static LinuxDrivers Open(NodeSettings settings) => new(settings);
 

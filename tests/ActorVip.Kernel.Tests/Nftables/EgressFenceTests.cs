@@ -2,6 +2,7 @@ using System.Net;
 using ActorVip.Kernel.Tests.Lab;
 using ActorVip.Kernel.Tests.Linux;
 using ActorVip.Node.Configuration;
+using ActorVip.Node.Drivers;
 using ActorVip.Node.Linux;
 using ActorVip.Node.Linux.Netlink;
 using ActorVip.Node.Linux.Nftables;
@@ -143,7 +144,7 @@ public class EgressFenceTests
         lab.AddInterface(node, "eth1", "br1", "198.51.100.11/24");
         Assert.DoesNotContain("\"eth1\"", lab.Sh(node, "nft list table netdev actorvip"));
 
-        fence.GuardEgressOf(["eth0", "eth1"]);
+        fence.Reshape(InboundFence.All, ["eth0", "eth1"]);
         fence.Install([held.Address, added.Address], [(held.Address, TimeSpan.FromSeconds(30))]);
 
         Assert.True(fence.EgressFenced, fence.EgressWarning);
@@ -175,7 +176,7 @@ public class EgressFenceTests
         fence.Install([vip.Address]);
         Assert.True(fence.EgressFenced, fence.EgressWarning);
 
-        fence.GuardEgressOf(["eth0", "eth9"]);
+        fence.Reshape(InboundFence.All, ["eth0", "eth9"]);
         fence.Install([vip.Address], [(vip.Address, TimeSpan.FromSeconds(30))]);
 
         Assert.Contains("192.0.2.100", lab.Sh(node, "nft list set ip actorvip owned"));
@@ -193,7 +194,7 @@ public class EgressFenceTests
         }
         Assert.Contains("could not bind the egress chain to interface eth0, eth9", fence.EgressWarning);
         Assert.Contains("table ip actorvip", lab.Sh(node, "nft list tables"));
-        fence.GuardEgressOf(["eth0"]);
+        fence.Reshape(InboundFence.All, ["eth0"]);
         fence.Install([vip.Address]);
         Assert.True(fence.EgressFenced, fence.EgressWarning);
         Assert.Null(fence.EgressWarning);

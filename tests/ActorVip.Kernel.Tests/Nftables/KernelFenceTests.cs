@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
+using ActorVip.Node.Drivers;
 using ActorVip.Node.Linux;
 using ActorVip.Node.Linux.Nftables;
 using Xunit.Abstractions;
@@ -310,6 +311,47 @@ public class KernelFenceTests
         Assert.DoesNotContain("chain inbound", tables);
         Assert.Contains("chain outbound", tables);
         Assert.False(Arpings(lab, client, "192.0.2.100"), "the fence let ARP for an unowned VIP out");
+    }
+
+    /// <summary>
+    /// A reload that brings directroute or tunnel services (or a tunnelling node's new VIP interface) reshapes the inbound rule at run time
+    /// (issue 14 §5): the re-install drops it, limits it to the VIP interfaces, or brings it back, in the transaction that keeps a held VIP
+    /// let through. Checked by traffic: the client reaches an unowned VIP address the node has (its MAC given by hand, as a director's
+    /// forwarded frame would) only while there is no inbound rule, and the held VIP answers throughout.
+    /// </summary>
+    [Fact]
+    public void A_reshape_changes_the_inbound_rule_at_the_next_install_and_keeps_the_held_vip_let_through()
+    {
+        using var lab = new NetworkLab("fr");
+        var node = lab.AddHost("node", "192.0.2.11/24", "192.0.2.100/32", "192.0.2.101/32");
+        var client = lab.AddHost("client", "192.0.2.50/24");
+        var unowned = IPAddress.Parse("192.0.2.101");
+        using var fence = Create(node);
+        fence.Install([Vip, unowned]);
+        fence.Own(Vip, TimeSpan.FromSeconds(60));
+        var mac = lab.Sh(node, "cat /sys/class/net/eth0/address").Trim();
+        lab.Sh(client, $"ip neigh replace 192.0.2.101 lladdr {mac} dev eth0 nud permanent");
+        Assert.True(Pings(lab, client, "192.0.2.100"), "the held VIP did not answer");
+        Assert.False(Pings(lab, client, "192.0.2.101"), "the inbound rule let the unowned VIP's packets in");
+
+        fence.Reshape(new InboundFence(false, null), ["eth0"]);
+        fence.Install([Vip, unowned], [(Vip, TimeSpan.FromSeconds(60))]);
+        Assert.DoesNotContain("chain inbound", lab.Sh(node, "nft list table ip actorvip"));
+        Assert.True(Pings(lab, client, "192.0.2.101"), "without an inbound rule (directroute) the packets to the unowned VIP were still dropped");
+        Assert.True(Pings(lab, client, "192.0.2.100"), "the held VIP stopped answering across the reshape");
+
+        fence.Reshape(new InboundFence(true, ["eth0", "eth1"]), ["eth0"]);
+        fence.Install([Vip, unowned], [(Vip, TimeSpan.FromSeconds(60))]);
+        var inbound = lab.Sh(node, "nft list chain ip actorvip inbound");
+        Assert.Contains("iifname \"eth0\" ip daddr @vips ip daddr != @owned drop", inbound);
+        Assert.Contains("iifname \"eth1\" ip daddr @vips ip daddr != @owned drop", inbound);
+        Assert.False(Pings(lab, client, "192.0.2.101"), "the tunnel's inbound rule on eth0 let the unowned VIP's packets in");
+
+        fence.Reshape(InboundFence.All, ["eth0"]);
+        fence.Install([Vip, unowned], [(Vip, TimeSpan.FromSeconds(60))]);
+        Assert.DoesNotContain("iifname", lab.Sh(node, "nft list chain ip actorvip inbound"));
+        Assert.False(Pings(lab, client, "192.0.2.101"), "the inbound rule brought back let the unowned VIP's packets in");
+        Assert.True(Pings(lab, client, "192.0.2.100"), "the held VIP stopped answering across the reshapes");
     }
 
     private static void ForgetNeighbours(NetworkLab lab, string ns) => lab.Sh(ns, "ip neigh flush dev eth0; ip -6 neigh flush dev eth0");

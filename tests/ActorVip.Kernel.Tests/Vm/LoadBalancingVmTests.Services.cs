@@ -131,6 +131,41 @@ public sealed partial class LoadBalancingVmTests
         Assert.DoesNotContain("198.51.100.106", Svc("after-ipvsadm"));
     }
 
+    /// <summary>
+    /// Issue 14 §5: a node that started without load-balanced services (198.51.100.107 alone, no IPVS opened) gets its first from a
+    /// reload: 198.51.100.108 with a UDP masquerade service and 198.51.100.109 with a UDP directroute one. The reload opens IPVS then,
+    /// the VIPs' holder programs the services, the client's datagrams reach both backends, the directroute service takes the fence's
+    /// inbound rule away, and 198.51.100.107 is not touched (granted once). SIGTERM removes the services, the NAT table and the
+    /// addresses. Before, both needed a restart.
+    /// </summary>
+    [Fact]
+    public void The_first_service_a_sighup_brings_to_a_node_started_without_any_opens_ipvs_and_reaches_both_backends()
+    {
+        var log = Svc("plain-log");
+        output.WriteLine($"the first service had both backends {Svc("plain-reload-ms").Trim()} ms after the SIGHUP");
+        Assert.Contains("reload: applied: 2 VIPs added, 0 removed, 0 changed", log);
+        Assert.DoesNotContain("198.51.100.108", Svc("plain-before"));
+        var table = Svc("plain-ipvsadm");
+        Assert.Contains("-A -u 198.51.100.108:53 -s rr", table);
+        Assert.Contains("-a -u 198.51.100.108:53 -r 198.51.100.11:53 -m -w 1", table);
+        Assert.Contains("-a -u 198.51.100.108:53 -r 198.51.100.12:53 -m -w 1", table);
+        Assert.Contains(" 198.51.100.107/32 ", Svc("plain-addr"));
+        Assert.Contains(" 198.51.100.108/32 ", Svc("plain-addr"));
+        AssertBoth("plain-udp53", "b1 udp", "b2 udp");
+        // The directroute service took the fence's inbound rule away, in the same re-install.
+        Assert.Contains("-a -u 198.51.100.109:53 -r 198.51.100.11:53 -g", table);
+        Assert.Contains("chain inbound", Svc("plain-fence-before"));
+        Assert.DoesNotContain("chain inbound", Svc("plain-fence"));
+        Assert.Contains("198.51.100.109", Svc("plain-fence"));
+        Assert.Single(log.Split('\n'), l => l.Contains("granted", StringComparison.Ordinal) && l.Contains("vip=198.51.100.107 ", StringComparison.Ordinal));
+        Assert.Equal("0", Svc("plain-exit").Trim());
+        var after = Svc("plain-after");
+        Assert.DoesNotContain("198.51.100.108", after);
+        Assert.DoesNotContain("198.51.100.109", after);
+        Assert.DoesNotContain("198.51.100.107/", after);
+        Assert.DoesNotContain("actorvip-nat", after);
+    }
+
     [Fact]
     public void Sigterm_removes_every_service_of_every_vip_the_fwmark_one_the_nat_and_the_addresses()
     {

@@ -140,8 +140,13 @@ public sealed class KernelRecorder : IAddressDriver, IAnnouncer, IFence
         Calls.Enqueue($"install {string.Join(",", vips)}");
     }
 
-    /// <summary>"egress IF,IF": the interfaces the fence guards at egress from the next install on.</summary>
-    public void GuardEgressOf(IReadOnlyList<string> interfaces) => Calls.Enqueue($"egress {string.Join(",", interfaces)}");
+    /// <summary>
+    /// "reshape INBOUND egress IF,IF": the fence's inbound rule (all, off, or only IF,IF) and the interfaces it guards at egress from the
+    /// next install on.
+    /// </summary>
+    public void Reshape(InboundFence inbound, IReadOnlyList<string> egressInterfaces) =>
+        Calls.Enqueue($"reshape {(!inbound.Enabled ? "off" : inbound.OnlyInterfaces is { } only ? $"only {string.Join(",", only)}" : "all")} " +
+            $"egress {string.Join(",", egressInterfaces)}");
 
     /// <summary>How many of the next fence opens fail, as one would on a table deleted by hand (ENOENT).</summary>
     public int FailOwns { get; set; }

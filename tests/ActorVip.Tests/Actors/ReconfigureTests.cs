@@ -83,7 +83,7 @@ public sealed class ReconfigureTests : VirtualTimeTestKit
         allocator.FishForMessage<VipDeclaration>(d => d.Vips.Any(v => v.Vip == Added));
         Assert.Equal(["eth0", "eth1"], watcher.Watched);
         var calls = kernel.Calls.ToList();
-        var egress = calls.IndexOf("egress eth0,eth1");
+        var egress = calls.IndexOf("reshape all egress eth0,eth1");
         Assert.True(egress >= 0 && calls.IndexOf($"install {Kept},{Added}") > egress, string.Join(" | ", calls));
 
         agent.Tell(new Assign(Added, 2));
@@ -137,12 +137,15 @@ public sealed class ReconfigureTests : VirtualTimeTestKit
     }
 
     /// <summary>The running VIP <see cref="Kept"/> on eth0, and <paramref name="vip"/> added with its own <paramref name="device"/>.</summary>
-    private static NodeSettings ReloadedWith(string vip, string device)
+    private static NodeSettings ReloadedWith(string vip, string device) => ReloadedWith($"{{ address = \"{vip}\", interface = {device} }}");
+
+    /// <summary>The running VIP <see cref="Kept"/> on eth0, and the VIP of this <c>vips</c> object.</summary>
+    private static NodeSettings ReloadedWith(string vipObject)
     {
         var file = Path.GetTempFileName();
         try
         {
-            File.WriteAllText(file, $"actorvip.vips = [ {{ address = \"{vip}\", interface = {device} }} ]");
+            File.WriteAllText(file, $"actorvip.vips = [ {vipObject} ]");
             return SettingsReader.Read(ConfigSources.Compose(file, new System.Collections.Hashtable(), new HoconOverrides()
                 .Set("actorvip.interface", "eth0").SetList("actorvip.addresses", [Kept])));
         }
@@ -198,5 +201,42 @@ public sealed class ReconfigureTests : VirtualTimeTestKit
         AdvanceUntil(() => ipvs.Table.Find(udp)?.Destinations.Count == 1, Lease.PromiseTime + Lease.RenewInterval * 2);
         Assert.NotNull(ipvs.Table.Find(kept));
         Assert.Null(ipvs.Table.Find(IpvsServiceKey.Tcp(System.Net.IPAddress.Parse(Added), 6443)));
+    }
+
+    /// <summary>
+    /// A node that started without load-balanced services, reloaded with a VIP whose service forwards by directroute (issue 14 §5): the
+    /// agent takes the IPVS the reload opened (<see cref="Reconfigure.LoadBalancer"/>) and the VIP's holder programs the service with it;
+    /// the fence is reshaped with no inbound rule (a directroute director's peers get the VIP's packets unowned) in the re-install that
+    /// keeps the held VIP let through; and a reload that removes it brings the inbound rule back. Before, both needed a restart.
+    /// </summary>
+    [Fact]
+    public void The_first_services_a_reload_brings_are_programmed_with_the_ipvs_it_opened_and_directroute_reshapes_the_fence()
+    {
+        var (agent, kernel, _) = OnEth0(new HandLinkWatcher(KernelRecorder.Link));
+        agent.Tell(new Placements([], [new Assign(Kept, 1)]));
+        AdvanceUntil(() => kernel.HasAddress(Kept + "/32"), Lease.PromiseTime + Lease.RenewInterval * 2);
+        kernel.Calls.Clear();
+        var ipvs = new ActorVip.Tests.LoadBalancing.IpvsRecorder();
+
+        var next = ReloadedWith($"{{ address = \"{Added}\", services = [ {{ protocol = udp, port = 53, fwdmethod = directroute, " +
+            "backends = [\"198.51.100.2:53\"] } ] }");
+        agent.Tell(new Reconfigure(next, NodeRuntime.VipSpecs(next), []) { LoadBalancer = new LoadBalancerDrivers(ipvs, ipvs, ipvs, FollowMembers: false) });
+        agent.Tell(new Assign(Added, 2));
+
+        var udp = IpvsServiceKey.Of(IpvsProtocol.Udp, System.Net.IPAddress.Parse(Added), 53);
+        AdvanceUntil(() => ipvs.Table.Find(udp)?.Destinations.Count == 1, Lease.PromiseTime + Lease.RenewInterval * 2);
+        var calls = kernel.Calls.ToList();
+        var reshape = calls.IndexOf("reshape off egress eth0");
+        var install = calls.IndexOf($"install {Kept},{Added}");
+        Assert.True(reshape >= 0 && install > reshape, string.Join(" | ", calls));
+        Assert.StartsWith("own ", calls[install + 1]);
+        Assert.Contains(Kept, calls[install + 1]);
+
+        kernel.Calls.Clear();
+        var back = Settings(Kept);
+        agent.Tell(new Reconfigure(back, NodeRuntime.VipSpecs(back), [Added]));
+        AdvanceUntil(() => !kernel.HasAddress(Added + "/32") && ipvs.Table.Find(udp) is null, Lease.RenewInterval * 4);
+        Assert.Contains("reshape all egress eth0", kernel.Calls);
+        Assert.True(kernel.HasAddress(Kept + "/32"));
     }
 }

@@ -189,8 +189,8 @@ public class ReloadPlanTests
     }
 
     /// <summary>
-    /// On a node that balances, a VIP added with services of its own (any method that leaves the inbound fence as it was made at start,
-    /// a scheduler the start checked) or taking the lb default is applied: its holder programs them. Before, any was refused.
+    /// On a node that balances, a VIP added with services of its own (a scheduler the start checked) or taking the lb default is
+    /// applied: its holder programs them. Before, any was refused.
     /// </summary>
     [Fact]
     public void On_a_balancing_node_a_vip_with_services_is_added_and_one_taking_the_default_service_too()
@@ -205,37 +205,73 @@ public class ReloadPlanTests
         Assert.Equal(["tcp 6443"], plan.Applied.ServicesOf(plan.Applied.VipNamed("192.0.2.12")!).Select(s => s.Name));
     }
 
+    /// <summary>
+    /// A VIP whose services forward by directroute or tunnel changes the fence's inbound rule, and one on a new interface of a tunnelling
+    /// node adds a rule there: both are applied (the agent reshapes the fence, ReconfigureTests), not a restart as before.
+    /// </summary>
     [Theory]
-    [InlineData(false, "fwdmethod = masquerade", "192.0.2.11 has load-balanced services, and this node started without any (IPVS is opened at start)")]
-    [InlineData(true, "fwdmethod = directroute", "192.0.2.11 udp 53 forwards by directroute, which changes the inbound fence made at start")]
-    [InlineData(true, "fwdmethod = tunnel", "192.0.2.11 udp 53 forwards by tunnel, which changes the inbound fence made at start")]
-    public void A_vip_with_services_the_running_node_was_not_set_up_for_needs_a_restart_and_no_vip_change_is_applied(bool balancing,
-        string method, string reason)
+    [InlineData("fwdmethod = directroute", "eth0")]
+    [InlineData("fwdmethod = tunnel", "eth0")]
+    [InlineData("fwdmethod = tunnel", "eth1")]
+    public void A_vip_whose_services_change_the_inbound_fence_is_applied(string method, string vipInterface)
     {
-        var running = balancing ? Balancing : Balancing.Replace("enabled = on", "enabled = off");
-        var plan = PlanFrom(running, running.Replace("addresses = [\"192.0.2.10\"]", "addresses = [\"192.0.2.10\", \"192.0.2.12\"]\n" +
-            $"  vips = [ {{ address = \"192.0.2.11\", services = [ {{ protocol = udp, port = 53, {method}, backends = [\"198.51.100.2:53\"] }} ] }} ]"));
+        var plan = PlanFrom(Balancing, Balancing.Replace("addresses = [\"192.0.2.10\"]", "addresses = [\"192.0.2.10\", \"192.0.2.12\"]\n" +
+            $"  vips = [ {{ address = \"192.0.2.11\", interface = {vipInterface}, services = [ {{ protocol = udp, port = 53, {method}, " +
+            "backends = [\"198.51.100.2:53\"] } ] } ]"), new ReloadHost(_ => true, _ => null));
 
-        Assert.False(plan.ChangesVips);
-        Assert.StartsWith($"vips ({reason}", Assert.Single(plan.NeedsRestart));
+        Assert.Empty(plan.NeedsRestart);
+        Assert.Empty(plan.HostRefuses);
+        Assert.Equal(["192.0.2.11", "192.0.2.12"], plan.Added.Order());
     }
 
     /// <summary>
-    /// On a node whose services tunnel, the inbound rule keeps to the VIP interfaces it was made with at start: a VIP added on another
-    /// interface, even one without services, needs a restart (else a frozen holder's stale copy there would take clients' packets).
+    /// The first load-balanced service of a node that started without any: the reload opens IPVS for it (once, last, after every other
+    /// check passed, with the new settings) and applies it; on a kernel without IPVS the whole list is refused by this host, as a start
+    /// would stop on it (exit 1). Before, it needed a restart.
     /// </summary>
-    [Fact]
-    public void On_a_tunnelling_node_a_vip_on_a_new_interface_needs_a_restart_even_without_services()
+    [Theory]
+    [InlineData(null)]
+    [InlineData("the kernel has no IPVS: load it with modprobe ip_vs")]
+    public void The_first_service_of_a_node_that_started_without_any_opens_ipvs_or_is_refused_by_this_host(string? cannot)
     {
-        var tunnelling = Balancing.Replace("enabled = on", "enabled = off").Replace("addresses = [\"192.0.2.10\"]",
-            "addresses = [\"192.0.2.10\"]\n  vips = [ { address = \"192.0.2.11\", services = [ { protocol = tcp, port = 80, fwdmethod = tunnel, " +
-            "backends = [\"198.51.100.2\"] } ] } ]");
-        var plan = PlanFrom(tunnelling, tunnelling.Replace("vips = [", "vips = [ { address = \"198.51.100.10\", interface = eth1 },"),
-            new ReloadHost(_ => true, _ => null));
+        var running = Balancing.Replace("enabled = on", "enabled = off");
+        var asked = new List<NodeSettings>();
 
-        Assert.False(plan.ChangesVips);
-        Assert.Equal(["vips (198.51.100.10 is on interface eth1, and the inbound fence of this node's tunnel services was made at start for eth0 only)"],
-            plan.NeedsRestart);
+        var plan = PlanFrom(running, running.Replace("addresses = [\"192.0.2.10\"]", "addresses = [\"192.0.2.10\", \"192.0.2.12\"]\n" +
+            "  vips = [ { address = \"192.0.2.11\", services = [ { protocol = udp, port = 53, backends = [\"198.51.100.2:53\"] } ] } ]"),
+            new ReloadHost(_ => true, _ => null, _ => true, next =>
+            {
+                asked.Add(next);
+                return cannot;
+            }));
+
+        Assert.Equal(["192.0.2.10", "192.0.2.11", "192.0.2.12"], Assert.Single(asked).Vips.Select(v => v.Address.ToString()).Order());
+        Assert.Empty(plan.NeedsRestart);
+        Assert.Equal(cannot is null, plan.ChangesVips);
+        Assert.Equal(cannot is null ? [] : [$"vips (192.0.2.11 has load-balanced services, and this node started without any: {cannot})"],
+            plan.HostRefuses);
+    }
+
+    /// <summary>IPVS is opened only for a service, and not when another VIP of the list is refused (nothing is applied then).</summary>
+    [Fact]
+    public void Ipvs_is_not_opened_for_a_list_without_services_nor_for_one_refused_otherwise()
+    {
+        var running = Balancing.Replace("enabled = on", "enabled = off");
+        var opened = 0;
+        var host = new ReloadHost(_ => true, vip => vip.ToString() == "192.0.2.5/32" ? "192.0.2.5 is this host's own address" : null, _ => true, _ =>
+        {
+            opened++;
+            return null;
+        });
+
+        var plain = PlanFrom(running, running.Replace("addresses = [\"192.0.2.10\"]", "addresses = [\"192.0.2.10\", \"192.0.2.12\"]"), host);
+        var refused = PlanFrom(running, running.Replace("addresses = [\"192.0.2.10\"]", "addresses = [\"192.0.2.10\", \"192.0.2.5\"]\n" +
+            "  vips = [ { address = \"192.0.2.11\", services = [ { protocol = udp, port = 53, backends = [\"198.51.100.2:53\"] } ] } ]"), host);
+
+        Assert.True(plain.ChangesVips);
+        Assert.False(refused.ChangesVips);
+        Assert.Equal(["vips (192.0.2.5 is this host's own address)"], refused.HostRefuses);
+        Assert.Equal(0, opened);
     }
 
     /// <summary>

@@ -1,5 +1,5 @@
 using ActorVip.Node.Configuration;
-using ActorVip.Node.Linux.Nftables;
+using ActorVip.Node.Drivers;
 using ActorVip.Node.LoadBalancing;
 
 namespace ActorVip.Tests.LoadBalancing;

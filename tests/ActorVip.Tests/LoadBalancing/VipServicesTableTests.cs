@@ -1,8 +1,8 @@
 using System.Net;
 using ActorVip.Node.Configuration;
+using ActorVip.Node.Drivers;
 using ActorVip.Node.Hosting;
 using ActorVip.Node.Ipvs;
-using ActorVip.Node.Linux.Nftables;
 using ActorVip.Node.LoadBalancing;
 using ActorVip.Tests.Configuration;
 using ActorVip.Tests.Ipvs;

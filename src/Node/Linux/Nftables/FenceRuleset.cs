@@ -1,4 +1,5 @@
 using System.Net;
+using ActorVip.Node.Drivers;
 
 namespace ActorVip.Node.Linux.Nftables;
 

@@ -20,7 +20,7 @@ public sealed class KernelFence : IFence
     private readonly object _gate = new();
     private HashSet<IPAddress> _guarded = new();
 
-    private readonly InboundFence _inbound;
+    private InboundFence _inbound;
 
     /// <param name="egressInterfaces">Every interface a VIP lives on, each fenced at egress; null or empty: no egress table.</param>
     public KernelFence(string table = DefaultTable, InboundFence? inbound = null, IReadOnlyList<string>? egressInterfaces = null)
@@ -38,10 +38,26 @@ public sealed class KernelFence : IFence
     /// <summary>The interfaces whose egress the netdev table fences; null: no egress table.</summary>
     public IReadOnlyList<string>? EgressInterfaces { get; private set; }
 
-    /// <summary>From the next <see cref="Install(IReadOnlyCollection{IPAddress})"/> on, a chain on each of these (a reload's new VIP interface).</summary>
-    public void GuardEgressOf(IReadOnlyList<string> interfaces)
+    /// <summary>The inbound rule the next install makes (the start's, or a reload's, <see cref="Reshape"/>).</summary>
+    public InboundFence Inbound
     {
-        lock (_gate) EgressInterfaces = interfaces.Count > 0 ? [.. interfaces] : null;
+        get
+        {
+            lock (_gate) return _inbound;
+        }
+    }
+
+    /// <summary>
+    /// From the next <see cref="Install(IReadOnlyCollection{IPAddress})"/> on, this inbound rule and a chain on the egress of each of these
+    /// interfaces (a reload's new VIP interface, or services that forward by directroute or tunnel).
+    /// </summary>
+    public void Reshape(InboundFence inbound, IReadOnlyList<string> egressInterfaces)
+    {
+        lock (_gate)
+        {
+            _inbound = inbound;
+            EgressInterfaces = egressInterfaces.Count > 0 ? [.. egressInterfaces] : null;
+        }
     }
 
     /// <summary>

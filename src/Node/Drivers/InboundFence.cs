@@ -1,6 +1,6 @@
 using ActorVip.Node.Configuration;
 
-namespace ActorVip.Node.Linux.Nftables;
+namespace ActorVip.Node.Drivers;
 
 /// <summary>
 /// Which packets to an unowned VIP the fence's inbound rule drops. A master that is also a directroute or tunnel
@@ -19,17 +19,24 @@ public sealed record InboundFence(bool Enabled, IReadOnlyList<string>? OnlyInter
     public static InboundFence For(LoadBalancerSettings lb, string vipInterface) =>
         !lb.Enabled ? All : For([lb.Method], [vipInterface]);
 
-    /// <summary>For the forwarding methods of every service of every VIP, on every interface a VIP lives on.</summary>
-    public static InboundFence For(NodeSettings settings) => For(settings.Services.Select(p => p.Service.Method).ToList(), settings.VipInterfaces);
+    /// <summary>
+    /// For the forwarding methods of every service of every VIP, on every interface a VIP lives on (<paramref name="interfaces"/>: those,
+    /// and the ones VIPs lived on since the start, which a reload keeps guarded).
+    /// </summary>
+    public static InboundFence For(NodeSettings settings, IReadOnlyList<string>? interfaces = null) =>
+        For(settings.Services.Select(p => p.Service.Method).ToList(), interfaces ?? settings.VipInterfaces);
 
     private static InboundFence For(IReadOnlyCollection<ForwardingMethod> methods, IReadOnlyList<string> vipInterfaces) =>
         methods.Contains(ForwardingMethod.DirectRoute) ? new InboundFence(false, null)
         : methods.Contains(ForwardingMethod.Tunnel) ? new InboundFence(true, vipInterfaces)
         : All;
 
+    /// <summary>The same rule: the interfaces in any order (one rule each).</summary>
     public bool Equals(InboundFence? other) =>
         other is not null && Enabled == other.Enabled &&
-        (OnlyInterfaces is null ? other.OnlyInterfaces is null : other.OnlyInterfaces is not null && OnlyInterfaces.SequenceEqual(other.OnlyInterfaces));
+        (OnlyInterfaces is null
+            ? other.OnlyInterfaces is null
+            : other.OnlyInterfaces is not null && OnlyInterfaces.ToHashSet(StringComparer.Ordinal).SetEquals(other.OnlyInterfaces));
 
     public override int GetHashCode() => HashCode.Combine(Enabled, OnlyInterfaces?.Count);
 }
