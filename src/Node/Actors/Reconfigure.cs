@@ -17,8 +17,8 @@ public sealed record Reconfigure(NodeSettings Settings, IReadOnlyList<VipSpec> D
     public IReadOnlyList<Drivers.InterfaceInfo> Links { get; init; } = [];
 
     /// <summary>
-    /// IPVS, opened by the reload that brought this node's first load-balanced service (a node that started without any opens none):
-    /// the holders of VIPs granted from now on program their services with it. Null: unchanged.
+    /// The node's IPVS, which the reload that brought its first load-balanced service opened (a node that started without any opens
+    /// none): the holders of VIPs granted from now on program their services with it. Null: unchanged.
     /// </summary>
     public Drivers.LoadBalancerDrivers? LoadBalancer { get; init; }
 }

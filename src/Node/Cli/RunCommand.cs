@@ -239,7 +239,6 @@ public static class RunCommand
         // Before the file is read: a reload stamped at or after the time `actorvip reload` signalled read the file after it.
         var started = LinuxClocks.MonotonicMicroseconds();
         service.Reloading(started);
-        var balanced = drivers.Set.LoadBalancer;
         var (line, plan, read) = ReloadCheck.Check(settings, config, vipsConfig, reread, HostOf(drivers, links));
         var outcome = plan is null ? ReloadOutcome.Refused : ReloadOutcome.Applied;
         if (plan is { ChangesVips: true } && read is not null)
@@ -257,7 +256,7 @@ public static class RunCommand
             var reconfigure = new Actors.Reconfigure(settings, specs, plan.Dropped)
             {
                 Links = added,
-                LoadBalancer = balanced is null ? drivers.Set.LoadBalancer : null,
+                LoadBalancer = drivers.Set.LoadBalancer,
             };
             var applied = Akka.Actor.Futures.Ask<Actors.Reconfigured>(runtime.Agent, reconfigure, ReloadConfirmation);
             runtime.System.ActorSelection($"/user/{Ownership.Actors.DeputyAllocator.Name}")

@@ -38,15 +38,6 @@ public sealed class KernelFence : IFence
     /// <summary>The interfaces whose egress the netdev table fences; null: no egress table.</summary>
     public IReadOnlyList<string>? EgressInterfaces { get; private set; }
 
-    /// <summary>The inbound rule the next install makes (the start's, or a reload's, <see cref="Reshape"/>).</summary>
-    public InboundFence Inbound
-    {
-        get
-        {
-            lock (_gate) return _inbound;
-        }
-    }
-
     /// <summary>
     /// From the next <see cref="Install(IReadOnlyCollection{IPAddress})"/> on, this inbound rule and a chain on the egress of each of these
     /// interfaces (a reload's new VIP interface, or services that forward by directroute or tunnel).
