@@ -119,14 +119,23 @@ if [ $held = yes ]; then
     # b2's UDP server on its own address stops: the UDP services leave it (weight 0), the TCP ones keep it.
     kill ${dgram[b2:udp:198.51.100.12:53]}; wait ${dgram[b2:udp:198.51.100.12:53]} 2>/dev/null
     t=$(now)
-    for _ in $(seq 150); do ipvsadm -S -n | grep -q -- "-a -u 198.51.100.101:53 -r 198.51.100.12:53 -m -w 0" && break; sleep 0.1; done
+    # Each UDP service has its own checker (masquerade on .101, directroute on .102), so wait until both took it out: waiting for
+    # the first alone raced the second's round (CI saw .102 still at weight 1).
+    for _ in $(seq 150); do
+        [ "$(ipvsadm -S -n | grep -c -- "-a -u 198.51.100.10[12]:53 -r 198.51.100.12:53 -[mg] -w 0")" -eq 2 ] && break
+        sleep 0.1
+    done
     echo "$(ms_since "$t")" > "$out/svc.fall-ms"
     ipvsadm -S -n > "$out/svc.failed-ipvsadm"
     ask "$out/svc.failed-udp53" c1 udp 198.51.100.101 53 4
     requests "$out/svc.failed-tcp53" c1 http://198.51.100.101:53/ 4
     dserve b2 udp 198.51.100.12 53 b2
     t=$(now)
-    for _ in $(seq 150); do ipvsadm -S -n | grep -q -- "-a -u 198.51.100.101:53 -r 198.51.100.12:53 -m -w 1" && break; sleep 0.1; done
+    # Both back too: the reload below compares the table before and after, and a weight still rising would differ.
+    for _ in $(seq 150); do
+        [ "$(ipvsadm -S -n | grep -c -- "-a -u 198.51.100.10[12]:53 -r 198.51.100.12:53 -[mg] -w 1")" -eq 2 ] && break
+        sleep 0.1
+    done
     echo "$(ms_since "$t")" > "$out/svc.rise-ms"
     ask "$out/svc.recovered-udp53" c1 udp 198.51.100.101 53 6
 
