@@ -191,14 +191,14 @@ public sealed class ReconfigureTests : VirtualTimeTestKit
         Started(voter, agent);
         agent.Tell(new Placements([], [new Assign(Kept, 1)]));
         var kept = IpvsServiceKey.Tcp(System.Net.IPAddress.Parse(Kept), 6443);
-        AdvanceUntil(() => ipvs.Table.Find(kept) is not null, Lease.PromiseTime + Lease.RenewInterval * 2);
+        AdvanceUntilPoolDone(() => ipvs.Table.Find(kept) is not null, Lease.PromiseTime + Lease.RenewInterval * 2);
 
         var next = Balancing(Added);
         agent.Tell(new Reconfigure(next, NodeRuntime.VipSpecs(next), []));
         agent.Tell(new Assign(Added, 2));
 
         var udp = IpvsServiceKey.Of(IpvsProtocol.Udp, System.Net.IPAddress.Parse(Added), 53);
-        AdvanceUntil(() => ipvs.Table.Find(udp)?.Destinations.Count == 1, Lease.PromiseTime + Lease.RenewInterval * 2);
+        AdvanceUntilPoolDone(() => ipvs.Table.Find(udp)?.Destinations.Count == 1, Lease.PromiseTime + Lease.RenewInterval * 2);
         Assert.NotNull(ipvs.Table.Find(kept));
         Assert.Null(ipvs.Table.Find(IpvsServiceKey.Tcp(System.Net.IPAddress.Parse(Added), 6443)));
     }
@@ -224,7 +224,7 @@ public sealed class ReconfigureTests : VirtualTimeTestKit
         agent.Tell(new Assign(Added, 2));
 
         var udp = IpvsServiceKey.Of(IpvsProtocol.Udp, System.Net.IPAddress.Parse(Added), 53);
-        AdvanceUntil(() => ipvs.Table.Find(udp)?.Destinations.Count == 1, Lease.PromiseTime + Lease.RenewInterval * 2);
+        AdvanceUntilPoolDone(() => ipvs.Table.Find(udp)?.Destinations.Count == 1, Lease.PromiseTime + Lease.RenewInterval * 2);
         var calls = kernel.Calls.ToList();
         var reshape = calls.IndexOf("reshape off egress eth0");
         var install = calls.IndexOf($"install {Kept},{Added}");
@@ -235,7 +235,7 @@ public sealed class ReconfigureTests : VirtualTimeTestKit
         kernel.Calls.Clear();
         var back = Settings(Kept);
         agent.Tell(new Reconfigure(back, NodeRuntime.VipSpecs(back), [Added]));
-        AdvanceUntil(() => !kernel.HasAddress(Added + "/32") && ipvs.Table.Find(udp) is null, Lease.RenewInterval * 4);
+        AdvanceUntilPoolDone(() => !kernel.HasAddress(Added + "/32") && ipvs.Table.Find(udp) is null, Lease.RenewInterval * 4);
         Assert.Contains("reshape all egress eth0", kernel.Calls);
         Assert.True(kernel.HasAddress(Kept + "/32"));
     }

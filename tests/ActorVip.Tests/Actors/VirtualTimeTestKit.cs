@@ -43,6 +43,24 @@ public abstract class VirtualTimeTestKit(string config = "") : TestKit(config +
     }
 
     /// <summary>
+    /// As <see cref="AdvanceUntil"/>, for a condition that also needs an actor on the blocking pool (an IpvsActor), which
+    /// runs on a thread of its own, not the caller's: virtual time moves on up to <paramref name="bound"/>, then the test
+    /// waits up to 10 s of real time without moving it, so a loaded machine delays that thread without failing the test.
+    /// What depends on virtual time alone still fails: nothing moves it during the wait.
+    /// </summary>
+    protected void AdvanceUntilPoolDone(Func<bool> condition, TimeSpan bound)
+    {
+        var elapsed = TimeSpan.Zero;
+        while (!condition() && elapsed < bound)
+        {
+            Scheduler.Advance(TimeSpan.FromMilliseconds(10));
+            elapsed += TimeSpan.FromMilliseconds(10);
+        }
+        AwaitCondition(condition, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(10),
+            $"not within {bound.TotalMilliseconds} ms of virtual time and 10 s of real time");
+    }
+
+    /// <summary>
     /// Moves virtual time on in steps of <paramref name="step"/> (10 ms unless given) until <paramref name="condition"/>
     /// holds; fails if it does not within <paramref name="bound"/>. Returns the virtual time it took.
     /// </summary>
