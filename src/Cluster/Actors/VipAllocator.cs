@@ -267,7 +267,15 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
         var before = _contact.Connected(now);
         var returned = !_contact.Reaches(voter, now);
         _contact.Answered(voter, now);
-        if (before < _lease.Majority && _contact.Connected(now) >= _lease.Majority) DecideNow();
+        if (before < _lease.Majority && _contact.Connected(now) >= _lease.Majority)
+        {
+            // Back from a minority: this node's voter heard no owner on the far side meanwhile, so every owner it calls stale
+            // may be renewing with the majority all along. Stale means unheard for as long as a promise lasts; that clock
+            // starts again now (the nemesis: a cut-off allocator moved a VIP off a live owner at the heal, then the
+            // resolver downed its node: 930 ms dark).
+            _liveness.Reconnected(now, _lease.PromiseTime);
+            DecideNow();
+        }
         // A node back in contact may take VIPs again: a look (the local voter's answer, then the decision) rather than a
         // decision on a stale answer, which would call every owner unconfirmed and re-send its assignment.
         else if (returned) Context.ActorSelection($"/user/{VoterActor.Name}").Tell(GetPromises.Instance, Self);

@@ -44,6 +44,18 @@ public sealed class OwnerLiveness(LeaseSettings settings)
     }
 
     /// <summary>
+    /// The allocator's node is in contact with a majority of the voters again, after a time cut off: the local voter could
+    /// not hear owners on the far side, so its silence says nothing about them. Every tracked owner counts as live until
+    /// <paramref name="now"/> + <paramref name="window"/>: one that renews with the majority is heard by then and stays, one
+    /// that does not goes stale then, the window later than it would have.
+    /// </summary>
+    public void Reconnected(TimeSpan now, TimeSpan window)
+    {
+        foreach (var (vip, known) in _vips.ToList())
+            if (known.LiveUntil < now + window) _vips[vip] = (known.Owner, now + window);
+    }
+
+    /// <summary>
     /// Whether the assigned owner renews this very assignment (owner and epoch) with the local voter: it has the
     /// assignment, so sending it again would tell it nothing.
     /// </summary>

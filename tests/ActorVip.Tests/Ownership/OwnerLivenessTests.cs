@@ -38,6 +38,39 @@ public class OwnerLivenessTests
     }
 
     [Fact]
+    public void Back_in_contact_with_a_majority_an_owner_the_local_voter_could_not_hear_gets_a_renewal_window()
+    {
+        var liveness = new OwnerLiveness(Settings);
+        liveness.Track(Assigned(A), Ms(0));
+        liveness.OnLocalSnapshot(Promise(A, 800), Ms(1000));
+        // Cut off from 1000: the local voter's promise ran out at 1800; at the heal (3000) the owner reads stale.
+        Assert.Equal([A], liveness.Stale(Ms(3000)));
+        liveness.Reconnected(Ms(3000), Ms(300));
+        Assert.Empty(liveness.Stale(Ms(3000)));
+        Assert.Equal([A], liveness.Renewing(Ms(3299)));
+        // Heard within the window: live to the new promise's end.
+        liveness.OnLocalSnapshot(Promise(A, 800), Ms(3200));
+        Assert.Empty(liveness.Stale(Ms(3999)));
+        Assert.Equal([A], liveness.Stale(Ms(4000)));
+        // Not heard: stale when the window closes.
+        var silent = new OwnerLiveness(Settings);
+        silent.Track(Assigned(A), Ms(0));
+        silent.Reconnected(Ms(3000), Ms(300));
+        Assert.Empty(silent.Stale(Ms(3299)));
+        Assert.Equal([A], silent.Stale(Ms(3300)));
+    }
+
+    [Fact]
+    public void Reconnecting_never_shortens_a_longer_liveness()
+    {
+        var liveness = new OwnerLiveness(Settings);
+        liveness.Track(Assigned(A), Ms(0)); // live to 1100 (acquire grace)
+        liveness.Reconnected(Ms(100), Ms(300));
+        Assert.Empty(liveness.Stale(Ms(1099)));
+        Assert.Equal([A], liveness.Stale(Ms(1100)));
+    }
+
+    [Fact]
     public void A_promise_to_someone_else_or_an_expired_one_does_not_count()
     {
         var liveness = new OwnerLiveness(Settings);
