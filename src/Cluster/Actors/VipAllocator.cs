@@ -270,10 +270,9 @@ public sealed class VipAllocator : ReceiveActor, IWithTimers
         if (before < _lease.Majority && _contact.Connected(now) >= _lease.Majority)
         {
             // Back from a minority: this node's voter heard no owner on the far side meanwhile, so every owner it calls stale
-            // may be renewing with the majority all along. Stale means unheard for as long as a promise lasts; that clock
-            // starts again now (the nemesis: a cut-off allocator moved a VIP off a live owner at the heal, then the
-            // resolver downed its node: 930 ms dark).
-            _liveness.Reconnected(now, _lease.PromiseTime);
+            // may be renewing with the majority all along: their staleness clock starts again now (the nemesis: a cut-off
+            // allocator moved a VIP off a live owner at the heal, then the resolver downed its node: 930 ms dark).
+            _liveness.Reconnected(now);
             DecideNow();
         }
         // A node back in contact may take VIPs again: a look (the local voter's answer, then the decision) rather than a

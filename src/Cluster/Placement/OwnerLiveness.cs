@@ -44,15 +44,22 @@ public sealed class OwnerLiveness(LeaseSettings settings)
     }
 
     /// <summary>
-    /// The allocator's node is in contact with a majority of the voters again, after a time cut off: the local voter could
-    /// not hear owners on the far side, so its silence says nothing about them. Every tracked owner counts as live until
-    /// <paramref name="now"/> + <paramref name="window"/>: one that renews with the majority is heard by then and stays, one
-    /// that does not goes stale then, the window later than it would have.
+    /// How long an owner counts as live once the allocator's node is back with a majority: stale means unheard by the local
+    /// voter for as long as a promise lasts, and that clock starts again at the reconnection.
     /// </summary>
-    public void Reconnected(TimeSpan now, TimeSpan window)
+    public TimeSpan ReconnectGrace => settings.PromiseTime;
+
+    /// <summary>
+    /// The allocator's node is in contact with a majority of the voters again, after a time cut off: the local voter could
+    /// not hear owners on the far side, so its silence says nothing about them. Every tracked owner counts as live for
+    /// <see cref="ReconnectGrace"/> from <paramref name="now"/>: one that renews with the majority is heard by then and stays,
+    /// one that does not goes stale then, that much later than it would have. A longer liveness is kept.
+    /// </summary>
+    public void Reconnected(TimeSpan now)
     {
+        var until = now + ReconnectGrace;
         foreach (var (vip, known) in _vips.ToList())
-            if (known.LiveUntil < now + window) _vips[vip] = (known.Owner, now + window);
+            if (known.LiveUntil < until) _vips[vip] = (known.Owner, until);
     }
 
     /// <summary>

@@ -38,34 +38,35 @@ public class OwnerLivenessTests
     }
 
     [Fact]
-    public void Back_in_contact_with_a_majority_an_owner_the_local_voter_could_not_hear_gets_a_renewal_window()
+    public void Back_in_contact_with_a_majority_an_owner_the_local_voter_could_not_hear_gets_a_promise_time()
     {
         var liveness = new OwnerLiveness(Settings);
+        Assert.Equal(Ms(800), liveness.ReconnectGrace);
         liveness.Track(Assigned(A), Ms(0));
         liveness.OnLocalSnapshot(Promise(A, 800), Ms(1000));
         // Cut off from 1000: the local voter's promise ran out at 1800; at the heal (3000) the owner reads stale.
         Assert.Equal([A], liveness.Stale(Ms(3000)));
-        liveness.Reconnected(Ms(3000), Ms(300));
+        liveness.Reconnected(Ms(3000));
         Assert.Empty(liveness.Stale(Ms(3000)));
-        Assert.Equal([A], liveness.Renewing(Ms(3299)));
-        // Heard within the window: live to the new promise's end.
+        Assert.Equal([A], liveness.Renewing(Ms(3799)));
+        // Heard within the grace: live to the new promise's end.
         liveness.OnLocalSnapshot(Promise(A, 800), Ms(3200));
         Assert.Empty(liveness.Stale(Ms(3999)));
         Assert.Equal([A], liveness.Stale(Ms(4000)));
-        // Not heard: stale when the window closes.
+        // Not heard: stale when the grace ends.
         var silent = new OwnerLiveness(Settings);
         silent.Track(Assigned(A), Ms(0));
-        silent.Reconnected(Ms(3000), Ms(300));
-        Assert.Empty(silent.Stale(Ms(3299)));
-        Assert.Equal([A], silent.Stale(Ms(3300)));
+        silent.Reconnected(Ms(3000));
+        Assert.Empty(silent.Stale(Ms(3799)));
+        Assert.Equal([A], silent.Stale(Ms(3800)));
     }
 
     [Fact]
     public void Reconnecting_never_shortens_a_longer_liveness()
     {
         var liveness = new OwnerLiveness(Settings);
-        liveness.Track(Assigned(A), Ms(0)); // live to 1100 (acquire grace)
-        liveness.Reconnected(Ms(100), Ms(300));
+        liveness.Track(Assigned(A), Ms(0)); // live to 1100 (acquire grace); a reconnection at 100 would give 900
+        liveness.Reconnected(Ms(100));
         Assert.Empty(liveness.Stale(Ms(1099)));
         Assert.Equal([A], liveness.Stale(Ms(1100)));
     }
