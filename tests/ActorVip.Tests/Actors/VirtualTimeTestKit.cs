@@ -50,12 +50,7 @@ public abstract class VirtualTimeTestKit(string config = "") : TestKit(config +
     /// </summary>
     protected void AdvanceUntilPoolDone(Func<bool> condition, TimeSpan bound)
     {
-        var elapsed = TimeSpan.Zero;
-        while (!condition() && elapsed < bound)
-        {
-            Scheduler.Advance(TimeSpan.FromMilliseconds(10));
-            elapsed += TimeSpan.FromMilliseconds(10);
-        }
+        if (Advance(condition, bound, TimeSpan.FromMilliseconds(10)) is not null) return;
         AwaitCondition(condition, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(10),
             $"not within {bound.TotalMilliseconds} ms of virtual time and 10 s of real time");
     }
@@ -64,15 +59,19 @@ public abstract class VirtualTimeTestKit(string config = "") : TestKit(config +
     /// Moves virtual time on in steps of <paramref name="step"/> (10 ms unless given) until <paramref name="condition"/>
     /// holds; fails if it does not within <paramref name="bound"/>. Returns the virtual time it took.
     /// </summary>
-    protected TimeSpan AdvanceUntil(Func<bool> condition, TimeSpan bound, TimeSpan? step = null)
+    protected TimeSpan AdvanceUntil(Func<bool> condition, TimeSpan bound, TimeSpan? step = null) =>
+        Advance(condition, bound, step ?? TimeSpan.FromMilliseconds(10)) ??
+        throw new Xunit.Sdk.XunitException($"not within {bound.TotalMilliseconds} ms of virtual time");
+
+    /// <summary>Moves virtual time on by <paramref name="step"/> until the condition holds (the time it took) or the bound is reached (null).</summary>
+    private TimeSpan? Advance(Func<bool> condition, TimeSpan bound, TimeSpan step)
     {
-        var by = step ?? TimeSpan.FromMilliseconds(10);
         var elapsed = TimeSpan.Zero;
         while (!condition())
         {
-            Assert.True(elapsed < bound, $"not within {bound.TotalMilliseconds} ms of virtual time");
-            Scheduler.Advance(by);
-            elapsed += by;
+            if (elapsed >= bound) return null;
+            Scheduler.Advance(step);
+            elapsed += step;
         }
         return elapsed;
     }

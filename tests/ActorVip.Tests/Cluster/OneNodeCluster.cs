@@ -17,6 +17,15 @@ internal static class OneNodeCluster
         akka.loglevel = WARNING
         """);
 
+    /// <summary>An actor system that never joins the cluster, reachable on loopback: a voter's node between two incarnations.</summary>
+    public static Config OutsideConfig => ConfigurationFactory.ParseString(
+        """
+        akka.actor.provider = remote
+        akka.remote.dot-netty.tcp.hostname = 127.0.0.1
+        akka.remote.dot-netty.tcp.port = 0
+        akka.loglevel = WARNING
+        """);
+
     /// <summary>
     /// Stands at the agent's path and forwards all it gets to a probe, a <see cref="Placements"/> as the revokes and assignments
     /// it carries, in the order the agent takes them; the queue it is given sees each message as it came. An allocator's

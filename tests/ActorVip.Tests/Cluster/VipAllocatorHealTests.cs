@@ -2,7 +2,6 @@ using ActorVip.Messages.Ownership;
 using ActorVip.Ownership;
 using ActorVip.Ownership.Actors;
 using Akka.Actor;
-using Akka.Configuration;
 using Akka.TestKit.Xunit2;
 
 namespace ActorVip.Tests.Cluster;
@@ -47,13 +46,7 @@ public sealed class VipAllocatorHealTests() : TestKit(OneNodeCluster.Config)
         Akka.Cluster.Cluster.Get(_member).Join(cluster.SelfAddress);
         AwaitCondition(() => cluster.State.Members.Count(m => m.Status == Akka.Cluster.MemberStatus.Up) == 2, TimeSpan.FromSeconds(20));
 
-        _outside = ActorSystem.Create(Sys.Name, ConfigurationFactory.ParseString(
-            """
-            akka.actor.provider = remote
-            akka.remote.dot-netty.tcp.hostname = 127.0.0.1
-            akka.remote.dot-netty.tcp.port = 0
-            akka.loglevel = WARNING
-            """));
+        _outside = ActorSystem.Create(Sys.Name, OneNodeCluster.OutsideConfig);
         var c = new NodeId(((ExtendedActorSystem)_outside).Provider.DefaultAddress.ToString());
         var cVoter = _outside.ActorOf(VoterActor.Props(Lease, c, new MonotonicClock()), VoterActor.Name);
 

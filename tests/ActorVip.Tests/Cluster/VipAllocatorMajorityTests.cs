@@ -2,7 +2,6 @@ using ActorVip.Messages.Ownership;
 using ActorVip.Ownership;
 using ActorVip.Ownership.Actors;
 using Akka.Actor;
-using Akka.Configuration;
 using Akka.TestKit.Xunit2;
 
 namespace ActorVip.Tests.Cluster;
@@ -19,13 +18,7 @@ public sealed class VipAllocatorMajorityTests() : TestKit(OneNodeCluster.Config)
     /// <summary>A voter in an actor system of its own that never joins the cluster: a node between two incarnations.</summary>
     private NodeId StartOutsideVoter()
     {
-        var outside = ActorSystem.Create(Sys.Name, ConfigurationFactory.ParseString(
-            """
-            akka.actor.provider = remote
-            akka.remote.dot-netty.tcp.hostname = 127.0.0.1
-            akka.remote.dot-netty.tcp.port = 0
-            akka.loglevel = WARNING
-            """));
+        var outside = ActorSystem.Create(Sys.Name, OneNodeCluster.OutsideConfig);
         var address = ((ExtendedActorSystem)outside).Provider.DefaultAddress;
         var id = new NodeId(address.ToString());
         outside.ActorOf(VoterActor.Props(Lease, id, new MonotonicClock()), VoterActor.Name);
