@@ -36,10 +36,15 @@ public static class NemesisCommand
         {
             Description = "Copy every node's logs, every incarnation's, into this directory at the end (created if missing)",
         };
+        var faults = new Option<string?>("--faults")
+        {
+            Description = "Only these kinds of fault, comma-separated: "
+                + string.Join(", ", FaultSchedule.AllKinds.Select(PlannedFault.KindName)) + " (default: all)",
+        };
         var command = new Command("nemesis",
             "Run real nodes in namespaces through a seeded schedule of partitions, one-way drops, kill -9, SIGSTOP and rolling restarts, "
             + "and judge what the client saw (root; needs iproute2)");
-        foreach (var option in new Option[] { nodes, duration, seed, settle, output, logs }) command.Options.Add(option);
+        foreach (var option in new Option[] { nodes, duration, seed, settle, faults, output, logs }) command.Options.Add(option);
         command.SetAction(result =>
         {
             var n = result.GetValue(nodes);
@@ -54,10 +59,31 @@ public static class NemesisCommand
             var logsDirectory = result.GetValue(logs);
             if (logsDirectory is not null && File.Exists(logsDirectory.FullName))
                 return Bad($"--logs: '{logsDirectory.FullName}' is a file; name a directory (it is created if missing)");
-            var options = new NemesisOptions(n, d, result.GetValue(seed) ?? Random.Shared.Next(1, 1_000_000), s);
+            var kinds = ParseKinds(result.GetValue(faults), out var unknown);
+            if (unknown is not null)
+                return Bad($"--faults: '{unknown}' is not a kind of fault (expected some of {string.Join(", ", FaultSchedule.AllKinds.Select(PlannedFault.KindName))})");
+            var options = new NemesisOptions(n, d, result.GetValue(seed) ?? Random.Shared.Next(1, 1_000_000), s, kinds);
             return Run(options, file?.FullName, logsDirectory?.FullName);
         });
         return command;
+    }
+
+    /// <summary>
+    /// The kinds named in a comma-separated list, in the schedule's order; null (every kind) when the list is absent.
+    /// <paramref name="unknown"/> is the first name that is not a kind (an empty list names none).
+    /// </summary>
+    public static IReadOnlyList<FaultKind>? ParseKinds(string? text, out string? unknown)
+    {
+        unknown = null;
+        if (text is null) return null;
+        var names = text.Split(',', StringSplitOptions.TrimEntries);
+        foreach (var name in names)
+            if (!FaultSchedule.AllKinds.Any(k => PlannedFault.KindName(k) == name))
+            {
+                unknown = name;
+                return null;
+            }
+        return FaultSchedule.AllKinds.Where(k => names.Contains(PlannedFault.KindName(k))).ToList();
     }
 
     /// <summary>"250ms", "90s", "10m", "1h" (a whole or decimal number and a unit); null when not one.</summary>

@@ -16,16 +16,24 @@ public static class FaultSchedule
         (FaultKind.Partition, 3), (FaultKind.OneWayDrop, 2), (FaultKind.Kill9, 3), (FaultKind.Freeze, 3), (FaultKind.RollingRestart, 1),
     ];
 
-    /// <summary>The faults whose planned start falls within <paramref name="duration"/>, in order.</summary>
-    public static IReadOnlyList<PlannedFault> Plan(int seed, int nodes, TimeSpan duration, TimeSpan settle)
+    /// <summary>Every kind of fault, in the order of the weights (the default of <see cref="Plan"/>).</summary>
+    public static IReadOnlyList<FaultKind> AllKinds { get; } = Weights.Select(w => w.Kind).ToList();
+
+    /// <summary>
+    /// The faults whose planned start falls within <paramref name="duration"/>, in order, drawn from
+    /// <paramref name="kinds"/> (every kind when null; with every kind the plan is the one a seed always gave).
+    /// </summary>
+    public static IReadOnlyList<PlannedFault> Plan(int seed, int nodes, TimeSpan duration, TimeSpan settle, IReadOnlyCollection<FaultKind>? kinds = null)
     {
         if (nodes < 3) throw new ArgumentOutOfRangeException(nameof(nodes), nodes, "a nemesis needs at least 3 nodes");
+        var weights = kinds is null ? Weights : Weights.Where(w => kinds.Contains(w.Kind)).ToArray();
+        if (weights.Length == 0) throw new ArgumentException("a nemesis needs at least one kind of fault", nameof(kinds));
         var random = new Random(seed);
         var faults = new List<PlannedFault>();
         var at = TimeSpan.Zero;
         while (at < duration)
         {
-            var fault = Next(random, faults.Count, at, nodes);
+            var fault = Next(random, weights, faults.Count, at, nodes);
             faults.Add(fault);
             at += Length(fault, settle);
         }
@@ -36,9 +44,9 @@ public static class FaultSchedule
     public static TimeSpan Length(PlannedFault fault, TimeSpan settle) =>
         fault.Kind == FaultKind.RollingRestart ? settle * (fault.Targets.Count + 1) : fault.Hold + settle;
 
-    private static PlannedFault Next(Random random, int index, TimeSpan at, int nodes)
+    private static PlannedFault Next(Random random, (FaultKind Kind, int Weight)[] weights, int index, TimeSpan at, int nodes)
     {
-        var kind = Pick(random);
+        var kind = Pick(random, weights);
         var minority = (nodes - 1) / 2;
         var all = Enumerable.Range(0, nodes).ToList();
         switch (kind)
@@ -60,10 +68,10 @@ public static class FaultSchedule
         }
     }
 
-    private static FaultKind Pick(Random random)
+    private static FaultKind Pick(Random random, (FaultKind Kind, int Weight)[] weights)
     {
-        var roll = random.Next(Weights.Sum(w => w.Weight));
-        foreach (var (kind, weight) in Weights)
+        var roll = random.Next(weights.Sum(w => w.Weight));
+        foreach (var (kind, weight) in weights)
         {
             if (roll < weight) return kind;
             roll -= weight;

@@ -5,11 +5,13 @@ using static Tmds.Linux.LibC;
 namespace ActorVip.Lab.Nemesis;
 
 /// <summary>How long, how many nodes, which schedule: the nemesis's inputs, checked by the command.</summary>
-public sealed record NemesisOptions(int Nodes, TimeSpan Duration, int Seed, TimeSpan Settle)
+/// <remarks><see cref="Kinds"/>: the kinds of fault the schedule draws from; null for every kind.</remarks>
+public sealed record NemesisOptions(int Nodes, TimeSpan Duration, int Seed, TimeSpan Settle, IReadOnlyList<FaultKind>? Kinds = null)
 {
     /// <summary>The command line that runs the same schedule again.</summary>
     public string Replay => FormattableString.Invariant(
-        $"actorvip-lab nemesis --nodes {Nodes} --seed {Seed} --duration {Duration.TotalSeconds:0}s --settle {Settle.TotalMilliseconds:0}ms");
+        $"actorvip-lab nemesis --nodes {Nodes} --seed {Seed} --duration {Duration.TotalSeconds:0}s --settle {Settle.TotalMilliseconds:0}ms")
+        + (Kinds is null ? "" : $" --faults {string.Join(",", Kinds.Select(PlannedFault.KindName))}");
 }
 
 /// <summary>
@@ -55,7 +57,7 @@ public sealed class NemesisRunner
 
     public NemesisResult Run()
     {
-        var plan = FaultSchedule.Plan(_options.Seed, _options.Nodes, _options.Duration, _options.Settle);
+        var plan = FaultSchedule.Plan(_options.Seed, _options.Nodes, _options.Duration, _options.Settle, _options.Kinds);
         using var observer = new ClientObserver(_topology.Lab, _topology.Client, VipTopology.Vip, VipTopology.ProbeSender);
         for (var i = 0; i < _processes.Length; i++) Start(i);
         _progress($"started actorvip on {string.Join(", ", _topology.Nodes.Select((n, i) => $"{n.Name} (pid {_processes[i]!.Pid})"))}");

@@ -22,6 +22,24 @@ public class FaultScheduleTests
     }
 
     [Fact]
+    public void Naming_every_kind_gives_the_schedule_a_seed_always_gave()
+    {
+        static string Text(IReadOnlyList<PlannedFault> plan) =>
+            string.Join(";", plan.Select(f => $"{f.Kind} {string.Join(",", f.Targets)} {f.Hold.TotalMilliseconds} {f.FromTargets}"));
+        Assert.Equal(Text(FaultSchedule.Plan(20261209, 5, TenMinutes, Settle)),
+            Text(FaultSchedule.Plan(20261209, 5, TenMinutes, Settle, FaultSchedule.AllKinds)));
+    }
+
+    [Fact]
+    public void A_schedule_of_chosen_kinds_has_only_those()
+    {
+        var plan = FaultSchedule.Plan(7, 5, TimeSpan.FromHours(1), Settle, [FaultKind.RollingRestart]);
+        Assert.NotEmpty(plan);
+        Assert.All(plan, f => Assert.Equal(FaultKind.RollingRestart, f.Kind));
+        Assert.Throws<ArgumentException>(() => FaultSchedule.Plan(7, 5, TenMinutes, Settle, []));
+    }
+
+    [Fact]
     public void Another_seed_gives_another_schedule()
     {
         static string Text(int seed) =>

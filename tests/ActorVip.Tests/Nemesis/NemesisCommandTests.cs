@@ -1,4 +1,5 @@
 using ActorVip.Lab.Cli;
+using ActorVip.Lab.Nemesis;
 
 namespace ActorVip.Tests.Nemesis;
 
@@ -33,5 +34,19 @@ public class NemesisCommandTests
         {
             File.Delete(file);
         }
+    }
+
+    [Theory]
+    [InlineData("partition,bogus")]
+    [InlineData("")]
+    public void Faults_naming_something_else_is_bad_input_before_anything_starts(string faults) =>
+        Assert.Equal(2, NemesisCommand.Create().Parse(["--faults", faults]).Invoke());
+
+    [Fact]
+    public void Faults_are_read_in_the_schedules_order_whatever_order_they_are_named_in()
+    {
+        Assert.Equal([FaultKind.Partition, FaultKind.RollingRestart], NemesisCommand.ParseKinds("rolling-restart, partition", out var unknown));
+        Assert.Null(unknown);
+        Assert.Null(NemesisCommand.ParseKinds(null, out _));
     }
 }
