@@ -41,10 +41,14 @@ public static class NemesisCommand
             Description = "Only these kinds of fault, comma-separated: "
                 + string.Join(", ", FaultSchedule.AllKinds.Select(PlannedFault.KindName)) + " (default: all)",
         };
+        var settings = new Option<FileInfo?>("--settings")
+        {
+            Description = "A HOCON file every node reads besides its own settings, e.g. akka.loglevel = DEBUG while chasing a fault",
+        };
         var command = new Command("nemesis",
             "Run real nodes in namespaces through a seeded schedule of partitions, one-way drops, kill -9, SIGSTOP and rolling restarts, "
             + "and judge what the client saw (root; needs iproute2)");
-        foreach (var option in new Option[] { nodes, duration, seed, settle, faults, output, logs }) command.Options.Add(option);
+        foreach (var option in new Option[] { nodes, duration, seed, settle, faults, settings, output, logs }) command.Options.Add(option);
         command.SetAction(result =>
         {
             var n = result.GetValue(nodes);
@@ -62,7 +66,11 @@ public static class NemesisCommand
             var kinds = ParseKinds(result.GetValue(faults), out var unknown);
             if (unknown is not null)
                 return Bad($"--faults: '{unknown}' is not a kind of fault (expected some of {string.Join(", ", FaultSchedule.AllKinds.Select(PlannedFault.KindName))})");
-            var options = new NemesisOptions(n, d, result.GetValue(seed) ?? Random.Shared.Next(1, 1_000_000), s, kinds);
+            var settingsFile = result.GetValue(settings);
+            if (settingsFile is { Exists: false })
+                return Bad($"--settings: '{settingsFile.FullName}' is not a file; name a HOCON file every node should read");
+            var options = new NemesisOptions(n, d, result.GetValue(seed) ?? Random.Shared.Next(1, 1_000_000), s, kinds,
+                settingsFile is null ? "" : File.ReadAllText(settingsFile.FullName));
             return Run(options, file?.FullName, logsDirectory?.FullName);
         });
         return command;

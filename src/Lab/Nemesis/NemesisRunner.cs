@@ -5,8 +5,12 @@ using static Tmds.Linux.LibC;
 namespace ActorVip.Lab.Nemesis;
 
 /// <summary>How long, how many nodes, which schedule: the nemesis's inputs, checked by the command.</summary>
-/// <remarks><see cref="Kinds"/>: the kinds of fault the schedule draws from; null for every kind.</remarks>
-public sealed record NemesisOptions(int Nodes, TimeSpan Duration, int Seed, TimeSpan Settle, IReadOnlyList<FaultKind>? Kinds = null)
+/// <remarks>
+/// <see cref="Kinds"/>: the kinds of fault the schedule draws from; null for every kind. <see cref="NodeSettings"/>:
+/// more HOCON for every node (e.g. Akka's debug logging while chasing a fault); not part of the schedule.
+/// </remarks>
+public sealed record NemesisOptions(int Nodes, TimeSpan Duration, int Seed, TimeSpan Settle, IReadOnlyList<FaultKind>? Kinds = null,
+    string NodeSettings = "")
 {
     /// <summary>The command line that runs the same schedule again.</summary>
     public string Replay => FormattableString.Invariant(
@@ -39,7 +43,7 @@ public sealed class NemesisRunner
     private readonly NemesisOptions _options;
     private readonly Action<string> _progress;
     private readonly CancellationToken _cancel;
-    private readonly ActorVipService _service = new();
+    private readonly ActorVipService _service;
     private readonly LabProcess?[] _processes;
     private readonly List<LabProcess> _everStarted = new();
 
@@ -49,6 +53,7 @@ public sealed class NemesisRunner
         _options = options;
         _progress = progress;
         _cancel = cancel;
+        _service = new ActorVipService(settings: options.NodeSettings);
         _processes = new LabProcess?[topology.Nodes.Count];
     }
 

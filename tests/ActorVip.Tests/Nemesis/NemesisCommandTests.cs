@@ -43,6 +43,10 @@ public class NemesisCommandTests
         Assert.Equal(2, NemesisCommand.Create().Parse(["--faults", faults]).Invoke());
 
     [Fact]
+    public void Settings_naming_no_file_is_bad_input_before_anything_starts() =>
+        Assert.Equal(2, NemesisCommand.Create().Parse(["--settings", "/nonexistent/actorvip-node.conf"]).Invoke());
+
+    [Fact]
     public void Faults_are_read_in_the_schedules_order_whatever_order_they_are_named_in()
     {
         Assert.Equal([FaultKind.Partition, FaultKind.RollingRestart], NemesisCommand.ParseKinds("rolling-restart, partition", out var unknown));
