@@ -38,17 +38,16 @@ public static class NemesisCommand
         };
         var faults = new Option<string?>("--faults")
         {
-            Description = "Only these kinds of fault, comma-separated: "
-                + string.Join(", ", FaultSchedule.AllKinds.Select(PlannedFault.KindName)) + " (default: all)",
+            Description = $"Only these kinds of fault, comma-separated: {KindNames} (default: all)",
         };
-        var settings = new Option<FileInfo?>("--settings")
+        var nodeConfig = new Option<FileInfo?>("--node-config")
         {
-            Description = "A HOCON file every node reads besides its own settings, e.g. akka.loglevel = DEBUG while chasing a fault",
+            Description = "HOCON appended to every node's config file (akka.loglevel = DEBUG while chasing a fault, other timings)",
         };
         var command = new Command("nemesis",
             "Run real nodes in namespaces through a seeded schedule of partitions, one-way drops, kill -9, SIGSTOP and rolling restarts, "
             + "and judge what the client saw (root; needs iproute2)");
-        foreach (var option in new Option[] { nodes, duration, seed, settle, faults, settings, output, logs }) command.Options.Add(option);
+        foreach (var option in new Option[] { nodes, duration, seed, settle, faults, nodeConfig, output, logs }) command.Options.Add(option);
         command.SetAction(result =>
         {
             var n = result.GetValue(nodes);
@@ -65,16 +64,18 @@ public static class NemesisCommand
                 return Bad($"--logs: '{logsDirectory.FullName}' is a file; name a directory (it is created if missing)");
             var kinds = ParseKinds(result.GetValue(faults), out var unknown);
             if (unknown is not null)
-                return Bad($"--faults: '{unknown}' is not a kind of fault (expected some of {string.Join(", ", FaultSchedule.AllKinds.Select(PlannedFault.KindName))})");
-            var settingsFile = result.GetValue(settings);
-            if (settingsFile is { Exists: false })
-                return Bad($"--settings: '{settingsFile.FullName}' is not a file; name a HOCON file every node should read");
+                return Bad($"--faults: '{unknown}' is not a kind of fault (expected some of {KindNames})");
+            var configFile = result.GetValue(nodeConfig);
+            if (configFile is { Exists: false })
+                return Bad($"--node-config: '{configFile.FullName}' does not exist; name a HOCON file every node should read");
             var options = new NemesisOptions(n, d, result.GetValue(seed) ?? Random.Shared.Next(1, 1_000_000), s, kinds,
-                settingsFile is null ? "" : File.ReadAllText(settingsFile.FullName));
+                configFile is null ? "" : File.ReadAllText(configFile.FullName));
             return Run(options, file?.FullName, logsDirectory?.FullName);
         });
         return command;
     }
+
+    private static string KindNames => string.Join(", ", FaultSchedule.AllKinds.Select(PlannedFault.KindName));
 
     /// <summary>
     /// The kinds named in a comma-separated list, in the schedule's order; null (every kind) when the list is absent.

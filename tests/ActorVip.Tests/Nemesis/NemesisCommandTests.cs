@@ -43,8 +43,8 @@ public class NemesisCommandTests
         Assert.Equal(2, NemesisCommand.Create().Parse(["--faults", faults]).Invoke());
 
     [Fact]
-    public void Settings_naming_no_file_is_bad_input_before_anything_starts() =>
-        Assert.Equal(2, NemesisCommand.Create().Parse(["--settings", "/nonexistent/actorvip-node.conf"]).Invoke());
+    public void A_node_config_naming_no_file_is_bad_input_before_anything_starts() =>
+        Assert.Equal(2, NemesisCommand.Create().Parse(["--node-config", "/nonexistent/actorvip-node.conf"]).Invoke());
 
     [Fact]
     public void Faults_are_read_in_the_schedules_order_whatever_order_they_are_named_in()
