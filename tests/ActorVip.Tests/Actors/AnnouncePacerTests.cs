@@ -26,6 +26,35 @@ public class AnnouncePacerTests : VirtualTimeTestKit
         Assert.All(Enumerable.Range(0, 100).Select(_ => new AnnouncePacer(0, clock).Reserve()), w => Assert.Equal(TimeSpan.Zero, w));
     }
 
+    /// <summary>
+    /// 500 refreshes due together at the default 200 a second: groups of 10 sharing one time, 50 ms apart, so the loop
+    /// wakes 50 times instead of 500; still 200 in the first second and 2.5 s in all, as one every 5 ms was.
+    /// </summary>
+    [Fact]
+    public void A_fast_pace_hands_out_slots_in_groups_that_share_a_time()
+    {
+        var pacer = new AnnouncePacer(200, new FixedClock());
+        var waits = Enumerable.Range(0, 500).Select(_ => pacer.Reserve().TotalMilliseconds).ToList();
+        Assert.Equal((TimeSpan.FromMilliseconds(50), 10), (pacer.Interval, pacer.GroupSize));
+        var groups = waits.GroupBy(w => w).ToList();
+        Assert.Equal(50, groups.Count);
+        Assert.All(groups, g => Assert.Equal(10, g.Count()));
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => i * 50.0), groups.Select(g => g.Key));
+        Assert.Equal(200, waits.Count(w => w < 1000));
+    }
+
+    [Theory]
+    [InlineData(30, 50, 1)]
+    [InlineData(20, 50, 1)]
+    [InlineData(5, 200, 1)]
+    [InlineData(100_000, 50, 5000)]
+    public void The_group_never_exceeds_the_pace(int perSecond, int intervalMs, int size)
+    {
+        var pacer = new AnnouncePacer(perSecond, new FixedClock());
+        Assert.Equal((TimeSpan.FromMilliseconds(intervalMs), size), (pacer.Interval, pacer.GroupSize));
+        Assert.True(size * 1000.0 / intervalMs <= perSecond);
+    }
+
     [Theory]
     [InlineData("0", 10)]
     [InlineData("10", 10)]
