@@ -52,6 +52,7 @@ public static class NemesisReport
             json.WriteNumber("seed", options.Seed);
             json.WriteNumber("duration_ms", Ms(options.Duration));
             json.WriteNumber("settle_ms", Ms(options.Settle));
+            json.WriteString("replay", options.Replay);
             json.WriteStartArray("faults");
             foreach (var o in outcomes)
             {

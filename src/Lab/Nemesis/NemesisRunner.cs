@@ -6,11 +6,11 @@ namespace ActorVip.Lab.Nemesis;
 
 /// <summary>How long, how many nodes, which schedule: the nemesis's inputs, checked by the command.</summary>
 /// <remarks>
-/// <see cref="Kinds"/>: the kinds of fault the schedule draws from; null for every kind. <see cref="NodeSettings"/>:
-/// more HOCON for every node (e.g. Akka's debug logging while chasing a fault); not part of the schedule.
+/// <see cref="Kinds"/>: the kinds of fault the schedule draws from; null for every kind. <see cref="NodeConfig"/>:
+/// HOCON appended to every node's config (`--node-config`, e.g. Akka's debug logging); not part of the schedule.
 /// </remarks>
 public sealed record NemesisOptions(int Nodes, TimeSpan Duration, int Seed, TimeSpan Settle, IReadOnlyList<FaultKind>? Kinds = null,
-    string NodeSettings = "")
+    string NodeConfig = "")
 {
     /// <summary>The command line that runs the same schedule again.</summary>
     public string Replay => FormattableString.Invariant(
@@ -53,7 +53,7 @@ public sealed class NemesisRunner
         _options = options;
         _progress = progress;
         _cancel = cancel;
-        _service = new ActorVipService(settings: options.NodeSettings);
+        _service = new ActorVipService(settings: options.NodeConfig);
         _processes = new LabProcess?[topology.Nodes.Count];
     }
 
