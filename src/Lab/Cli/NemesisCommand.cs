@@ -86,13 +86,8 @@ public static class NemesisCommand
         unknown = null;
         if (text is null) return null;
         var names = text.Split(',', StringSplitOptions.TrimEntries);
-        foreach (var name in names)
-            if (!FaultSchedule.AllKinds.Any(k => PlannedFault.KindName(k) == name))
-            {
-                unknown = name;
-                return null;
-            }
-        return FaultSchedule.AllKinds.Where(k => names.Contains(PlannedFault.KindName(k))).ToList();
+        unknown = names.FirstOrDefault(name => !FaultSchedule.AllKinds.Any(k => PlannedFault.KindName(k) == name));
+        return unknown is null ? FaultSchedule.AllKinds.Where(k => names.Contains(PlannedFault.KindName(k))).ToList() : null;
     }
 
     /// <summary>"250ms", "90s", "10m", "1h" (a whole or decimal number and a unit); null when not one.</summary>
